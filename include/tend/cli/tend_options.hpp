@@ -1,0 +1,24 @@
+// The `tend` command line: run a config, check one, or run one command (`--`).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tend/util/duration.hpp"
+
+namespace tend {
+
+struct TendOptions {
+    enum class Mode { run, check, exec };
+    Mode mode = Mode::run;
+    std::string config_path;
+    Duration grace = std::chrono::seconds(10);
+    std::vector<std::string> command;
+};
+
+// Returns the options, or the exit code to leave with (help, version, usage error).
+std::variant<TendOptions, int> parse_tend_options(int argc, char** argv);
+
+}  // namespace tend

@@ -1,0 +1,93 @@
+// The effective configuration: settings plus every service, with defaults
+// filled in and names resolved. What the loader produces and the supervisor runs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tend/util/duration.hpp"
+
+namespace tend {
+
+using namespace std::chrono_literals;
+
+enum class LogFormat { text, json };
+enum class RestartPolicy { always, on_failure, never };
+enum class KillMode { group, process };
+enum class OutputMode { prefix, inherit, discard };
+enum class DependencyCondition { started };
+
+struct SourceLocation {
+    std::string file;
+    int line = 0;  // 1-based; 0 when unknown
+    int column = 0;
+    std::string to_string() const;
+};
+
+struct Settings {
+    std::string control_socket = "/run/tend.sock";
+    std::optional<std::string> control_group;
+    Duration shutdown_timeout = 30s;
+    Duration kill_grace = 3s;
+    LogFormat log_format = LogFormat::text;
+    std::string log_level = "info";
+    std::vector<std::string> include;
+};
+
+struct Backoff {
+    Duration initial = 200ms;
+    Duration max = 30s;
+    double factor = 2.0;
+};
+
+struct Credentials {
+    std::string user_name;  // as written, for messages
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups;  // supplementary groups, set before the uid drop
+};
+
+struct Dependency {
+    std::string name;
+    DependencyCondition condition = DependencyCondition::started;
+    SourceLocation where;
+};
+
+struct ServiceSpec {
+    std::string name;
+    SourceLocation where;
+    std::vector<std::string> argv;  // a string command becomes {"/bin/sh", "-c", STRING}
+    std::optional<Credentials> credentials;
+    std::string working_dir;
+    std::map<std::string, std::string> environment;
+    bool autostart = true;
+    RestartPolicy restart = RestartPolicy::on_failure;
+    std::vector<int> success_exit_codes{0};
+    Duration min_uptime = 1s;
+    int max_restarts = 5;  // -1: unlimited
+    Backoff backoff;
+    int stop_signal = 15;  // SIGTERM
+    Duration stop_timeout = 10s;
+    KillMode kill_mode = KillMode::group;
+    std::vector<Dependency> depends_on;
+    bool critical = false;
+    OutputMode output = OutputMode::prefix;
+};
+
+struct Config {
+    std::string file;
+    Settings settings;
+    std::vector<ServiceSpec> services;  // in the order they were written
+
+    const ServiceSpec* find(const std::string& name) const;
+};
+
+const char* to_string(RestartPolicy policy);
+const char* to_string(KillMode mode);
+const char* to_string(OutputMode mode);
+
+}  // namespace tend

@@ -1,0 +1,18 @@
+// Reads tend.yaml (and its includes) into a Config, or throws ConfigError with
+// every problem found, each with its position.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "tend/config/config.hpp"
+
+namespace tend {
+
+// Loads a config file and the files its settings.include globs name.
+Config load_config_file(const std::string& path);
+
+// Parses one document; `file` names it in messages. Includes are not followed.
+Config parse_config(std::string_view text, const std::string& file);
+
+}  // namespace tend

@@ -1,0 +1,35 @@
+// The depends_on relation between services: checked for missing names and
+// cycles, and turned into a start order (dependencies first) whose reverse is
+// the stop order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tend/config/config.hpp"
+#include "tend/config/config_error.hpp"
+
+namespace tend {
+
+class DependencyGraph {
+public:
+    // Throws nothing; problems are returned by validate().
+    explicit DependencyGraph(const std::vector<ServiceSpec>& services);
+
+    // A missing name or a cycle, each with the position of the offending depends_on entry.
+    std::vector<Diagnostic> validate() const;
+
+    // Indices into the services vector; dependencies come before their dependents.
+    // Only meaningful when validate() found nothing.
+    std::vector<std::size_t> start_order() const;
+
+    const std::vector<std::size_t>& dependencies(std::size_t service) const { return deps_[service]; }
+    const std::vector<std::size_t>& dependents(std::size_t service) const { return dependents_[service]; }
+
+private:
+    const std::vector<ServiceSpec>& services_;
+    std::vector<std::vector<std::size_t>> deps_;
+    std::vector<std::vector<std::size_t>> dependents_;
+};
+
+}  // namespace tend

@@ -1,0 +1,48 @@
+// The one sd-event loop tend runs on, with std::function callbacks and
+// sources owned by EventSource: destroying the owner disables and frees the
+// source, so no callback fires after its owner is gone.
+#pragma once
+
+#include <sys/signalfd.h>
+#include <systemd/sd-event.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "tend/util/duration.hpp"
+
+namespace tend {
+
+struct EventSourceDeleter {
+    void operator()(sd_event_source* source) const { sd_event_source_disable_unref(source); }
+};
+using EventSource = std::unique_ptr<sd_event_source, EventSourceDeleter>;
+
+class EventLoop {
+public:
+    EventLoop();
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // The signal must already be blocked (tend blocks all of them at start-up).
+    EventSource add_signal(int sig, std::function<void(const signalfd_siginfo&)> callback);
+    // A one-shot CLOCK_MONOTONIC timer, created disarmed; see arm() and disarm().
+    EventSource add_timer(std::function<void()> callback);
+    EventSource add_io(int fd, uint32_t events, std::function<void(uint32_t revents)> callback);
+    // Runs once per loop iteration after other events were dispatched (enabled on demand).
+    EventSource add_post(std::function<void()> callback);
+
+    void arm(sd_event_source* timer, Duration delay);
+    static void disarm(sd_event_source* timer);
+
+    int run();  // until exit(); returns its code
+    void exit(int code);
+    sd_event* get() const { return event_; }
+
+private:
+    sd_event* event_ = nullptr;
+};
+
+}  // namespace tend

@@ -1,0 +1,41 @@
+// Starting a service's process: the request, the result, and the interface the
+// supervisor calls, so tests can substitute a fake that starts nothing.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tend/config/config.hpp"
+
+namespace tend {
+
+struct SpawnRequest {
+    std::vector<std::string> argv;
+    std::vector<std::string> environment;  // "KEY=value", the complete environment
+    std::string working_dir;               // empty: tend's own
+    std::optional<Credentials> credentials;
+    bool new_session = true;       // setsid(); false: only a new process group (tend -- CMD)
+    bool take_terminal = false;    // with !new_session: make the group the terminal's foreground
+    int stdin_fd = -1;             // -1: /dev/null
+    int stdout_fd = -1;            // -1: tend's own
+    int stderr_fd = -1;
+};
+
+struct SpawnResult {
+    pid_t pid = -1;
+    int error = 0;      // errno of the step that failed
+    std::string what;   // "failed to exec nginx: No such file or directory"
+
+    bool ok() const { return pid > 0; }
+};
+
+class Spawner {
+public:
+    virtual ~Spawner() = default;
+    virtual SpawnResult spawn(const SpawnRequest& request) = 0;
+};
+
+}  // namespace tend

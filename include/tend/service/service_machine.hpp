@@ -1,0 +1,115 @@
+// The per-service state machine: a pure step(event, now) that returns the next
+// state and the actions the supervisor must perform (spawn, signal, arm or
+// cancel the service's one timer). No syscalls here, so every transition is
+// unit-tested with plain events.
+//
+//              start    restart  spawned  spawn_failed exited       group_empty timeout     stop       kill
+//  stopped     starting starting -        -            -            -           -           -          -
+//  starting    -        stopping running* backoff|fatal backoff|fatal -         running     stopping   -
+//                                                      |exited
+//  running     -        stopping -        -            backoff|     -           -           stopping   -
+//                                                      starting|exited
+//  stopping    (again)  (again)  -        -            (recorded)   stopped|    SIGKILL     (cancel    SIGKILL
+//                                                                   starting                again)
+//  backoff     starting starting -        -            -            -           starting    stopped    -
+//  exited      starting starting -        -            -            -           -           stopped    -
+//  fatal       starting starting -        -            -            -           -           stopped    -
+//
+//  "-" is an explicit no-op. running* : straight to running when min_uptime is 0,
+//  else the min_uptime timer is armed. (again): start once the stop completes.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tend/config/config.hpp"
+#include "tend/service/exit_status.hpp"
+#include "tend/service/service_state.hpp"
+
+namespace tend {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+enum class EventKind { start, restart, spawned, spawn_failed, exited, group_empty, timeout, stop, kill };
+
+struct ServiceEvent {
+    EventKind kind;
+    ExitStatus status{};  // exited; for spawn_failed, the shell-style 127/126
+    std::string error;    // spawn_failed: what went wrong, with errno text
+};
+
+enum class ActionKind { spawn, signal, arm_timer, cancel_timer };
+
+struct Action {
+    ActionKind kind;
+    int signal = 0;            // signal
+    bool whole_group = true;   // signal: the process group, or the main process only
+    Duration delay{};          // arm_timer
+
+    bool operator==(const Action&) const = default;
+};
+
+struct Transition {
+    ServiceState from;
+    ServiceState to;
+    std::vector<Action> actions;
+    std::string reason;  // why, for the state-change log line
+
+    bool changed() const { return from != to; }
+};
+
+// The fields of a ServiceSpec that drive the machine; replaceable in place.
+struct ServicePolicy {
+    RestartPolicy restart = RestartPolicy::on_failure;
+    std::vector<int> success_exit_codes{0};
+    Duration min_uptime = std::chrono::seconds(1);
+    int max_restarts = 5;
+    Backoff backoff;
+    int stop_signal = 15;
+    Duration stop_timeout = std::chrono::seconds(10);
+    KillMode kill_mode = KillMode::group;
+
+    static ServicePolicy from(const ServiceSpec& spec);
+};
+
+class ServiceMachine {
+public:
+    explicit ServiceMachine(ServicePolicy policy) : policy_(std::move(policy)) {}
+
+    Transition step(const ServiceEvent& event, TimePoint now);
+
+    ServiceState state() const { return state_; }
+    int restarts() const { return restarts_; }
+    int consecutive_failures() const { return failures_; }
+    const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
+    const std::string& fatal_reason() const { return fatal_reason_; }
+    bool needed_kill() const { return needed_kill_; }
+    bool leader_alive() const { return leader_alive_; }
+    TimePoint since() const { return since_; }
+    void set_policy(ServicePolicy policy) { policy_ = std::move(policy); }
+    const ServicePolicy& policy() const { return policy_; }
+
+private:
+    void go(Transition& t, ServiceState next, TimePoint now);
+    void begin_start(Transition& t, TimePoint now);
+    void begin_stop(Transition& t, TimePoint now);
+    void on_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now);
+    void on_failed_start(Transition& t, const std::string& what, TimePoint now);
+    void on_spawned(Transition& t, TimePoint now);
+
+    ServicePolicy policy_;
+    ServiceState state_ = ServiceState::stopped;
+    int failures_ = 0;
+    int restarts_ = 0;
+    bool leader_alive_ = false;
+    bool restart_pending_ = false;
+    bool needed_kill_ = false;
+    bool killed_ = false;
+    std::optional<ExitStatus> last_exit_;
+    std::string fatal_reason_;
+    TimePoint since_{};
+};
+
+}  // namespace tend

@@ -1,0 +1,49 @@
+// One supervised service at run time: its spec, its state machine, its main
+// pid and process group, its one timer, and what the operator asked of it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "tend/config/config.hpp"
+#include "tend/event/event_loop.hpp"
+#include "tend/process/spawner.hpp"
+#include "tend/service/service_machine.hpp"
+#include "tend/supervisor/ordering.hpp"
+
+namespace tend {
+
+class Service {
+public:
+    Service(ServiceSpec spec, std::size_t index);
+
+    const ServiceSpec& spec() const { return spec_; }
+    const std::string& name() const { return spec_.name; }
+    std::size_t index() const { return index_; }
+    ServiceMachine& machine() { return machine_; }
+    const ServiceMachine& machine() const { return machine_; }
+    ServiceState state() const { return machine_.state(); }
+    ServiceView view() const;
+
+    SpawnRequest spawn_request() const;
+
+    pid_t pid = 0;   // main process, 0 when none is alive
+    pid_t pgid = 0;  // its process group, kept until the group is empty
+    TimePoint started_at{};
+    bool start_pending = false;     // start once its dependencies have started
+    bool stopped_by_operator = false;
+    bool new_session = true;
+    bool take_terminal = false;
+    bool inherit_stdin = false;
+    EventSource timer;
+
+private:
+    ServiceSpec spec_;
+    std::size_t index_;
+    ServiceMachine machine_;
+    std::vector<std::string> environment_;
+};
+
+}  // namespace tend

@@ -1,0 +1,17 @@
+// Durations as written in tend.yaml: "250ms", "10s", "2m", "1h", or a bare
+// number of seconds (fractions allowed: "0.5" is 500ms).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tend {
+
+using Duration = std::chrono::milliseconds;
+
+std::optional<Duration> parse_duration(std::string_view text);
+std::string format_duration(Duration d);
+
+}  // namespace tend

@@ -1,0 +1,55 @@
+#include "tend/config/config.hpp"
+
+#include "tend/config/config_error.hpp"
+
+namespace tend {
+
+std::string SourceLocation::to_string() const {
+    if (line == 0) return file;
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string Diagnostic::to_string() const { return where.to_string() + ": " + message; }
+
+static std::string join_diagnostics(const std::vector<Diagnostic>& diagnostics) {
+    std::string out;
+    for (const auto& d : diagnostics) out += (out.empty() ? "" : "\n") + d.to_string();
+    return out;
+}
+
+ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(join_diagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+const ServiceSpec* Config::find(const std::string& name) const {
+    for (const auto& s : services)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+const char* to_string(RestartPolicy policy) {
+    switch (policy) {
+        case RestartPolicy::always: return "always";
+        case RestartPolicy::on_failure: return "on-failure";
+        case RestartPolicy::never: return "never";
+    }
+    return "?";
+}
+
+const char* to_string(KillMode mode) {
+    switch (mode) {
+        case KillMode::group: return "group";
+        case KillMode::process: return "process";
+    }
+    return "?";
+}
+
+const char* to_string(OutputMode mode) {
+    switch (mode) {
+        case OutputMode::prefix: return "prefix";
+        case OutputMode::inherit: return "inherit";
+        case OutputMode::discard: return "null";
+    }
+    return "?";
+}
+
+}  // namespace tend

@@ -1,0 +1,46 @@
+#include "tend/config/settings_parser.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace tend {
+namespace {
+
+const std::string kKeys[] = {"control_socket", "control_group", "shutdown_timeout", "kill_grace",
+                             "log_format",     "log_level",     "include"};
+const std::string kLogFormats[] = {"text", "json"};
+const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
+
+}  // namespace
+
+Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
+    Settings settings;
+    if (node.IsNull()) return settings;
+    if (!reader.expect_map(node, "settings")) return settings;
+    reader.check_keys(node, kKeys, "settings");
+    reader.for_each_entry(node, "settings", [&](const std::string& key, const YAML::Node& value) {
+        const std::string path = "settings." + key;
+        if (key == "control_socket") {
+            if (auto v = reader.string(value, path)) {
+                if (v->empty() || (*v)[0] != '/') reader.error(value, path + ": must be an absolute path");
+                else settings.control_socket = *v;
+            }
+        } else if (key == "control_group") {
+            if (!value.IsNull())
+                if (auto v = reader.string(value, path)) settings.control_group = *v;
+        } else if (key == "shutdown_timeout") {
+            if (auto v = reader.duration(value, path)) settings.shutdown_timeout = *v;
+        } else if (key == "kill_grace") {
+            if (auto v = reader.duration(value, path)) settings.kill_grace = *v;
+        } else if (key == "log_format") {
+            if (auto v = reader.choice(value, path, kLogFormats)) settings.log_format = static_cast<LogFormat>(*v);
+        } else if (key == "log_level") {
+            if (auto v = reader.choice(value, path, kLogLevels)) settings.log_level = kLogLevels[*v];
+        } else if (key == "include") {
+            if (value.IsScalar()) settings.include = {value.Scalar()};
+            else if (auto v = reader.string_list(value, path)) settings.include = *v;
+        }
+    });
+    return settings;
+}
+
+}  // namespace tend

@@ -1,0 +1,172 @@
+#include "tend/config/yaml_reader.hpp"
+
+#include <charconv>
+
+#include "tend/util/edit_distance.hpp"
+#include "tend/util/signal_names.hpp"
+
+namespace tend {
+namespace {
+
+const char* kind_name(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: return "a map";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: return "a scalar";
+        case YAML::NodeType::Null: return "nothing";
+        case YAML::NodeType::Undefined: return "nothing";
+    }
+    return "something else";
+}
+
+std::string join(std::span<const std::string> words) {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+        out += words[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+SourceLocation YamlReader::where(const YAML::Node& node) const {
+    auto mark = node.Mark();
+    if (mark.line < 0) return {file_, 0, 0};
+    return {file_, mark.line + 1, mark.column + 1};
+}
+
+void YamlReader::error(const YAML::Node& node, std::string message) {
+    error(where(node), std::move(message));
+}
+
+void YamlReader::error(SourceLocation at, std::string message) {
+    diagnostics_.push_back({std::move(at), std::move(message)});
+}
+
+bool YamlReader::expect_map(const YAML::Node& node, const std::string& path) {
+    if (node.IsMap()) return true;
+    error(node, path + ": expected a map, got " + kind_name(node));
+    return false;
+}
+
+void YamlReader::check_keys(const YAML::Node& map, std::span<const std::string> allowed, const std::string& path) {
+    for (const auto& entry : map) {
+        const YAML::Node& key = entry.first;
+        if (!key.IsScalar()) {
+            error(key, path + ": keys must be names, got " + std::string(kind_name(key)));
+            continue;
+        }
+        const std::string& name = key.Scalar();
+        bool known = false;
+        for (const auto& a : allowed) known = known || a == name;
+        if (!known) error(key, path + ": unknown key '" + name + "'" + did_you_mean(name, allowed));
+    }
+}
+
+void YamlReader::for_each_entry(const YAML::Node& map, const std::string& path,
+                                const std::function<void(const std::string&, const YAML::Node&)>& each) {
+    for (const auto& entry : map) {
+        if (!entry.first.IsScalar()) {
+            error(entry.first, path + ": keys must be names, got " + std::string(kind_name(entry.first)));
+            continue;
+        }
+        each(entry.first.Scalar(), entry.second);
+    }
+}
+
+std::optional<std::string> YamlReader::scalar(const YAML::Node& node, const std::string& path, const char* expected) {
+    if (node.IsScalar()) return node.Scalar();
+    error(node, path + ": expected " + expected + ", got " + kind_name(node));
+    return std::nullopt;
+}
+
+std::optional<std::string> YamlReader::string(const YAML::Node& node, const std::string& path) {
+    return scalar(node, path, "a string");
+}
+
+std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::string& path) {
+    auto text = scalar(node, path, "true or false");
+    if (!text) return std::nullopt;
+    if (*text == "true" || *text == "yes" || *text == "on") return true;
+    if (*text == "false" || *text == "no" || *text == "off") return false;
+    error(node, path + ": expected true or false, got '" + *text + "'");
+    return std::nullopt;
+}
+
+std::optional<long long> YamlReader::integer(const YAML::Node& node, const std::string& path, long long min,
+                                             long long max) {
+    auto text = scalar(node, path, "a whole number");
+    if (!text) return std::nullopt;
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size()) {
+        error(node, path + ": expected a whole number, got '" + *text + "'");
+        return std::nullopt;
+    }
+    if (value < min || value > max) {
+        error(node, path + ": " + *text + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<double> YamlReader::number(const YAML::Node& node, const std::string& path, double min) {
+    auto text = scalar(node, path, "a number");
+    if (!text) return std::nullopt;
+    double value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size()) {
+        error(node, path + ": expected a number, got '" + *text + "'");
+        return std::nullopt;
+    }
+    if (!(value >= min)) {
+        error(node, path + ": " + *text + " is below the minimum " + std::to_string(min).substr(0, 3));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<Duration> YamlReader::duration(const YAML::Node& node, const std::string& path) {
+    auto text = scalar(node, path, "a duration");
+    if (!text) return std::nullopt;
+    auto value = parse_duration(*text);
+    if (!value) error(node, path + ": invalid duration '" + *text + "' (expected e.g. 250ms, 10s, 2m, 1h or seconds)");
+    return value;
+}
+
+std::optional<int> YamlReader::signal(const YAML::Node& node, const std::string& path) {
+    auto text = scalar(node, path, "a signal");
+    if (!text) return std::nullopt;
+    auto value = parse_signal(*text);
+    if (!value) error(node, path + ": unknown signal '" + *text + "' (expected e.g. TERM, SIGINT or 15)");
+    return value;
+}
+
+std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node& node, const std::string& path) {
+    if (!node.IsSequence()) {
+        error(node, path + ": expected a list, got " + kind_name(node));
+        return std::nullopt;
+    }
+    std::vector<std::string> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        auto item = scalar(node[i], path + "[" + std::to_string(i) + "]", "a string");
+        if (item) out.push_back(*item);
+        else ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+}
+
+std::optional<std::size_t> YamlReader::choice(const YAML::Node& node, const std::string& path,
+                                              std::span<const std::string> choices) {
+    auto text = scalar(node, path, "a name");
+    if (!text) return std::nullopt;
+    for (std::size_t i = 0; i < choices.size(); ++i)
+        if (*text == choices[i]) return i;
+    error(node, path + ": expected " + join(choices) + ", got '" + *text + "'");
+    return std::nullopt;
+}
+
+}  // namespace tend

@@ -1,0 +1,146 @@
+#include "tend/event/event_loop.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/util/system_error.hpp"
+
+namespace tend {
+namespace {
+
+template <typename Fn>
+struct Callback {
+    Fn fn;
+};
+
+template <typename Fn>
+void destroy_callback(void* userdata) {
+    delete static_cast<Callback<Fn>*>(userdata);
+}
+
+// Every callback is a boundary: an exception is logged and the loop lives on.
+// Returning a negative value would make sd-event disable the source for good.
+template <typename Invoke>
+int guarded(Invoke&& invoke) {
+    try {
+        invoke();
+    } catch (const std::exception& e) {
+        spdlog::error("Failed to handle event: {}, ignoring", e.what());
+    } catch (...) {
+        spdlog::error("Failed to handle event: unknown error, ignoring");
+    }
+    return 0;
+}
+
+template <typename Fn>
+EventSource own(sd_event_source* source, Callback<Fn>* callback) {
+    sd_event_source_set_userdata(source, callback);
+    sd_event_source_set_destroy_callback(source, destroy_callback<Fn>);
+    return EventSource(source);
+}
+
+void check(int r, const char* what) {
+    if (r < 0) throw errno_error(what, -r);
+}
+
+}  // namespace
+
+EventLoop::EventLoop() { check(sd_event_new(&event_), "Failed to create event loop"); }
+
+EventLoop::~EventLoop() { sd_event_unref(event_); }
+
+EventSource EventLoop::add_signal(int sig, std::function<void(const signalfd_siginfo&)> callback) {
+    using Fn = std::function<void(const signalfd_siginfo&)>;
+    auto* cb = new Callback<Fn>{std::move(callback)};
+    sd_event_source* source = nullptr;
+    int r = sd_event_add_signal(event_, &source, sig,
+        [](sd_event_source*, const signalfd_siginfo* info, void* userdata) {
+            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(*info); });
+        },
+        cb);
+    if (r < 0) {
+        delete cb;
+        throw errno_error("Failed to watch signal " + std::to_string(sig), -r);
+    }
+    return own(source, cb);
+}
+
+EventSource EventLoop::add_timer(std::function<void()> callback) {
+    using Fn = std::function<void()>;
+    auto* cb = new Callback<Fn>{std::move(callback)};
+    sd_event_source* source = nullptr;
+    // Accuracy 1ms: the default (250ms) would let sd-event coalesce backoff and
+    // stop timeouts far later than configured.
+    int r = sd_event_add_time(event_, &source, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+        [](sd_event_source*, uint64_t, void* userdata) {
+            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(); });
+        },
+        cb);
+    if (r < 0) {
+        delete cb;
+        throw errno_error("Failed to create timer", -r);
+    }
+    sd_event_source_set_enabled(source, SD_EVENT_OFF);
+    return own(source, cb);
+}
+
+EventSource EventLoop::add_io(int fd, uint32_t events, std::function<void(uint32_t)> callback) {
+    using Fn = std::function<void(uint32_t)>;
+    auto* cb = new Callback<Fn>{std::move(callback)};
+    sd_event_source* source = nullptr;
+    int r = sd_event_add_io(event_, &source, fd, events,
+        [](sd_event_source*, int, uint32_t revents, void* userdata) {
+            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(revents); });
+        },
+        cb);
+    if (r < 0) {
+        delete cb;
+        throw errno_error("Failed to watch fd " + std::to_string(fd), -r);
+    }
+    return own(source, cb);
+}
+
+EventSource EventLoop::add_post(std::function<void()> callback) {
+    using Fn = std::function<void()>;
+    auto* cb = new Callback<Fn>{std::move(callback)};
+    sd_event_source* source = nullptr;
+    int r = sd_event_add_defer(event_, &source,
+        [](sd_event_source*, void* userdata) {
+            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(); });
+        },
+        cb);
+    if (r < 0) {
+        delete cb;
+        throw errno_error("Failed to create deferred event", -r);
+    }
+    sd_event_source_set_enabled(source, SD_EVENT_OFF);
+    return own(source, cb);
+}
+
+void EventLoop::arm(sd_event_source* timer, Duration delay) {
+    // The real clock, not sd_event_now()'s cached start of this iteration: work done
+    // earlier in the iteration must not shorten the delay.
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+    uint64_t usec = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(delay).count());
+    check(sd_event_source_set_time(timer, now + usec), "Failed to set timer");
+    check(sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT), "Failed to enable timer");
+}
+
+void EventLoop::disarm(sd_event_source* timer) {
+    if (timer) sd_event_source_set_enabled(timer, SD_EVENT_OFF);
+}
+
+int EventLoop::run() {
+    int r = sd_event_loop(event_);
+    if (r < 0) throw errno_error("Event loop failed", -r);
+    return r;
+}
+
+void EventLoop::exit(int code) { sd_event_exit(event_, code); }
+
+}  // namespace tend

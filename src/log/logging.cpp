@@ -1,0 +1,60 @@
+#include "tend/log/logging.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+
+namespace tend {
+namespace {
+
+std::string iso_time(spdlog::log_clock::time_point tp) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&secs, &utc);
+    char buffer[40];
+    std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(buffer + n, sizeof buffer - n, ".%03lldZ", static_cast<long long>(ms % 1000));
+    return buffer;
+}
+
+// One JSON object per line, so log collectors need no multi-line parsing.
+class JsonFormatter final : public spdlog::formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        nlohmann::json line = {
+            {"time", iso_time(msg.time)},
+            {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
+                                  spdlog::level::to_string_view(msg.level).size())},
+            {"source", "tend"},
+            {"msg", std::string(msg.payload.data(), msg.payload.size())},
+        };
+        std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        text += '\n';
+        dest.append(text.data(), text.data() + text.size());
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+};
+
+}  // namespace
+
+void setup_logging(LogFormat format, const std::string& level) {
+    auto logger = spdlog::default_logger();
+    if (!logger || logger->name() != "tend") {
+        // Single-threaded sink: tend has one thread; stderr is flushed on every line
+        // so nothing is lost when the container stops.
+        logger = std::make_shared<spdlog::logger>("tend", std::make_shared<spdlog::sinks::stderr_sink_st>());
+        spdlog::set_default_logger(logger);
+    }
+    if (format == LogFormat::json) logger->set_formatter(std::make_unique<JsonFormatter>());
+    else logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e tend %l: %v",
+                                                                           spdlog::pattern_time_type::utc));
+    logger->set_level(spdlog::level::from_str(level == "warning" ? "warn" : level));
+    logger->flush_on(spdlog::level::trace);
+}
+
+}  // namespace tend

@@ -1,0 +1,68 @@
+#include "tend/process/process_tree.hpp"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+namespace tend {
+
+bool process_group_alive(pid_t pgid) {
+    if (pgid <= 0) return false;
+    // Signal 0 checks existence only. EPERM means members exist that we may not signal.
+    return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+std::vector<pid_t> descendants_of(pid_t root) {
+    std::multimap<pid_t, pid_t> children;  // parent -> child
+    std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
+    if (!proc) {
+        spdlog::warn("Failed to list /proc: {}", std::strerror(errno));
+        return {};
+    }
+    while (dirent* entry = readdir(proc.get())) {
+        char* end = nullptr;
+        long pid = std::strtol(entry->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0) continue;
+        std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;  // exited meanwhile
+        // The command name may hold spaces and parentheses: fields resume after the last ')'.
+        auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        char state = 0;
+        long ppid = 0;
+        if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2) continue;
+        children.emplace(static_cast<pid_t>(ppid), static_cast<pid_t>(pid));
+    }
+    std::vector<pid_t> out;
+    std::vector<pid_t> queue{root};
+    while (!queue.empty()) {
+        pid_t parent = queue.back();
+        queue.pop_back();
+        auto [first, last] = children.equal_range(parent);
+        for (auto it = first; it != last; ++it) {
+            out.push_back(it->second);
+            queue.push_back(it->second);
+        }
+    }
+    return out;
+}
+
+std::size_t signal_descendants(int sig) {
+    std::size_t count = 0;
+    for (pid_t pid : descendants_of(getpid()))
+        if (kill(pid, sig) == 0) ++count;
+    return count;
+}
+
+}  // namespace tend

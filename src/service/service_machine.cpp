@@ -1,0 +1,256 @@
+#include "tend/service/service_machine.hpp"
+
+#include <algorithm>
+#include <csignal>
+
+#include "tend/service/backoff.hpp"
+
+namespace tend {
+
+namespace {
+constexpr Duration kKillRecheck{100};
+}  // namespace
+
+ServicePolicy ServicePolicy::from(const ServiceSpec& spec) {
+    return {spec.restart, spec.success_exit_codes, spec.min_uptime, spec.max_restarts,
+            spec.backoff, spec.stop_signal,        spec.stop_timeout, spec.kill_mode};
+}
+
+void ServiceMachine::go(Transition& t, ServiceState next, TimePoint now) {
+    if (state_ != next) since_ = now;
+    state_ = next;
+    t.to = next;
+}
+
+void ServiceMachine::begin_start(Transition& t, TimePoint now) {
+    go(t, ServiceState::starting, now);
+    t.actions.push_back({ActionKind::spawn});
+}
+
+void ServiceMachine::begin_stop(Transition& t, TimePoint now) {
+    go(t, ServiceState::stopping, now);
+    killed_ = false;
+    t.actions.push_back({ActionKind::cancel_timer});
+    t.actions.push_back({ActionKind::signal, policy_.stop_signal, policy_.kill_mode == KillMode::group});
+    t.actions.push_back({ActionKind::arm_timer, 0, true, policy_.stop_timeout});
+}
+
+void ServiceMachine::on_spawned(Transition& t, TimePoint now) {
+    leader_alive_ = true;
+    if (policy_.min_uptime.count() == 0) {
+        failures_ = 0;
+        go(t, ServiceState::running, now);
+        return;
+    }
+    t.actions.push_back({ActionKind::arm_timer, 0, true, policy_.min_uptime});
+}
+
+void ServiceMachine::on_failed_start(Transition& t, const std::string& what, TimePoint now) {
+    ++failures_;
+    if (policy_.max_restarts >= 0 && failures_ > policy_.max_restarts) {
+        fatal_reason_ = what + "; gave up after " + std::to_string(failures_) + " failed start" +
+                        (failures_ == 1 ? "" : "s");
+        t.reason = fatal_reason_;
+        go(t, ServiceState::fatal, now);
+        return;
+    }
+    Duration delay = backoff_delay(policy_.backoff, failures_);
+    t.reason = what + "; restart in " + format_duration(delay);
+    go(t, ServiceState::backoff, now);
+    t.actions.push_back({ActionKind::arm_timer, 0, true, delay});
+}
+
+void ServiceMachine::on_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now) {
+    leader_alive_ = false;
+    last_exit_ = status;
+    t.actions.push_back({ActionKind::cancel_timer});
+    // Whatever the main process left in its group goes with it, so a restart
+    // never runs beside its own leftovers.
+    t.actions.push_back({ActionKind::signal, SIGKILL, true});
+
+    const bool success = !status.signaled && std::find(policy_.success_exit_codes.begin(),
+                                                       policy_.success_exit_codes.end(),
+                                                       status.value) != policy_.success_exit_codes.end();
+    const bool restart = policy_.restart == RestartPolicy::always ||
+                         (policy_.restart == RestartPolicy::on_failure && !success);
+    if (!restart) {
+        t.reason = status.describe();
+        go(t, ServiceState::exited, now);
+        return;
+    }
+    if (early) {
+        on_failed_start(t, status.describe() + " before min_uptime " + format_duration(policy_.min_uptime), now);
+        return;
+    }
+    failures_ = 0;
+    Duration delay = policy_.backoff.initial;
+    if (delay.count() == 0) {
+        t.reason = status.describe() + "; restarting";
+        ++restarts_;
+        begin_start(t, now);
+        return;
+    }
+    t.reason = status.describe() + "; restart in " + format_duration(delay);
+    go(t, ServiceState::backoff, now);
+    t.actions.push_back({ActionKind::arm_timer, 0, true, delay});
+}
+
+Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
+    Transition t{state_, state_, {}, {}};
+    switch (state_) {
+        case ServiceState::stopped:
+        case ServiceState::exited:
+        case ServiceState::fatal:
+            switch (event.kind) {
+                case EventKind::start:
+                case EventKind::restart:
+                    failures_ = 0;
+                    fatal_reason_.clear();
+                    t.reason = "start requested";
+                    begin_start(t, now);
+                    break;
+                case EventKind::stop:
+                    if (state_ != ServiceState::stopped) {
+                        t.reason = "stop requested";
+                        go(t, ServiceState::stopped, now);
+                    }
+                    break;
+                case EventKind::spawned:
+                case EventKind::spawn_failed:
+                case EventKind::exited:
+                case EventKind::group_empty:
+                case EventKind::timeout:
+                case EventKind::kill:
+                    break;
+            }
+            break;
+
+        case ServiceState::starting:
+            switch (event.kind) {
+                case EventKind::spawned: on_spawned(t, now); break;
+                case EventKind::spawn_failed:
+                    last_exit_ = event.status;
+                    on_failed_start(t, event.error, now);
+                    break;
+                case EventKind::timeout:
+                    failures_ = 0;
+                    t.reason = "up for " + format_duration(policy_.min_uptime);
+                    go(t, ServiceState::running, now);
+                    break;
+                case EventKind::exited: on_exit(t, event.status, true, now); break;
+                case EventKind::stop:
+                    t.reason = "stop requested";
+                    restart_pending_ = false;
+                    begin_stop(t, now);
+                    break;
+                case EventKind::restart:
+                    t.reason = "restart requested";
+                    restart_pending_ = true;
+                    begin_stop(t, now);
+                    break;
+                case EventKind::start:
+                case EventKind::group_empty:
+                case EventKind::kill:
+                    break;
+            }
+            break;
+
+        case ServiceState::running:
+            switch (event.kind) {
+                case EventKind::exited: on_exit(t, event.status, false, now); break;
+                case EventKind::stop:
+                    t.reason = "stop requested";
+                    restart_pending_ = false;
+                    begin_stop(t, now);
+                    break;
+                case EventKind::restart:
+                    t.reason = "restart requested";
+                    restart_pending_ = true;
+                    begin_stop(t, now);
+                    break;
+                case EventKind::start:
+                case EventKind::spawned:
+                case EventKind::spawn_failed:
+                case EventKind::group_empty:
+                case EventKind::timeout:
+                case EventKind::kill:
+                    break;
+            }
+            break;
+
+        case ServiceState::stopping:
+            switch (event.kind) {
+                case EventKind::exited:
+                    leader_alive_ = false;
+                    last_exit_ = event.status;
+                    break;
+                case EventKind::group_empty:
+                    if (leader_alive_) break;  // the leader's own exit has not been reaped yet
+                    t.actions.push_back({ActionKind::cancel_timer});
+                    if (restart_pending_) {
+                        restart_pending_ = false;
+                        failures_ = 0;
+                        ++restarts_;
+                        t.reason = "restarting";
+                        begin_start(t, now);
+                    } else {
+                        t.reason = last_exit_ ? last_exit_->describe() : "stopped";
+                        go(t, ServiceState::stopped, now);
+                    }
+                    break;
+                case EventKind::timeout:
+                case EventKind::kill:
+                    if (!killed_) {
+                        killed_ = true;
+                        needed_kill_ = needed_kill_ || event.kind == EventKind::timeout;
+                        t.actions.push_back({ActionKind::signal, SIGKILL, true});
+                    }
+                    // Group members that are not tend's children die without a SIGCHLD
+                    // to tend: look again shortly rather than wait for one.
+                    t.actions.push_back({ActionKind::arm_timer, 0, true, kKillRecheck});
+                    break;
+                case EventKind::start:
+                case EventKind::restart:
+                    restart_pending_ = true;
+                    break;
+                case EventKind::stop:
+                    restart_pending_ = false;
+                    break;
+                case EventKind::spawned:
+                case EventKind::spawn_failed:
+                    break;
+            }
+            break;
+
+        case ServiceState::backoff:
+            switch (event.kind) {
+                case EventKind::timeout:
+                    ++restarts_;
+                    t.reason = "backoff over";
+                    begin_start(t, now);
+                    break;
+                case EventKind::start:
+                case EventKind::restart:
+                    t.actions.push_back({ActionKind::cancel_timer});
+                    ++restarts_;
+                    t.reason = "start requested";
+                    begin_start(t, now);
+                    break;
+                case EventKind::stop:
+                    t.actions.push_back({ActionKind::cancel_timer});
+                    t.reason = "stop requested";
+                    go(t, ServiceState::stopped, now);
+                    break;
+                case EventKind::spawned:
+                case EventKind::spawn_failed:
+                case EventKind::exited:
+                case EventKind::group_empty:
+                case EventKind::kill:
+                    break;
+            }
+            break;
+    }
+    return t;
+}
+
+}  // namespace tend

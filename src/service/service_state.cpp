@@ -1,0 +1,40 @@
+#include "tend/service/service_state.hpp"
+
+namespace tend {
+
+const char* to_string(ServiceState state) {
+    switch (state) {
+        case ServiceState::stopped: return "stopped";
+        case ServiceState::starting: return "starting";
+        case ServiceState::running: return "running";
+        case ServiceState::stopping: return "stopping";
+        case ServiceState::exited: return "exited";
+        case ServiceState::backoff: return "backoff";
+        case ServiceState::fatal: return "fatal";
+    }
+    return "?";
+}
+
+std::optional<ServiceState> parse_service_state(std::string_view name) {
+    for (auto s : {ServiceState::stopped, ServiceState::starting, ServiceState::running, ServiceState::stopping,
+                   ServiceState::exited, ServiceState::backoff, ServiceState::fatal})
+        if (name == to_string(s)) return s;
+    return std::nullopt;
+}
+
+bool is_down(ServiceState state) {
+    switch (state) {
+        case ServiceState::stopped:
+        case ServiceState::exited:
+        case ServiceState::fatal:
+            return true;
+        case ServiceState::starting:
+        case ServiceState::running:
+        case ServiceState::stopping:
+        case ServiceState::backoff:
+            return false;
+    }
+    return false;
+}
+
+}  // namespace tend

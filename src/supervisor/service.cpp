@@ -1,0 +1,55 @@
+#include "tend/supervisor/service.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+extern char** environ;
+
+namespace tend {
+namespace {
+
+// tend's own environment with the service's entries merged over it, computed
+// once so a restart does not rebuild it.
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {
+    std::map<std::string, std::string> merged;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        std::string text(*entry);
+        auto eq = text.find('=');
+        if (eq != std::string::npos) merged[text.substr(0, eq)] = text.substr(eq + 1);
+    }
+    for (const auto& [key, value] : overrides) merged[key] = value;
+    std::vector<std::string> out;
+    out.reserve(merged.size());
+    for (const auto& [key, value] : merged) out.push_back(key + "=" + value);
+    return out;
+}
+
+}  // namespace
+
+Service::Service(ServiceSpec spec, std::size_t index)
+    : spec_(std::move(spec)), index_(index), machine_(ServicePolicy::from(spec_)),
+      environment_(merged_environment(spec_.environment)) {}
+
+ServiceView Service::view() const {
+    bool success = false;
+    if (const auto& exit = machine_.last_exit(); exit && !exit->signaled)
+        success = std::find(spec_.success_exit_codes.begin(), spec_.success_exit_codes.end(), exit->value) !=
+                  spec_.success_exit_codes.end();
+    return {machine_.state(), machine_.state() == ServiceState::exited && success};
+}
+
+SpawnRequest Service::spawn_request() const {
+    SpawnRequest request;
+    request.argv = spec_.argv;
+    request.environment = environment_;
+    request.working_dir = spec_.working_dir;
+    request.credentials = spec_.credentials;
+    request.new_session = new_session;
+    request.take_terminal = take_terminal;
+    request.stdin_fd = inherit_stdin ? STDIN_FILENO : -1;
+    return request;
+}
+
+}  // namespace tend

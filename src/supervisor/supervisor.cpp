@@ -1,0 +1,292 @@
+#include "tend/supervisor/supervisor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/process/process_tree.hpp"
+#include "tend/process/reaper.hpp"
+#include "tend/util/edit_distance.hpp"
+#include "tend/util/signal_names.hpp"
+#include "tend/util/system_error.hpp"
+
+namespace tend {
+namespace {
+
+// Signals a process can be sent and that do not stop it dead: each gets a
+// source so none is left to its default action (for PID 1: silently dropped).
+// Faults (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT) are tend's own and stay with the kernel.
+constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+                                   SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
+                                   SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSTKFLT};
+
+TimePoint now() { return std::chrono::steady_clock::now(); }
+
+std::vector<std::string> names_of(const std::vector<std::unique_ptr<Service>>& services) {
+    std::vector<std::string> names;
+    for (const auto& s : services) names.push_back(s->name());
+    return names;
+}
+
+}  // namespace
+
+Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, SupervisorOptions options)
+    : config_(std::move(config)), loop_(loop), spawner_(spawner), options_(options), graph_(config_.services) {
+    start_order_ = graph_.start_order();
+    for (std::size_t i = 0; i < config_.services.size(); ++i) {
+        auto service = std::make_unique<Service>(config_.services[i], i);
+        Service* raw = service.get();
+        service->timer = loop_.add_timer([this, raw] { on_timer(*raw); });
+        services_.push_back(std::move(service));
+    }
+    for (int sig : kWatchedSignals)
+        signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
+            on_signal(static_cast<int>(info.ssi_signo));
+        }));
+    progress_source_ = loop_.add_post([this] { progress(); });
+    sweep_timer_ = loop_.add_timer([this] { on_sweep_timer(); });
+    deadline_timer_ = loop_.add_timer([this] { on_deadline(); });
+
+    dev_null_.reset(open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (!dev_null_) throw errno_error("Failed to open /dev/null");
+
+    if (options_.exec_mode && !services_.empty()) {
+        Service& cmd = *services_.front();
+        cmd.new_session = false;  // keep the terminal's session, as tini does
+        cmd.take_terminal = isatty(STDIN_FILENO) == 1;
+        cmd.inherit_stdin = true;
+    }
+}
+
+Supervisor::~Supervisor() = default;
+
+void Supervisor::start() {
+    // Children that existed before the loop (inherited from whoever exec'd tend)
+    // may already be zombies whose SIGCHLD came before the signal was watched.
+    on_sigchld();
+    for (auto& s : services_) s->start_pending = s->spec().autostart;
+    schedule_starts();
+}
+
+// ---- events ---------------------------------------------------------------
+
+void Supervisor::on_signal(int sig) {
+    switch (sig) {
+        case SIGCHLD: on_sigchld(); return;
+        case SIGTERM:
+        case SIGINT:
+            if (options_.exec_mode) {
+                Service& cmd = *services_.front();
+                if (shutting_down()) {
+                    send_signal(cmd, sig, true);  // forwarded every time, as tini does
+                } else {
+                    ServicePolicy policy = cmd.machine().policy();
+                    policy.stop_signal = sig;
+                    cmd.machine().set_policy(policy);
+                    request_shutdown(signal_name(sig) + " received");
+                }
+                return;
+            }
+            if (sig == SIGINT && ++interrupts_ >= 2) {
+                escalate();
+                return;
+            }
+            if (shutting_down()) {
+                spdlog::debug("{} received while shutting down, ignoring", signal_name(sig));
+                return;
+            }
+            request_shutdown(signal_name(sig) + " received");
+            return;
+        case SIGHUP:
+        case SIGQUIT:
+        case SIGUSR1:
+        case SIGUSR2:
+        case SIGWINCH:
+            if (options_.exec_mode) {
+                send_signal(*services_.front(), sig, true);
+                return;
+            }
+            if (sig == SIGHUP) spdlog::warn("SIGHUP received: reloading the config is not supported yet, ignoring");
+            else spdlog::info("{} received: no service asks for it, ignoring", signal_name(sig));
+            return;
+        default:
+            spdlog::debug("{} received, ignoring", signal_name(sig));
+            return;
+    }
+}
+
+void Supervisor::on_sigchld() {
+    reap_all([this](pid_t pid, const ExitStatus& status) {
+        auto it = by_pid_.find(pid);
+        if (it == by_pid_.end()) {
+            ++orphans_reaped_;
+            spdlog::debug("Reaped orphan {} ({})", pid, status.describe());
+            return;
+        }
+        Service& service = *it->second;
+        by_pid_.erase(it);
+        service.pid = 0;
+        dispatch(service, {EventKind::exited, status, {}});
+    });
+    check_stopping_groups();
+    if ((phase_ == Phase::sweeping || phase_ == Phase::killing) && !has_children()) finish();
+}
+
+void Supervisor::check_stopping_groups() {
+    for (auto& s : services_)
+        if (s->state() == ServiceState::stopping && !s->machine().leader_alive() && !process_group_alive(s->pgid)) {
+            s->pgid = 0;
+            dispatch(*s, {EventKind::group_empty, {}, {}});
+        }
+}
+
+void Supervisor::on_timer(Service& service) {
+    if (service.state() == ServiceState::stopping && !service.machine().leader_alive() &&
+        !process_group_alive(service.pgid)) {
+        service.pgid = 0;
+        dispatch(service, {EventKind::group_empty, {}, {}});
+        return;
+    }
+    dispatch(service, {EventKind::timeout, {}, {}});
+}
+
+// ---- the state machine's actions -------------------------------------------
+
+void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
+    Transition t = service.machine().step(event, now());
+    std::optional<ServiceEvent> follow_up;
+    for (const Action& action : t.actions) {
+        switch (action.kind) {
+            case ActionKind::spawn: follow_up = spawn(service); break;
+            case ActionKind::signal: send_signal(service, action.signal, action.whole_group); break;
+            case ActionKind::arm_timer: loop_.arm(service.timer.get(), action.delay); break;
+            case ActionKind::cancel_timer: EventLoop::disarm(service.timer.get()); break;
+        }
+    }
+    if (t.changed()) {
+        log_transition(service, t);
+        for (const auto& listener : listeners_) listener(service, t);
+        if (service.spec().critical && !shutting_down() &&
+            (t.to == ServiceState::exited || t.to == ServiceState::fatal)) {
+            const auto& exit = service.machine().last_exit();
+            critical_exit_ = exit ? exit->shell_code() : 1;
+            request_shutdown("critical service " + service.name() + " ended");
+        }
+        schedule_progress();
+    }
+    if (follow_up) dispatch(service, *follow_up);
+}
+
+std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
+    SpawnRequest request = service.spawn_request();
+    if (service.spec().output == OutputMode::discard) request.stdout_fd = request.stderr_fd = dev_null_.get();
+    SpawnResult result = spawner_.spawn(request);
+    if (!result.ok()) {
+        spdlog::error("{}: {}", service.name(), result.what);
+        int code = result.error == ENOENT ? 127 : 126;  // what a shell reports for the same failure
+        return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(code), result.what};
+    }
+    service.pid = result.pid;
+    service.pgid = result.pid;
+    service.started_at = now();
+    by_pid_[result.pid] = &service;
+    return ServiceEvent{EventKind::spawned, {}, {}};
+}
+
+void Supervisor::send_signal(Service& service, int sig, bool whole_group) {
+    pid_t target = whole_group ? -service.pgid : service.pid;
+    if (whole_group ? service.pgid <= 0 : service.pid <= 0) return;
+    if (kill(target, sig) < 0 && errno != ESRCH)
+        spdlog::warn("{}: failed to send {} to {} {}: {}", service.name(), signal_name(sig),
+                     whole_group ? "process group" : "process", whole_group ? service.pgid : service.pid,
+                     std::strerror(errno));
+}
+
+void Supervisor::log_transition(const Service& service, const Transition& t) {
+    std::string pid = service.pid > 0 && (t.to == ServiceState::starting || t.to == ServiceState::running)
+                          ? " (pid " + std::to_string(service.pid) + ")"
+                          : "";
+    auto level = t.to == ServiceState::fatal ? spdlog::level::err : spdlog::level::info;
+    spdlog::log(level, "{}: {} -> {}{}{}{}", service.name(), to_string(t.from), to_string(t.to), pid,
+                t.reason.empty() ? "" : ": ", t.reason);
+}
+
+// ---- ordering ---------------------------------------------------------------
+
+void Supervisor::schedule_progress() {
+    sd_event_source_set_enabled(progress_source_.get(), SD_EVENT_ONESHOT);
+}
+
+void Supervisor::progress() {
+    if (shutting_down()) advance_shutdown();
+    else schedule_starts();
+}
+
+void Supervisor::schedule_starts() {
+    if (shutting_down()) return;
+    std::vector<ServiceView> views;
+    for (const auto& s : services_) views.push_back(s->view());
+    for (std::size_t i : start_order_) {
+        Service& s = *services_[i];
+        if (!s.start_pending) continue;
+        if (!dependencies_started(graph_, i, views)) continue;
+        s.start_pending = false;
+        dispatch(s, {EventKind::start, {}, {}});
+        views[i] = s.view();
+    }
+}
+
+// ---- operator requests --------------------------------------------------------
+
+Service* Supervisor::find(const std::string& name) {
+    for (auto& s : services_)
+        if (s->name() == name) return s.get();
+    return nullptr;
+}
+
+static std::string no_such_service(const std::string& name, const std::vector<std::string>& names) {
+    auto match = closest_match(name, names);
+    return "no such service: " + name + (match ? " (did you mean " + *match + "?)" : "");
+}
+
+std::string Supervisor::start_service(const std::string& name) {
+    Service* s = find(name);
+    if (!s) return no_such_service(name, names_of(services_));
+    if (shutting_down()) return "shutting down";
+    s->stopped_by_operator = false;
+    s->start_pending = true;
+    schedule_starts();
+    return "";
+}
+
+std::string Supervisor::stop_service(const std::string& name) {
+    Service* s = find(name);
+    if (!s) return no_such_service(name, names_of(services_));
+    s->stopped_by_operator = true;
+    s->start_pending = false;
+    dispatch(*s, {EventKind::stop, {}, {}});
+    return "";
+}
+
+std::string Supervisor::restart_service(const std::string& name) {
+    Service* s = find(name);
+    if (!s) return no_such_service(name, names_of(services_));
+    if (shutting_down()) return "shutting down";
+    s->stopped_by_operator = false;
+    dispatch(*s, {EventKind::restart, {}, {}});
+    return "";
+}
+
+std::string Supervisor::signal_service(const std::string& name, int sig) {
+    Service* s = find(name);
+    if (!s) return no_such_service(name, names_of(services_));
+    if (s->pgid <= 0) return name + " is not running";
+    send_signal(*s, sig, true);
+    return "";
+}
+
+}  // namespace tend

@@ -1,0 +1,118 @@
+// The ordered shutdown: services in reverse dependency order, then the sweep of
+// whatever is left, all under the shutdown_timeout deadline.
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/process/process_tree.hpp"
+#include "tend/process/reaper.hpp"
+#include "tend/supervisor/supervisor.hpp"
+
+namespace tend {
+namespace {
+
+// As PID 1, kill(-1) reaches every process of the namespace but tend. Anywhere
+// else it would reach the whole host, so only tend's own descendants are signalled.
+void signal_leftovers(bool is_pid1, int sig) {
+    if (is_pid1) {
+        if (kill(-1, sig) < 0 && errno != ESRCH)
+            spdlog::warn("Failed to send {} to all processes: {}", sig == SIGKILL ? "SIGKILL" : "SIGTERM",
+                         std::strerror(errno));
+        return;
+    }
+    signal_descendants(sig);
+}
+
+}  // namespace
+
+void Supervisor::request_shutdown(const std::string& why) {
+    if (shutting_down()) return;
+    spdlog::info("Shutting down: {}", why);
+    phase_ = Phase::stopping_services;
+    loop_.arm(deadline_timer_.get(), config_.settings.shutdown_timeout);
+    for (auto& s : services_) s->start_pending = false;
+    advance_shutdown();
+}
+
+void Supervisor::advance_shutdown() {
+    if (phase_ != Phase::stopping_services) return;
+    std::vector<ServiceView> views;
+    for (const auto& s : services_) views.push_back(s->view());
+    for (std::size_t i : services_to_stop(graph_, views)) {
+        dispatch(*services_[i], {EventKind::stop, {}, {}});
+        if (skip_grace_) dispatch(*services_[i], {EventKind::kill, {}, {}});
+    }
+    for (const auto& s : services_)
+        if (!is_down(s->state())) return;
+    begin_sweep();
+}
+
+void Supervisor::begin_sweep() {
+    phase_ = Phase::sweeping;
+    if (!has_children()) {
+        finish();
+        return;
+    }
+    if (skip_grace_ || config_.settings.kill_grace.count() == 0) {
+        on_sweep_timer();
+        return;
+    }
+    spdlog::debug("Sending SIGTERM to leftover processes");
+    signal_leftovers(options_.is_pid1, SIGTERM);
+    loop_.arm(sweep_timer_.get(), config_.settings.kill_grace);
+}
+
+void Supervisor::on_sweep_timer() {
+    if (phase_ == Phase::done) return;
+    phase_ = Phase::killing;
+    spdlog::info("Sending SIGKILL to leftover processes");
+    signal_leftovers(options_.is_pid1, SIGKILL);
+    on_sigchld();
+}
+
+void Supervisor::escalate() {
+    if (skip_grace_) return;
+    skip_grace_ = true;
+    spdlog::warn("Second SIGINT: skipping grace periods, sending SIGKILL");
+    if (!shutting_down()) request_shutdown("SIGINT received twice");
+    for (auto& s : services_)
+        if (s->state() == ServiceState::stopping) dispatch(*s, {EventKind::kill, {}, {}});
+    if (phase_ == Phase::sweeping) on_sweep_timer();
+}
+
+void Supervisor::on_deadline() {
+    if (phase_ == Phase::done) return;
+    deadline_hit_ = true;
+    spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(config_.settings.shutdown_timeout));
+    for (auto& s : services_)
+        if (s->pgid > 0) kill(-s->pgid, SIGKILL);
+    signal_leftovers(options_.is_pid1, SIGKILL);
+    reap_all([](pid_t, const ExitStatus&) {});
+    finish();
+}
+
+void Supervisor::finish() {
+    if (phase_ == Phase::done) return;
+    phase_ = Phase::done;
+    int code = exit_code();
+    spdlog::info("Exiting with code {} ({} orphans reaped)", code, orphans_reaped_);
+    spdlog::default_logger()->flush();
+    loop_.exit(code);
+}
+
+int Supervisor::exit_code() const {
+    if (options_.exec_mode && !services_.empty()) {
+        const auto& exit = services_.front()->machine().last_exit();
+        return exit ? exit->shell_code() : 1;
+    }
+    if (critical_exit_) return *critical_exit_;
+    if (deadline_hit_) return 1;
+    for (const auto& s : services_)
+        if (s->machine().needed_kill()) return 1;
+    return 0;
+}
+
+}  // namespace tend

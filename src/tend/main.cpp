@@ -1,0 +1,55 @@
+// tend: make the supervisor, start it, run the loop, exit with its code.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/cli/check_command.hpp"
+#include "tend/cli/exec_config.hpp"
+#include "tend/cli/tend_options.hpp"
+#include "tend/config/config_error.hpp"
+#include "tend/config/config_loader.hpp"
+#include "tend/event/event_loop.hpp"
+#include "tend/event/signal_mask.hpp"
+#include "tend/log/logging.hpp"
+#include "tend/process/posix_spawner.hpp"
+#include "tend/supervisor/supervisor.hpp"
+
+int main(int argc, char** argv) {
+    using namespace tend;
+    try {
+        block_signals();
+        auto parsed = parse_tend_options(argc, argv);
+        if (auto* code = std::get_if<int>(&parsed)) return *code;
+        const TendOptions& options = std::get<TendOptions>(parsed);
+        if (options.mode == TendOptions::Mode::check) return check_config(options.config_path, std::cout, std::cerr);
+
+        Config config;
+        try {
+            config = options.mode == TendOptions::Mode::exec ? exec_mode_config(options.command, options.grace)
+                                                             : load_config_file(options.config_path);
+        } catch (const ConfigError& e) {
+            for (const auto& d : e.diagnostics()) std::cerr << "tend: " << d.to_string() << "\n";
+            return 2;
+        }
+        setup_logging(config.settings.log_format, config.settings.log_level);
+
+        const bool is_pid1 = getpid() == 1;
+        // Not PID 1: become the subreaper, so orphans of services land on tend, not on the host's init.
+        if (!is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+            spdlog::warn("Failed to become a child subreaper: {}, ignoring", std::strerror(errno));
+
+        EventLoop loop;
+        PosixSpawner spawner;
+        Supervisor supervisor(std::move(config), loop, spawner,
+                              {options.mode == TendOptions::Mode::exec, is_pid1});
+        supervisor.start();
+        return loop.run();
+    } catch (const std::exception& e) {
+        std::cerr << "tend: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,57 @@
+#include "tend/util/signal_names.hpp"
+
+#include <csignal>
+#include <charconv>
+#include <cctype>
+
+namespace tend {
+namespace {
+
+struct SignalName {
+    int number;
+    const char* name;
+};
+
+constexpr SignalName kSignals[] = {
+    {SIGHUP, "HUP"},     {SIGINT, "INT"},     {SIGQUIT, "QUIT"},   {SIGILL, "ILL"},
+    {SIGTRAP, "TRAP"},   {SIGABRT, "ABRT"},   {SIGBUS, "BUS"},     {SIGFPE, "FPE"},
+    {SIGKILL, "KILL"},   {SIGUSR1, "USR1"},   {SIGSEGV, "SEGV"},   {SIGUSR2, "USR2"},
+    {SIGPIPE, "PIPE"},   {SIGALRM, "ALRM"},   {SIGTERM, "TERM"},   {SIGSTKFLT, "STKFLT"},
+    {SIGCHLD, "CHLD"},   {SIGCONT, "CONT"},   {SIGSTOP, "STOP"},   {SIGTSTP, "TSTP"},
+    {SIGTTIN, "TTIN"},   {SIGTTOU, "TTOU"},   {SIGURG, "URG"},     {SIGXCPU, "XCPU"},
+    {SIGXFSZ, "XFSZ"},   {SIGVTALRM, "VTALRM"}, {SIGPROF, "PROF"}, {SIGWINCH, "WINCH"},
+    {SIGIO, "IO"},       {SIGPWR, "PWR"},     {SIGSYS, "SYS"},
+};
+
+std::string upper(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+}  // namespace
+
+std::optional<int> parse_signal(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    if (std::isdigit(static_cast<unsigned char>(text.front()))) {
+        int number = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+        if (number < 1 || number >= NSIG) return std::nullopt;
+        return number;
+    }
+    std::string name = upper(text);
+    if (name.starts_with("SIG")) name.erase(0, 3);
+    for (const auto& s : kSignals)
+        if (name == s.name) return s.number;
+    return std::nullopt;
+}
+
+std::string signal_name(int sig) {
+    for (const auto& s : kSignals)
+        if (s.number == sig) return std::string("SIG") + s.name;
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) return "SIGRTMIN+" + std::to_string(sig - SIGRTMIN);
+    return "signal " + std::to_string(sig);
+}
+
+}  // namespace tend
