@@ -1,0 +1,229 @@
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "tend/config/config_error.hpp"
+#include "tend/config/config_loader.hpp"
+
+using namespace tend;
+
+namespace {
+
+// The full text of every error the loader reports for `yaml`, one per line.
+std::string errors_of(const std::string& yaml) {
+    try {
+        parse_config(yaml, "t.yaml");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a complete service definition loads with every field") {
+    Config c = parse_config(R"(
+settings:
+  control_socket: /run/x.sock
+  shutdown_timeout: 20s
+  kill_grace: 500ms
+  log_format: json
+  log_level: debug
+services:
+  db:
+    command: [postgres, -D, /var/lib/pg]
+    user: root
+    working_dir: /tmp
+    environment: {PGPORT: "5432", EMPTY: }
+    autostart: false
+    restart: always
+    success_exit_codes: [0, 3]
+    min_uptime: 2s
+    max_restarts: -1
+    backoff: {initial: 100ms, max: 5s, factor: 3}
+    stop_signal: INT
+    stop_timeout: 1m
+    kill_mode: process
+    critical: true
+    output: inherit
+  web:
+    command: "exec nginx -g 'daemon off;'"
+    depends_on: {db: started}
+)", "t.yaml");
+    REQUIRE(c.services.size() == 2);
+    const ServiceSpec& db = c.services[0];
+    CHECK(db.name == "db");
+    CHECK(db.argv == std::vector<std::string>{"postgres", "-D", "/var/lib/pg"});
+    CHECK(db.credentials->uid == 0);
+    CHECK(db.working_dir == "/tmp");
+    CHECK(db.environment.at("PGPORT") == "5432");
+    CHECK(db.environment.at("EMPTY") == "");
+    CHECK_FALSE(db.autostart);
+    CHECK(db.restart == RestartPolicy::always);
+    CHECK(db.success_exit_codes == std::vector<int>{0, 3});
+    CHECK(db.min_uptime == Duration(2000));
+    CHECK(db.max_restarts == -1);
+    CHECK(db.backoff.initial == Duration(100));
+    CHECK(db.backoff.max == Duration(5000));
+    CHECK(db.backoff.factor == 3.0);
+    CHECK(db.stop_signal == SIGINT);
+    CHECK(db.stop_timeout == Duration(60'000));
+    CHECK(db.kill_mode == KillMode::process);
+    CHECK(db.critical);
+    CHECK(db.output == OutputMode::inherit);
+    const ServiceSpec& web = c.services[1];
+    CHECK(web.argv == std::vector<std::string>{"/bin/sh", "-c", "exec nginx -g 'daemon off;'"});
+    REQUIRE(web.depends_on.size() == 1);
+    CHECK(web.depends_on[0].name == "db");
+    CHECK(c.settings.control_socket == "/run/x.sock");
+    CHECK(c.settings.shutdown_timeout == Duration(20'000));
+    CHECK(c.settings.kill_grace == Duration(500));
+    CHECK(c.settings.log_format == LogFormat::json);
+    CHECK(c.settings.log_level == "debug");
+}
+
+TEST_CASE("defaults follow DESIGN.md") {
+    Config c = parse_config("services:\n  a:\n    command: [true]\n", "t.yaml");
+    const ServiceSpec& a = c.services.at(0);
+    CHECK(a.autostart);
+    CHECK(a.restart == RestartPolicy::on_failure);
+    CHECK(a.success_exit_codes == std::vector<int>{0});
+    CHECK(a.min_uptime == Duration(1000));
+    CHECK(a.max_restarts == 5);
+    CHECK(a.backoff.initial == Duration(200));
+    CHECK(a.backoff.max == Duration(30'000));
+    CHECK(a.stop_signal == SIGTERM);
+    CHECK(a.stop_timeout == Duration(10'000));
+    CHECK(a.kill_mode == KillMode::group);
+    CHECK_FALSE(a.critical);
+    CHECK(a.output == OutputMode::prefix);
+    CHECK(c.settings.control_socket == "/run/tend.sock");
+    CHECK(c.settings.shutdown_timeout == Duration(30'000));
+    CHECK(c.settings.kill_grace == Duration(3000));
+}
+
+TEST_CASE("an empty file is a valid config with no services") {
+    CHECK(parse_config("", "t.yaml").services.empty());
+    CHECK(parse_config("services:\n", "t.yaml").services.empty());
+}
+
+TEST_CASE("docker-compose's KEY=value list form of environment is accepted") {
+    Config c = parse_config("services:\n  a:\n    command: x\n    environment: [A=1, B=two=2]\n", "t.yaml");
+    CHECK(c.services[0].environment.at("A") == "1");
+    CHECK(c.services[0].environment.at("B") == "two=2");
+}
+
+TEST_CASE("bad configs are reported with file, line, column and what was expected") {
+    struct Case {
+        const char* yaml;
+        std::string error;
+    };
+    const Case cases[] = {
+        {"services:\n  web:\n    command: x\n    restat: always\n",
+         "t.yaml:4:5: services.web: unknown key 'restat' (did you mean 'restart'?)"},
+        {"services:\n  web:\n    command: x\n    restart: sometimes\n",
+         "t.yaml:4:14: services.web.restart: expected always, on-failure or never, got 'sometimes'"},
+        {"services:\n  web:\n    command: x\n    stop_timeout: 10 seconds\n",
+         "t.yaml:4:19: services.web.stop_timeout: invalid duration '10 seconds' (expected e.g. 250ms, 10s, 2m, 1h or seconds)"},
+        {"services:\n  web:\n    command: x\n    stop_signal: TERMINATE\n",
+         "t.yaml:4:18: services.web.stop_signal: unknown signal 'TERMINATE' (expected e.g. TERM, SIGINT or 15)"},
+        {"services:\n  web:\n    command: x\n    depends_on: [dbb]\n  db:\n    command: y\n",
+         "t.yaml:4:18: services.web.depends_on: no such service 'dbb' (did you mean 'db'?)"},
+        {"services:\n  a:\n    command: x\n    depends_on: [b]\n  b:\n    command: y\n    depends_on: [a]\n",
+         "t.yaml:7:18: services.b.depends_on: dependency cycle a -> b -> a"},
+        {"services:\n  web:\n    restart: always\n",
+         "t.yaml:2:3: services.web: missing required key 'command'"},
+        {"services:\n  web:\n    command: x\n    max_restarts: many\n",
+         "t.yaml:4:19: services.web.max_restarts: expected a whole number, got 'many'"},
+        {"services:\n  web:\n    command: x\n    max_restarts: -2\n",
+         "t.yaml:4:19: services.web.max_restarts: -2 is out of range -1..1000000000"},
+        {"services:\n  web:\n    command: x\n    autostart: maybe\n",
+         "t.yaml:4:16: services.web.autostart: expected true or false, got 'maybe'"},
+        {"services:\n  web:\n    command: {a: b}\n",
+         "t.yaml:3:14: services.web.command: expected a list of arguments or a shell command string"},
+        {"services:\n  web:\n    command: x\n    environment: [NOVALUE]\n",
+         "t.yaml:4:19: services.web.environment: expected KEY=value, got 'NOVALUE'"},
+        {"services:\n  web:\n    command: x\n    success_exit_codes: [0, 300]\n",
+         "t.yaml:4:29: services.web.success_exit_codes[1]: 300 is out of range 0..255"},
+        {"services:\n  web:\n    command: x\n    backoff: {initial: 5s, max: 1s}\n",
+         "t.yaml:4:14: services.web.backoff: max (1s) is below initial (5s)"},
+        {"services:\n  web:\n    command: x\n    backoff: {factor: 0.5}\n",
+         "t.yaml:4:23: services.web.backoff.factor: 0.5 is below the minimum 1.0"},
+        {"services:\n  web:\n    command: x\n    user: no-such-user-here\n",
+         "t.yaml:4:11: services.web: no such user 'no-such-user-here'"},
+        {"settings:\n  log_format: xml\n",
+         "t.yaml:2:15: settings.log_format: expected text or json, got 'xml'"},
+        {"settings:\n  shutdown_timout: 10s\n",
+         "t.yaml:2:3: settings: unknown key 'shutdown_timout' (did you mean 'shutdown_timeout'?)"},
+        {"settings:\n  control_socket: relative.sock\n",
+         "t.yaml:2:19: settings.control_socket: must be an absolute path"},
+        {"services:\n  web:\n    command: x\n    kill_mode: everything\n",
+         "t.yaml:4:16: services.web.kill_mode: expected group or process, got 'everything'"},
+        {"services:\n  web:\n    command: x\n    depends_on: {db: healthy}\n  db:\n    command: y\n",
+         "t.yaml:4:22: services.web.depends_on.db: expected started, got 'healthy'"},
+        {"services:\n  web:\n    command: x\n    depends_on: [web]\n",
+         "t.yaml:4:18: services.web.depends_on: a service cannot depend on itself"},
+        {"services:\n  all:\n    command: x\n",
+         "t.yaml:2:3: services.all: invalid service name (use letters, digits, '-', '_', '.', '@'; at most 64; not 'all')"},
+        {"services: [a, b]\n", "t.yaml:1:11: services: expected a map, got a list"},
+        {"servces:\n  a: {}\n", "t.yaml:1:1: the top level: unknown key 'servces' (did you mean 'services'?)"},
+        {"services:\n  web:\n    command: [x\n", "t.yaml:4:1: invalid YAML: end of sequence flow not found"},
+        {"services:\n  web:\n    command: x\n    output: everywhere\n",
+         "t.yaml:4:13: services.web.output: expected prefix, inherit or null, got 'everywhere'"},
+        {"services:\n  web:\n    command: x\n    stop_signal: STOP\n",
+         "t.yaml:4:18: services.web.stop_signal: SIGSTOP cannot stop a service"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.yaml);
+        CHECK(errors_of(c.yaml) == c.error);
+    }
+}
+
+TEST_CASE("every error of a file is reported, not only the first") {
+    std::string all = errors_of(
+        "services:\n"
+        "  web:\n"
+        "    command: x\n"
+        "    restat: always\n"
+        "    stop_timeout: soon\n"
+        "  db:\n"
+        "    command: y\n"
+        "    stop_signal: NOPE\n");
+    CHECK(all ==
+          "t.yaml:4:5: services.web: unknown key 'restat' (did you mean 'restart'?)\n"
+          "t.yaml:5:19: services.web.stop_timeout: invalid duration 'soon' (expected e.g. 250ms, 10s, 2m, 1h or seconds)\n"
+          "t.yaml:8:18: services.db.stop_signal: unknown signal 'NOPE' (expected e.g. TERM, SIGINT or 15)");
+}
+
+TEST_CASE("included files add services and their errors name the included file") {
+    auto dir = std::filesystem::temp_directory_path() / ("tend-config-test-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir / "conf.d");
+    std::ofstream(dir / "tend.yaml") << "settings:\n  include: [conf.d/*.yaml]\nservices:\n  web:\n    command: x\n";
+    std::ofstream(dir / "conf.d" / "a.yaml") << "services:\n  worker:\n    command: y\n    depends_on: [web]\n";
+    Config c = load_config_file((dir / "tend.yaml").string());
+    REQUIRE(c.services.size() == 2);
+    CHECK(c.services[1].name == "worker");
+
+    std::ofstream(dir / "conf.d" / "b.yaml") << "services:\n  web:\n    command: z\n";
+    try {
+        load_config_file((dir / "tend.yaml").string());
+        FAIL("a service defined twice must be an error");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) == (dir / "conf.d" / "b.yaml").string() + ":2:3: services.web: defined twice (first at " +
+                                           (dir / "tend.yaml").string() + ":4:3)");
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a missing config file is an error naming it and the errno text") {
+    try {
+        load_config_file("/nonexistent/tend.yaml");
+        FAIL("expected an error");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) == "/nonexistent/tend.yaml: cannot read config: No such file or directory");
+    }
+}

@@ -1,0 +1,71 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "tend/config/dependency_graph.hpp"
+
+using namespace tend;
+
+namespace {
+
+std::vector<ServiceSpec> services(std::initializer_list<std::pair<const char*, std::vector<std::string>>> list) {
+    std::vector<ServiceSpec> out;
+    for (const auto& [name, deps] : list) {
+        ServiceSpec s;
+        s.name = name;
+        s.where = {"t.yaml", 1, 1};
+        for (const auto& d : deps) s.depends_on.push_back({d, DependencyCondition::started, {"t.yaml", 2, 3}});
+        out.push_back(s);
+    }
+    return out;
+}
+
+std::vector<std::string> names(const std::vector<ServiceSpec>& specs, const std::vector<std::size_t>& order) {
+    std::vector<std::string> out;
+    for (auto i : order) out.push_back(specs[i].name);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("start order puts every dependency before its dependents") {
+    auto specs = services({{"web", {"db", "cache"}}, {"cache", {}}, {"db", {"init"}}, {"init", {}}});
+    DependencyGraph graph(specs);
+    CHECK(graph.validate().empty());
+    CHECK(names(specs, graph.start_order()) == std::vector<std::string>{"cache", "init", "db", "web"});
+}
+
+TEST_CASE("independent services keep their config order") {
+    auto specs = services({{"c", {}}, {"a", {}}, {"b", {}}});
+    DependencyGraph graph(specs);
+    CHECK(names(specs, graph.start_order()) == std::vector<std::string>{"c", "a", "b"});
+}
+
+TEST_CASE("dependents are the reverse edges") {
+    auto specs = services({{"web", {"db"}}, {"worker", {"db"}}, {"db", {}}});
+    DependencyGraph graph(specs);
+    CHECK(graph.dependents(2) == std::vector<std::size_t>{0, 1});
+    CHECK(graph.dependencies(0) == std::vector<std::size_t>{2});
+}
+
+TEST_CASE("a three-service cycle is reported once with its path") {
+    auto specs = services({{"a", {"b"}}, {"b", {"c"}}, {"c", {"a"}}});
+    auto problems = DependencyGraph(specs).validate();
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].to_string() == "t.yaml:2:3: services.c.depends_on: dependency cycle a -> b -> c -> a");
+}
+
+TEST_CASE("a missing dependency is reported with a suggestion") {
+    auto specs = services({{"web", {"dbb"}}, {"db", {}}});
+    auto problems = DependencyGraph(specs).validate();
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "services.web.depends_on: no such service 'dbb' (did you mean 'db'?)");
+}
+
+TEST_CASE("a diamond is not a cycle") {
+    auto specs = services({{"top", {"l", "r"}}, {"l", {"base"}}, {"r", {"base"}}, {"base", {}}});
+    DependencyGraph graph(specs);
+    CHECK(graph.validate().empty());
+    CHECK(graph.start_order().front() == 3);
+    CHECK(graph.start_order().back() == 0);
+}

@@ -1,0 +1,36 @@
+#include <doctest/doctest.h>
+
+#include "tend/util/duration.hpp"
+
+using namespace tend;
+using namespace std::chrono_literals;
+
+TEST_CASE("durations parse with every unit DESIGN.md names") {
+    CHECK(parse_duration("250ms") == Duration(250));
+    CHECK(parse_duration("10s") == Duration(10'000));
+    CHECK(parse_duration("2m") == Duration(120'000));
+    CHECK(parse_duration("1h") == Duration(3'600'000));
+}
+
+TEST_CASE("a bare number is seconds, fractions included") {
+    CHECK(parse_duration("3") == Duration(3000));
+    CHECK(parse_duration("0.5") == Duration(500));
+    CHECK(parse_duration("0") == Duration(0));
+    CHECK(parse_duration("1.5s") == Duration(1500));
+}
+
+TEST_CASE("malformed durations are rejected") {
+    for (const char* bad : {"", "ms", "10x", "10 s", "-1s", "s10", "1e20h", "nan", "10sec", "1.2.3"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_duration(bad).has_value());
+    }
+}
+
+TEST_CASE("durations format back in the largest exact unit") {
+    CHECK(format_duration(Duration(250)) == "250ms");
+    CHECK(format_duration(Duration(10'000)) == "10s");
+    CHECK(format_duration(Duration(120'000)) == "2m");
+    CHECK(format_duration(Duration(7'200'000)) == "2h");
+    CHECK(format_duration(Duration(0)) == "0s");
+    CHECK(format_duration(Duration(1500)) == "1500ms");
+}
