@@ -1,0 +1,9 @@
+#!/bin/sh
+# Installs what building and testing tend needs on Debian 12, as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+    g++ meson ninja-build pkg-config cmake \
+    libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev \
+    util-linux procps python3 python3-pytest >/dev/null

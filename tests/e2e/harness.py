@@ -1,0 +1,146 @@
+"""Runs the real tend as PID 1 of a fresh PID namespace and looks at it from outside.
+
+Every wait is for a condition with a deadline; nothing sleeps "long enough".
+"""
+import os
+import signal
+import subprocess
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+BUILD = Path(os.environ.get("TEND_BUILD_DIR", Path(__file__).resolve().parents[2] / "build"))
+TEND = str(BUILD / "src" / "tend")
+TENDCTL = str(BUILD / "src" / "tendctl")
+
+
+def wait_for(condition, timeout=10.0, interval=0.01, what="condition"):
+    """Polls `condition` until it returns a truthy value or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def proc_stat(pid):
+    """(state, ppid, pgid) of a host pid, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[1]), int(fields[2])
+
+
+def pid_namespace(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+class Tend:
+    """tend as PID 1 of its own PID namespace, with stdout and stderr captured to files."""
+
+    def __init__(self, config=None, args=None, namespace=True, env=None, files=None):
+        self.dir = Path(tempfile.mkdtemp(prefix="tend-e2e-"))
+        for name, content in (files or {}).items():
+            (self.dir / name).write_text(content)
+        self.config_path = self.dir / "tend.yaml"
+        if config is not None:
+            self.config_path.write_text(textwrap.dedent(config).replace("$DIR", str(self.dir)))
+        args = [a.replace("$DIR", str(self.dir)) for a in args] if args is not None else None
+        command = [TEND] + (args if args is not None else ["-c", str(self.config_path)])
+        if namespace:
+            command = ["unshare", "--pid", "--fork", "--mount-proc"] + command
+        self.stdout_path = self.dir / "stdout"
+        self.stderr_path = self.dir / "stderr"
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=open(self.stdout_path, "wb"),
+            stderr=open(self.stderr_path, "wb"),
+            env=dict(os.environ, **(env or {})),
+            start_new_session=True,
+        )
+        self.namespace = namespace
+        self.pid = wait_for(self._find_tend, what="tend to start") if namespace else self.process.pid
+
+    def _find_tend(self):
+        # unshare --fork's only child is tend, PID 1 inside.
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except FileNotFoundError:
+            return None
+        return int(children[0]) if children else None
+
+    @property
+    def log(self):
+        return self.stderr_path.read_text(errors="replace")
+
+    @property
+    def output(self):
+        return self.stdout_path.read_text(errors="replace")
+
+    def file(self, name):
+        return self.dir / name
+
+    def read(self, name):
+        path = self.dir / name
+        return path.read_text() if path.exists() else ""
+
+    def wait_log(self, text, timeout=10.0):
+        try:
+            return wait_for(lambda: text in self.log, timeout, what=f"log line {text!r}")
+        except AssertionError as e:
+            raise AssertionError(f"{e}; the log:\n{self.log}") from None
+
+    def signal(self, sig):
+        os.kill(self.pid, sig)
+
+    def wait(self, timeout=30.0):
+        """tend's exit code (unshare passes it through)."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"tend did not exit within {timeout}s; log:\n{self.log}")
+
+    def processes(self):
+        """Host pids of every process in tend's namespace but tend itself."""
+        ns = pid_namespace(self.pid)
+        out = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != self.pid and pid_namespace(entry) == ns:
+                out.append(int(entry))
+        return out
+
+    def zombies(self):
+        return [p for p in self.processes() if (proc_stat(p) or ("?",))[0] == "Z"]
+
+    def ctl(self, *args, check=False, timeout=20):
+        """Runs tendctl inside tend's namespaces (so /proc and the socket are the namespace's)."""
+        command = ["nsenter", "-t", str(self.pid), "-p", "-m", TENDCTL] + list(args)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{args} failed ({result.returncode}): {result.stderr}")
+        return result
+
+    def kill(self):
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
