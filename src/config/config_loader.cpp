@@ -76,7 +76,7 @@ std::vector<std::string> expand_include(const std::string& pattern, const std::s
 }
 
 void finish(Config& config, std::vector<Diagnostic>& diagnostics) {
-    auto problems = DependencyGraph(config.services).validate();
+    auto problems = DependencyGraph(config.services).problems();
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
     if (!diagnostics.empty()) throw ConfigError(std::move(diagnostics));
 }

@@ -8,7 +8,7 @@
 namespace tend {
 
 DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services)
-    : services_(services), deps_(services.size()), dependents_(services.size()) {
+    : deps_(services.size()), dependents_(services.size()) {
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < services.size(); ++i) index[services[i].name] = i;
     for (std::size_t i = 0; i < services.size(); ++i)
@@ -19,13 +19,14 @@ DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services)
             deps_[i].push_back(it->second);
             dependents_[it->second].push_back(i);
         }
+    problems_ = find_problems(services);
 }
 
-std::vector<Diagnostic> DependencyGraph::validate() const {
+std::vector<Diagnostic> DependencyGraph::find_problems(const std::vector<ServiceSpec>& services) const {
     std::vector<Diagnostic> problems;
     std::vector<std::string> names;
-    for (const auto& s : services_) names.push_back(s.name);
-    for (const auto& s : services_)
+    for (const auto& s : services) names.push_back(s.name);
+    for (const auto& s : services)
         for (const auto& dep : s.depends_on) {
             if (dep.name == s.name)
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: a service cannot depend on itself"});
@@ -36,7 +37,7 @@ std::vector<Diagnostic> DependencyGraph::validate() const {
 
     // Depth-first search with colours; a grey node met again closes a cycle.
     enum class Colour { white, grey, black };
-    std::vector<Colour> colour(services_.size(), Colour::white);
+    std::vector<Colour> colour(services.size(), Colour::white);
     std::vector<std::size_t> stack;
     auto visit = [&](auto&& self, std::size_t node) -> void {
         colour[node] = Colour::grey;
@@ -46,12 +47,12 @@ std::vector<Diagnostic> DependencyGraph::validate() const {
             if (colour[dep] == Colour::grey) {
                 auto start = std::find(stack.begin(), stack.end(), dep);
                 std::string cycle;
-                for (auto it = start; it != stack.end(); ++it) cycle += services_[*it].name + " -> ";
-                cycle += services_[dep].name;
-                SourceLocation where = services_[node].where;
-                for (const auto& d : services_[node].depends_on)
-                    if (d.name == services_[dep].name) where = d.where;
-                problems.push_back({where, "services." + services_[node].name + ".depends_on: dependency cycle " + cycle});
+                for (auto it = start; it != stack.end(); ++it) cycle += services[*it].name + " -> ";
+                cycle += services[dep].name;
+                SourceLocation where = services[node].where;
+                for (const auto& d : services[node].depends_on)
+                    if (d.name == services[dep].name) where = d.where;
+                problems.push_back({where, "services." + services[node].name + ".depends_on: dependency cycle " + cycle});
             } else if (colour[dep] == Colour::white) {
                 self(self, dep);
             }
@@ -59,27 +60,28 @@ std::vector<Diagnostic> DependencyGraph::validate() const {
         stack.pop_back();
         colour[node] = Colour::black;
     };
-    for (std::size_t i = 0; i < services_.size(); ++i)
+    for (std::size_t i = 0; i < services.size(); ++i)
         if (colour[i] == Colour::white) visit(visit, i);
     return problems;
 }
 
 std::vector<std::size_t> DependencyGraph::start_order() const {
     // Kahn's algorithm, taking ready services in config order so the order is stable.
-    std::vector<std::size_t> pending(services_.size());
-    for (std::size_t i = 0; i < services_.size(); ++i) pending[i] = deps_[i].size();
+    const std::size_t count = deps_.size();
+    std::vector<std::size_t> pending(count);
+    for (std::size_t i = 0; i < count; ++i) pending[i] = deps_[i].size();
     std::vector<std::size_t> order;
-    std::vector<bool> done(services_.size(), false);
-    while (order.size() < services_.size()) {
+    std::vector<bool> done(count, false);
+    while (order.size() < count) {
         bool progressed = false;
-        for (std::size_t i = 0; i < services_.size(); ++i) {
+        for (std::size_t i = 0; i < count; ++i) {
             if (done[i] || pending[i] != 0) continue;
             done[i] = true;
             progressed = true;
             order.push_back(i);
             for (std::size_t d : dependents_[i]) --pending[d];
         }
-        if (!progressed) break;  // a cycle: validate() reports it
+        if (!progressed) break;  // a cycle: problems() reports it
     }
     return order;
 }

@@ -10,8 +10,9 @@ extern char** environ;
 namespace tend {
 namespace {
 
-// tend's own environment with the service's entries merged over it, computed
-// once so a restart does not rebuild it.
+// tend's own environment with the service's entries merged over it. Built at
+// each spawn (microseconds) rather than kept: with hundreds of services a copy
+// of the environment per service would be most of tend's heap.
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {
     std::map<std::string, std::string> merged;
     for (char** entry = environ; entry && *entry; ++entry) {
@@ -29,8 +30,7 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 }  // namespace
 
 Service::Service(ServiceSpec spec, std::size_t index)
-    : spec_(std::move(spec)), index_(index), machine_(ServicePolicy::from(spec_)),
-      environment_(merged_environment(spec_.environment)) {}
+    : spec_(std::move(spec)), index_(index), machine_(ServicePolicy::from(spec_)) {}
 
 ServiceView Service::view() const {
     bool success = false;
@@ -43,7 +43,7 @@ ServiceView Service::view() const {
 SpawnRequest Service::spawn_request() const {
     SpawnRequest request;
     request.argv = spec_.argv;
-    request.environment = environment_;
+    request.environment = merged_environment(spec_.environment);
     request.working_dir = spec_.working_dir;
     request.credentials = spec_.credentials;
     request.new_session = new_session;

@@ -35,10 +35,11 @@ std::vector<std::string> names_of(const std::vector<std::unique_ptr<Service>>& s
 }  // namespace
 
 Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, SupervisorOptions options)
-    : config_(std::move(config)), loop_(loop), spawner_(spawner), options_(options), graph_(config_.services) {
+    : settings_(std::move(config.settings)), loop_(loop), spawner_(spawner), options_(options),
+      graph_(config.services) {
     start_order_ = graph_.start_order();
-    for (std::size_t i = 0; i < config_.services.size(); ++i) {
-        auto service = std::make_unique<Service>(config_.services[i], i);
+    for (std::size_t i = 0; i < config.services.size(); ++i) {
+        auto service = std::make_unique<Service>(std::move(config.services[i]), i);
         Service* raw = service.get();
         service->timer = loop_.add_timer([this, raw] { on_timer(*raw); });
         services_.push_back(std::move(service));

@@ -32,7 +32,7 @@ void Supervisor::request_shutdown(const std::string& why) {
     if (shutting_down()) return;
     spdlog::info("Shutting down: {}", why);
     phase_ = Phase::stopping_services;
-    loop_.arm(deadline_timer_.get(), config_.settings.shutdown_timeout);
+    loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
     for (auto& s : services_) s->start_pending = false;
     advance_shutdown();
 }
@@ -56,13 +56,13 @@ void Supervisor::begin_sweep() {
         finish();
         return;
     }
-    if (skip_grace_ || config_.settings.kill_grace.count() == 0) {
+    if (skip_grace_ || settings_.kill_grace.count() == 0) {
         on_sweep_timer();
         return;
     }
     spdlog::debug("Sending SIGTERM to leftover processes");
     signal_leftovers(options_.is_pid1, SIGTERM);
-    loop_.arm(sweep_timer_.get(), config_.settings.kill_grace);
+    loop_.arm(sweep_timer_.get(), settings_.kill_grace);
 }
 
 void Supervisor::on_sweep_timer() {
@@ -86,7 +86,7 @@ void Supervisor::escalate() {
 void Supervisor::on_deadline() {
     if (phase_ == Phase::done) return;
     deadline_hit_ = true;
-    spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(config_.settings.shutdown_timeout));
+    spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(settings_.shutdown_timeout));
     for (auto& s : services_)
         if (s->pgid > 0) kill(-s->pgid, SIGKILL);
     signal_leftovers(options_.is_pid1, SIGKILL);

@@ -1,4 +1,5 @@
 // tend: make the supervisor, start it, run the loop, exit with its code.
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
         Supervisor supervisor(std::move(config), loop, spawner,
                               {options.mode == TendOptions::Mode::exec, is_pid1});
         supervisor.start();
+        // Parsing the config and spawning left freed heap behind; a long-lived PID 1
+        // should not keep it.
+        malloc_trim(0);
         return loop.run();
     } catch (const std::exception& e) {
         std::cerr << "tend: " << e.what() << "\n";

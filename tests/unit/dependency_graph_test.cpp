@@ -31,7 +31,7 @@ std::vector<std::string> names(const std::vector<ServiceSpec>& specs, const std:
 TEST_CASE("start order puts every dependency before its dependents") {
     auto specs = services({{"web", {"db", "cache"}}, {"cache", {}}, {"db", {"init"}}, {"init", {}}});
     DependencyGraph graph(specs);
-    CHECK(graph.validate().empty());
+    CHECK(graph.problems().empty());
     CHECK(names(specs, graph.start_order()) == std::vector<std::string>{"cache", "init", "db", "web"});
 }
 
@@ -50,14 +50,14 @@ TEST_CASE("dependents are the reverse edges") {
 
 TEST_CASE("a three-service cycle is reported once with its path") {
     auto specs = services({{"a", {"b"}}, {"b", {"c"}}, {"c", {"a"}}});
-    auto problems = DependencyGraph(specs).validate();
+    auto problems = DependencyGraph(specs).problems();
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].to_string() == "t.yaml:2:3: services.c.depends_on: dependency cycle a -> b -> c -> a");
 }
 
 TEST_CASE("a missing dependency is reported with a suggestion") {
     auto specs = services({{"web", {"dbb"}}, {"db", {}}});
-    auto problems = DependencyGraph(specs).validate();
+    auto problems = DependencyGraph(specs).problems();
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].message == "services.web.depends_on: no such service 'dbb' (did you mean 'db'?)");
 }
@@ -65,7 +65,7 @@ TEST_CASE("a missing dependency is reported with a suggestion") {
 TEST_CASE("a diamond is not a cycle") {
     auto specs = services({{"top", {"l", "r"}}, {"l", {"base"}}, {"r", {"base"}}, {"base", {}}});
     DependencyGraph graph(specs);
-    CHECK(graph.validate().empty());
+    CHECK(graph.problems().empty());
     CHECK(graph.start_order().front() == 3);
     CHECK(graph.start_order().back() == 0);
 }

@@ -13,23 +13,25 @@ namespace tend {
 
 class DependencyGraph {
 public:
-    // Throws nothing; problems are returned by validate().
+    // Throws nothing; problems are kept for problems(). Keeps no reference to `services`.
     explicit DependencyGraph(const std::vector<ServiceSpec>& services);
 
     // A missing name or a cycle, each with the position of the offending depends_on entry.
-    std::vector<Diagnostic> validate() const;
+    const std::vector<Diagnostic>& problems() const { return problems_; }
 
     // Indices into the services vector; dependencies come before their dependents.
-    // Only meaningful when validate() found nothing.
+    // Only meaningful when problems() is empty.
     std::vector<std::size_t> start_order() const;
 
     const std::vector<std::size_t>& dependencies(std::size_t service) const { return deps_[service]; }
     const std::vector<std::size_t>& dependents(std::size_t service) const { return dependents_[service]; }
 
 private:
-    const std::vector<ServiceSpec>& services_;
+    std::vector<Diagnostic> find_problems(const std::vector<ServiceSpec>& services) const;
+
     std::vector<std::vector<std::size_t>> deps_;
     std::vector<std::vector<std::size_t>> dependents_;
+    std::vector<Diagnostic> problems_;
 };
 
 }  // namespace tend

@@ -43,7 +43,6 @@ private:
     ServiceSpec spec_;
     std::size_t index_;
     ServiceMachine machine_;
-    std::vector<std::string> environment_;
 };
 
 }  // namespace tend

@@ -45,7 +45,7 @@ public:
 
     Service* find(const std::string& name);
     const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
-    const Config& config() const { return config_; }
+    const Settings& settings() const { return settings_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
     void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
 
@@ -73,7 +73,7 @@ private:
     void finish();
     int exit_code() const;
 
-    Config config_;
+    Settings settings_;
     EventLoop& loop_;
     Spawner& spawner_;
     SupervisorOptions options_;
