@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "tend/cli/exec_config.hpp"
 #include "tend/cli/tend_options.hpp"
 #include "tend/config/config_error.hpp"
+#include "tend/control/control_server.hpp"
 #include "tend/config/config_loader.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/event/signal_mask.hpp"
@@ -47,6 +49,9 @@ int main(int argc, char** argv) {
         PosixSpawner spawner;
         Supervisor supervisor(std::move(config), loop, spawner,
                               {options.mode == TendOptions::Mode::exec, is_pid1});
+        // tend -- CMD is a drop-in for tini: no socket unless a config asks for one.
+        std::optional<ControlServer> control;
+        if (options.mode != TendOptions::Mode::exec) control.emplace(loop, supervisor, supervisor.settings());
         supervisor.start();
         // Parsing the config and spawning left freed heap behind; a long-lived PID 1
         // should not keep it.

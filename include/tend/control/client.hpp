@@ -1,0 +1,31 @@
+// The client side of the control protocol: one blocking request and its reply.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "tend/util/unique_fd.hpp"
+
+namespace tend {
+
+struct ConnectError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class ControlClient {
+public:
+    // Throws ConnectError with the path and errno text.
+    explicit ControlClient(const std::string& socket_path);
+
+    // Sends {"cmd":cmd,"args":args}; returns the reply object. Throws
+    // std::runtime_error when the daemon hangs up or answers garbage.
+    nlohmann::json request(const std::string& cmd, const nlohmann::json& args);
+
+private:
+    UniqueFd fd_;
+    std::string buffer_;
+};
+
+}  // namespace tend

@@ -1,0 +1,52 @@
+// Carries out control requests against the supervisor. start, stop, restart
+// and wait reply only once their condition holds (or fails, or times out), so
+// `tendctl restart web && curl …` works; the rest reply at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tend/control/protocol.hpp"
+#include "tend/event/event_loop.hpp"
+#include "tend/supervisor/supervisor.hpp"
+
+namespace tend {
+
+class CommandHandler {
+public:
+    using Reply = std::function<void(const std::string& line)>;
+
+    CommandHandler(EventLoop& loop, Supervisor& supervisor);
+
+    // Calls `reply` exactly once, now or later, unless forget(client) comes first.
+    void handle(const Request& request, std::uint64_t client, Reply reply);
+    // The client went away: its pending replies are dropped.
+    void forget(std::uint64_t client);
+
+private:
+    // A pending reply: `check` returns the reply line once the request is done.
+    struct Waiter {
+        std::uint64_t client;
+        std::function<std::optional<std::string>()> check;
+        Reply reply;
+        std::string timeout_message;
+        EventSource timer;
+    };
+
+    std::string run(const Request& request, std::uint64_t client, Reply& reply, bool& deferred);
+    std::vector<Service*> resolve(const std::vector<std::string>& names, bool allow_empty_as_all);
+    void defer(std::uint64_t client, Reply reply, Duration timeout, std::string timeout_message,
+               std::function<std::optional<std::string>()> check);
+    void check_waiters();
+
+    EventLoop& loop_;
+    Supervisor& supervisor_;
+    std::list<std::unique_ptr<Waiter>> waiters_;
+    std::vector<std::unique_ptr<Waiter>> expired_;
+};
+
+}  // namespace tend

@@ -1,0 +1,13 @@
+// A service's status as the control protocol reports it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "tend/supervisor/service.hpp"
+
+namespace tend {
+
+// {"name","state","pid","uptime","restarts","last_exit","fatal_reason","stopped_by_operator"}
+nlohmann::json status_of(const Service& service, TimePoint now);
+
+}  // namespace tend

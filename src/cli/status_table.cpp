@@ -1,0 +1,74 @@
+#include "tend/cli/status_table.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+namespace tend {
+namespace {
+
+std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string exit_text(const nlohmann::json& exit) {
+    if (exit.is_null()) return "";
+    if (exit.contains("signal")) return "killed by " + exit["signal"].get<std::string>();
+    return "exit code " + std::to_string(exit["code"].get<int>());
+}
+
+std::string description(const nlohmann::json& s) {
+    const std::string state = s["state"].get<std::string>();
+    std::string text;
+    if (!s["pid"].is_null()) {
+        text = "pid " + std::to_string(s["pid"].get<long>());
+        if (!s["uptime"].is_null()) text += ", uptime " + format_uptime(s["uptime"].get<double>());
+    } else if (!s["fatal_reason"].is_null()) {
+        text = s["fatal_reason"].get<std::string>();
+    } else {
+        text = exit_text(s["last_exit"]);
+    }
+    if (state == "stopped" && s.value("stopped_by_operator", false)) text += text.empty() ? "stopped by operator" : " (stopped by operator)";
+    int restarts = s.value("restarts", 0);
+    if (restarts > 0) text += (text.empty() ? "" : ", ") + std::to_string(restarts) + " restart" + (restarts == 1 ? "" : "s");
+    return text;
+}
+
+const char* colour_of(const std::string& state) {
+    if (state == "running") return "\033[32m";
+    if (state == "fatal" || state == "backoff") return "\033[31m";
+    if (state == "starting" || state == "stopping") return "\033[33m";
+    return "";
+}
+
+}  // namespace
+
+std::string format_uptime(double seconds) {
+    long total = static_cast<long>(seconds);
+    long days = total / 86400;
+    char clock[32];
+    std::snprintf(clock, sizeof clock, "%ld:%02ld:%02ld", (total % 86400) / 3600, (total % 3600) / 60, total % 60);
+    if (days == 0) return clock;
+    return std::to_string(days) + (days == 1 ? " day, " : " days, ") + clock;
+}
+
+std::string format_status_table(const nlohmann::json& services, bool colour) {
+    std::size_t name_width = 4;
+    for (const auto& s : services) name_width = std::max(name_width, s["name"].get<std::string>().size());
+    std::string out;
+    for (const auto& s : services) {
+        std::string name = s["name"].get<std::string>();
+        std::string state = s["state"].get<std::string>();
+        std::string label = upper(state);
+        std::string padded_name = name + std::string(name_width - name.size() + 2, ' ');
+        std::string padded_state = label + std::string(label.size() < 10 ? 10 - label.size() : 1, ' ');
+        if (colour && *colour_of(state)) padded_state = colour_of(state) + label + "\033[0m" + padded_state.substr(label.size());
+        std::string line = padded_name + padded_state + description(s);
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
+}  // namespace tend

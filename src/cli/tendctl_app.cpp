@@ -1,0 +1,148 @@
+#include "tend/cli/tendctl_app.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "tend/cli/status_table.hpp"
+#include "tend/control/client.hpp"
+
+namespace tend {
+namespace {
+
+using nlohmann::json;
+
+struct Invocation {
+    std::string socket;
+    bool json_output = false;
+    std::vector<std::string> names;
+    std::string signal;
+    std::string state = "running";
+    double timeout = -1;
+    bool no_wait = false;
+};
+
+int fail(const std::string& message, int code = kFailed) {
+    std::cerr << "tendctl: " << message << "\n";
+    return code;
+}
+
+json names_args(const Invocation& inv) { return {{"names", inv.names}}; }
+
+int print_result(const Invocation& inv, const json& result, const std::string& human) {
+    if (inv.json_output) std::cout << result.dump(2) << "\n";
+    else if (!human.empty()) std::cout << human;
+    return kOk;
+}
+
+}  // namespace
+
+int run_tendctl(int argc, char** argv) {
+    Invocation inv;
+    const char* env_socket = std::getenv("TEND_SOCKET");
+    inv.socket = env_socket && *env_socket ? env_socket : "/run/tend.sock";
+
+    CLI::App app("tendctl: see and steer a running tend.", "tendctl");
+    app.set_version_flag("--version", std::string("tendctl ") + TEND_VERSION);
+    app.add_option("-s,--socket", inv.socket, "Control socket (default $TEND_SOCKET or /run/tend.sock)");
+    app.add_flag("--json", inv.json_output, "Print the raw JSON result, for scripts");
+    app.require_subcommand(1);
+
+    auto* status = app.add_subcommand("status", "Show services (all, or the named ones); exit 4 if a named one is not running");
+    status->add_option("names", inv.names, "Service names");
+    auto add_action = [&](const char* name, const char* help) {
+        auto* sub = app.add_subcommand(name, help);
+        sub->add_option("names", inv.names, "Service names, or 'all'")->required();
+        sub->add_flag("--no-wait", inv.no_wait, "Return at once instead of when the action has finished");
+        sub->add_option("--timeout", inv.timeout, "Seconds to wait for the action (default: start/restart 60, stop: stop_timeout + 5)");
+        return sub;
+    };
+    auto* start = add_action("start", "Start services and wait until they are running");
+    auto* stop = add_action("stop", "Stop services (they stay down until started) and wait until they are down");
+    auto* restart = add_action("restart", "Restart services and wait until they are running again");
+    auto* signal = app.add_subcommand("signal", "Send a signal to services' process groups");
+    signal->add_option("signal", inv.signal, "Signal: TERM, SIGHUP, 10 ...")->required();
+    signal->add_option("names", inv.names, "Service names, or 'all'")->required();
+    auto* pid = app.add_subcommand("pid", "Print a service's main pid, or tend's own");
+    pid->add_option("name", inv.names, "Service name")->expected(0, 1);
+    auto* wait = app.add_subcommand("wait", "Wait until services reach a state");
+    wait->add_option("names", inv.names, "Service names, or 'all'")->required();
+    wait->add_option("--state", inv.state, "State to wait for (default running)");
+    wait->add_option("--timeout", inv.timeout, "Seconds to wait (default 60)");
+    auto* shutdown = app.add_subcommand("shutdown", "Stop every service in order and exit tend");
+    auto* health = app.add_subcommand("health", "Exit 0 if every service that should run is running (for probes)");
+    auto* version = app.add_subcommand("version", "Print tend's version");
+    auto* reload = app.add_subcommand("reload", "Re-read the config (not supported yet)");
+    auto* logs = app.add_subcommand("logs", "Show service output (not supported yet)");
+    logs->add_option("names", inv.names, "Service names");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? kOk : kUsage;
+    }
+
+    std::string cmd = app.get_subcommands().front()->get_name();
+    json args = json::object();
+    if (!inv.names.empty()) args["names"] = inv.names;
+    if (cmd == "start" || cmd == "stop" || cmd == "restart") {
+        args["wait"] = !inv.no_wait;
+        if (inv.timeout >= 0) args["timeout"] = inv.timeout;
+    } else if (cmd == "signal") {
+        args["signal"] = inv.signal;
+    } else if (cmd == "wait") {
+        args["state"] = inv.state;
+        if (inv.timeout >= 0) args["timeout"] = inv.timeout;
+    }
+    (void)start; (void)stop; (void)restart; (void)pid; (void)shutdown; (void)health; (void)version; (void)reload;
+
+    json reply;
+    try {
+        ControlClient client(inv.socket);
+        reply = client.request(cmd, args);
+    } catch (const ConnectError& e) {
+        return fail(e.what(), kCannotConnect);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    if (!reply.value("ok", false)) return fail(reply.value("error", std::string("request failed")));
+    const json& result = reply["result"];
+
+    if (cmd == "status") {
+        print_result(inv, result, format_status_table(result, isatty(STDOUT_FILENO) == 1));
+        if (!inv.names.empty())
+            for (const auto& s : result)
+                if (s["state"] != "running") return kNotRunning;
+        return kOk;
+    }
+    if (cmd == "health") {
+        std::string human = result["healthy"].get<bool>() ? "healthy\n" : "";
+        for (const auto& p : result["problems"]) human += "unhealthy: " + p.get<std::string>() + "\n";
+        print_result(inv, result, human);
+        return result["healthy"].get<bool>() ? kOk : kFailed;
+    }
+    if (cmd == "pid") {
+        if (result.is_null()) return fail(inv.names.front() + " is not running");
+        return print_result(inv, result, std::to_string(result.get<long>()) + "\n");
+    }
+    if (cmd == "version") return print_result(inv, result, result["version"].get<std::string>() + "\n");
+    if (cmd == "start" || cmd == "stop" || cmd == "restart") {
+        std::string human;
+        std::string done = cmd == "start" ? "started" : cmd == "stop" ? "stopped" : "restarted";
+        if (inv.no_wait) done = cmd + " requested";
+        for (const auto& n : result["services"]) human += n.get<std::string>() + ": " + done + "\n";
+        return print_result(inv, result, human);
+    }
+    if (cmd == "signal") {
+        std::string human;
+        for (const auto& n : result["signalled"]) human += n.get<std::string>() + ": sent " + inv.signal + "\n";
+        return print_result(inv, result, human);
+    }
+    if (cmd == "shutdown") return print_result(inv, result, "shutting down\n");
+    return print_result(inv, result, "");
+}
+
+}  // namespace tend

@@ -1,0 +1,50 @@
+#include "tend/control/client.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tend {
+
+ControlClient::ControlClient(const std::string& socket_path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (socket_path.size() >= sizeof addr.sun_path) throw ConnectError("socket path " + socket_path + " is too long");
+    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    fd_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd_) throw ConnectError(std::string("cannot create a socket: ") + std::strerror(errno));
+    if (connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        throw ConnectError("cannot connect to " + socket_path + ": " + std::strerror(errno));
+}
+
+nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::json& args) {
+    std::string line = nlohmann::json{{"cmd", cmd}, {"args", args}}.dump() + "\n";
+    std::size_t sent = 0;
+    while (sent < line.size()) {
+        ssize_t n = send(fd_.get(), line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw std::runtime_error(std::string("cannot send the request: ") + std::strerror(errno));
+        sent += static_cast<std::size_t>(n);
+    }
+    for (;;) {
+        auto newline = buffer_.find('\n');
+        if (newline != std::string::npos) {
+            std::string reply = buffer_.substr(0, newline);
+            buffer_.erase(0, newline + 1);
+            auto doc = nlohmann::json::parse(reply, nullptr, false);
+            if (doc.is_discarded() || !doc.is_object()) throw std::runtime_error("tend sent an invalid reply");
+            return doc;
+        }
+        char chunk[65536];
+        ssize_t n = read(fd_.get(), chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw std::runtime_error(std::string("cannot read the reply: ") + std::strerror(errno));
+        if (n == 0) throw std::runtime_error("tend closed the connection without a reply");
+        buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+}
+
+}  // namespace tend

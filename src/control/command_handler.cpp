@@ -1,0 +1,230 @@
+#include "tend/control/command_handler.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tend/control/status_report.hpp"
+#include "tend/util/edit_distance.hpp"
+#include "tend/util/signal_names.hpp"
+
+namespace tend {
+namespace {
+
+using nlohmann::json;
+
+TimePoint now() { return std::chrono::steady_clock::now(); }
+
+Duration seconds_arg(const json& args, double fallback) {
+    double s = number_arg(args, "timeout", fallback);
+    if (!(s >= 0) || s > 86400) throw ArgumentError("argument 'timeout' must be between 0 and 86400 seconds");
+    return Duration(static_cast<long long>(std::llround(s * 1000)));
+}
+
+std::string describe_failure(const Service& s) {
+    const auto& m = s.machine();
+    if (!m.fatal_reason().empty()) return s.name() + ": " + to_string(m.state()) + ": " + m.fatal_reason();
+    std::string exit = m.last_exit() ? m.last_exit()->describe() : "no exit status";
+    return s.name() + ": failed to start (" + to_string(m.state()) + ", " + exit + ")";
+}
+
+// Has the service come up since `since`? "" while still on its way.
+std::optional<std::string> start_outcome(const Service& s, TimePoint since) {
+    ServiceView view = s.view();
+    if (view.state == ServiceState::running && s.started_at >= since) return std::string();
+    if (view.state == ServiceState::exited && view.exited_successfully && s.started_at >= since) return std::string();
+    if (s.machine().since() >= since &&
+        (view.state == ServiceState::fatal || view.state == ServiceState::backoff ||
+         view.state == ServiceState::exited))
+        return describe_failure(s);
+    if (view.state == ServiceState::stopped && !s.start_pending) return s.name() + ": stopped before it started";
+    return std::nullopt;
+}
+
+}  // namespace
+
+CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(loop), supervisor_(supervisor) {
+    supervisor_.add_listener([this](const Service&, const Transition&) { check_waiters(); });
+}
+
+std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& names, bool allow_empty_as_all) {
+    std::vector<Service*> out;
+    bool all = (names.empty() && allow_empty_as_all) || std::find(names.begin(), names.end(), "all") != names.end();
+    if (all) {
+        for (const auto& s : supervisor_.services()) out.push_back(s.get());
+        return out;
+    }
+    if (names.empty()) throw ArgumentError("name at least one service, or 'all'");
+    std::vector<std::string> known;
+    for (const auto& s : supervisor_.services()) known.push_back(s->name());
+    for (const auto& name : names) {
+        Service* s = supervisor_.find(name);
+        if (!s) {
+            auto match = closest_match(name, known);
+            throw ArgumentError("no such service: " + name + (match ? " (did you mean " + *match + "?)" : ""));
+        }
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+    return out;
+}
+
+void CommandHandler::handle(const Request& request, std::uint64_t client, Reply reply) {
+    expired_.clear();
+    bool deferred = false;
+    std::string line;
+    try {
+        line = run(request, client, reply, deferred);
+    } catch (const ArgumentError& e) {
+        line = encode_error(e.what());
+    } catch (const std::exception& e) {
+        line = encode_error(std::string("internal error: ") + e.what());
+    }
+    if (!deferred) reply(line);
+}
+
+void CommandHandler::defer(std::uint64_t client, Reply reply, Duration timeout, std::string timeout_message,
+                           std::function<std::optional<std::string>()> check) {
+    if (auto done = check()) {
+        reply(*done);
+        return;
+    }
+    auto waiter = std::make_unique<Waiter>(Waiter{client, std::move(check), std::move(reply), std::move(timeout_message), {}});
+    Waiter* raw = waiter.get();
+    waiter->timer = loop_.add_timer([this, raw] {
+        // The waiter owns this very timer: park it instead of destroying it
+        // inside its own callback; it is freed on the next request.
+        for (auto it = waiters_.begin(); it != waiters_.end(); ++it)
+            if (it->get() == raw) {
+                expired_.push_back(std::move(*it));
+                waiters_.erase(it);
+                break;
+            }
+        raw->reply(encode_error(raw->timeout_message));
+    });
+    loop_.arm(waiter->timer.get(), timeout);
+    waiters_.push_back(std::move(waiter));
+}
+
+void CommandHandler::check_waiters() {
+    std::vector<std::pair<Reply, std::string>> done;
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+        if (auto line = (*it)->check()) {
+            done.emplace_back(std::move((*it)->reply), *line);
+            it = waiters_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    // Replies go out after the list is settled: a reply may close a connection,
+    // which calls forget() and edits the list.
+    for (auto& [reply, line] : done) reply(line);
+}
+
+void CommandHandler::forget(std::uint64_t client) {
+    waiters_.remove_if([client](const auto& w) { return w->client == client; });
+}
+
+std::string CommandHandler::run(const Request& request, std::uint64_t client, Reply& reply, bool& deferred) {
+    const std::string& cmd = request.cmd;
+    const json& args = request.args;
+
+    if (cmd == "status") {
+        json list = json::array();
+        for (Service* s : resolve(string_list_arg(args, "names"), true)) list.push_back(status_of(*s, now()));
+        return encode_ok(list);
+    }
+    if (cmd == "version") return encode_ok({{"version", TEND_VERSION}});
+    if (cmd == "pid") {
+        auto names = string_list_arg(args, "names");
+        if (names.empty()) return encode_ok(getpid());
+        Service* s = resolve(names, false).front();
+        return encode_ok(s->pid > 0 ? json(s->pid) : json(nullptr));
+    }
+    if (cmd == "health") {
+        json problems = json::array();
+        for (const auto& s : supervisor_.services()) {
+            if (s->stopped_by_operator) continue;
+            ServiceView v = s->view();
+            bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
+            if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
+            problems.push_back(s->name() + " is " + to_string(v.state));
+        }
+        if (supervisor_.shutting_down()) problems.push_back("tend is shutting down");
+        return encode_ok({{"healthy", problems.empty()}, {"problems", problems}});
+    }
+    if (cmd == "shutdown") {
+        supervisor_.request_shutdown("shutdown requested over the control socket");
+        return encode_ok(json::object());
+    }
+    if (cmd == "signal") {
+        auto services = resolve(string_list_arg(args, "names"), false);
+        std::string name = string_arg(args, "signal", "");
+        auto sig = parse_signal(name);
+        if (!sig) throw ArgumentError("unknown signal '" + name + "' (expected e.g. TERM, HUP or 10)");
+        json sent = json::array();
+        for (Service* s : services) {
+            std::string error = supervisor_.signal_service(s->name(), *sig);
+            if (!error.empty() && services.size() == 1) throw ArgumentError(error);
+            if (error.empty()) sent.push_back(s->name());
+        }
+        return encode_ok({{"signalled", sent}});
+    }
+    if (cmd == "reload" || cmd == "logs") return encode_error("'" + cmd + "' is not supported yet");
+
+    if (cmd == "start" || cmd == "stop" || cmd == "restart") {
+        auto services = resolve(string_list_arg(args, "names"), false);
+        bool wait = bool_arg(args, "wait", true);
+        if (supervisor_.shutting_down() && cmd != "stop") throw ArgumentError("tend is shutting down");
+        TimePoint since = now();
+        Duration longest_stop{0};
+        for (Service* s : services) {
+            longest_stop = std::max(longest_stop, s->spec().stop_timeout);
+            std::string error = cmd == "start"  ? supervisor_.start_service(s->name())
+                                : cmd == "stop" ? supervisor_.stop_service(s->name())
+                                                : supervisor_.restart_service(s->name());
+            if (!error.empty()) throw ArgumentError(error);
+        }
+        json names = json::array();
+        for (Service* s : services) names.push_back(s->name());
+        if (!wait) return encode_ok({{"services", names}});
+        Duration timeout = seconds_arg(args, cmd == "stop" ? 0 : 60);
+        if (cmd == "stop" && timeout.count() == 0) timeout = longest_stop + std::chrono::seconds(5);
+        deferred = true;
+        defer(client, reply, timeout, cmd + " timed out after " + format_duration(timeout),
+              [services, since, cmd, names]() -> std::optional<std::string> {
+                  for (Service* s : services) {
+                      if (cmd == "stop") {
+                          if (!is_down(s->state())) return std::nullopt;
+                          continue;
+                      }
+                      auto outcome = start_outcome(*s, since);
+                      if (!outcome) return std::nullopt;
+                      if (!outcome->empty()) return encode_error(*outcome);
+                  }
+                  return encode_ok({{"services", names}});
+              });
+        return "";
+    }
+    if (cmd == "wait") {
+        auto services = resolve(string_list_arg(args, "names"), false);
+        std::string state_name = string_arg(args, "state", "running");
+        auto state = parse_service_state(state_name);
+        if (!state) throw ArgumentError("unknown state '" + state_name + "'");
+        Duration timeout = seconds_arg(args, 60);
+        deferred = true;
+        defer(client, reply, timeout, "wait timed out after " + format_duration(timeout) + " for state " + state_name,
+              [services, state]() -> std::optional<std::string> {
+                  for (Service* s : services)
+                      if (s->state() != *state) return std::nullopt;
+                  return encode_ok(json::object());
+              });
+        return "";
+    }
+    std::vector<std::string> commands{"status", "start",  "stop",   "restart", "signal", "pid",
+                                      "shutdown", "wait", "health", "version", "reload", "logs"};
+    auto match = closest_match(cmd, commands);
+    throw ArgumentError("unknown command '" + cmd + "'" + (match ? " (did you mean '" + *match + "'?)" : ""));
+}
+
+}  // namespace tend

@@ -1,0 +1,249 @@
+#include "tend/control/control_server.hpp"
+
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/util/system_error.hpp"
+
+namespace tend {
+namespace {
+
+sockaddr_un address_of(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+        throw std::runtime_error("control socket path " + path + " is too long (at most " +
+                                 std::to_string(sizeof addr.sun_path - 1) + " bytes)");
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    return addr;
+}
+
+// A socket file left by a dead tend refuses connections; a live one accepts.
+bool someone_listens(const sockaddr_un& addr) {
+    UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!probe) return false;
+    return connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+std::vector<gid_t> supplementary_groups_of(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    std::vector<gid_t> groups;
+    while (std::getline(status, line))
+        if (line.starts_with("Groups:")) {
+            std::istringstream in(line.substr(7));
+            gid_t g;
+            while (in >> g) groups.push_back(g);
+        }
+    return groups;
+}
+
+}  // namespace
+
+ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Settings& settings, ControlLimits limits)
+    : loop_(loop), handler_(loop, supervisor), limits_(limits), path_(settings.control_socket) {
+    if (settings.control_group) {
+        std::vector<char> buffer(16384);
+        struct group entry {};
+        struct group* found = nullptr;
+        getgrnam_r(settings.control_group->c_str(), &entry, buffer.data(), buffer.size(), &found);
+        if (!found) throw std::runtime_error("control_group: no such group '" + *settings.control_group + "'");
+        group_ = entry.gr_gid;
+    }
+    sockaddr_un addr = address_of(path_);
+    if (someone_listens(addr))
+        throw std::runtime_error("control socket " + path_ + " is served by a running tend; refusing to start a second one");
+    if (unlink(path_.c_str()) < 0 && errno != ENOENT) throw errno_error("Failed to remove stale socket " + path_);
+
+    listener_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!listener_) throw errno_error("Failed to create control socket");
+    // umask during bind so the file is never, even briefly, wider than 0600.
+    mode_t old = umask(0177);
+    int r = bind(listener_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    int bind_errno = errno;
+    umask(old);
+    if (r < 0) throw errno_error("Failed to bind control socket " + path_, bind_errno);
+    if (group_) {
+        if (chown(path_.c_str(), 0, *group_) < 0) throw errno_error("Failed to give " + path_ + " to its group");
+        if (chmod(path_.c_str(), 0660) < 0) throw errno_error("Failed to set the mode of " + path_);
+    }
+    if (listen(listener_.get(), 128) < 0) throw errno_error("Failed to listen on " + path_);
+    accept_source_ = loop_.add_io(listener_.get(), EPOLLIN, [this](uint32_t) { on_accept(); });
+    cleanup_ = loop_.add_post([this] { closed_.clear(); });
+}
+
+ControlServer::~ControlServer() {
+    accept_source_.reset();
+    connections_.clear();
+    unlink(path_.c_str());
+}
+
+bool ControlServer::peer_allowed(int fd, std::string& who) const {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        who = std::string("unknown peer: ") + std::strerror(errno);
+        return false;
+    }
+    who = "uid " + std::to_string(cred.uid) + " pid " + std::to_string(cred.pid);
+    if (cred.uid == 0 || cred.uid == getuid()) return true;
+    if (!group_) return false;
+    if (cred.gid == *group_) return true;
+    for (gid_t g : supplementary_groups_of(cred.pid))
+        if (g == *group_) return true;
+    return false;
+}
+
+void ControlServer::on_accept() {
+    for (;;) {
+        UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+        if (!fd) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                spdlog::warn("Failed to accept a control connection: {}, ignoring", std::strerror(errno));
+            return;
+        }
+        std::string who;
+        std::string refusal;
+        if (!peer_allowed(fd.get(), who)) refusal = encode_error("permission denied");
+        else if (connections_.size() >= limits_.max_clients) refusal = encode_error("too many clients");
+        if (!refusal.empty()) {
+            spdlog::debug("Refused control connection from {}", who);
+            (void)!write(fd.get(), refusal.data(), refusal.size());  // best effort; the socket is new and empty
+            continue;
+        }
+        auto c = std::make_unique<Connection>();
+        c->id = next_id_++;
+        c->fd = std::move(fd);
+        Connection* raw = c.get();
+        c->io = loop_.add_io(raw->fd.get(), EPOLLIN, [this, raw](uint32_t events) { on_io(*raw, events); });
+        c->idle = loop_.add_timer([this, raw] {
+            spdlog::debug("Closing idle control connection {}", raw->id);
+            close(*raw);
+        });
+        loop_.arm(c->idle.get(), limits_.idle_timeout);
+        connections_[c->id] = std::move(c);
+    }
+}
+
+void ControlServer::on_io(Connection& c, uint32_t events) {
+    if (events & EPOLLOUT) flush(c);
+    if (!connections_.count(c.id)) return;
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        char buffer[16384];
+        for (;;) {
+            ssize_t n = read(c.fd.get(), buffer, sizeof buffer);
+            if (n > 0) {
+                c.in.append(buffer, static_cast<std::size_t>(n));
+                if (c.in.size() > kMaxRequestBytes + 1 && c.in.find('\n') == std::string::npos) {
+                    c.out += encode_error("request too large (over 64 KiB)");
+                    c.closing = true;
+                    c.in.clear();
+                    break;
+                }
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+            if (n < 0) {
+                close(c);  // a read error: the client is gone
+                return;
+            }
+            // EOF: the client may only have shut down its sending side (as
+            // `socat` does); answer what it sent, then close.
+            c.peer_done = true;
+            break;
+        }
+        loop_.arm(c.idle.get(), limits_.idle_timeout);
+        process_lines(c);
+        if (c.peer_done && !c.busy) c.closing = true;
+    }
+    if (connections_.count(c.id)) flush(c);
+}
+
+void ControlServer::process_lines(Connection& c) {
+    while (!c.busy && !c.closing) {
+        auto newline = c.in.find('\n');
+        if (newline == std::string::npos) return;
+        std::string line = c.in.substr(0, newline);
+        c.in.erase(0, newline + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        auto parsed = parse_request(line);
+        if (auto* error = std::get_if<std::string>(&parsed)) {
+            c.out += encode_error(*error);
+            continue;
+        }
+        c.busy = true;
+        std::uint64_t id = c.id;
+        handler_.handle(std::get<Request>(parsed), id, [this, id](const std::string& reply) { send(id, reply); });
+    }
+}
+
+void ControlServer::send(std::uint64_t id, const std::string& line) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    Connection& c = *it->second;
+    c.busy = false;
+    c.out += line;
+    process_lines(c);
+    if (c.peer_done && !c.busy) c.closing = true;
+    if (connections_.count(id)) flush(c);
+}
+
+void ControlServer::flush(Connection& c) {
+    while (!c.out.empty()) {
+        ssize_t n = write(c.fd.get(), c.out.data(), c.out.size());
+        if (n > 0) {
+            c.out.erase(0, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        close(c);  // EPIPE and friends: the client is gone
+        return;
+    }
+    if (c.out.size() > limits_.max_output_bytes) {
+        spdlog::warn("Dropping control client {}: it stopped reading", c.id);
+        close(c);
+        return;
+    }
+    if (c.out.empty() && c.closing) {
+        close(c);
+        return;
+    }
+    // After EOF, EPOLLIN would fire forever: only ask for writability then.
+    uint32_t want = (c.peer_done ? 0u : static_cast<uint32_t>(EPOLLIN)) | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
+    // epoll reports EPOLLHUP whatever was asked: with nothing to wait for, turn the source off.
+    if (want == 0) {
+        sd_event_source_set_enabled(c.io.get(), SD_EVENT_OFF);
+        return;
+    }
+    sd_event_source_set_io_events(c.io.get(), want);
+    sd_event_source_set_enabled(c.io.get(), SD_EVENT_ON);
+}
+
+void ControlServer::close(Connection& c) {
+    auto it = connections_.find(c.id);
+    if (it == connections_.end()) return;
+    handler_.forget(c.id);
+    // Sources stop now; the object is freed after this callback returns.
+    sd_event_source_set_enabled(c.io.get(), SD_EVENT_OFF);
+    sd_event_source_set_enabled(c.idle.get(), SD_EVENT_OFF);
+    closed_.push_back(std::move(it->second));
+    connections_.erase(it);
+    sd_event_source_set_enabled(cleanup_.get(), SD_EVENT_ONESHOT);
+}
+
+}  // namespace tend
