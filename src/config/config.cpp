@@ -2,7 +2,14 @@
 
 #include "tend/config/config_error.hpp"
 
+#include <cstdlib>
+
 namespace tend {
+
+std::string default_control_socket() {
+    const char* env = std::getenv("TEND_SOCKET");
+    return env && *env == '/' ? env : "/run/tend.sock";
+}
 
 std::string SourceLocation::to_string() const {
     if (line == 0) return file;

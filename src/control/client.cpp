@@ -26,6 +26,7 @@ nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::js
     while (sent < line.size()) {
         ssize_t n = send(fd_.get(), line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;  // tend may have answered already (a refusal)
         if (n < 0) throw std::runtime_error(std::string("cannot send the request: ") + std::strerror(errno));
         sent += static_cast<std::size_t>(n);
     }
@@ -42,6 +43,7 @@ nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::js
         ssize_t n = read(fd_.get(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw std::runtime_error(std::string("cannot read the reply: ") + std::strerror(errno));
+        if (n == 0 && sent < line.size()) throw std::runtime_error("tend closed the connection before the request was sent");
         if (n == 0) throw std::runtime_error("tend closed the connection without a reply");
         buffer_.append(chunk, static_cast<std::size_t>(n));
     }

@@ -173,7 +173,11 @@ void ControlServer::on_io(Connection& c, uint32_t events) {
 }
 
 void ControlServer::process_lines(Connection& c) {
-    while (!c.busy && !c.closing) {
+    // Replies given synchronously land in send() while this loop runs; the loop
+    // picks up the next line itself instead of send() recursing per line.
+    if (c.processing) return;
+    c.processing = true;
+    while (!c.busy && !c.closing && c.out.size() <= limits_.max_output_bytes) {
         auto newline = c.in.find('\n');
         if (newline == std::string::npos) return;
         std::string line = c.in.substr(0, newline);
@@ -189,6 +193,7 @@ void ControlServer::process_lines(Connection& c) {
         std::uint64_t id = c.id;
         handler_.handle(std::get<Request>(parsed), id, [this, id](const std::string& reply) { send(id, reply); });
     }
+    c.processing = false;
 }
 
 void ControlServer::send(std::uint64_t id, const std::string& line) {
@@ -197,9 +202,10 @@ void ControlServer::send(std::uint64_t id, const std::string& line) {
     Connection& c = *it->second;
     c.busy = false;
     c.out += line;
+    if (c.processing) return;  // the loop in process_lines() carries on
     process_lines(c);
     if (c.peer_done && !c.busy) c.closing = true;
-    if (connections_.count(id)) flush(c);
+    flush(c);
 }
 
 void ControlServer::flush(Connection& c) {

@@ -65,7 +65,7 @@ class Tend:
             stdin=subprocess.DEVNULL,
             stdout=open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
-            env=dict(os.environ, **(env or {})),
+            env=dict(os.environ, TEND_SOCKET=str(self.dir / "tend.sock"), **(env or {})),
             start_new_session=True,
         )
         self.namespace = namespace
@@ -123,9 +123,15 @@ class Tend:
     def zombies(self):
         return [p for p in self.processes() if (proc_stat(p) or ("?",))[0] == "Z"]
 
-    def ctl(self, *args, check=False, timeout=20):
-        """Runs tendctl inside tend's namespaces (so /proc and the socket are the namespace's)."""
-        command = ["nsenter", "-t", str(self.pid), "-p", "-m", TENDCTL] + list(args)
+    @property
+    def socket(self):
+        return str(self.dir / "tend.sock")
+
+    def ctl(self, *args, check=False, timeout=20, user=None):
+        """Runs tendctl against this tend's socket; `user` runs it as that uid via setpriv."""
+        command = [TENDCTL, "-s", self.socket] + list(args)
+        if user is not None:
+            command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + command
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"{args} failed ({result.returncode}): {result.stderr}")

@@ -28,8 +28,11 @@ struct SourceLocation {
     std::string to_string() const;
 };
 
+// $TEND_SOCKET if set (the variable tendctl reads too), else /run/tend.sock.
+std::string default_control_socket();
+
 struct Settings {
-    std::string control_socket = "/run/tend.sock";
+    std::string control_socket = default_control_socket();
     std::optional<std::string> control_group;
     Duration shutdown_timeout = 30s;
     Duration kill_grace = 3s;

@@ -47,6 +47,7 @@ private:
         bool busy = false;     // a reply is pending; later lines wait
         bool closing = false;  // close once `out` is flushed
         bool peer_done = false;  // the client sent EOF
+        bool processing = false; // inside process_lines()
     };
 
     void on_accept();

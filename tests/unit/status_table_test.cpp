@@ -1,0 +1,30 @@
+#include <doctest/doctest.h>
+
+#include "tend/cli/status_table.hpp"
+
+using namespace tend;
+
+TEST_CASE("uptime prints like supervisorctl") {
+    CHECK(format_uptime(5.7) == "0:00:05");
+    CHECK(format_uptime(3723) == "1:02:03");
+    CHECK(format_uptime(86400 + 3723) == "1 day, 1:02:03");
+    CHECK(format_uptime(3 * 86400) == "3 days, 0:00:00");
+}
+
+TEST_CASE("the status table aligns names and states and describes each service") {
+    auto services = nlohmann::json::parse(R"([
+      {"name":"web","state":"running","pid":42,"uptime":3723.2,"restarts":0,"last_exit":null,"fatal_reason":null,"stopped_by_operator":false},
+      {"name":"database","state":"fatal","pid":null,"uptime":null,"restarts":5,"last_exit":{"code":1},"fatal_reason":"exit code 1 before min_uptime 1s; gave up after 6 failed starts","stopped_by_operator":false},
+      {"name":"job","state":"stopped","pid":null,"uptime":null,"restarts":0,"last_exit":{"signal":"SIGTERM"},"fatal_reason":null,"stopped_by_operator":true}
+    ])");
+    CHECK(format_status_table(services, false) ==
+          "web       RUNNING   pid 42, uptime 1:02:03\n"
+          "database  FATAL     exit code 1 before min_uptime 1s; gave up after 6 failed starts, 5 restarts\n"
+          "job       STOPPED   killed by SIGTERM (stopped by operator)\n");
+}
+
+TEST_CASE("colour is added only when asked") {
+    auto services = nlohmann::json::parse(R"([{"name":"a","state":"running","pid":1,"uptime":1,"restarts":0,"last_exit":null,"fatal_reason":null}])");
+    CHECK(format_status_table(services, true).find("\033[32mRUNNING\033[0m") != std::string::npos);
+    CHECK(format_status_table(services, false).find('\033') == std::string::npos);
+}
