@@ -194,6 +194,11 @@ void ControlServer::process_lines(Connection& c) {
         handler_.handle(std::get<Request>(parsed), id, [this, id](const std::string& reply) { send(id, reply); });
     }
     c.processing = false;
+    if (c.out.size() > limits_.max_output_bytes) {
+        // Its replies piled up past the limit while it kept sending: it is not reading.
+        spdlog::warn("Dropping control client {}: it stopped reading", c.id);
+        close(c);
+    }
 }
 
 void ControlServer::send(std::uint64_t id, const std::string& line) {
@@ -204,6 +209,7 @@ void ControlServer::send(std::uint64_t id, const std::string& line) {
     c.out += line;
     if (c.processing) return;  // the loop in process_lines() carries on
     process_lines(c);
+    if (!connections_.count(id)) return;
     if (c.peer_done && !c.busy) c.closing = true;
     flush(c);
 }

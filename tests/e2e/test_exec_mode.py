@@ -62,8 +62,8 @@ def test_signals_are_forwarded_to_the_whole_process_group(sig):
 
 
 def test_a_command_ignoring_sigterm_is_killed_after_the_grace():
-    with Tend(args=["--grace", "500ms", "--", "sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"]) as t:
-        wait_for(lambda: len(t.processes()) >= 1, what="the command to start")
+    with Tend(args=["--grace", "500ms", "--", "sh", "-c", "trap '' TERM; echo > $DIR/ready; while :; do sleep 0.05; done"]) as t:
+        wait_for(lambda: t.file("ready").exists(), what="the command to set its trap")
         start = time.monotonic()
         t.signal(signal.SIGTERM)
         assert t.wait() == 128 + signal.SIGKILL
