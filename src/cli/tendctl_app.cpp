@@ -29,8 +29,6 @@ int fail(const std::string& message, int code = kFailed) {
     return code;
 }
 
-json names_args(const Invocation& inv) { return {{"names", inv.names}}; }
-
 int print_result(const Invocation& inv, const json& result, const std::string& human) {
     if (inv.json_output) std::cout << result.dump(2) << "\n";
     else if (!human.empty()) std::cout << human;
@@ -59,9 +57,9 @@ int run_tendctl(int argc, char** argv) {
         sub->add_option("--timeout", inv.timeout, "Seconds to wait for the action (default: start/restart 60, stop: stop_timeout + 5)");
         return sub;
     };
-    auto* start = add_action("start", "Start services and wait until they are running");
-    auto* stop = add_action("stop", "Stop services (they stay down until started) and wait until they are down");
-    auto* restart = add_action("restart", "Restart services and wait until they are running again");
+    add_action("start", "Start services and wait until they are running");
+    add_action("stop", "Stop services (they stay down until started) and wait until they are down");
+    add_action("restart", "Restart services and wait until they are running again");
     auto* signal = app.add_subcommand("signal", "Send a signal to services' process groups");
     signal->add_option("signal", inv.signal, "Signal: TERM, SIGHUP, 10 ...")->required();
     signal->add_option("names", inv.names, "Service names, or 'all'")->required();
@@ -71,10 +69,10 @@ int run_tendctl(int argc, char** argv) {
     wait->add_option("names", inv.names, "Service names, or 'all'")->required();
     wait->add_option("--state", inv.state, "State to wait for (default running)");
     wait->add_option("--timeout", inv.timeout, "Seconds to wait (default 60)");
-    auto* shutdown = app.add_subcommand("shutdown", "Stop every service in order and exit tend");
-    auto* health = app.add_subcommand("health", "Exit 0 if every service that should run is running (for probes)");
-    auto* version = app.add_subcommand("version", "Print tend's version");
-    auto* reload = app.add_subcommand("reload", "Re-read the config (not supported yet)");
+    app.add_subcommand("shutdown", "Stop every service in order and exit tend");
+    app.add_subcommand("health", "Exit 0 if every service that should run is running (for probes)");
+    app.add_subcommand("version", "Print tend's version");
+    app.add_subcommand("reload", "Re-read the config (not supported yet)");
     auto* logs = app.add_subcommand("logs", "Show service output (not supported yet)");
     logs->add_option("names", inv.names, "Service names");
 
@@ -97,7 +95,6 @@ int run_tendctl(int argc, char** argv) {
         args["state"] = inv.state;
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
     }
-    (void)start; (void)stop; (void)restart; (void)pid; (void)shutdown; (void)health; (void)version; (void)reload;
 
     json reply;
     try {
