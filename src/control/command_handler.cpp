@@ -56,14 +56,9 @@ std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& na
         return out;
     }
     if (names.empty()) throw ArgumentError("name at least one service, or 'all'");
-    std::vector<std::string> known;
-    for (const auto& s : supervisor_.services()) known.push_back(s->name());
     for (const auto& name : names) {
         Service* s = supervisor_.find(name);
-        if (!s) {
-            auto match = closest_match(name, known);
-            throw ArgumentError("no such service: " + name + (match ? " (did you mean " + *match + "?)" : ""));
-        }
+        if (!s) throw ArgumentError(supervisor_.no_such_service(name));
         if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
     }
     return out;

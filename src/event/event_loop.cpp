@@ -35,11 +35,23 @@ int guarded(Invoke&& invoke) {
     return 0;
 }
 
-template <typename Fn>
-EventSource own(sd_event_source* source, Callback<Fn>* callback) {
-    sd_event_source_set_userdata(source, callback);
+// Creates a source whose userdata is a heap copy of `fn`, freed by sd-event
+// when the source goes: `add(&source, userdata)` calls the sd_event_add_* function.
+template <typename Fn, typename Add>
+EventSource make_source(Fn fn, const std::string& what, Add&& add) {
+    auto* cb = new Callback<Fn>{std::move(fn)};
+    sd_event_source* source = nullptr;
+    if (int r = add(&source, cb); r < 0) {
+        delete cb;
+        throw errno_error(what, -r);
+    }
     sd_event_source_set_destroy_callback(source, destroy_callback<Fn>);
     return EventSource(source);
+}
+
+template <typename Fn>
+Fn& callback_of(void* userdata) {
+    return static_cast<Callback<Fn>*>(userdata)->fn;
 }
 
 void check(int r, const char* what) {
@@ -54,70 +66,45 @@ EventLoop::~EventLoop() { sd_event_unref(event_); }
 
 EventSource EventLoop::add_signal(int sig, std::function<void(const signalfd_siginfo&)> callback) {
     using Fn = std::function<void(const signalfd_siginfo&)>;
-    auto* cb = new Callback<Fn>{std::move(callback)};
-    sd_event_source* source = nullptr;
-    int r = sd_event_add_signal(event_, &source, sig,
-        [](sd_event_source*, const signalfd_siginfo* info, void* userdata) {
-            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(*info); });
-        },
-        cb);
-    if (r < 0) {
-        delete cb;
-        throw errno_error("Failed to watch signal " + std::to_string(sig), -r);
-    }
-    return own(source, cb);
+    return make_source(std::move(callback), "Failed to watch signal " + std::to_string(sig), [&](auto** s, void* ud) {
+        return sd_event_add_signal(event_, s, sig,
+            [](sd_event_source*, const signalfd_siginfo* info, void* userdata) {
+                return guarded([&] { callback_of<Fn>(userdata)(*info); });
+            }, ud);
+    });
 }
 
 EventSource EventLoop::add_timer(std::function<void()> callback) {
     using Fn = std::function<void()>;
-    auto* cb = new Callback<Fn>{std::move(callback)};
-    sd_event_source* source = nullptr;
     // Accuracy 1ms: the default (250ms) would let sd-event coalesce backoff and
     // stop timeouts far later than configured.
-    int r = sd_event_add_time(event_, &source, CLOCK_MONOTONIC, UINT64_MAX, 1000,
-        [](sd_event_source*, uint64_t, void* userdata) {
-            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(); });
-        },
-        cb);
-    if (r < 0) {
-        delete cb;
-        throw errno_error("Failed to create timer", -r);
-    }
-    sd_event_source_set_enabled(source, SD_EVENT_OFF);
-    return own(source, cb);
+    auto source = make_source(std::move(callback), "Failed to create timer", [&](auto** s, void* ud) {
+        return sd_event_add_time(event_, s, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+            [](sd_event_source*, uint64_t, void* userdata) { return guarded([&] { callback_of<Fn>(userdata)(); }); },
+            ud);
+    });
+    sd_event_source_set_enabled(source.get(), SD_EVENT_OFF);
+    return source;
 }
 
 EventSource EventLoop::add_io(int fd, uint32_t events, std::function<void(uint32_t)> callback) {
     using Fn = std::function<void(uint32_t)>;
-    auto* cb = new Callback<Fn>{std::move(callback)};
-    sd_event_source* source = nullptr;
-    int r = sd_event_add_io(event_, &source, fd, events,
-        [](sd_event_source*, int, uint32_t revents, void* userdata) {
-            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(revents); });
-        },
-        cb);
-    if (r < 0) {
-        delete cb;
-        throw errno_error("Failed to watch fd " + std::to_string(fd), -r);
-    }
-    return own(source, cb);
+    return make_source(std::move(callback), "Failed to watch fd " + std::to_string(fd), [&](auto** s, void* ud) {
+        return sd_event_add_io(event_, s, fd, events,
+            [](sd_event_source*, int, uint32_t revents, void* userdata) {
+                return guarded([&] { callback_of<Fn>(userdata)(revents); });
+            }, ud);
+    });
 }
 
 EventSource EventLoop::add_post(std::function<void()> callback) {
     using Fn = std::function<void()>;
-    auto* cb = new Callback<Fn>{std::move(callback)};
-    sd_event_source* source = nullptr;
-    int r = sd_event_add_defer(event_, &source,
-        [](sd_event_source*, void* userdata) {
-            return guarded([&] { static_cast<Callback<Fn>*>(userdata)->fn(); });
-        },
-        cb);
-    if (r < 0) {
-        delete cb;
-        throw errno_error("Failed to create deferred event", -r);
-    }
-    sd_event_source_set_enabled(source, SD_EVENT_OFF);
-    return own(source, cb);
+    auto source = make_source(std::move(callback), "Failed to create deferred event", [&](auto** s, void* ud) {
+        return sd_event_add_defer(event_, s,
+            [](sd_event_source*, void* userdata) { return guarded([&] { callback_of<Fn>(userdata)(); }); }, ud);
+    });
+    sd_event_source_set_enabled(source.get(), SD_EVENT_OFF);
+    return source;
 }
 
 void EventLoop::arm(sd_event_source* timer, Duration delay) {

@@ -16,6 +16,11 @@ ServicePolicy ServicePolicy::from(const ServiceSpec& spec) {
             spec.backoff, spec.stop_signal,        spec.stop_timeout, spec.kill_mode};
 }
 
+bool ServicePolicy::succeeded(const ExitStatus& status) const {
+    return !status.signaled &&
+           std::find(success_exit_codes.begin(), success_exit_codes.end(), status.value) != success_exit_codes.end();
+}
+
 void ServiceMachine::go(Transition& t, ServiceState next, TimePoint now) {
     if (state_ != next) since_ = now;
     state_ = next;
@@ -68,9 +73,7 @@ void ServiceMachine::on_exit(Transition& t, const ExitStatus& status, bool early
     // never runs beside its own leftovers.
     t.actions.push_back({ActionKind::signal, SIGKILL, true});
 
-    const bool success = !status.signaled && std::find(policy_.success_exit_codes.begin(),
-                                                       policy_.success_exit_codes.end(),
-                                                       status.value) != policy_.success_exit_codes.end();
+    const bool success = policy_.succeeded(status);
     const bool restart = policy_.restart == RestartPolicy::always ||
                          (policy_.restart == RestartPolicy::on_failure && !success);
     if (!restart) {

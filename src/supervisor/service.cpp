@@ -33,10 +33,8 @@ Service::Service(ServiceSpec spec, std::size_t index)
     : spec_(std::move(spec)), index_(index), machine_(ServicePolicy::from(spec_)) {}
 
 ServiceView Service::view() const {
-    bool success = false;
-    if (const auto& exit = machine_.last_exit(); exit && !exit->signaled)
-        success = std::find(spec_.success_exit_codes.begin(), spec_.success_exit_codes.end(), exit->value) !=
-                  spec_.success_exit_codes.end();
+    const auto& exit = machine_.last_exit();
+    bool success = exit && machine_.policy().succeeded(*exit);
     return {machine_.state(), machine_.state() == ServiceState::exited && success};
 }
 

@@ -26,12 +26,6 @@ constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, 
 
 TimePoint now() { return std::chrono::steady_clock::now(); }
 
-std::vector<std::string> names_of(const std::vector<std::unique_ptr<Service>>& services) {
-    std::vector<std::string> names;
-    for (const auto& s : services) names.push_back(s->name());
-    return names;
-}
-
 }  // namespace
 
 Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, SupervisorOptions options)
@@ -249,14 +243,16 @@ Service* Supervisor::find(const std::string& name) {
     return nullptr;
 }
 
-static std::string no_such_service(const std::string& name, const std::vector<std::string>& names) {
+std::string Supervisor::no_such_service(const std::string& name) const {
+    std::vector<std::string> names;
+    for (const auto& s : services_) names.push_back(s->name());
     auto match = closest_match(name, names);
     return "no such service: " + name + (match ? " (did you mean " + *match + "?)" : "");
 }
 
 std::string Supervisor::start_service(const std::string& name) {
     Service* s = find(name);
-    if (!s) return no_such_service(name, names_of(services_));
+    if (!s) return no_such_service(name);
     if (shutting_down()) return "shutting down";
     s->stopped_by_operator = false;
     s->start_pending = true;
@@ -266,7 +262,7 @@ std::string Supervisor::start_service(const std::string& name) {
 
 std::string Supervisor::stop_service(const std::string& name) {
     Service* s = find(name);
-    if (!s) return no_such_service(name, names_of(services_));
+    if (!s) return no_such_service(name);
     s->stopped_by_operator = true;
     s->start_pending = false;
     dispatch(*s, {EventKind::stop, {}, {}});
@@ -275,7 +271,7 @@ std::string Supervisor::stop_service(const std::string& name) {
 
 std::string Supervisor::restart_service(const std::string& name) {
     Service* s = find(name);
-    if (!s) return no_such_service(name, names_of(services_));
+    if (!s) return no_such_service(name);
     if (shutting_down()) return "shutting down";
     s->stopped_by_operator = false;
     dispatch(*s, {EventKind::restart, {}, {}});
@@ -284,7 +280,7 @@ std::string Supervisor::restart_service(const std::string& name) {
 
 std::string Supervisor::signal_service(const std::string& name, int sig) {
     Service* s = find(name);
-    if (!s) return no_such_service(name, names_of(services_));
+    if (!s) return no_such_service(name);
     if (s->pgid <= 0) return name + " is not running";
     send_signal(*s, sig, true);
     return "";

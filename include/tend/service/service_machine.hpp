@@ -72,6 +72,8 @@ struct ServicePolicy {
     KillMode kill_mode = KillMode::group;
 
     static ServicePolicy from(const ServiceSpec& spec);
+    // An exit code listed in success_exit_codes; a death by signal never is.
+    bool succeeded(const ExitStatus& status) const;
 };
 
 class ServiceMachine {

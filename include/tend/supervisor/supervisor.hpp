@@ -44,6 +44,8 @@ public:
     bool shutting_down() const { return phase_ != Phase::running; }
 
     Service* find(const std::string& name);
+    // "no such service: webb (did you mean web?)"
+    std::string no_such_service(const std::string& name) const;
     const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
     const Settings& settings() const { return settings_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
