@@ -22,6 +22,7 @@ struct Invocation {
     std::string state = "running";
     double timeout = -1;
     bool no_wait = false;
+    bool dry_run = false;
 };
 
 int fail(const std::string& message, int code = kFailed) {
@@ -72,7 +73,8 @@ int run_tendctl(int argc, char** argv) {
     app.add_subcommand("shutdown", "Stop every service in order and exit tend");
     app.add_subcommand("health", "Exit 0 if every service that should run is running (for probes)");
     app.add_subcommand("version", "Print tend's version");
-    app.add_subcommand("reload", "Re-read the config (not supported yet)");
+    auto* reload = app.add_subcommand("reload", "Re-read the config and apply what changed (+ added, - removed, ~ changed, = unchanged)");
+    reload->add_flag("--dry-run", inv.dry_run, "Print the plan without changing anything");
     auto* logs = app.add_subcommand("logs", "Show service output (not supported yet)");
     logs->add_option("names", inv.names, "Service names");
 
@@ -91,6 +93,8 @@ int run_tendctl(int argc, char** argv) {
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
     } else if (cmd == "signal") {
         args["signal"] = inv.signal;
+    } else if (cmd == "reload") {
+        args["dry_run"] = inv.dry_run;
     } else if (cmd == "wait") {
         args["state"] = inv.state;
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
@@ -131,6 +135,13 @@ int run_tendctl(int argc, char** argv) {
         std::string done = cmd == "start" ? "started" : cmd == "stop" ? "stopped" : "restarted";
         if (inv.no_wait) done = cmd + " requested";
         for (const auto& n : result["services"]) human += n.get<std::string>() + ": " + done + "\n";
+        return print_result(inv, result, human);
+    }
+    if (cmd == "reload") {
+        std::string human;
+        for (const auto& line : result["plan"]) human += line.get<std::string>() + "\n";
+        if (result["plan"].empty()) human += "nothing changed\n";
+        for (const auto& w : result["warnings"]) std::cerr << "tendctl: warning: " << w.get<std::string>() << "\n";
         return print_result(inv, result, human);
     }
     if (cmd == "signal") {

@@ -1,5 +1,7 @@
 #include "tend/config/yaml_reader.hpp"
 
+#include <map>
+
 #include <charconv>
 
 #include "tend/util/edit_distance.hpp"
@@ -41,6 +43,9 @@ void YamlReader::error(const YAML::Node& node, std::string message) {
 }
 
 void YamlReader::error(SourceLocation at, std::string message) {
+    // A map is walked twice (its keys checked, then its values read): say each thing once.
+    for (const auto& d : diagnostics_)
+        if (d.message == message && d.where.line == at.line && d.where.column == at.column) return;
     diagnostics_.push_back({std::move(at), std::move(message)});
 }
 
@@ -50,13 +55,24 @@ bool YamlReader::expect_map(const YAML::Node& node, const std::string& path) {
     return false;
 }
 
+// yaml-cpp keeps the first of two equal keys and drops the second silently;
+// a config edited by hand must not lose half of itself that way.
+bool YamlReader::first_occurrence(const YAML::Node& key, std::map<std::string, YAML::Mark>& seen, const std::string& path) {
+    auto [it, inserted] = seen.emplace(key.Scalar(), key.Mark());
+    if (!inserted)
+        error(key, path + ": duplicate key '" + key.Scalar() + "' (first at line " + std::to_string(it->second.line + 1) + ")");
+    return inserted;
+}
+
 void YamlReader::check_keys(const YAML::Node& map, std::span<const std::string> allowed, const std::string& path) {
+    std::map<std::string, YAML::Mark> seen;
     for (const auto& entry : map) {
         const YAML::Node& key = entry.first;
         if (!key.IsScalar()) {
             error(key, path + ": keys must be names, got " + std::string(kind_name(key)));
             continue;
         }
+        if (!first_occurrence(key, seen, path)) continue;
         const std::string& name = key.Scalar();
         bool known = false;
         for (const auto& a : allowed) known = known || a == name;
@@ -66,11 +82,13 @@ void YamlReader::check_keys(const YAML::Node& map, std::span<const std::string> 
 
 void YamlReader::for_each_entry(const YAML::Node& map, const std::string& path,
                                 const std::function<void(const std::string&, const YAML::Node&)>& each) {
+    std::map<std::string, YAML::Mark> seen;
     for (const auto& entry : map) {
         if (!entry.first.IsScalar()) {
             error(entry.first, path + ": keys must be names, got " + std::string(kind_name(entry.first)));
             continue;
         }
+        if (!first_occurrence(entry.first, seen, path)) continue;
         each(entry.first.Scalar(), entry.second);
     }
 }

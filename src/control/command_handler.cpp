@@ -42,10 +42,27 @@ std::optional<std::string> start_outcome(const Service& s, TimePoint since) {
     return std::nullopt;
 }
 
+json reload_result(const ReloadOutcome& outcome, bool dry_run) {
+    json services = json::array();
+    json plan = json::array();
+    for (const ServiceDiff& d : outcome.diff.services) {
+        services.push_back({{"name", d.name}, {"change", to_string(d.change)}, {"fields", d.fields}});
+        plan.push_back(describe(d));
+    }
+    json settings = json::array();
+    for (const SettingDiff& d : outcome.diff.settings) {
+        settings.push_back({{"key", d.key}, {"from", d.from}, {"to", d.to}});
+        plan.push_back(describe(d));
+    }
+    return {{"dry_run", dry_run}, {"services", services}, {"settings", settings}, {"plan", plan},
+            {"warnings", outcome.warnings}};
+}
+
 }  // namespace
 
 CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(loop), supervisor_(supervisor) {
     supervisor_.add_listener([this](const Service&, const Transition&) { check_waiters(); });
+    supervisor_.add_reload_done_listener([this] { check_waiters(); });
 }
 
 std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& names, bool allow_empty_as_all) {
@@ -165,7 +182,31 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         }
         return encode_ok({{"signalled", sent}});
     }
-    if (cmd == "reload" || cmd == "logs") return encode_error("'" + cmd + "' is not supported yet");
+    if (cmd == "reload") {
+        bool dry_run = bool_arg(args, "dry_run", false);
+        ReloadOutcome outcome = supervisor_.reload(dry_run);
+        if (!outcome.errors.empty()) {
+            std::string message = "the config has errors; nothing changed:";
+            for (const auto& d : outcome.errors) message += "\n" + d.to_string();
+            return encode_error(message);
+        }
+        if (!outcome.refused.empty()) return encode_error("reload refused: " + outcome.refused);
+        json result = reload_result(outcome, dry_run);
+        if (dry_run) return encode_ok(result);
+        // Reply once removed and changed services have stopped, so scripts can
+        // run reloads back to back; the longest old stop_timeout bounds it.
+        Duration longest_stop{0};
+        for (const auto& s : supervisor_.services()) longest_stop = std::max(longest_stop, s->spec().stop_timeout);
+        Duration timeout = longest_stop + std::chrono::seconds(10);
+        deferred = true;
+        defer(client, reply, timeout, "reload applied, but services were still stopping after " + format_duration(timeout),
+              [this, result]() -> std::optional<std::string> {
+                  if (supervisor_.reloading()) return std::nullopt;
+                  return encode_ok(result);
+              });
+        return "";
+    }
+    if (cmd == "logs") return encode_error("'" + cmd + "' is not supported yet");
 
     if (cmd == "start" || cmd == "stop" || cmd == "restart") {
         auto services = resolve(string_list_arg(args, "names"), false);

@@ -49,38 +49,77 @@ std::vector<gid_t> supplementary_groups_of(pid_t pid) {
     return groups;
 }
 
+std::optional<gid_t> group_id(const std::optional<std::string>& name) {
+    if (!name) return std::nullopt;
+    std::vector<char> buffer(16384);
+    struct group entry {};
+    struct group* found = nullptr;
+    getgrnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found);
+    if (!found) throw std::runtime_error("control_group: no such group '" + *name + "'");
+    return entry.gr_gid;
+}
+
+// A listening socket at `path`, never (even briefly) wider than 0600, or 0660 for a group.
+UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group) {
+    sockaddr_un addr = address_of(path);
+    if (someone_listens(addr))
+        throw std::runtime_error("control socket " + path + " is served by a running tend; refusing to start a second one");
+    if (unlink(path.c_str()) < 0 && errno != ENOENT) throw errno_error("Failed to remove stale socket " + path);
+
+    UniqueFd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!listener) throw errno_error("Failed to create control socket");
+    mode_t old = umask(0177);
+    int r = bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    int bind_errno = errno;
+    umask(old);
+    if (r < 0) throw errno_error("Failed to bind control socket " + path, bind_errno);
+    if (group) {
+        if (chown(path.c_str(), 0, *group) < 0) throw errno_error("Failed to give " + path + " to its group");
+        if (chmod(path.c_str(), 0660) < 0) throw errno_error("Failed to set the mode of " + path);
+    }
+    if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + path);
+    return listener;
+}
+
 }  // namespace
 
 ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Settings& settings, ControlLimits limits)
     : loop_(loop), handler_(loop, supervisor), limits_(limits), path_(settings.control_socket) {
-    if (settings.control_group) {
-        std::vector<char> buffer(16384);
-        struct group entry {};
-        struct group* found = nullptr;
-        getgrnam_r(settings.control_group->c_str(), &entry, buffer.data(), buffer.size(), &found);
-        if (!found) throw std::runtime_error("control_group: no such group '" + *settings.control_group + "'");
-        group_ = entry.gr_gid;
-    }
-    sockaddr_un addr = address_of(path_);
-    if (someone_listens(addr))
-        throw std::runtime_error("control socket " + path_ + " is served by a running tend; refusing to start a second one");
-    if (unlink(path_.c_str()) < 0 && errno != ENOENT) throw errno_error("Failed to remove stale socket " + path_);
-
-    listener_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!listener_) throw errno_error("Failed to create control socket");
-    // umask during bind so the file is never, even briefly, wider than 0600.
-    mode_t old = umask(0177);
-    int r = bind(listener_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-    int bind_errno = errno;
-    umask(old);
-    if (r < 0) throw errno_error("Failed to bind control socket " + path_, bind_errno);
-    if (group_) {
-        if (chown(path_.c_str(), 0, *group_) < 0) throw errno_error("Failed to give " + path_ + " to its group");
-        if (chmod(path_.c_str(), 0660) < 0) throw errno_error("Failed to set the mode of " + path_);
-    }
-    if (listen(listener_.get(), 128) < 0) throw errno_error("Failed to listen on " + path_);
+    group_ = group_id(settings.control_group);
+    listener_ = bind_listener(path_, group_);
     accept_source_ = loop_.add_io(listener_.get(), EPOLLIN, [this](uint32_t) { on_accept(); });
     cleanup_ = loop_.add_post([this] { closed_.clear(); });
+    supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
+        if (before.control_socket == after.control_socket && before.control_group == after.control_group) return std::string();
+        return rebind(after);
+    });
+}
+
+std::string ControlServer::rebind(const Settings& settings) {
+    // The new socket is bound before the old one goes, so a failure leaves the old one serving.
+    try {
+        std::optional<gid_t> group = group_id(settings.control_group);
+        bool same_path = settings.control_socket == path_;
+        if (same_path) {
+            // Only the group changed: adjust the file in place.
+            if (group && chown(path_.c_str(), 0, *group) < 0) throw errno_error("Failed to change the group of " + path_);
+            if (chmod(path_.c_str(), group ? 0660 : 0600) < 0) throw errno_error("Failed to set the mode of " + path_);
+            group_ = group;
+            return "";
+        }
+        UniqueFd listener = bind_listener(settings.control_socket, group);
+        EventSource source = loop_.add_io(listener.get(), EPOLLIN, [this](uint32_t) { on_accept(); });
+        accept_source_ = std::move(source);
+        listener_ = std::move(listener);
+        if (unlink(path_.c_str()) < 0 && errno != ENOENT)
+            spdlog::warn("Failed to remove the old control socket {}: {}", path_, std::strerror(errno));
+        spdlog::info("Control socket moved from {} to {}", path_, settings.control_socket);
+        path_ = settings.control_socket;
+        group_ = group;
+        return "";
+    } catch (const std::exception& e) {
+        return std::string(e.what()) + "; the control socket stays at " + path_;
+    }
 }
 
 ControlServer::~ControlServer() {

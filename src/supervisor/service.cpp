@@ -32,6 +32,16 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 Service::Service(ServiceSpec spec, std::size_t index)
     : spec_(std::move(spec)), index_(index), machine_(ServicePolicy::from(spec_)) {}
 
+void Service::update_spec(ServiceSpec spec) {
+    spec_ = std::move(spec);
+    machine_.set_policy(ServicePolicy::from(spec_));
+}
+
+void Service::replace_spec(ServiceSpec spec) {
+    spec_ = std::move(spec);
+    machine_ = ServiceMachine(ServicePolicy::from(spec_));
+}
+
 ServiceView Service::view() const {
     const auto& exit = machine_.last_exit();
     bool success = exit && machine_.policy().succeeded(*exit);

@@ -32,12 +32,8 @@ Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, Supervi
     : settings_(std::move(config.settings)), loop_(loop), spawner_(spawner), options_(options),
       graph_(config.services) {
     start_order_ = graph_.start_order();
-    for (std::size_t i = 0; i < config.services.size(); ++i) {
-        auto service = std::make_unique<Service>(std::move(config.services[i]), i);
-        Service* raw = service.get();
-        service->timer = loop_.add_timer([this, raw] { on_timer(*raw); });
-        services_.push_back(std::move(service));
-    }
+    for (std::size_t i = 0; i < config.services.size(); ++i)
+        services_.push_back(make_service(std::move(config.services[i]), i));
     for (int sig : kWatchedSignals)
         signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
             on_signal(static_cast<int>(info.ssi_signo));
@@ -105,7 +101,7 @@ void Supervisor::on_signal(int sig) {
                 send_signal(*services_.front(), sig, true);
                 return;
             }
-            if (sig == SIGHUP) spdlog::warn("SIGHUP received: reloading the config is not supported yet, ignoring");
+            if (sig == SIGHUP) reload_from_signal();
             else spdlog::info("{} received: no service asks for it, ignoring", signal_name(sig));
             return;
         default:
@@ -132,11 +128,12 @@ void Supervisor::on_sigchld() {
 }
 
 void Supervisor::check_stopping_groups() {
-    for (auto& s : services_)
-        if (s->state() == ServiceState::stopping && !s->machine().leader_alive() && !process_group_alive(s->pgid)) {
-            s->pgid = 0;
-            dispatch(*s, {EventKind::group_empty, {}, {}});
-        }
+    for (auto* list : {&services_, &retiring_})
+        for (auto& s : *list)
+            if (s->state() == ServiceState::stopping && !s->machine().leader_alive() && !process_group_alive(s->pgid)) {
+                s->pgid = 0;
+                dispatch(*s, {EventKind::group_empty, {}, {}});
+            }
 }
 
 void Supervisor::on_timer(Service& service) {
@@ -217,14 +214,21 @@ void Supervisor::schedule_progress() {
 }
 
 void Supervisor::progress() {
-    if (shutting_down()) advance_shutdown();
-    else schedule_starts();
+    if (shutting_down()) {
+        advance_shutdown();
+        return;
+    }
+    advance_reload();
+    schedule_starts();
 }
 
 void Supervisor::schedule_starts() {
     if (shutting_down()) return;
     std::vector<ServiceView> views;
     for (const auto& s : services_) views.push_back(s->view());
+    // A service a reload is replacing does not satisfy its dependents until the new one runs.
+    for (const auto& stop : reload_stops_)
+        if (stop.next && !stop.done) views[stop.service->index()] = {ServiceState::stopped, false};
     for (std::size_t i : start_order_) {
         Service& s = *services_[i];
         if (!s.start_pending) continue;

@@ -45,8 +45,14 @@ void Supervisor::advance_shutdown() {
         dispatch(*services_[i], {EventKind::stop, {}, {}});
         if (skip_grace_) dispatch(*services_[i], {EventKind::kill, {}, {}});
     }
-    for (const auto& s : services_)
-        if (!is_down(s->state())) return;
+    // Services a reload removed are in no dependency graph any more: they just stop.
+    for (auto& s : retiring_) {
+        dispatch(*s, {EventKind::stop, {}, {}});
+        if (skip_grace_) dispatch(*s, {EventKind::kill, {}, {}});
+    }
+    for (auto* list : {&services_, &retiring_})
+        for (const auto& s : *list)
+            if (!is_down(s->state())) return;
     begin_sweep();
 }
 
@@ -78,8 +84,9 @@ void Supervisor::escalate() {
     skip_grace_ = true;
     spdlog::warn("Second SIGINT: skipping grace periods, sending SIGKILL");
     if (!shutting_down()) request_shutdown("SIGINT received twice");
-    for (auto& s : services_)
-        if (s->state() == ServiceState::stopping) dispatch(*s, {EventKind::kill, {}, {}});
+    for (auto* list : {&services_, &retiring_})
+        for (auto& s : *list)
+            if (s->state() == ServiceState::stopping) dispatch(*s, {EventKind::kill, {}, {}});
     if (phase_ == Phase::sweeping) on_sweep_timer();
 }
 
@@ -87,8 +94,9 @@ void Supervisor::on_deadline() {
     if (phase_ == Phase::done) return;
     deadline_hit_ = true;
     spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(settings_.shutdown_timeout));
-    for (auto& s : services_)
-        if (s->pgid > 0) kill(-s->pgid, SIGKILL);
+    for (auto* list : {&services_, &retiring_})
+        for (auto& s : *list)
+            if (s->pgid > 0) kill(-s->pgid, SIGKILL);
     signal_leftovers(options_.is_pid1, SIGKILL);
     reap_all([](pid_t, const ExitStatus&) {});
     finish();

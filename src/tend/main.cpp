@@ -47,11 +47,12 @@ int main(int argc, char** argv) {
 
         EventLoop loop;
         PosixSpawner spawner;
+        const bool exec_mode = options.mode == TendOptions::Mode::exec;
         Supervisor supervisor(std::move(config), loop, spawner,
-                              {options.mode == TendOptions::Mode::exec, is_pid1});
+                              {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path});
         // tend -- CMD is a drop-in for tini: no socket unless a config asks for one.
         std::optional<ControlServer> control;
-        if (options.mode != TendOptions::Mode::exec) control.emplace(loop, supervisor, supervisor.settings());
+        if (!exec_mode) control.emplace(loop, supervisor, supervisor.settings());
         supervisor.start();
         // Parsing the config and spawning left freed heap behind; a long-lived PID 1
         // should not keep it.

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,6 +47,7 @@ public:
     std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
 
 private:
+    bool first_occurrence(const YAML::Node& key, std::map<std::string, YAML::Mark>& seen, const std::string& path);
     std::optional<std::string> scalar(const YAML::Node& node, const std::string& path, const char* expected);
 
     std::string file_;

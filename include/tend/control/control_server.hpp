@@ -35,6 +35,11 @@ public:
     ControlServer& operator=(const ControlServer&) = delete;
 
     std::size_t clients() const { return connections_.size(); }
+    const std::string& path() const { return path_; }
+
+    // A reload changed control_socket or control_group. Returns a warning, or ""
+    // when the socket now serves at the new place.
+    std::string rebind(const Settings& settings);
 
 private:
     struct Connection {

@@ -22,6 +22,11 @@ public:
     const ServiceSpec& spec() const { return spec_; }
     const std::string& name() const { return spec_.name; }
     std::size_t index() const { return index_; }
+    void set_index(std::size_t index) { index_ = index; }
+    // A reload changed only fields that apply in place: same process, counters kept.
+    void update_spec(ServiceSpec spec);
+    // A reload changed how the process is made; only while down: a fresh machine.
+    void replace_spec(ServiceSpec spec);
     ServiceMachine& machine() { return machine_; }
     const ServiceMachine& machine() const { return machine_; }
     ServiceState state() const { return machine_.state(); }

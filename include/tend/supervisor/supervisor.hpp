@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "tend/config/config.hpp"
+#include "tend/config/config_diff.hpp"
+#include "tend/config/config_error.hpp"
 #include "tend/config/dependency_graph.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/process/spawner.hpp"
@@ -22,6 +24,17 @@ namespace tend {
 struct SupervisorOptions {
     bool exec_mode = false;  // tend -- CMD: one critical service, signals forwarded, its status is ours
     bool is_pid1 = false;
+    std::string config_path;  // re-read on reload; empty in exec mode
+};
+
+// What a reload did, or why it did nothing.
+struct ReloadOutcome {
+    std::vector<Diagnostic> errors;  // the new config is invalid: nothing changed
+    std::string refused;             // shutting down, or another reload is still stopping services
+    ConfigDiff diff;
+    std::vector<std::string> warnings;  // settings that could not be applied, e.g. a socket that would not bind
+
+    bool ok() const { return errors.empty() && refused.empty(); }
 };
 
 class Supervisor {
@@ -39,6 +52,18 @@ public:
     std::string stop_service(const std::string& name);
     std::string restart_service(const std::string& name);
     std::string signal_service(const std::string& name, int sig);
+
+    // Re-reads the config file, diffs it against what runs and applies the
+    // difference (nothing of it when dry_run). Stops of removed and changed
+    // services finish later; reloading() is true until then.
+    ReloadOutcome reload(bool dry_run);
+    ReloadOutcome apply_config(Config next, bool dry_run);
+    bool reloading() const { return !reload_stops_.empty(); }
+    // Called with the old and the new settings when a reload changed them;
+    // returns a warning, or "" when the change took.
+    using SettingsListener = std::function<std::string(const Settings& before, const Settings& after)>;
+    void add_settings_listener(SettingsListener listener) { settings_listeners_.push_back(std::move(listener)); }
+    void add_reload_done_listener(std::function<void()> listener) { reload_done_listeners_.push_back(std::move(listener)); }
 
     void request_shutdown(const std::string& why);
     bool shutting_down() const { return phase_ != Phase::running; }
@@ -66,6 +91,19 @@ private:
     void schedule_starts();
     void check_stopping_groups();
 
+    // Reload, in supervisor_reload.cpp.
+    struct ReloadStop {
+        Service* service;
+        std::vector<Service*> after;       // stop once these (its old dependents) are down
+        std::optional<ServiceSpec> next;   // a changed service: its new definition
+        bool start_after = false;          // start it again once replaced
+        bool stop_sent = false;
+        bool done = false;
+    };
+    void advance_reload();
+    void reload_from_signal();
+    std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index);
+
     // Shutdown, in supervisor_shutdown.cpp.
     void advance_shutdown();
     void begin_sweep();
@@ -89,6 +127,11 @@ private:
     EventSource deadline_timer_;
     UniqueFd dev_null_;
     std::vector<Listener> listeners_;
+    std::vector<SettingsListener> settings_listeners_;
+    std::vector<std::function<void()>> reload_done_listeners_;
+    std::vector<ReloadStop> reload_stops_;
+    std::vector<std::unique_ptr<Service>> retiring_;  // removed by a reload, still stopping
+    bool reload_queued_ = false;
 
     Phase phase_ = Phase::running;
     bool skip_grace_ = false;

@@ -1,0 +1,186 @@
+// Reload: the new config is loaded and validated in full, diffed against what
+// runs, and only the difference moves. Removed and changed services stop in
+// reverse (old) dependency order with their old stop settings; changed ones
+// then start with their new definition; added ones start in dependency order.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/config/config_loader.hpp"
+#include "tend/log/logging.hpp"
+#include "tend/supervisor/supervisor.hpp"
+
+namespace tend {
+namespace {
+
+bool logging_changed(const Settings& a, const Settings& b) {
+    return a.log_format != b.log_format || a.log_level != b.log_level;
+}
+
+}  // namespace
+
+std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
+    auto service = std::make_unique<Service>(std::move(spec), index);
+    Service* raw = service.get();
+    service->timer = loop_.add_timer([this, raw] { on_timer(*raw); });
+    return service;
+}
+
+ReloadOutcome Supervisor::reload(bool dry_run) {
+    ReloadOutcome outcome;
+    if (options_.config_path.empty()) {
+        outcome.refused = "tend runs a command, not a config file: nothing to reload";
+        return outcome;
+    }
+    Config next;
+    try {
+        next = load_config_file(options_.config_path);
+    } catch (const ConfigError& e) {
+        outcome.errors = e.diagnostics();
+        return outcome;
+    }
+    return apply_config(std::move(next), dry_run);
+}
+
+ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
+    ReloadOutcome outcome;
+    if (shutting_down()) {
+        outcome.refused = "tend is shutting down";
+        return outcome;
+    }
+    advance_reload();  // a reload whose stops just finished completes first
+    if (reloading() && !dry_run) {
+        std::string waiting;
+        for (const auto& stop : reload_stops_)
+            if (!stop.done) waiting += (waiting.empty() ? "" : ", ") + stop.service->name();
+        outcome.refused = "a reload is in progress (stopping " + waiting + "); try again when it has finished";
+        return outcome;
+    }
+    std::vector<ServiceSpec> current;
+    current.reserve(services_.size());
+    for (const auto& s : services_) current.push_back(s->spec());
+    outcome.diff = diff_configs(settings_, current, next);
+    if (dry_run) return outcome;
+
+    if (!outcome.diff.settings.empty()) {
+        Settings before = std::exchange(settings_, next.settings);
+        if (logging_changed(before, settings_)) setup_logging(settings_.log_format, settings_.log_level);
+        for (const auto& listener : settings_listeners_) {
+            std::string warning = listener(before, settings_);
+            if (!warning.empty()) outcome.warnings.push_back(warning);
+        }
+    }
+
+    // Old dependents, by service, before the graph is replaced: removed and
+    // changed services stop in the reverse of the order they started in.
+    std::vector<Service*> old_order;
+    for (const auto& s : services_) old_order.push_back(s.get());
+    const DependencyGraph old_graph = graph_;
+
+    DependencyGraph new_graph(next.services);  // before the specs move out of `next`
+    std::map<std::string, std::unique_ptr<Service>> old_by_name;
+    for (auto& s : services_) old_by_name[s->name()] = std::move(s);
+    services_.clear();
+
+    for (std::size_t i = 0; i < next.services.size(); ++i) {
+        ServiceSpec& spec = next.services[i];
+        const ServiceDiff& change = outcome.diff.services[i];
+        if (change.change == ServiceChange::added) {
+            services_.push_back(make_service(std::move(spec), i));
+            services_.back()->start_pending = services_.back()->spec().autostart;
+            continue;
+        }
+        std::unique_ptr<Service> service = std::move(old_by_name.at(spec.name));
+        old_by_name.erase(spec.name);
+        service->set_index(i);
+        if (change.change == ServiceChange::restarted) {
+            bool start_after = spec.autostart || service->start_pending || !is_down(service->state());
+            reload_stops_.push_back({service.get(), {}, std::move(spec), start_after, false, false});
+            service->start_pending = false;
+        } else {
+            service->update_spec(std::move(spec));
+        }
+        services_.push_back(std::move(service));
+    }
+    for (auto& [name, service] : old_by_name) {
+        service->start_pending = false;
+        reload_stops_.push_back({service.get(), {}, std::nullopt, false, false, false});
+        retiring_.push_back(std::move(service));
+    }
+    for (auto& stop : reload_stops_) {
+        std::size_t old_index = std::find(old_order.begin(), old_order.end(), stop.service) - old_order.begin();
+        for (std::size_t dependent : old_graph.dependents(old_index))
+            for (const auto& other : reload_stops_)
+                if (other.service == old_order[dependent]) stop.after.push_back(other.service);
+    }
+
+    // Changed services still hold their old spec until they are down; the graph is of the new ones.
+    graph_ = std::move(new_graph);
+    start_order_ = graph_.start_order();
+
+    for (const ServiceDiff& d : outcome.diff.services)
+        if (d.change != ServiceChange::unchanged) spdlog::info("Reload: {}", describe(d));
+    for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
+    if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
+
+    advance_reload();
+    schedule_starts();
+    return outcome;
+}
+
+void Supervisor::advance_reload() {
+    if (reload_stops_.empty() || shutting_down()) return;
+    auto is_done = [this](const Service* s) {
+        return std::any_of(reload_stops_.begin(), reload_stops_.end(),
+                           [s](const ReloadStop& stop) { return stop.service == s && stop.done; });
+    };
+    // Finishing one stop may free the next (its dependency), so go round until nothing moves.
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (auto& stop : reload_stops_) {
+            if (stop.done) continue;
+            if (!stop.stop_sent) {
+                if (!std::all_of(stop.after.begin(), stop.after.end(), is_done)) continue;
+                stop.stop_sent = true;
+                dispatch(*stop.service, {EventKind::stop, {}, {}});
+            }
+            if (!is_down(stop.service->state())) continue;
+            stop.done = true;
+            moved = true;
+            if (stop.next) {
+                stop.service->replace_spec(std::move(*stop.next));
+                stop.service->stopped_by_operator = false;
+                stop.service->start_pending = stop.start_after;
+            }
+        }
+    }
+    if (!std::all_of(reload_stops_.begin(), reload_stops_.end(), [](const ReloadStop& s) { return s.done; })) return;
+
+    for (const auto& s : retiring_)
+        for (auto it = by_pid_.begin(); it != by_pid_.end();)
+            it = it->second == s.get() ? by_pid_.erase(it) : std::next(it);
+    retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
+    reload_stops_.clear();
+    spdlog::info("Reload finished");
+    for (const auto& listener : reload_done_listeners_) listener();
+    if (reload_queued_) {
+        reload_queued_ = false;
+        reload_from_signal();
+    }
+}
+
+void Supervisor::reload_from_signal() {
+    if (reloading()) {
+        spdlog::info("SIGHUP received while a reload is in progress: reloading again when it has finished");
+        reload_queued_ = true;
+        return;
+    }
+    spdlog::info("SIGHUP received: reloading {}", options_.config_path);
+    ReloadOutcome outcome = reload(false);
+    for (const auto& d : outcome.errors) spdlog::error("Reload: {}", d.to_string());
+    if (!outcome.errors.empty()) spdlog::error("Reload: the config has errors; nothing changed");
+    if (!outcome.refused.empty()) spdlog::warn("Reload refused: {}", outcome.refused);
+    for (const auto& w : outcome.warnings) spdlog::warn("Reload: {}", w);
+}
+
+}  // namespace tend
