@@ -123,7 +123,8 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
     if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
 
-    advance_reload();
+    if (reload_stops_.empty()) spdlog::info("Reload finished");  // nothing to stop: done already
+    else advance_reload();
     schedule_starts();
     return outcome;
 }

@@ -245,3 +245,30 @@ def test_a_second_reload_while_one_is_stopping_services_is_refused_or_queued():
         t.wait_log("Reload: nothing changed")
         all_running(t, ["db", "web", "worker"])
         assert t.zombies() == []
+
+
+def test_included_files_are_read_again_and_log_settings_apply_at_once():
+    config = """
+        settings:
+          include: [$DIR/conf.d/*.yaml]
+        services:
+          db: {command: [sleep, '1000'], min_uptime: 0}
+    """
+    with Tend(config) as t:
+        conf_d = t.file("conf.d")
+        conf_d.mkdir()
+        all_running(t, ["db"])
+        (conf_d / "sidecar.yaml").write_text("services:\n  sidecar: {command: [sleep, '1001'], min_uptime: 0}\n")
+        text = t.config_path.read_text().replace("include:", "log_format: json\n  include:")
+        t.config_path.write_text(text)
+        r = t.ctl("reload", check=True)
+        assert "+ sidecar" in r.stdout and "~ settings.log_format (text -> json)" in r.stdout
+        all_running(t, ["db", "sidecar"])
+        line = t.wait_log('"msg":"Reload finished"')
+        entries = [json.loads(l) for l in t.log.splitlines() if l.startswith("{")]
+        assert any(e["msg"] == "sidecar: starting -> running (pid {})".format(status(t)["sidecar"]["pid"])
+                   for e in entries)
+        (conf_d / "sidecar.yaml").write_text("services:\n  sidecar: {command: [sleep, '1001'], min_uptim: 0}\n")
+        r = t.ctl("reload")
+        assert r.returncode == 1 and f"{conf_d}/sidecar.yaml:2:39: services.sidecar: unknown key 'min_uptim'" in r.stderr, r.stderr
+        assert status(t)["sidecar"]["state"] == "running"
