@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "tend/cli/status_table.hpp"
 #include "tend/control/client.hpp"
+#include "tend/output/line_format.hpp"
 
 namespace tend {
 namespace {
@@ -23,6 +25,8 @@ struct Invocation {
     double timeout = -1;
     bool no_wait = false;
     bool dry_run = false;
+    long lines = -1;
+    bool follow = false;
 };
 
 int fail(const std::string& message, int code = kFailed) {
@@ -34,6 +38,41 @@ int print_result(const Invocation& inv, const json& result, const std::string& h
     if (inv.json_output) std::cout << result.dump(2) << "\n";
     else if (!human.empty()) std::cout << human;
     return kOk;
+}
+
+// One service named: its lines as they were written. Several or all: each
+// prefixed with its service, as tend prints them on its stdout.
+void print_log_line(const Invocation& inv, const json& line) {
+    if (inv.json_output) {
+        std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+        return;
+    }
+    std::string text = line.value("line", std::string());
+    if (inv.names.size() == 1) {
+        std::cout << text << "\n";
+        return;
+    }
+    std::string service = line.value("service", std::string());
+    LineView view{0, {}, service, line.value("stream", "") == "stderr" ? OutputStream::err : OutputStream::out,
+                  line.value("continued", false), text};
+    std::string out;
+    format_line(out, view, LogFormat::text);
+    std::cout << out;
+}
+
+int print_logs(const Invocation& inv, const json& result, ControlClient& client) {
+    for (const auto& line : result["lines"]) print_log_line(inv, line);
+    std::cout.flush();
+    if (!inv.follow) return kOk;
+    try {
+        while (auto message = client.next_message()) {
+            if (message->contains("line")) print_log_line(inv, (*message)["line"]);
+            std::cout.flush();
+        }
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    return kOk;  // tend went away: the stream is over
 }
 
 }  // namespace
@@ -75,8 +114,10 @@ int run_tendctl(int argc, char** argv) {
     app.add_subcommand("version", "Print tend's version");
     auto* reload = app.add_subcommand("reload", "Re-read the config and apply what changed (+ added, - removed, ~ changed, = unchanged)");
     reload->add_flag("--dry-run", inv.dry_run, "Print the plan without changing anything");
-    auto* logs = app.add_subcommand("logs", "Show service output (not supported yet)");
-    logs->add_option("names", inv.names, "Service names");
+    auto* logs = app.add_subcommand("logs", "Print services' last output lines (all services interleaved, or the named ones)");
+    logs->add_option("names", inv.names, "Service names (default: all, each line prefixed with its service)");
+    logs->add_option("-n,--lines", inv.lines, "Only the last N lines")->check(CLI::NonNegativeNumber);
+    logs->add_flag("-f,--follow", inv.follow, "Keep printing new lines until interrupted");
 
     try {
         app.parse(argc, argv);
@@ -95,15 +136,19 @@ int run_tendctl(int argc, char** argv) {
         args["signal"] = inv.signal;
     } else if (cmd == "reload") {
         args["dry_run"] = inv.dry_run;
+    } else if (cmd == "logs") {
+        if (inv.lines >= 0) args["lines"] = inv.lines;
+        args["follow"] = inv.follow;
     } else if (cmd == "wait") {
         args["state"] = inv.state;
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
     }
 
     json reply;
+    std::optional<ControlClient> client;
     try {
-        ControlClient client(inv.socket);
-        reply = client.request(cmd, args);
+        client.emplace(inv.socket);
+        reply = client->request(cmd, args);
     } catch (const ConnectError& e) {
         return fail(e.what(), kCannotConnect);
     } catch (const std::exception& e) {
@@ -144,6 +189,7 @@ int run_tendctl(int argc, char** argv) {
         for (const auto& w : result["warnings"]) std::cerr << "tendctl: warning: " << w.get<std::string>() << "\n";
         return print_result(inv, result, human);
     }
+    if (cmd == "logs") return print_logs(inv, result, *client);
     if (cmd == "signal") {
         std::string human;
         for (const auto& n : result["signalled"]) human += n.get<std::string>() + ": sent " + inv.signal + "\n";

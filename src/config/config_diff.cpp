@@ -57,6 +57,10 @@ const FieldRule kFieldRules[] = {
     {"depends_on", false, same_dependencies},
     TEND_FIELD(critical, false),
     TEND_FIELD(output, true),
+    TEND_FIELD(log_file, true),  // whether the output is captured at all can hang on it
+    TEND_FIELD(log_max_size, false),
+    TEND_FIELD(log_keep, false),
+    TEND_FIELD(log_buffer_lines, false),
 };
 
 #undef TEND_FIELD

@@ -10,7 +10,8 @@ namespace {
 const std::string kKeys[] = {"command",      "user",         "group",      "working_dir",        "environment",
                              "autostart",    "restart",      "success_exit_codes", "min_uptime", "max_restarts",
                              "backoff",      "stop_signal",  "stop_timeout", "kill_mode",        "depends_on",
-                             "critical",     "output"};
+                             "critical",     "output",       "log_file",   "log_max_size",       "log_keep",
+                             "log_buffer_lines"};
 const std::string kBackoffKeys[] = {"initial", "max", "factor"};
 const std::string kRestartPolicies[] = {"always", "on-failure", "never"};
 const std::string kKillModes[] = {"group", "process"};
@@ -148,8 +149,24 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
         } else if (k == "output") {
             if (v.IsNull()) spec.output = OutputMode::discard;
             else if (auto c = reader.choice(v, p, kOutputModes)) spec.output = static_cast<OutputMode>(*c);
+        } else if (k == "log_file") {
+            if (auto s = reader.string(v, p)) {
+                if (s->empty() || s->front() != '/') reader.error(v, p + ": expected an absolute path, got '" + *s + "'");
+                else spec.log_file = *s;
+            }
+        } else if (k == "log_max_size") {
+            if (auto n = reader.byte_size(v, p)) {
+                if (*n < 4096) reader.error(v, p + ": must be at least 4KiB");
+                else spec.log_max_size = *n;
+            }
+        } else if (k == "log_keep") {
+            if (auto n = reader.integer(v, p, 0, 1000)) spec.log_keep = static_cast<int>(*n);
+        } else if (k == "log_buffer_lines") {
+            if (auto n = reader.integer(v, p, 0, 1'000'000)) spec.log_buffer_lines = static_cast<int>(*n);
         }
     });
+    if (spec.output == OutputMode::inherit && !spec.log_file.empty())
+        reader.error(node["log_file"], path + ".log_file: needs captured output, but output: inherit hands the service tend's own stdout");
 
     if (!node["command"]) reader.error(key, path + ": missing required key 'command'");
     if (user || group) {

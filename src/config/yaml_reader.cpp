@@ -1,4 +1,5 @@
 #include "tend/config/yaml_reader.hpp"
+#include "tend/util/byte_size.hpp"
 
 #include <map>
 
@@ -150,6 +151,14 @@ std::optional<Duration> YamlReader::duration(const YAML::Node& node, const std::
     if (!text) return std::nullopt;
     auto value = parse_duration(*text);
     if (!value) error(node, path + ": invalid duration '" + *text + "' (expected e.g. 250ms, 10s, 2m, 1h or seconds)");
+    return value;
+}
+
+std::optional<std::uint64_t> YamlReader::byte_size(const YAML::Node& node, const std::string& path) {
+    auto text = scalar(node, path, "a size");
+    if (!text) return std::nullopt;
+    auto value = parse_byte_size(*text);
+    if (!value) error(node, path + ": invalid size '" + *text + "' (expected e.g. 10MiB, 512K, 1G or bytes)");
     return value;
 }
 

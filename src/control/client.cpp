@@ -30,12 +30,21 @@ nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::js
         if (n < 0) throw std::runtime_error(std::string("cannot send the request: ") + std::strerror(errno));
         sent += static_cast<std::size_t>(n);
     }
+    auto reply = next_message();
+    if (!reply) {
+        if (sent < line.size()) throw std::runtime_error("tend closed the connection before the request was sent");
+        throw std::runtime_error("tend closed the connection without a reply");
+    }
+    return *reply;
+}
+
+std::optional<nlohmann::json> ControlClient::next_message() {
     for (;;) {
         auto newline = buffer_.find('\n');
         if (newline != std::string::npos) {
-            std::string reply = buffer_.substr(0, newline);
+            std::string text = buffer_.substr(0, newline);
             buffer_.erase(0, newline + 1);
-            auto doc = nlohmann::json::parse(reply, nullptr, false);
+            auto doc = nlohmann::json::parse(text, nullptr, false);
             if (doc.is_discarded() || !doc.is_object()) throw std::runtime_error("tend sent an invalid reply");
             return doc;
         }
@@ -43,8 +52,7 @@ nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::js
         ssize_t n = read(fd_.get(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw std::runtime_error(std::string("cannot read the reply: ") + std::strerror(errno));
-        if (n == 0 && sent < line.size()) throw std::runtime_error("tend closed the connection before the request was sent");
-        if (n == 0) throw std::runtime_error("tend closed the connection without a reply");
+        if (n == 0) return std::nullopt;
         buffer_.append(chunk, static_cast<std::size_t>(n));
     }
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "tend/control/status_report.hpp"
+#include "tend/output/line_format.hpp"
 #include "tend/util/edit_distance.hpp"
 #include "tend/util/signal_names.hpp"
 
@@ -15,6 +16,9 @@ namespace {
 using nlohmann::json;
 
 TimePoint now() { return std::chrono::steady_clock::now(); }
+
+// Well under the control server's per-client output limit, so a logs reply is never what gets a client dropped.
+constexpr std::size_t kMaxLogsReplyBytes = 2 * 1024 * 1024;
 
 Duration seconds_arg(const json& args, double fallback) {
     double s = number_arg(args, "timeout", fallback);
@@ -135,6 +139,57 @@ void CommandHandler::check_waiters() {
 
 void CommandHandler::forget(std::uint64_t client) {
     waiters_.remove_if([client](const auto& w) { return w->client == client; });
+    auto follow = followers_.find(client);
+    if (follow != followers_.end()) {
+        supervisor_.output().unfollow(follow->second);
+        followers_.erase(follow);
+    }
+}
+
+std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& reply, bool& deferred) {
+    auto names = string_list_arg(args, "names");
+    auto services = resolve(names, true);
+    double wanted = number_arg(args, "lines", -1);
+    bool follow = bool_arg(args, "follow", false);
+    if (wanted < -1 || wanted > 1e9) throw ArgumentError("argument 'lines' must be a count of lines");
+    for (Service* s : services)
+        if (!names.empty() && !ServiceOutput::captures(s->spec()))
+            throw ArgumentError(s->name() + "'s output is not captured (output: " + to_string(s->spec().output) +
+                                "), so tend keeps none of it");
+
+    // Interleave the services' rings by arrival, keep the newest `wanted`.
+    std::vector<std::pair<const StoredLine*, const std::string*>> lines;
+    for (Service* s : services)
+        if (s->output)
+            for (const StoredLine* line : s->output->ring().last(SIZE_MAX)) lines.emplace_back(line, &s->name());
+    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first->seq < b.first->seq; });
+    std::size_t keep = wanted < 0 ? lines.size() : std::min(lines.size(), static_cast<std::size_t>(wanted));
+    // A reply is one line of JSON: past kMaxReplyBytes of text the oldest lines are left out.
+    std::size_t first = lines.size() - keep;
+    std::size_t bytes = 0;
+    for (std::size_t i = lines.size(); i > first; --i) {
+        bytes += lines[i - 1].first->text.size() + 100;
+        if (bytes > kMaxLogsReplyBytes) {
+            first = i;
+            break;
+        }
+    }
+    json out = json::array();
+    for (std::size_t i = first; i < lines.size(); ++i) out.push_back(line_to_json(lines[i].first->view(*lines[i].second)));
+    json result = {{"lines", out}, {"follow", follow}};
+    if (!follow) return encode_ok(result);
+
+    deferred = true;
+    reply(encode_ok(result));
+    std::vector<std::string> followed;
+    for (Service* s : services) followed.push_back(s->name());
+    if (names.empty()) followed.clear();  // every service, including ones a reload adds later
+    Reply stream = reply;
+    followers_[client] = supervisor_.output().follow(std::move(followed), [stream](const LineView& line) {
+        stream(json{{"line", line_to_json(line)}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    });
+    if (stream_hook_) stream_hook_(client);
+    return "";  // replied above
 }
 
 std::string CommandHandler::run(const Request& request, std::uint64_t client, Reply& reply, bool& deferred) {
@@ -206,7 +261,7 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
               });
         return "";
     }
-    if (cmd == "logs") return encode_error("'" + cmd + "' is not supported yet");
+    if (cmd == "logs") return logs(args, client, reply, deferred);
 
     if (cmd == "start" || cmd == "stop" || cmd == "restart") {
         auto services = resolve(string_list_arg(args, "names"), false);

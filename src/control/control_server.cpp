@@ -89,6 +89,12 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
     listener_ = bind_listener(path_, group_);
     accept_source_ = loop_.add_io(listener_.get(), EPOLLIN, [this](uint32_t) { on_accept(); });
     cleanup_ = loop_.add_post([this] { closed_.clear(); });
+    handler_.set_stream_hook([this](std::uint64_t id) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        it->second->streaming = true;
+        sd_event_source_set_enabled(it->second->idle.get(), SD_EVENT_OFF);
+    });
     supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
         if (before.control_socket == after.control_socket && before.control_group == after.control_group) return std::string();
         return rebind(after);
@@ -204,7 +210,7 @@ void ControlServer::on_io(Connection& c, uint32_t events) {
             c.peer_done = true;
             break;
         }
-        loop_.arm(c.idle.get(), limits_.idle_timeout);
+        if (!c.streaming) loop_.arm(c.idle.get(), limits_.idle_timeout);
         process_lines(c);
         if (c.peer_done && !c.busy) c.closing = true;
     }
@@ -218,7 +224,7 @@ void ControlServer::process_lines(Connection& c) {
     c.processing = true;
     while (!c.busy && !c.closing && c.out.size() <= limits_.max_output_bytes) {
         auto newline = c.in.find('\n');
-        if (newline == std::string::npos) return;
+        if (newline == std::string::npos) break;
         std::string line = c.in.substr(0, newline);
         c.in.erase(0, newline + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();

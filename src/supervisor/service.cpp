@@ -35,6 +35,7 @@ Service::Service(ServiceSpec spec, std::size_t index)
 void Service::update_spec(ServiceSpec spec) {
     spec_ = std::move(spec);
     machine_.set_policy(ServicePolicy::from(spec_));
+    if (output) output->update(spec_);
 }
 
 void Service::replace_spec(ServiceSpec spec) {

@@ -30,7 +30,7 @@ TimePoint now() { return std::chrono::steady_clock::now(); }
 
 Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, SupervisorOptions options)
     : settings_(std::move(config.settings)), loop_(loop), spawner_(spawner), options_(options),
-      graph_(config.services) {
+      graph_(config.services), output_(loop, settings_.log_format, STDOUT_FILENO) {
     start_order_ = graph_.start_order();
     for (std::size_t i = 0; i < config.services.size(); ++i)
         services_.push_back(make_service(std::move(config.services[i]), i));
@@ -121,6 +121,8 @@ void Supervisor::on_sigchld() {
         Service& service = *it->second;
         by_pid_.erase(it);
         service.pid = 0;
+        // Everything it wrote is in its pipes now: take it before its exit is logged.
+        if (service.output) service.output->drain();
         dispatch(service, {EventKind::exited, status, {}});
     });
     check_stopping_groups();
@@ -175,7 +177,18 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
 
 std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     SpawnRequest request = service.spawn_request();
-    if (service.spec().output == OutputMode::discard) request.stdout_fd = request.stderr_fd = dev_null_.get();
+    if (ServiceOutput::captures(service.spec())) {
+        try {
+            if (!service.output) service.output = std::make_unique<ServiceOutput>(loop_, output_, service.spec());
+        } catch (const std::exception& e) {
+            spdlog::error("{}: {}", service.name(), e.what());
+            return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(126), e.what()};
+        }
+        request.stdout_fd = service.output->stdout_fd();
+        request.stderr_fd = service.output->stderr_fd();
+    } else if (service.spec().output == OutputMode::discard) {
+        request.stdout_fd = request.stderr_fd = dev_null_.get();
+    }
     SpawnResult result = spawner_.spawn(request);
     if (!result.ok()) {
         spdlog::error("{}: {}", service.name(), result.what);

@@ -65,6 +65,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     if (!outcome.diff.settings.empty()) {
         Settings before = std::exchange(settings_, next.settings);
         if (logging_changed(before, settings_)) setup_logging(settings_.log_format, settings_.log_level);
+        output_.set_format(settings_.log_format);
         for (const auto& listener : settings_listeners_) {
             std::string warning = listener(before, settings_);
             if (!warning.empty()) outcome.warnings.push_back(warning);
@@ -149,6 +150,7 @@ void Supervisor::advance_reload() {
             stop.done = true;
             moved = true;
             if (stop.next) {
+                stop.service->output.reset();  // drained now; the next spawn makes it anew from the new spec
                 stop.service->replace_spec(std::move(*stop.next));
                 stop.service->stopped_by_operator = false;
                 stop.service->start_pending = stop.start_after;

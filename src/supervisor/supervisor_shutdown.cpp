@@ -32,6 +32,7 @@ void Supervisor::request_shutdown(const std::string& why) {
     if (shutting_down()) return;
     spdlog::info("Shutting down: {}", why);
     phase_ = Phase::stopping_services;
+    shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
     loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
     for (auto& s : services_) s->start_pending = false;
     advance_shutdown();
@@ -105,6 +106,13 @@ void Supervisor::on_deadline() {
 void Supervisor::finish() {
     if (phase_ == Phase::done) return;
     phase_ = Phase::done;
+    // Every captured byte a service wrote before it died reaches stdout before
+    // tend exits, as long as the reader takes it within the shutdown deadline.
+    for (auto* list : {&services_, &retiring_})
+        for (auto& s : *list)
+            if (s->output) s->output->drain();
+    auto now = std::chrono::steady_clock::now();
+    output_.writer().flush_until(std::max(shutdown_deadline_, now + std::chrono::milliseconds(500)));
     int code = exit_code();
     spdlog::info("Exiting with code {} ({} orphans reaped)", code, orphans_reaped_);
     spdlog::default_logger()->flush();

@@ -81,6 +81,7 @@ TEST_CASE("each field that shapes the process restarts the service") {
         {"working_dir", "working_dir: /tmp"},
         {"environment", "environment: {PGPORT: \"5433\"}"},
         {"output", "output: null"},
+        {"log_file", "log_file: /tmp/db.log"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.key);
@@ -104,7 +105,8 @@ TEST_CASE("fields that only steer supervision apply in place") {
     const char* edits[] = {"autostart: false",      "restart: always",     "success_exit_codes: [0, 3]",
                            "min_uptime: 5s",        "max_restarts: -1",    "backoff: {initial: 1s}",
                            "stop_signal: INT",      "stop_timeout: 2s",    "kill_mode: process",
-                           "critical: true",        "depends_on: []"};
+                           "critical: true",        "depends_on: []",
+                           "log_max_size: 1MiB",    "log_keep: 5",         "log_buffer_lines: 10"};
     for (const char* edit : edits) {
         CAPTURE(edit);
         std::string after = std::string("services:\n  db:\n    command: [postgres, -D, /data]\n"
@@ -163,5 +165,6 @@ TEST_CASE("settings changes are listed with old and new values") {
 }
 
 TEST_CASE("the restart keys are the process-shaping ones") {
-    CHECK(restart_keys() == std::vector<std::string>{"command", "user", "group", "working_dir", "environment", "output"});
+    CHECK(restart_keys() == std::vector<std::string>{"command", "user", "group", "working_dir", "environment", "output",
+                                                     "log_file"});
 }

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,6 +80,10 @@ struct ServiceSpec {
     std::vector<Dependency> depends_on;
     bool critical = false;
     OutputMode output = OutputMode::prefix;
+    std::string log_file;                       // empty: none
+    std::uint64_t log_max_size = 10 * 1024 * 1024;  // rotate when the next write would pass it
+    int log_keep = 3;                           // rotated files kept: PATH.1 ... PATH.N
+    int log_buffer_lines = 1000;                // last lines kept in memory for `tendctl logs`
 };
 
 struct Config {

@@ -37,6 +37,7 @@ public:
     std::optional<long long> integer(const YAML::Node& node, const std::string& path, long long min, long long max);
     std::optional<double> number(const YAML::Node& node, const std::string& path, double min);
     std::optional<Duration> duration(const YAML::Node& node, const std::string& path);
+    std::optional<std::uint64_t> byte_size(const YAML::Node& node, const std::string& path);
     std::optional<int> signal(const YAML::Node& node, const std::string& path);
     std::optional<std::vector<std::string>> string_list(const YAML::Node& node, const std::string& path);
     // One of `choices` (as written in YAML); returns its index.

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,8 @@ public:
     // Sends {"cmd":cmd,"args":args}; returns the reply object. Throws
     // std::runtime_error when the daemon hangs up or answers garbage.
     nlohmann::json request(const std::string& cmd, const nlohmann::json& args);
+    // The next message of a stream (`logs -f`); nullopt when tend closed the connection.
+    std::optional<nlohmann::json> next_message();
 
 private:
     UniqueFd fd_;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,8 +25,11 @@ public:
 
     // Calls `reply` exactly once, now or later, unless forget(client) comes first.
     void handle(const Request& request, std::uint64_t client, Reply reply);
-    // The client went away: its pending replies are dropped.
+    // The client went away: its pending replies and its log follow are dropped.
     void forget(std::uint64_t client);
+    // Called when a client's connection turns into a stream (`logs -f`): it
+    // will receive lines without asking, so it must not time out as idle.
+    void set_stream_hook(std::function<void(std::uint64_t client)> hook) { stream_hook_ = std::move(hook); }
 
 private:
     // A pending reply: `check` returns the reply line once the request is done.
@@ -42,11 +46,14 @@ private:
     void defer(std::uint64_t client, Reply reply, Duration timeout, std::string timeout_message,
                std::function<std::optional<std::string>()> check);
     void check_waiters();
+    std::string logs(const nlohmann::json& args, std::uint64_t client, Reply& reply, bool& deferred);
 
     EventLoop& loop_;
     Supervisor& supervisor_;
     std::list<std::unique_ptr<Waiter>> waiters_;
     std::vector<std::unique_ptr<Waiter>> expired_;
+    std::map<std::uint64_t, std::uint64_t> followers_;  // client -> its follow in the output router
+    std::function<void(std::uint64_t)> stream_hook_;
 };
 
 }  // namespace tend

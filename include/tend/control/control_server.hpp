@@ -53,6 +53,7 @@ private:
         bool closing = false;  // close once `out` is flushed
         bool peer_done = false;  // the client sent EOF
         bool processing = false; // inside process_lines()
+        bool streaming = false;  // following logs: quiet for long stretches, never idle
     };
 
     void on_accept();

@@ -4,11 +4,13 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tend/config/config.hpp"
 #include "tend/event/event_loop.hpp"
+#include "tend/output/service_output.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/service/service_machine.hpp"
 #include "tend/supervisor/ordering.hpp"
@@ -43,6 +45,7 @@ public:
     bool take_terminal = false;
     bool inherit_stdin = false;
     EventSource timer;
+    std::unique_ptr<ServiceOutput> output;  // made at the first spawn when the output is captured
 
 private:
     ServiceSpec spec_;

@@ -15,6 +15,7 @@
 #include "tend/config/config_error.hpp"
 #include "tend/config/dependency_graph.hpp"
 #include "tend/event/event_loop.hpp"
+#include "tend/output/output_router.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/supervisor/service.hpp"
 #include "tend/util/unique_fd.hpp"
@@ -73,6 +74,7 @@ public:
     std::string no_such_service(const std::string& name) const;
     const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
     const Settings& settings() const { return settings_; }
+    OutputRouter& output() { return output_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
     void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
 
@@ -118,6 +120,7 @@ private:
     Spawner& spawner_;
     SupervisorOptions options_;
     DependencyGraph graph_;
+    OutputRouter output_;  // before the services: their captured output drains into it as they go
     std::vector<std::unique_ptr<Service>> services_;
     std::vector<std::size_t> start_order_;
     std::map<pid_t, Service*> by_pid_;
@@ -137,6 +140,7 @@ private:
     bool skip_grace_ = false;
     bool deadline_hit_ = false;
     int interrupts_ = 0;
+    std::chrono::steady_clock::time_point shutdown_deadline_{};
     std::optional<int> critical_exit_;
     std::size_t orphans_reaped_ = 0;
 };

@@ -1,0 +1,23 @@
+// How a service's line reads on tend's stdout: `web | text` (stderr: `web ! text`,
+// a continuation of a cut line: `web |+ text`), or under log_format: json one
+// object per line with time, service, stream and line.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "tend/config/config.hpp"
+#include "tend/output/log_line.hpp"
+
+namespace tend {
+
+// Appends the line, newline included, to `out`.
+void format_line(std::string& out, const LineView& line, LogFormat format);
+
+// The object `tendctl logs` receives: {seq, time, service, stream, line[, continued]}.
+nlohmann::json line_to_json(const LineView& line);
+
+std::string iso8601(WallClock::time_point time);
+
+}  // namespace tend

@@ -1,0 +1,73 @@
+// The queue in front of tend's stdout. Services' lines are appended and written
+// once per loop turn without ever blocking tend: when the reader (a log
+// collector) is slow or stuck, bytes wait here, charged to the service that
+// produced them, so the capture can stop reading that service's pipe (its
+// writes then block) instead of dropping lines or growing without bound.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tend/event/event_loop.hpp"
+#include "tend/util/unique_fd.hpp"
+
+namespace tend {
+
+// What one producer has waiting in the queue; `on_low` runs when it falls to the low mark.
+struct QueueAccount {
+    std::size_t queued = 0;
+    bool waiting_for_low = false;
+    std::function<void()> on_low;
+};
+
+class OutputWriter {
+public:
+    static constexpr std::size_t kLowMark = 64 * 1024;
+
+    // Writes to a non-blocking handle on `fd` (see open_nonblocking()).
+    OutputWriter(EventLoop& loop, int fd);
+    ~OutputWriter();
+
+    void append(std::string_view bytes, const std::shared_ptr<QueueAccount>& account);
+    // Calls account->on_low once the account's queued bytes are at or below kLowMark.
+    void notify_when_low(const std::shared_ptr<QueueAccount>& account);
+    // At exit: writes what is queued, waiting for the reader until `deadline`. Returns false if bytes were left.
+    bool flush_until(std::chrono::steady_clock::time_point deadline);
+
+    std::size_t queued() const { return buffer_.size() - head_; }
+    std::size_t lost_bytes() const { return lost_; }
+
+private:
+    struct Segment {
+        std::shared_ptr<QueueAccount> account;
+        std::size_t bytes;
+    };
+
+    enum class Mode { plain, nonblocking, socket, poll_first };
+
+    void open_nonblocking(int fd);
+    // Writes as much as the reader takes now; returns false on EAGAIN.
+    bool write_some();
+    ssize_t write_once(const char* data, std::size_t size);
+    void consumed(std::size_t bytes);
+    void schedule();
+    void on_writable();
+
+    EventLoop& loop_;
+    UniqueFd own_;  // a private open file description, when one could be made
+    int fd_ = -1;
+    Mode mode_ = Mode::plain;
+    std::string buffer_;
+    std::size_t head_ = 0;
+    std::deque<Segment> segments_;
+    EventSource post_;
+    EventSource writable_;
+    bool broken_ = false;
+    std::size_t lost_ = 0;
+};
+
+}  // namespace tend

@@ -1,0 +1,37 @@
+// A service's log file: appended to, and rotated (PATH -> PATH.1 -> ... ->
+// PATH.KEEP) when the next write would pass max_size. A file that cannot be
+// opened or written (a full disk) is reported once and skipped, never fatal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tend/util/unique_fd.hpp"
+
+namespace tend {
+
+class RotatingFile {
+public:
+    // `owner` names the service in messages.
+    RotatingFile(std::string owner, std::string path, std::uint64_t max_size, int keep);
+
+    void write(std::string_view bytes);
+    const std::string& path() const { return path_; }
+    bool healthy() const { return !failing_; }
+
+private:
+    void open_file();
+    void rotate();
+    void report(const std::string& what, int error);
+
+    std::string owner_;
+    std::string path_;
+    std::uint64_t max_size_;
+    int keep_;
+    UniqueFd fd_;
+    std::uint64_t size_ = 0;
+    bool failing_ = false;
+};
+
+}  // namespace tend

@@ -1,0 +1,80 @@
+// One service's captured output: a pipe each for stdout and stderr, read
+// without blocking from the event loop, cut into lines, and sent to tend's
+// stdout (output: prefix), the service's log file, its ring of last lines and
+// any followers. The pipes outlive each process, so a restart loses nothing
+// that an earlier run or a left-behind child still writes.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tend/config/config.hpp"
+#include "tend/event/event_loop.hpp"
+#include "tend/output/line_splitter.hpp"
+#include "tend/output/log_ring.hpp"
+#include "tend/output/output_router.hpp"
+#include "tend/output/rotating_file.hpp"
+#include "tend/util/unique_fd.hpp"
+
+namespace tend {
+
+class ServiceOutput {
+public:
+    // Bytes of one service that may wait for tend's stdout before its pipes stop being read.
+    static constexpr std::size_t kHighMark = 256 * 1024;
+
+    // Whether the spec's output goes through tend at all (prefix, or a log_file).
+    static bool captures(const ServiceSpec& spec);
+
+    // Throws std::system_error when the pipes cannot be made.
+    ServiceOutput(EventLoop& loop, OutputRouter& router, const ServiceSpec& spec);
+    ~ServiceOutput();
+    ServiceOutput(const ServiceOutput&) = delete;
+    ServiceOutput& operator=(const ServiceOutput&) = delete;
+
+    // The write ends the child gets as its fds 1 and 2.
+    int stdout_fd() const { return pipes_[0].write.get(); }
+    int stderr_fd() const { return pipes_[1].write.get(); }
+
+    // The service's main process has exited: take what is in the pipes now and
+    // flush partial lines, whatever back-pressure says.
+    void drain();
+    // A reload changed log_buffer_lines, log_max_size or log_keep.
+    void update(const ServiceSpec& spec);
+
+    const LogRing& ring() const { return ring_; }
+    const std::string& name() const { return name_; }
+    bool paused() const { return paused_; }
+
+private:
+    struct Pipe {
+        OutputStream stream;
+        UniqueFd read;
+        UniqueFd write;
+        EventSource source;
+        LineSplitter splitter;
+    };
+
+    // Returns false when the pipe had nothing more (EAGAIN).
+    bool read_once(Pipe& pipe);
+    void on_line(const Pipe& pipe, std::string_view text, bool continued);
+    void commit();
+    void pause();
+    void resume();
+
+    OutputRouter& router_;
+    std::string name_;
+    bool to_stdout_;
+    std::array<Pipe, 2> pipes_;
+    std::optional<RotatingFile> file_;
+    LogRing ring_;
+    std::shared_ptr<QueueAccount> account_;
+    std::string stdout_batch_;
+    std::string file_batch_;
+    WallClock::time_point read_time_;
+    bool paused_ = false;
+};
+
+}  // namespace tend

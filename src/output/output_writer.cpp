@@ -1,0 +1,163 @@
+#include "tend/output/output_writer.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace tend {
+
+OutputWriter::OutputWriter(EventLoop& loop, int fd) : loop_(loop) {
+    open_nonblocking(fd);
+    post_ = loop_.add_post([this] {
+        if (!write_some()) sd_event_source_set_enabled(writable_.get(), SD_EVENT_ON);
+    });
+    if (mode_ != Mode::plain) {
+        writable_ = loop_.add_io(fd_, EPOLLOUT, [this](uint32_t) { on_writable(); });
+        sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
+    }
+}
+
+OutputWriter::~OutputWriter() = default;
+
+// O_NONBLOCK belongs to the open file description, which tend shares with
+// every service running with `output: inherit`: setting it on fd 1 would make
+// their writes fail with EAGAIN. So tend writes through a description of its own.
+void OutputWriter::open_nonblocking(int fd) {
+    fd_ = fd;
+    struct stat st {};
+    if (fstat(fd, &st) < 0) {
+        spdlog::warn("Failed to inspect stdout: {}, writing to it as it is", std::strerror(errno));
+        return;
+    }
+    if (S_ISREG(st.st_mode)) return;  // a file: writes do not wait for a reader
+    if (S_ISSOCK(st.st_mode)) {
+        mode_ = Mode::socket;  // send(MSG_DONTWAIT) never blocks, whatever the description says
+        return;
+    }
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    own_.reset(open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (own_) {
+        fd_ = own_.get();
+        mode_ = Mode::nonblocking;
+        return;
+    }
+    // No /proc (a minimal container): wait for POLLOUT, then write at most
+    // PIPE_BUF, which a pipe with room takes whole without blocking.
+    spdlog::debug("Failed to reopen stdout through {}: {}, polling before each write", path, std::strerror(errno));
+    mode_ = Mode::poll_first;
+}
+
+ssize_t OutputWriter::write_once(const char* data, std::size_t size) {
+    switch (mode_) {
+        case Mode::plain:
+        case Mode::nonblocking: return write(fd_, data, size);
+        case Mode::socket: return send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+        case Mode::poll_first: {
+            pollfd p{fd_, POLLOUT, 0};
+            int ready = poll(&p, 1, 0);
+            if (ready < 0) return -1;
+            if (ready == 0) {
+                errno = EAGAIN;
+                return -1;
+            }
+            return write(fd_, data, std::min<std::size_t>(size, PIPE_BUF));
+        }
+    }
+    return -1;
+}
+
+void OutputWriter::append(std::string_view bytes, const std::shared_ptr<QueueAccount>& account) {
+    if (broken_) {
+        lost_ += bytes.size();
+        return;
+    }
+    buffer_.append(bytes);
+    account->queued += bytes.size();
+    if (!segments_.empty() && segments_.back().account == account) segments_.back().bytes += bytes.size();
+    else segments_.push_back({account, bytes.size()});
+    schedule();
+}
+
+void OutputWriter::notify_when_low(const std::shared_ptr<QueueAccount>& account) {
+    if (account->queued <= kLowMark) {
+        if (account->on_low) account->on_low();
+        return;
+    }
+    account->waiting_for_low = true;
+}
+
+void OutputWriter::schedule() {
+    int state = SD_EVENT_OFF;
+    if (writable_) sd_event_source_get_enabled(writable_.get(), &state);
+    if (state == SD_EVENT_OFF) sd_event_source_set_enabled(post_.get(), SD_EVENT_ONESHOT);
+}
+
+void OutputWriter::on_writable() {
+    if (write_some()) sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
+}
+
+bool OutputWriter::write_some() {
+    while (queued() > 0) {
+        ssize_t n = write_once(buffer_.data() + head_, queued());
+        if (n > 0) {
+            consumed(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+        // EPIPE and the like: nobody will ever read these bytes. Say so once, then count them.
+        spdlog::error("Failed to write service output to stdout: {}; dropping service output from now on",
+                      n < 0 ? std::strerror(errno) : "wrote nothing");
+        broken_ = true;
+        lost_ += queued();
+        consumed(queued());
+    }
+    return true;
+}
+
+void OutputWriter::consumed(std::size_t bytes) {
+    head_ += bytes;
+    while (bytes > 0 && !segments_.empty()) {
+        Segment& front = segments_.front();
+        std::size_t taken = std::min(bytes, front.bytes);
+        front.bytes -= taken;
+        bytes -= taken;
+        QueueAccount& account = *front.account;
+        account.queued -= taken;
+        if (front.bytes == 0) segments_.pop_front();
+        if (account.waiting_for_low && account.queued <= kLowMark) {
+            account.waiting_for_low = false;
+            if (account.on_low) account.on_low();
+        }
+    }
+    if (head_ == buffer_.size()) {
+        buffer_.clear();
+        head_ = 0;
+    } else if (head_ > (1u << 20) && head_ > buffer_.size() / 2) {
+        buffer_.erase(0, head_);
+        head_ = 0;
+    }
+}
+
+bool OutputWriter::flush_until(std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        if (write_some()) return true;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{fd_, POLLOUT, 0};
+        if (poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+    }
+    spdlog::error("Failed to write {} bytes of service output to stdout before exiting: the reader did not take them",
+                  queued());
+    return false;
+}
+
+}  // namespace tend

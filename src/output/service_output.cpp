@@ -1,0 +1,122 @@
+#include "tend/output/service_output.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/output/line_format.hpp"
+#include "tend/util/system_error.hpp"
+
+namespace tend {
+namespace {
+
+constexpr std::size_t kReadChunk = 128 * 1024;
+
+}  // namespace
+
+bool ServiceOutput::captures(const ServiceSpec& spec) {
+    return spec.output == OutputMode::prefix || (spec.output == OutputMode::discard && !spec.log_file.empty());
+}
+
+ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const ServiceSpec& spec)
+    : router_(router), name_(spec.name), to_stdout_(spec.output == OutputMode::prefix),
+      pipes_{Pipe{OutputStream::out, {}, {}, {}, LineSplitter()}, Pipe{OutputStream::err, {}, {}, {}, LineSplitter()}},
+      ring_(static_cast<std::size_t>(spec.log_buffer_lines)), account_(std::make_shared<QueueAccount>()) {
+    for (Pipe& pipe : pipes_) {
+        int fds[2];
+        // The read end is tend's and never blocks; the write end stays blocking,
+        // so a service whose output tend cannot take yet waits in write().
+        if (pipe2(fds, O_CLOEXEC) < 0) throw errno_error("Failed to create an output pipe for " + name_);
+        pipe.read.reset(fds[0]);
+        pipe.write.reset(fds[1]);
+        int flags = fcntl(pipe.read.get(), F_GETFL);
+        if (flags < 0 || fcntl(pipe.read.get(), F_SETFL, flags | O_NONBLOCK) < 0)
+            throw errno_error("Failed to make the output pipe of " + name_ + " non-blocking");
+        Pipe* raw = &pipe;
+        pipe.source = loop.add_io(pipe.read.get(), EPOLLIN, [this, raw](uint32_t) {
+            read_once(*raw);
+            commit();
+        });
+    }
+    if (!spec.log_file.empty()) file_.emplace(name_, spec.log_file, spec.log_max_size, spec.log_keep);
+    account_->on_low = [this] { resume(); };
+}
+
+ServiceOutput::~ServiceOutput() {
+    account_->on_low = nullptr;  // queued bytes may outlive this object in the writer
+    drain();
+}
+
+bool ServiceOutput::read_once(Pipe& pipe) {
+    static char buffer[kReadChunk];  // one thread, and no line outlives the call
+    ssize_t n;
+    do n = read(pipe.read.get(), buffer, sizeof buffer);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            spdlog::warn("{}: failed to read its output: {}, ignoring", name_, std::strerror(errno));
+        return false;
+    }
+    if (n == 0) return false;  // cannot happen while tend holds the write end; harmless if it does
+    read_time_ = WallClock::now();
+    pipe.splitter.feed(std::string_view(buffer, static_cast<std::size_t>(n)),
+                       [&](std::string_view text, bool continued) { on_line(pipe, text, continued); });
+    return true;
+}
+
+void ServiceOutput::on_line(const Pipe& pipe, std::string_view text, bool continued) {
+    LineView line{router_.next_seq(), read_time_, name_, pipe.stream, continued, text};
+    if (to_stdout_) format_line(stdout_batch_, line, router_.format());
+    if (file_) {
+        file_batch_.append(text);
+        file_batch_ += '\n';
+    }
+    ring_.push(line);
+    router_.publish(line);
+}
+
+void ServiceOutput::commit() {
+    if (!stdout_batch_.empty()) {
+        router_.writer().append(stdout_batch_, account_);
+        stdout_batch_.clear();
+    }
+    if (file_ && !file_batch_.empty()) {
+        file_->write(file_batch_);
+        file_batch_.clear();
+    }
+    if (!paused_ && account_->queued > kHighMark) pause();
+}
+
+// Back-pressure: stop reading; the pipe fills and the service's writes block
+// until tend's stdout has taken enough of what this service already wrote.
+void ServiceOutput::pause() {
+    paused_ = true;
+    for (Pipe& pipe : pipes_) sd_event_source_set_enabled(pipe.source.get(), SD_EVENT_OFF);
+    router_.writer().notify_when_low(account_);
+}
+
+void ServiceOutput::resume() {
+    if (!paused_) return;
+    paused_ = false;
+    for (Pipe& pipe : pipes_) sd_event_source_set_enabled(pipe.source.get(), SD_EVENT_ON);
+}
+
+void ServiceOutput::drain() {
+    for (Pipe& pipe : pipes_) {
+        // Bounded: a left-behind child that never stops writing must not hold tend here.
+        for (int reads = 0; reads < 16 && read_once(pipe); ++reads) commit();
+        pipe.splitter.flush([&](std::string_view text, bool continued) { on_line(pipe, text, continued); });
+    }
+    commit();
+}
+
+void ServiceOutput::update(const ServiceSpec& spec) {
+    ring_.resize(static_cast<std::size_t>(spec.log_buffer_lines));
+    if (file_) file_.emplace(name_, spec.log_file, spec.log_max_size, spec.log_keep);
+}
+
+}  // namespace tend
