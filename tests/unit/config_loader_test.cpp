@@ -86,6 +86,20 @@ services:
     CHECK(c.settings.log_level == "debug");
 }
 
+TEST_CASE("output keys load, with sizes in bytes") {
+    Config c = parse_config("services:\n  web:\n    command: x\n    output: null\n    log_file: /var/log/web.log\n"
+                            "    log_max_size: 2MiB\n    log_keep: 7\n    log_buffer_lines: 50\n", "t.yaml");
+    const ServiceSpec& web = c.services.at(0);
+    CHECK(web.output == OutputMode::discard);
+    CHECK(web.log_file == "/var/log/web.log");
+    CHECK(web.log_max_size == 2u * 1024 * 1024);
+    CHECK(web.log_keep == 7);
+    CHECK(web.log_buffer_lines == 50);
+    Config d = parse_config("services:\n  web: {command: x}\n", "t.yaml");
+    CHECK(d.services.at(0).log_buffer_lines == 1000);
+    CHECK(d.services.at(0).log_file.empty());
+}
+
 TEST_CASE("defaults follow DESIGN.md") {
     Config c = parse_config("services:\n  a:\n    command: [true]\n", "t.yaml");
     const ServiceSpec& a = c.services.at(0);
@@ -176,6 +190,18 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:4:13: services.web.output: expected prefix, inherit or null, got 'everywhere'"},
         {"services:\n  web:\n    command: x\n    stop_signal: STOP\n",
          "t.yaml:4:18: services.web.stop_signal: SIGSTOP cannot stop a service"},
+        {"services:\n  web:\n    command: x\n    log_file: web.log\n",
+         "t.yaml:4:15: services.web.log_file: expected an absolute path, got 'web.log'"},
+        {"services:\n  web:\n    command: x\n    output: inherit\n    log_file: /var/log/web.log\n",
+         "t.yaml:5:15: services.web.log_file: needs captured output, but output: inherit hands the service tend's own stdout"},
+        {"services:\n  web:\n    command: x\n    log_max_size: 10 parsecs\n",
+         "t.yaml:4:19: services.web.log_max_size: invalid size '10 parsecs' (expected e.g. 10MiB, 512K, 1G or bytes)"},
+        {"services:\n  web:\n    command: x\n    log_max_size: 100\n",
+         "t.yaml:4:19: services.web.log_max_size: must be at least 4KiB"},
+        {"services:\n  web:\n    command: x\n    log_buffer_lines: -5\n",
+         "t.yaml:4:23: services.web.log_buffer_lines: -5 is out of range 0..1000000"},
+        {"settings: {log_level: info}\nsettings: {log_level: debug}\n",
+         "t.yaml:2:1: the top level: duplicate key 'settings' (first at line 1)"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.yaml);
