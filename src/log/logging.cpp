@@ -5,29 +5,17 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <ctime>
+#include "tend/util/iso_time.hpp"
 
 namespace tend {
 namespace {
-
-std::string iso_time(spdlog::log_clock::time_point tp) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    gmtime_r(&secs, &utc);
-    char buffer[40];
-    std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(buffer + n, sizeof buffer - n, ".%03lldZ", static_cast<long long>(ms % 1000));
-    return buffer;
-}
 
 // One JSON object per line, so log collectors need no multi-line parsing.
 class JsonFormatter final : public spdlog::formatter {
 public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
         nlohmann::json line = {
-            {"time", iso_time(msg.time)},
+            {"time", iso8601(msg.time)},
             {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
                                   spdlog::level::to_string_view(msg.level).size())},
             {"source", "tend"},

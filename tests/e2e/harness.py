@@ -47,7 +47,7 @@ def pid_namespace(pid):
 class Tend:
     """tend as PID 1 of its own PID namespace, with stdout and stderr captured to files."""
 
-    def __init__(self, config=None, args=None, namespace=True, env=None, files=None):
+    def __init__(self, config=None, args=None, namespace=True, env=None, files=None, stdout_pipe=False):
         self.dir = Path(tempfile.mkdtemp(prefix="tend-e2e-"))
         for name, content in (files or {}).items():
             (self.dir / name).write_text(content)
@@ -63,7 +63,8 @@ class Tend:
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
-            stdout=open(self.stdout_path, "wb"),
+            # stdout_pipe: tend's stdout is a pipe the test reads (or leaves unread) itself
+            stdout=subprocess.PIPE if stdout_pipe else open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
             env=dict(os.environ, TEND_SOCKET=str(self.dir / "tend.sock"), **(env or {})),
             start_new_session=True,
@@ -119,6 +120,12 @@ class Tend:
             if entry.isdigit() and int(entry) != self.pid and pid_namespace(entry) == ns:
                 out.append(int(entry))
         return out
+
+    def rss_kib(self):
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return None
 
     def zombies(self):
         return [p for p in self.processes() if (proc_stat(p) or ("?",))[0] == "Z"]

@@ -18,6 +18,4 @@ void format_line(std::string& out, const LineView& line, LogFormat format);
 // The object `tendctl logs` receives: {seq, time, service, stream, line[, continued]}.
 nlohmann::json line_to_json(const LineView& line);
 
-std::string iso8601(WallClock::time_point time);
-
 }  // namespace tend

@@ -1,0 +1,189 @@
+"""Service output: captured, labelled, kept, tailed, and never lost."""
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import time
+
+from harness import TENDCTL, Tend, wait_for
+
+LINES = 100_000
+
+
+def writers(n, lines=LINES, extra=""):
+    out = "services:\n"
+    for i in range(n):
+        # seq writes through stdio, in 4 KiB blocks: as fast as a program can
+        out += f"  w{i}:\n    command: [seq, '-f', 'w{i} line %.0f of a numbered stream', '1', '{lines}']\n"
+        out += f"    restart: never\n    min_uptime: 0\n{extra}"
+    return out
+
+
+def check_streams(text, n, lines=LINES):
+    """Every line exactly once, in order per service, none mixing two services."""
+    expected_next = {f"w{i}": 1 for i in range(n)}
+    for raw in text.splitlines():
+        if " | " not in raw:
+            raise AssertionError(f"not a service line: {raw[:200]!r}")
+        name, line = raw.split(" | ", 1)
+        assert name in expected_next, f"unknown prefix in {raw[:200]!r}"
+        want = f"{name} line {expected_next[name]} of a numbered stream"
+        assert line == want, f"{name}: expected {want!r}, got {line[:200]!r}"
+        expected_next[name] += 1
+    assert expected_next == {f"w{i}": lines + 1 for i in range(n)}, expected_next
+
+
+def one_shot(name, command, settings=""):
+    """A config with one service that runs `command` (a shell string) once."""
+    return f"{settings}services:\n  {name}:\n    command: {json.dumps(command)}\n    restart: never\n    min_uptime: 0\n"
+
+
+def states(t):
+    r = t.ctl("--json", "status")
+    return {s["name"]: s["state"] for s in json.loads(r.stdout)} if r.returncode == 0 else {}
+
+
+def test_ten_fast_writers_lose_nothing_and_never_mix():
+    with Tend(writers(10)) as t:
+        wait_for(lambda: len(states(t)) == 10 and set(states(t).values()) == {"exited"}, 60, what="writers to finish")
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+        check_streams(t.output, 10)
+
+
+def test_stderr_is_marked_and_a_partial_line_is_flushed_when_the_service_exits():
+    with Tend(one_shot("mixed", "echo out; echo err >&2; printf 'no newline at exit'")) as t:
+        wait_for(lambda: "mixed | no newline at exit\n" in t.output, 10, what="the partial line")
+        lines = t.output.splitlines()
+        assert "mixed | out" in lines and "mixed ! err" in lines
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+
+
+def test_a_one_mebibyte_line_is_cut_into_marked_pieces_and_nothing_is_lost():
+    with Tend(one_shot("big", "head -c 1048576 /dev/zero | tr '\\0' x; echo; echo after")) as t:
+        wait_for(lambda: "big | after\n" in t.output, 10, what="the line after the big one")
+        lines = t.output.splitlines()
+        pieces = [l for l in lines if l.startswith("big |") and l != "big | after"]
+        assert len(pieces) == 16, [len(p) for p in pieces]
+        assert pieces[0].startswith("big | x") and all(p.startswith("big |+ x") for p in pieces[1:])
+        joined = pieces[0][len("big | "):] + "".join(p[len("big |+ "):] for p in pieces[1:])
+        assert joined == "x" * 1048576
+
+
+def test_json_format_lines_parse():
+    config = one_shot("api", "echo 'plain \"quoted\" text'; echo warn >&2; printf 'bin\\377ary\\n'",
+                      settings="settings: {log_format: json}\n")
+    with Tend(config) as t:
+        wait_for(lambda: t.output.count("\n") >= 3, 10, what="three lines")
+        objects = [json.loads(l) for l in t.output.splitlines()]
+        assert [(o["service"], o["stream"]) for o in objects if o["stream"] == "stdout"][:1] == [("api", "stdout")]
+        by_line = {o["line"]: o for o in objects}
+        assert 'plain "quoted" text' in by_line
+        assert by_line["warn"]["stream"] == "stderr"
+        assert "bin\ufffdary" in by_line, by_line.keys()
+        assert all(o["time"].endswith("Z") for o in objects)
+
+
+def test_tendctl_logs_tail_and_follow_with_several_followers():
+    config = """
+        services:
+          counter:
+            command: "i=1; while [ $i -le 20 ]; do echo n$i; i=$((i+1)); done; echo oops >&2; touch $DIR/go; while [ -e $DIR/go ]; do sleep 0.02; done; echo late1; echo late2; sleep 1000"
+          other:
+            command: "echo from-other; sleep 1000"
+    """
+    with Tend(config) as t:
+        wait_for(lambda: os.path.exists(t.file("go")), 10, what="counter to write its first lines")
+        r = t.ctl("logs", "counter", "-n", "5")
+        assert r.returncode == 0 and r.stdout == "n17\nn18\nn19\nn20\noops\n", r.stdout
+        r = t.ctl("logs", "-n", "100")
+        assert "other | from-other\n" in r.stdout and "counter ! oops\n" in r.stdout and "counter | n1\n" in r.stdout
+        r = t.ctl("--json", "logs", "counter", "-n", "1")
+        assert json.loads(r.stdout) ["stream"] == "stderr"
+        assert t.ctl("logs", "nope").returncode == 1
+
+        # -n 1: each follower first prints the last line, which shows it is registered
+        followers = [subprocess.Popen([TENDCTL, "-s", t.socket, "logs", "counter", "-n", "1", "-f"],
+                                      stdout=subprocess.PIPE) for _ in range(2)]
+        for f in followers:
+            assert read_lines(f, 1) == ["oops"]
+        os.unlink(t.file("go"))
+        for f in followers:
+            assert read_lines(f, 2) == ["late1", "late2"]
+            f.send_signal(signal.SIGINT)
+            f.wait(timeout=5)
+
+
+def read_lines(process, count, timeout=10):
+    """The next `count` lines a child prints, waiting for them at most `timeout` seconds."""
+    fd = process.stdout.fileno()
+    buffered = getattr(process, "_pending", b"")
+    deadline = time.time() + timeout
+    while buffered.count(b"\n") < count and time.time() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            buffered += chunk
+    lines = buffered.split(b"\n")
+    process._pending = b"\n".join(lines[count:])
+    return [l.decode() for l in lines[:count]]
+
+
+def test_a_follower_that_stops_reading_is_dropped_and_tend_carries_on():
+    config = """
+        services:
+          flood:
+            command: "while :; do seq 1 10000; done"
+    """
+    with Tend(config) as t:
+        wait_for(lambda: states(t).get("flood") == "running", 10, what="flood to run")
+        with socket.socket(socket.AF_UNIX) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(t.socket)
+            s.sendall(b'{"cmd":"logs","args":{"lines":0,"follow":true}}\n')
+            t.wait_log("Dropping control client", timeout=30)
+            assert states(t)["flood"] == "running"
+
+
+def test_a_stuck_stdout_reader_blocks_the_services_not_tend_and_loses_nothing():
+    config = writers(3, 30_000) + """
+  crasher:
+    command: "sleep 0.2; exit 3"
+    min_uptime: 0
+    max_restarts: -1
+    backoff: {initial: 10ms, max: 10ms}
+    output: null
+"""
+    with Tend(config, stdout_pipe=True) as t:
+        wait_for(lambda: os.path.exists(t.socket), 10, what="the control socket")
+        # Nobody reads tend's stdout for 5 s: the pipe and tend's bounded queues fill up.
+        start = time.time()
+        restarts = []
+        rss = []
+        while time.time() - start < 5:
+            r = t.ctl("--json", "status", timeout=5)
+            assert r.returncode == 0, "tend answers while its stdout is stuck"
+            restarts.append(next(s["restarts"] for s in json.loads(r.stdout) if s["name"] == "crasher"))
+            rss.append(t.rss_kib())
+            time.sleep(0.2)
+        assert restarts[-1] > restarts[0] + 3, f"tend kept supervising: {restarts}"
+        assert any(s == "running" for n, s in states(t).items() if n.startswith("w")), "writers are blocked, not done"
+        assert max(rss) < 32 * 1024, f"tend's RSS stayed bounded: {max(rss)} KiB"
+        # Now drain: every line arrives, exactly once and in order.
+        data = bytearray()
+        fd = t.process.stdout.fileno()
+        os.set_blocking(fd, False)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                chunk = os.read(fd, 1 << 20)
+                data += chunk
+            elif set(v for n, v in states(t).items() if n.startswith("w")) == {"exited"}:
+                if not select.select([fd], [], [], 0.5)[0]:
+                    break
+        check_streams(data.decode(), 3, 30_000)
