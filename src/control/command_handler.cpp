@@ -158,24 +158,24 @@ std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& 
                                 "), so tend keeps none of it");
 
     // Interleave the services' rings by arrival, keep the newest `wanted`.
-    std::vector<std::pair<const StoredLine*, const std::string*>> lines;
+    std::vector<std::pair<StoredLine, const std::string*>> lines;
     for (Service* s : services)
         if (s->output)
-            for (const StoredLine* line : s->output->ring().last(SIZE_MAX)) lines.emplace_back(line, &s->name());
-    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first->seq < b.first->seq; });
+            for (StoredLine& line : s->output->ring().last(SIZE_MAX)) lines.emplace_back(std::move(line), &s->name());
+    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first.seq < b.first.seq; });
     std::size_t keep = wanted < 0 ? lines.size() : std::min(lines.size(), static_cast<std::size_t>(wanted));
     // A reply is one line of JSON: past kMaxReplyBytes of text the oldest lines are left out.
     std::size_t first = lines.size() - keep;
     std::size_t bytes = 0;
     for (std::size_t i = lines.size(); i > first; --i) {
-        bytes += lines[i - 1].first->text.size() + 100;
+        bytes += lines[i - 1].first.text.size() + 100;
         if (bytes > kMaxLogsReplyBytes) {
             first = i;
             break;
         }
     }
     json out = json::array();
-    for (std::size_t i = first; i < lines.size(); ++i) out.push_back(line_to_json(lines[i].first->view(*lines[i].second)));
+    for (std::size_t i = first; i < lines.size(); ++i) out.push_back(line_to_json(lines[i].first.view(*lines[i].second)));
     json result = {{"lines", out}, {"follow", follow}};
     if (!follow) return encode_ok(result);
 

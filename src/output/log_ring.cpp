@@ -6,8 +6,15 @@ namespace tend {
 
 void LogRing::push(const LineView& line) {
     if (max_lines_ == 0) return;
-    lines_.push_back({line.seq, line.time, line.stream, line.continued, std::string(line.text)});
-    bytes_ += line.text.size();
+    if (blocks_.empty() || blocks_.back().size() + line.text.size() > blocks_.back().capacity()) {
+        blocks_.emplace_back();
+        blocks_.back().reserve(std::max(kBlockBytes, line.text.size()));
+    }
+    std::string& block = blocks_.back();
+    entries_.push_back({line.seq, line.time, line.stream, line.continued, first_block_ + blocks_.size() - 1,
+                        static_cast<std::uint32_t>(block.size()), static_cast<std::uint32_t>(line.text.size())});
+    block.append(line.text);
+    held_bytes_ += line.text.size();
     trim();
 }
 
@@ -16,18 +23,29 @@ void LogRing::resize(std::size_t max_lines) {
     trim();
 }
 
-void LogRing::trim() {
-    while (!lines_.empty() && (lines_.size() > max_lines_ || bytes_ > max_bytes_)) {
-        bytes_ -= lines_.front().text.size();
-        lines_.pop_front();
+void LogRing::drop_front() {
+    entries_.pop_front();
+    // Free every block no remaining line points into.
+    std::uint64_t keep_from = entries_.empty() ? first_block_ + blocks_.size() : entries_.front().block;
+    while (!blocks_.empty() && first_block_ < keep_from) {
+        held_bytes_ -= blocks_.front().size();
+        blocks_.pop_front();
+        ++first_block_;
     }
 }
 
-std::vector<const StoredLine*> LogRing::last(std::size_t n) const {
-    std::vector<const StoredLine*> out;
-    std::size_t count = std::min(n, lines_.size());
+void LogRing::trim() {
+    while (!entries_.empty() && (entries_.size() > max_lines_ || held_bytes_ > max_bytes_)) drop_front();
+}
+
+std::vector<StoredLine> LogRing::last(std::size_t n) const {
+    std::vector<StoredLine> out;
+    std::size_t count = std::min(n, entries_.size());
     out.reserve(count);
-    for (auto it = lines_.end() - static_cast<std::ptrdiff_t>(count); it != lines_.end(); ++it) out.push_back(&*it);
+    for (auto it = entries_.end() - static_cast<std::ptrdiff_t>(count); it != entries_.end(); ++it) {
+        const std::string& block = blocks_[it->block - first_block_];
+        out.push_back({it->seq, it->time, it->stream, it->continued, block.substr(it->offset, it->length)});
+    }
     return out;
 }
 

@@ -12,7 +12,7 @@ LineView line(std::uint64_t seq, std::string_view text) { return {seq, {}, "svc"
 
 std::string texts(const LogRing& ring, std::size_t n) {
     std::string out;
-    for (const StoredLine* l : ring.last(n)) out += l->text + ";";
+    for (const StoredLine& l : ring.last(n)) out += l.text + ";";
     return out;
 }
 
@@ -27,13 +27,35 @@ TEST_CASE("the ring keeps the last max_lines lines, oldest first") {
     CHECK(texts(ring, 0) == "");
 }
 
-TEST_CASE("the ring is bounded by bytes too") {
-    LogRing ring(100, 10);
-    ring.push(line(1, "aaaa"));
-    ring.push(line(2, "bbbb"));
-    ring.push(line(3, "cccc"));
-    CHECK(texts(ring, 10) == "bbbb;cccc;");
-    CHECK(ring.bytes() == 8);
+TEST_CASE("the ring is bounded by bytes too, a block at a time") {
+    LogRing ring(1'000'000, 3 * LogRing::kBlockBytes);
+    std::string text(1000, 'x');
+    for (int i = 0; i < 1000; ++i) ring.push(line(i, text));  // 1 MB of text
+    CHECK(ring.bytes() <= 3 * LogRing::kBlockBytes);
+    CHECK(ring.bytes() >= 2 * LogRing::kBlockBytes);
+    CHECK(ring.last(1).front().seq == 999);
+    CHECK(ring.size() * 1000 <= ring.bytes());
+}
+
+TEST_CASE("a line longer than a block gets a block of its own and comes back whole") {
+    LogRing ring(10);
+    std::string big(LogRing::kBlockBytes * 2 + 5, 'b');
+    ring.push(line(1, "small"));
+    ring.push(line(2, big));
+    ring.push(line(3, "after"));
+    auto lines = ring.last(3);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].text == "small");
+    CHECK(lines[1].text == big);
+    CHECK(lines[2].text == "after");
+}
+
+TEST_CASE("dropped lines free their blocks") {
+    LogRing ring(2);
+    std::string text(LogRing::kBlockBytes, 'z');  // one block each
+    for (int i = 0; i < 10; ++i) ring.push(line(i, text));
+    CHECK(ring.size() == 2);
+    CHECK(ring.bytes() == 2 * LogRing::kBlockBytes);
 }
 
 TEST_CASE("a ring of zero lines keeps nothing; shrinking drops the oldest") {
@@ -49,9 +71,9 @@ TEST_CASE("a ring of zero lines keeps nothing; shrinking drops the oldest") {
 TEST_CASE("stored lines keep their sequence, stream and continuation mark") {
     LogRing ring(2);
     ring.push({7, {}, "svc", OutputStream::err, true, "tail"});
-    const StoredLine* l = ring.last(1).front();
-    CHECK(l->seq == 7);
-    CHECK(l->stream == OutputStream::err);
-    CHECK(l->continued);
-    CHECK(l->view("svc").service == "svc");
+    StoredLine l = ring.last(1).front();
+    CHECK(l.seq == 7);
+    CHECK(l.stream == OutputStream::err);
+    CHECK(l.continued);
+    CHECK(l.view("svc").service == "svc");
 }

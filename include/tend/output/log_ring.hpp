@@ -1,9 +1,14 @@
 // A service's last lines, kept in memory for `tendctl logs`: at most
-// `max_lines` lines and `max_bytes` of text, the oldest dropped first.
+// `max_lines` lines and about `max_bytes` of text, the oldest dropped first.
+// Text is packed into 64 KiB blocks rather than a string per line: a service
+// writing at full speed pushes millions of lines that are dropped unread, and
+// an allocation for each would cost more than the rest of the capture.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "tend/output/log_line.hpp"
@@ -13,25 +18,40 @@ namespace tend {
 class LogRing {
 public:
     static constexpr std::size_t kDefaultMaxBytes = 4 * 1024 * 1024;
+    static constexpr std::size_t kBlockBytes = 64 * 1024;
 
     explicit LogRing(std::size_t max_lines, std::size_t max_bytes = kDefaultMaxBytes)
         : max_lines_(max_lines), max_bytes_(max_bytes) {}
 
     void push(const LineView& line);
     void resize(std::size_t max_lines);
-    // The last `n` lines, oldest first.
-    std::vector<const StoredLine*> last(std::size_t n) const;
+    // Copies of the last `n` lines, oldest first.
+    std::vector<StoredLine> last(std::size_t n) const;
 
-    std::size_t size() const { return lines_.size(); }
-    std::size_t bytes() const { return bytes_; }
+    std::size_t size() const { return entries_.size(); }
+    // Text bytes held, including what evicted lines still occupy in a shared block.
+    std::size_t bytes() const { return held_bytes_; }
 
 private:
+    struct Entry {
+        std::uint64_t seq;
+        WallClock::time_point time;
+        OutputStream stream;
+        bool continued;
+        std::uint64_t block;  // id: first_block_ + index in blocks_
+        std::uint32_t offset;
+        std::uint32_t length;
+    };
+
     void trim();
+    void drop_front();
 
     std::size_t max_lines_;
     std::size_t max_bytes_;
-    std::size_t bytes_ = 0;
-    std::deque<StoredLine> lines_;
+    std::size_t held_bytes_ = 0;
+    std::deque<Entry> entries_;
+    std::deque<std::string> blocks_;
+    std::uint64_t first_block_ = 0;
 };
 
 }  // namespace tend
