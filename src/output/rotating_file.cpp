@@ -49,19 +49,37 @@ void RotatingFile::rotate() {
     open_file();
 }
 
+// Writes whole lines, rotating between them so no file passes max_size
+// (unless a single line is longer than that).
 void RotatingFile::write(std::string_view bytes) {
-    if (bytes.empty()) return;
-    if (size_ > 0 && size_ + bytes.size() > max_size_) rotate();
+    while (!bytes.empty()) {
+        std::size_t room = max_size_ > size_ ? max_size_ - size_ : 0;
+        std::size_t take = bytes.size();
+        if (take > room) {
+            std::size_t last_newline = bytes.substr(0, room).rfind('\n');
+            if (last_newline == std::string_view::npos && size_ > 0) {
+                rotate();
+                continue;
+            }
+            if (last_newline != std::string_view::npos) take = last_newline + 1;
+            else take = std::min(bytes.size(), bytes.find('\n') + 1);  // one line over max_size: whole
+        }
+        if (!write_all(bytes.substr(0, take))) return;
+        bytes.remove_prefix(take);
+    }
+}
+
+bool RotatingFile::write_all(std::string_view bytes) {
     if (!fd_) {
         open_file();  // the directory may have come back
-        if (!fd_) return;
+        if (!fd_) return false;
     }
     while (!bytes.empty()) {
         ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             report("write", n < 0 ? errno : ENOSPC);
-            return;
+            return false;
         }
         size_ += static_cast<std::uint64_t>(n);
         bytes.remove_prefix(static_cast<std::size_t>(n));
@@ -70,6 +88,7 @@ void RotatingFile::write(std::string_view bytes) {
         failing_ = false;
         spdlog::info("{}: writing log file {} again", owner_, path_);
     }
+    return true;
 }
 
 }  // namespace tend

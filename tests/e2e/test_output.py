@@ -187,3 +187,60 @@ def test_a_stuck_stdout_reader_blocks_the_services_not_tend_and_loses_nothing():
                 if not select.select([fd], [], [], 0.5)[0]:
                     break
         check_streams(data.decode(), 3, 30_000)
+
+
+def test_log_file_gets_the_lines_and_rotates():
+    config = """
+        services:
+          filed:
+            command: "seq -f 'line %.0f' 1 3000; touch $DIR/done; sleep 1000"
+            log_file: $DIR/logs/filed.log
+            log_max_size: 8KiB
+            log_keep: 2
+            output: null
+    """
+    with Tend(config) as t:
+        t.file("logs").mkdir()
+        # the directory appears after tend started: the file is opened at the first line, or retried
+        wait_for(lambda: os.path.exists(t.file("done")), 10, what="the writer to finish")
+        log = t.file("logs/filed.log")
+        wait_for(lambda: log.exists() and log.read_text().endswith("line 3000\n"), 10, what="the last line in the file")
+        rotated = [t.file(f"logs/filed.log.{i}") for i in (1, 2)]
+        assert all(p.exists() for p in rotated) and not t.file("logs/filed.log.3").exists()
+        assert all(p.stat().st_size <= 8192 for p in [log] + rotated)
+        # the newest files hold the newest lines, in order, without a gap
+        text = rotated[1].read_text() + rotated[0].read_text() + log.read_text()
+        numbers = [int(l.split()[1]) for l in text.splitlines()]
+        assert numbers == list(range(numbers[0], 3001))
+        assert t.output == "", "output: null keeps it off tend's stdout"
+        assert t.ctl("logs", "filed", "-n", "1").stdout == "line 3000\n", "and the ring still has it"
+
+
+def test_a_log_file_that_cannot_be_opened_is_reported_once_and_the_service_runs_on():
+    config = """
+        services:
+          stubborn:
+            command: "while :; do echo tick; sleep 0.05; done"
+            log_file: /nonexistent-dir/stubborn.log
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.output.count("stubborn | tick") >= 5, 10, what="ticks on stdout")
+        assert t.log.count("stubborn: failed to open log file /nonexistent-dir/stubborn.log: No such file or directory") == 1
+        assert states(t)["stubborn"] == "running"
+
+
+def test_a_reload_that_changes_output_restarts_the_service_with_the_new_mode():
+    config = """
+        services:
+          talk:
+            command: "echo started; sleep 1000"
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        wait_for(lambda: "talk | started\n" in t.output, 10, what="the first start's line")
+        t.config_path.write_text(t.config_path.read_text().replace("min_uptime: 0", "min_uptime: 0\n    output: null"))
+        r = t.ctl("reload", check=True)
+        assert "~ talk (output changed)" in r.stdout
+        wait_for(lambda: states(t).get("talk") == "running", 10, what="talk to run again")
+        assert t.output.count("talk | started\n") == 1

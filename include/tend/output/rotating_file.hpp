@@ -22,6 +22,7 @@ public:
 
 private:
     void open_file();
+    bool write_all(std::string_view bytes);
     void rotate();
     void report(const std::string& what, int error);
 
