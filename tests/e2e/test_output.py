@@ -244,3 +244,41 @@ def test_a_reload_that_changes_output_restarts_the_service_with_the_new_mode():
         assert "~ talk (output changed)" in r.stdout
         wait_for(lambda: states(t).get("talk") == "running", 10, what="talk to run again")
         assert t.output.count("talk | started\n") == 1
+
+
+def context_switches(pid):
+    total = 0
+    for line in open(f"/proc/{pid}/status"):
+        if "ctxt_switches" in line:
+            total += int(line.split()[1])
+    return total
+
+
+def test_idle_tend_sleeps_with_its_pipes_open():
+    config = """
+        services:
+          a: {command: "echo hi; exec sleep 1000", min_uptime: 0}
+          b: {command: "echo hi >&2; exec sleep 1000", min_uptime: 0}
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.output.count("| hi") + t.output.count("! hi") == 2, 10, what="both lines")
+        wait_for(lambda: set(states(t).values()) == {"running"}, 10, what="both running")
+        before = context_switches(t.pid)
+        time.sleep(1.0)  # the measurement window: an idle tend must not wake up in it
+        assert context_switches(t.pid) - before <= 1
+
+
+def test_a_stdout_that_goes_away_is_reported_once_and_tend_carries_on():
+    config = """
+        services:
+          chatty: {command: "while :; do echo tick; sleep 0.01; done", min_uptime: 0}
+    """
+    with Tend(config, stdout_pipe=True) as t:
+        os.read(t.process.stdout.fileno(), 100)  # output is flowing
+        t.process.stdout.close()  # the reader is gone: writes get EPIPE
+        t.wait_log("Failed to write service output to stdout: Broken pipe")
+        wait_for(lambda: t.ctl("status").returncode == 0, 5, what="tend to answer")
+        assert t.log.count("Failed to write service output") == 1
+        assert states(t)["chatty"] == "running"
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
