@@ -61,6 +61,7 @@ const FieldRule kFieldRules[] = {
     TEND_FIELD(log_max_size, false),
     TEND_FIELD(log_keep, false),
     TEND_FIELD(log_buffer_lines, false),
+    TEND_FIELD(forward_signals, false),
 };
 
 #undef TEND_FIELD

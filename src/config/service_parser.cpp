@@ -1,8 +1,10 @@
 #include "tend/config/service_parser.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 #include "tend/process/user_lookup.hpp"
+#include "tend/util/signal_names.hpp"
 
 namespace tend {
 namespace {
@@ -11,7 +13,7 @@ const std::string kKeys[] = {"command",      "user",         "group",      "work
                              "autostart",    "restart",      "success_exit_codes", "min_uptime", "max_restarts",
                              "backoff",      "stop_signal",  "stop_timeout", "kill_mode",        "depends_on",
                              "critical",     "output",       "log_file",   "log_max_size",       "log_keep",
-                             "log_buffer_lines"};
+                             "log_buffer_lines", "forward_signals"};
 const std::string kBackoffKeys[] = {"initial", "max", "factor"};
 const std::string kRestartPolicies[] = {"always", "on-failure", "never"};
 const std::string kKillModes[] = {"group", "process"};
@@ -69,6 +71,22 @@ void parse_backoff(YamlReader& reader, const YAML::Node& value, const std::strin
     if (spec.backoff.max < spec.backoff.initial)
         reader.error(value, path + ": max (" + format_duration(spec.backoff.max) + ") is below initial (" +
                                 format_duration(spec.backoff.initial) + ")");
+}
+
+// Only the signals tend itself has no use for: TERM, INT and HUP steer tend.
+void parse_forward_signals(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec) {
+    if (!value.IsSequence()) {
+        reader.error(value, path + ": expected a list of signals, e.g. [USR1, WINCH]");
+        return;
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        auto sig = reader.signal(value[i], path + "[" + std::to_string(i) + "]");
+        if (!sig) continue;
+        if (*sig != SIGUSR1 && *sig != SIGUSR2 && *sig != SIGWINCH)
+            reader.error(value[i], path + ": " + signal_name(*sig) + " cannot be forwarded (only USR1, USR2 and WINCH)");
+        else if (std::find(spec.forward_signals.begin(), spec.forward_signals.end(), *sig) == spec.forward_signals.end())
+            spec.forward_signals.push_back(*sig);
+    }
 }
 
 void parse_depends_on(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec) {
@@ -161,6 +179,8 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
             }
         } else if (k == "log_keep") {
             if (auto n = reader.integer(v, p, 0, 1000)) spec.log_keep = static_cast<int>(*n);
+        } else if (k == "forward_signals") {
+            parse_forward_signals(reader, v, p, spec);
         } else if (k == "log_buffer_lines") {
             if (auto n = reader.integer(v, p, 0, 1'000'000)) spec.log_buffer_lines = static_cast<int>(*n);
         }

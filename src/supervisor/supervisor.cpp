@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -102,12 +103,24 @@ void Supervisor::on_signal(int sig) {
                 return;
             }
             if (sig == SIGHUP) reload_from_signal();
-            else spdlog::info("{} received: no service asks for it, ignoring", signal_name(sig));
+            else forward(sig);
             return;
         default:
             spdlog::debug("{} received, ignoring", signal_name(sig));
             return;
     }
+}
+
+void Supervisor::forward(int sig) {
+    int sent = 0;
+    for (auto& s : services_) {
+        const auto& wanted = s->spec().forward_signals;
+        if (s->pgid <= 0 || std::find(wanted.begin(), wanted.end(), sig) == wanted.end()) continue;
+        send_signal(*s, sig, true);
+        ++sent;
+    }
+    if (sent == 0) spdlog::info("{} received: no running service asks for it, ignoring", signal_name(sig));
+    else spdlog::debug("{} forwarded to {} service(s)", signal_name(sig), sent);
 }
 
 void Supervisor::on_sigchld() {

@@ -132,3 +132,28 @@ def test_json_log_format_writes_one_object_per_line():
         lines = [json.loads(line) for line in t.log.splitlines()]
         assert all({"time", "level", "msg"} <= set(line) for line in lines)
         assert any(line["msg"].startswith("a: starting -> running") for line in lines)
+
+
+def test_usr1_usr2_and_winch_reach_only_the_services_that_ask_for_them():
+    import json
+    config = """
+        services:
+          asks:
+            command: "trap 'echo got USR1' USR1; trap 'echo got WINCH' WINCH; echo ready; while :; do sleep 0.05; done"
+            forward_signals: [USR1, WINCH]
+            min_uptime: 0
+          ignores:
+            command: "trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.05; done"
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.output.count("| ready") == 2, 10, what="both services ready")
+        t.signal(signal.SIGUSR1)
+        wait_for(lambda: "asks | got USR1" in t.output, 10, what="asks to get USR1")
+        t.signal(signal.SIGWINCH)
+        wait_for(lambda: "asks | got WINCH" in t.output, 10, what="asks to get WINCH")
+        t.signal(signal.SIGUSR2)
+        t.wait_log("SIGUSR2 received: no running service asks for it, ignoring")
+        assert "ignores | got" not in t.output
+        states = {s["name"]: s["state"] for s in json.loads(t.ctl("--json", "status").stdout)}
+        assert states == {"asks": "running", "ignores": "running"}

@@ -106,7 +106,8 @@ TEST_CASE("fields that only steer supervision apply in place") {
                            "min_uptime: 5s",        "max_restarts: -1",    "backoff: {initial: 1s}",
                            "stop_signal: INT",      "stop_timeout: 2s",    "kill_mode: process",
                            "critical: true",        "depends_on: []",
-                           "log_max_size: 1MiB",    "log_keep: 5",         "log_buffer_lines: 10"};
+                           "log_max_size: 1MiB",    "log_keep: 5",         "log_buffer_lines: 10",
+                           "forward_signals: [USR1]"};
     for (const char* edit : edits) {
         CAPTURE(edit);
         std::string after = std::string("services:\n  db:\n    command: [postgres, -D, /data]\n"

@@ -95,6 +95,8 @@ TEST_CASE("output keys load, with sizes in bytes") {
     CHECK(web.log_max_size == 2u * 1024 * 1024);
     CHECK(web.log_keep == 7);
     CHECK(web.log_buffer_lines == 50);
+    Config f = parse_config("services:\n  web: {command: x, forward_signals: [USR1, SIGWINCH, 12, USR1]}\n", "t.yaml");
+    CHECK(f.services.at(0).forward_signals == std::vector<int>{SIGUSR1, SIGWINCH, SIGUSR2});
     Config d = parse_config("services:\n  web: {command: x}\n", "t.yaml");
     CHECK(d.services.at(0).log_buffer_lines == 1000);
     CHECK(d.services.at(0).log_file.empty());
@@ -200,6 +202,10 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:4:19: services.web.log_max_size: must be at least 4KiB"},
         {"services:\n  web:\n    command: x\n    log_buffer_lines: -5\n",
          "t.yaml:4:23: services.web.log_buffer_lines: -5 is out of range 0..1000000"},
+        {"services:\n  web:\n    command: x\n    forward_signals: [USR1, TERM]\n",
+         "t.yaml:4:29: services.web.forward_signals: SIGTERM cannot be forwarded (only USR1, USR2 and WINCH)"},
+        {"services:\n  web:\n    command: x\n    forward_signals: USR1\n",
+         "t.yaml:4:22: services.web.forward_signals: expected a list of signals, e.g. [USR1, WINCH]"},
         {"settings: {log_level: info}\nsettings: {log_level: debug}\n",
          "t.yaml:2:1: the top level: duplicate key 'settings' (first at line 1)"},
     };

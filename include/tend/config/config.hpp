@@ -84,6 +84,7 @@ struct ServiceSpec {
     std::uint64_t log_max_size = 10 * 1024 * 1024;  // rotate when the next write would pass it
     int log_keep = 3;                           // rotated files kept: PATH.1 ... PATH.N
     int log_buffer_lines = 1000;                // last lines kept in memory for `tendctl logs`
+    std::vector<int> forward_signals;           // of SIGUSR1, SIGUSR2, SIGWINCH: passed on to its process group
 };
 
 struct Config {

@@ -83,6 +83,7 @@ private:
 
     void on_signal(int sig);
     void on_sigchld();
+    void forward(int sig);  // SIGUSR1/2, SIGWINCH: to the services whose forward_signals list it
     void on_timer(Service& service);
     void dispatch(Service& service, const ServiceEvent& event);
     std::optional<ServiceEvent> spawn(Service& service);
