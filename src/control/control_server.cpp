@@ -197,6 +197,15 @@ void ControlServer::on_io(Connection& c, uint32_t events) {
                     c.in.clear();
                     break;
                 }
+                // Requests queue behind one that waits (start, stop, wait): bound the queue too.
+                if (c.in.size() > limits_.max_pending_input) {
+                    spdlog::warn("Dropping control client {}: over {} bytes of requests waiting", c.id,
+                                 limits_.max_pending_input);
+                    c.out += encode_error("too many requests waiting; closing");
+                    c.closing = true;
+                    c.in.clear();
+                    break;
+                }
                 continue;
             }
             if (n < 0 && errno == EINTR) continue;

@@ -318,3 +318,29 @@ def test_several_requests_on_one_connection_are_all_answered_in_order():
             assert second["ok"] and second["result"] > 1
             s.sendall(b'{"cmd":"health"}\n')
             assert json.loads(s.recv(65536))["result"]["healthy"] is True
+
+
+def test_requests_piling_up_behind_a_waiting_one_are_bounded():
+    with Tend(SERVICES) as t:
+        running(t)
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(10)
+            s.connect(t.socket)
+            s.sendall(b'{"cmd":"wait","args":{"names":["job"],"timeout":30}}\n')
+            flood = b'{"cmd":"version"}\n' * 70000  # 1.3 MB queued behind the wait
+            try:
+                s.sendall(flood)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # tend may already have hung up
+            data = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            assert b"too many requests waiting; closing" in data
+        t.wait_log("over 1048576 bytes of requests waiting")
+        assert t.ctl("status").returncode == 0

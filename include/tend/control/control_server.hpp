@@ -22,6 +22,7 @@ namespace tend {
 struct ControlLimits {
     std::size_t max_clients = 256;
     std::size_t max_output_bytes = 4 * 1024 * 1024;  // a client that stops reading is dropped past this
+    std::size_t max_pending_input = 1024 * 1024;     // requests queued behind a pending one, per client
     Duration idle_timeout = std::chrono::seconds(60);
 };
 
