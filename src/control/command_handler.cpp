@@ -250,9 +250,10 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         if (dry_run) return encode_ok(result);
         // Reply once removed and changed services have stopped, so scripts can
         // run reloads back to back; the longest old stop_timeout bounds it.
-        Duration longest_stop{0};
-        for (const auto& s : supervisor_.services()) longest_stop = std::max(longest_stop, s->spec().stop_timeout);
-        Duration timeout = longest_stop + std::chrono::seconds(10);
+        // Stops in dependency order can add up: the sum of stop_timeouts bounds them.
+        Duration all_stops{0};
+        for (const auto& s : supervisor_.services()) all_stops += s->spec().stop_timeout;
+        Duration timeout = all_stops + std::chrono::seconds(10);
         deferred = true;
         defer(client, reply, timeout, "reload applied, but services were still stopping after " + format_duration(timeout),
               [this, result]() -> std::optional<std::string> {
@@ -268,9 +269,9 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         bool wait = bool_arg(args, "wait", true);
         if (supervisor_.shutting_down() && cmd != "stop") throw ArgumentError("tend is shutting down");
         TimePoint since = now();
-        Duration longest_stop{0};
+        Duration all_stops{0};  // in dependency order they can add up
         for (Service* s : services) {
-            longest_stop = std::max(longest_stop, s->spec().stop_timeout);
+            all_stops += s->spec().stop_timeout;
             std::string error = cmd == "start"  ? supervisor_.start_service(s->name())
                                 : cmd == "stop" ? supervisor_.stop_service(s->name())
                                                 : supervisor_.restart_service(s->name());
@@ -280,7 +281,7 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         for (Service* s : services) names.push_back(s->name());
         if (!wait) return encode_ok({{"services", names}});
         Duration timeout = seconds_arg(args, cmd == "stop" ? 0 : 60);
-        if (cmd == "stop" && timeout.count() == 0) timeout = longest_stop + std::chrono::seconds(5);
+        if (cmd == "stop" && timeout.count() == 0) timeout = all_stops + std::chrono::seconds(5);
         deferred = true;
         defer(client, reply, timeout, cmd + " timed out after " + format_duration(timeout),
               [services, since, cmd, names]() -> std::optional<std::string> {

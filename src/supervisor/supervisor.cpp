@@ -245,7 +245,25 @@ void Supervisor::progress() {
         return;
     }
     advance_reload();
+    schedule_stops();
     schedule_starts();
+}
+
+// Operator stops go in reverse dependency order: a service waits for those of
+// its dependents that are being stopped too. Unrelated ones stop together.
+void Supervisor::schedule_stops() {
+    for (auto& s : services_) {
+        if (!s->stop_pending) continue;
+        bool dependents_down = true;
+        for (std::size_t d : graph_.dependents(s->index())) {
+            const Service& dependent = *services_[d];
+            bool leaving = dependent.stop_pending || dependent.state() == ServiceState::stopping;
+            if (leaving && !is_down(dependent.state())) dependents_down = false;
+        }
+        if (!dependents_down) continue;
+        s->stop_pending = false;
+        dispatch(*s, {EventKind::stop, {}, {}});
+    }
 }
 
 void Supervisor::schedule_starts() {
@@ -285,6 +303,7 @@ std::string Supervisor::start_service(const std::string& name) {
     if (!s) return no_such_service(name);
     if (shutting_down()) return "shutting down";
     s->stopped_by_operator = false;
+    s->stop_pending = false;
     s->start_pending = true;
     schedule_starts();
     return "";
@@ -295,7 +314,8 @@ std::string Supervisor::stop_service(const std::string& name) {
     if (!s) return no_such_service(name);
     s->stopped_by_operator = true;
     s->start_pending = false;
-    dispatch(*s, {EventKind::stop, {}, {}});
+    s->stop_pending = true;
+    schedule_progress();  // after every service of the request is marked, so their order holds
     return "";
 }
 
@@ -304,6 +324,7 @@ std::string Supervisor::restart_service(const std::string& name) {
     if (!s) return no_such_service(name);
     if (shutting_down()) return "shutting down";
     s->stopped_by_operator = false;
+    s->stop_pending = false;
     dispatch(*s, {EventKind::restart, {}, {}});
     return "";
 }

@@ -97,14 +97,14 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
         if (change.change == ServiceChange::restarted) {
             bool start_after = spec.autostart || service->start_pending || !is_down(service->state());
             reload_stops_.push_back({service.get(), {}, std::move(spec), start_after, false, false});
-            service->start_pending = false;
+            service->start_pending = service->stop_pending = false;
         } else {
             service->update_spec(std::move(spec));
         }
         services_.push_back(std::move(service));
     }
     for (auto& [name, service] : old_by_name) {
-        service->start_pending = false;
+        service->start_pending = service->stop_pending = false;
         reload_stops_.push_back({service.get(), {}, std::nullopt, false, false, false});
         retiring_.push_back(std::move(service));
     }

@@ -34,7 +34,7 @@ void Supervisor::request_shutdown(const std::string& why) {
     phase_ = Phase::stopping_services;
     shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
     loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
-    for (auto& s : services_) s->start_pending = false;
+    for (auto& s : services_) s->start_pending = s->stop_pending = false;
     advance_shutdown();
 }
 

@@ -344,3 +344,30 @@ def test_requests_piling_up_behind_a_waiting_one_are_bounded():
             assert b"too many requests waiting; closing" in data
         t.wait_log("over 1048576 bytes of requests waiting")
         assert t.ctl("status").returncode == 0
+
+
+def test_stopping_several_services_goes_in_reverse_dependency_order():
+    config = """
+        services:
+          db:
+            command: "trap 'sleep 0.2; exit 0' TERM; while :; do sleep 0.05; done"
+            min_uptime: 0
+          web:
+            command: "trap 'sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done"
+            depends_on: [db]
+            min_uptime: 0
+          cache:
+            command: [sleep, '1000']
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        t.wait_log("web: starting -> running")
+        # named in the "wrong" order on purpose
+        r = t.ctl("stop", "db", "web", "cache")
+        assert r.returncode == 0, r.stderr
+        log = t.log
+        assert log.index("web: stopping -> stopped") < log.index("db: running -> stopping"), log
+        # unrelated services do not wait
+        assert log.index("cache: running -> stopping") < log.index("web: stopping -> stopped"), log
+        states = {s["name"]: s["state"] for s in json.loads(t.ctl("--json", "status").stdout)}
+        assert states == {"db": "stopped", "web": "stopped", "cache": "stopped"}

@@ -41,6 +41,7 @@ public:
     TimePoint started_at{};
     bool start_pending = false;     // start once its dependencies have started
     bool stopped_by_operator = false;
+    bool stop_pending = false;      // the operator asked; stop once its dependents being stopped are down
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;

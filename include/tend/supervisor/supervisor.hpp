@@ -92,6 +92,7 @@ private:
     void schedule_progress();
     void progress();
     void schedule_starts();
+    void schedule_stops();
     void check_stopping_groups();
 
     // Reload, in supervisor_reload.cpp.
