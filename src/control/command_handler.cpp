@@ -239,6 +239,9 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
     }
     if (cmd == "reload") {
         bool dry_run = bool_arg(args, "dry_run", false);
+        // What the stops of this reload can take, in dependency order, with the old stop settings.
+        Duration old_stops{0};
+        for (const auto& s : supervisor_.services()) old_stops += s->spec().stop_timeout;
         ReloadOutcome outcome = supervisor_.reload(dry_run);
         if (!outcome.errors.empty()) {
             std::string message = "the config has errors; nothing changed:";
@@ -249,11 +252,8 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         json result = reload_result(outcome, dry_run);
         if (dry_run) return encode_ok(result);
         // Reply once removed and changed services have stopped, so scripts can
-        // run reloads back to back; the longest old stop_timeout bounds it.
-        // Stops in dependency order can add up: the sum of stop_timeouts bounds them.
-        Duration all_stops{0};
-        for (const auto& s : supervisor_.services()) all_stops += s->spec().stop_timeout;
-        Duration timeout = all_stops + std::chrono::seconds(10);
+        // run reloads back to back.
+        Duration timeout = old_stops + std::chrono::seconds(10);
         deferred = true;
         defer(client, reply, timeout, "reload applied, but services were still stopping after " + format_duration(timeout),
               [this, result]() -> std::optional<std::string> {
