@@ -7,8 +7,12 @@ namespace tend {
 void LogRing::push(const LineView& line) {
     if (max_lines_ == 0) return;
     if (blocks_.empty() || blocks_.back().size() + line.text.size() > blocks_.back().capacity()) {
+        // Blocks start small and double: a service that prints a line at start-up
+        // should not cost 64 KiB of tend's memory for it.
+        std::size_t previous = blocks_.empty() ? kFirstBlockBytes / 2 : blocks_.back().capacity();
+        std::size_t capacity = std::min(kBlockBytes, std::max(kFirstBlockBytes, previous * 2));
         blocks_.emplace_back();
-        blocks_.back().reserve(std::max(kBlockBytes, line.text.size()));
+        blocks_.back().reserve(std::max(capacity, line.text.size()));
     }
     std::string& block = blocks_.back();
     entries_.push_back({line.seq, line.time, line.stream, line.continued, first_block_ + blocks_.size() - 1,
@@ -16,6 +20,12 @@ void LogRing::push(const LineView& line) {
     block.append(line.text);
     held_bytes_ += line.text.size();
     trim();
+}
+
+std::size_t LogRing::reserved() const {
+    std::size_t total = 0;
+    for (const auto& block : blocks_) total += block.capacity();
+    return total;
 }
 
 void LogRing::resize(std::size_t max_lines) {

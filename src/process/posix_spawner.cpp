@@ -34,6 +34,7 @@ struct ChildContext {
     bool new_session;
     bool take_terminal;
     int stdin_fd, stdout_fd, stderr_fd;
+    const rlimit* nofile;  // restore this open-files limit, or null
     // Written by the child on failure; read by the parent once the child has
     // exec'd or exited (CLONE_VFORK suspends the parent until then).
     int error;
@@ -80,6 +81,7 @@ int child_main(void* arg) {
     if (c->stderr_fd >= 0 && c->stderr_fd != STDERR_FILENO && dup2(c->stderr_fd, STDERR_FILENO) < 0)
         child_fail(c, "set up stderr");
 
+    if (c->nofile && setrlimit(RLIMIT_NOFILE, c->nofile) < 0) child_fail(c, "restore the open-files limit");
     if (c->working_dir && chdir(c->working_dir) < 0) child_fail(c, "change directory");
     // Groups first, then gid, then uid: after the uid drop the others are no longer allowed.
     if (c->set_credentials) {
@@ -192,6 +194,7 @@ SpawnResult PosixSpawner::spawn(const SpawnRequest& request) {
     context.stdin_fd = request.stdin_fd >= 0 ? request.stdin_fd : null_fd;
     context.stdout_fd = request.stdout_fd;
     context.stderr_fd = request.stderr_fd;
+    context.nofile = child_nofile_ ? &*child_nofile_ : nullptr;
 
     char* stack = child_stack_top();
     pid_t pid = stack ? clone(child_main, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &context) : -1;

@@ -18,6 +18,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/event/signal_mask.hpp"
 #include "tend/log/logging.hpp"
+#include "tend/process/fd_limit.hpp"
 #include "tend/process/posix_spawner.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
             spdlog::warn("Failed to become a child subreaper: {}, ignoring", std::strerror(errno));
 
         EventLoop loop;
-        PosixSpawner spawner;
+        PosixSpawner spawner(raise_fd_limit());
         const bool exec_mode = options.mode == TendOptions::Mode::exec;
         Supervisor supervisor(std::move(config), loop, spawner,
                               {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path});

@@ -47,7 +47,8 @@ def pid_namespace(pid):
 class Tend:
     """tend as PID 1 of its own PID namespace, with stdout and stderr captured to files."""
 
-    def __init__(self, config=None, args=None, namespace=True, env=None, files=None, stdout_pipe=False):
+    def __init__(self, config=None, args=None, namespace=True, env=None, files=None, stdout_pipe=False,
+                 wrapper=()):
         self.dir = Path(tempfile.mkdtemp(prefix="tend-e2e-"))
         for name, content in (files or {}).items():
             (self.dir / name).write_text(content)
@@ -58,6 +59,7 @@ class Tend:
         command = [TEND] + (args if args is not None else ["-c", str(self.config_path)])
         if namespace:
             command = ["unshare", "--pid", "--fork", "--mount-proc"] + command
+        command = list(wrapper) + command  # e.g. prlimit: runs first, execs the rest
         self.stdout_path = self.dir / "stdout"
         self.stderr_path = self.dir / "stderr"
         self.process = subprocess.Popen(

@@ -157,3 +157,17 @@ def test_usr1_usr2_and_winch_reach_only_the_services_that_ask_for_them():
         assert "ignores | got" not in t.output
         states = {s["name"]: s["state"] for s in json.loads(t.ctl("--json", "status").stdout)}
         assert states == {"asks": "running", "ignores": "running"}
+
+
+def test_many_captured_services_fit_under_a_low_open_files_limit_and_services_keep_it():
+    import json
+    body = "".join(f"  s{i}: {{command: [sleep, '1000'], min_uptime: 0}}\n" for i in range(300))
+    config = "services:\n  probe: {command: 'ulimit -n; exec sleep 1000', min_uptime: 0}\n" + body
+    with Tend(config, wrapper=["prlimit", "--nofile=1024:8192"]) as t:
+        def all_running():
+            r = t.ctl("--json", "status")
+            return r.returncode == 0 and all(s["state"] == "running" for s in json.loads(r.stdout))
+        wait_for(all_running, 60, what="301 services with 4 pipe ends each in tend")
+        assert "probe | 1024\n" in t.output, "services get the limit tend was started with"
+        limits = Path(f"/proc/{t.pid}/limits").read_text()
+        assert re.search(r"Max open files\s+8192\s+8192", limits), limits

@@ -77,3 +77,13 @@ TEST_CASE("stored lines keep their sequence, stream and continuation mark") {
     CHECK(l.continued);
     CHECK(l.view("svc").service == "svc");
 }
+
+TEST_CASE("a service that prints little costs little: blocks start small") {
+    LogRing ring(1000);
+    ring.push(line(1, "started"));
+    CHECK(ring.bytes() == 7);
+    CHECK(ring.reserved() <= 2 * LogRing::kFirstBlockBytes);
+    CHECK(ring.last(1).front().text == "started");
+    for (int i = 0; i < 5000; ++i) ring.push(line(i + 2, "a line of some forty bytes, give or take"));
+    CHECK(ring.reserved() <= ring.bytes() + 2 * LogRing::kBlockBytes);
+}

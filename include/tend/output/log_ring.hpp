@@ -19,6 +19,7 @@ class LogRing {
 public:
     static constexpr std::size_t kDefaultMaxBytes = 4 * 1024 * 1024;
     static constexpr std::size_t kBlockBytes = 64 * 1024;
+    static constexpr std::size_t kFirstBlockBytes = 512;
 
     explicit LogRing(std::size_t max_lines, std::size_t max_bytes = kDefaultMaxBytes)
         : max_lines_(max_lines), max_bytes_(max_bytes) {}
@@ -31,6 +32,8 @@ public:
     std::size_t size() const { return entries_.size(); }
     // Text bytes held, including what evicted lines still occupy in a shared block.
     std::size_t bytes() const { return held_bytes_; }
+    // Memory reserved for text, which can exceed bytes() by the unfilled end of the last block.
+    std::size_t reserved() const;
 
 private:
     struct Entry {

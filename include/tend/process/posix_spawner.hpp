@@ -2,13 +2,22 @@
 // service must not inherit from tend, then execs.
 #pragma once
 
+#include <sys/resource.h>
+
+#include <optional>
+
 #include "tend/process/spawner.hpp"
 
 namespace tend {
 
 class PosixSpawner final : public Spawner {
 public:
+    // `child_nofile`: the open-files limit to give services (tend's own was raised).
+    explicit PosixSpawner(std::optional<rlimit> child_nofile = std::nullopt) : child_nofile_(child_nofile) {}
     SpawnResult spawn(const SpawnRequest& request) override;
+
+private:
+    std::optional<rlimit> child_nofile_;
 };
 
 // The executable execve() would run for argv0, searched in PATH as execvp does.
