@@ -69,6 +69,12 @@ CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(
     supervisor_.add_reload_done_listener([this] { check_waiters(); });
 }
 
+// The supervisor outlives this handler and may still drain output as it goes:
+// no follower may point back into a control server that is gone.
+CommandHandler::~CommandHandler() {
+    for (const auto& [client, follow] : followers_) supervisor_.output().unfollow(follow);
+}
+
 std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& names, bool allow_empty_as_all) {
     std::vector<Service*> out;
     bool all = (names.empty() && allow_empty_as_all) || std::find(names.begin(), names.end(), "all") != names.end();

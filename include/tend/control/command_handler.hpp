@@ -22,6 +22,9 @@ public:
     using Reply = std::function<void(const std::string& line)>;
 
     CommandHandler(EventLoop& loop, Supervisor& supervisor);
+    ~CommandHandler();
+    CommandHandler(const CommandHandler&) = delete;
+    CommandHandler& operator=(const CommandHandler&) = delete;
 
     // Calls `reply` exactly once, now or later, unless forget(client) comes first.
     void handle(const Request& request, std::uint64_t client, Reply reply);
