@@ -31,7 +31,10 @@ EDITED = BASE.replace("min_uptime: 0\n      web", "min_uptime: 0\n        stop_t
 
 
 def status(t):
-    r = t.ctl("--json", "status", check=True)
+    def answered():
+        r = t.ctl("--json", "status")
+        return r if r.returncode == 0 else None
+    r = wait_for(answered, 10, what="tend to answer status")
     return {s["name"]: s for s in json.loads(r.stdout)}
 
 
