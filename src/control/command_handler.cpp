@@ -65,14 +65,8 @@ json reload_result(const ReloadOutcome& outcome, bool dry_run) {
 }  // namespace
 
 CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(loop), supervisor_(supervisor) {
-    supervisor_.add_listener([this](const Service&, const Transition&) { check_waiters(); });
-    supervisor_.add_reload_done_listener([this] { check_waiters(); });
-}
-
-// The supervisor outlives this handler and may still drain output as it goes:
-// no follower may point back into a control server that is gone.
-CommandHandler::~CommandHandler() {
-    for (const auto& [client, follow] : followers_) supervisor_.output().unfollow(follow);
+    subscriptions_.push_back(supervisor_.add_listener([this](const Service&, const Transition&) { check_waiters(); }));
+    subscriptions_.push_back(supervisor_.add_reload_done_listener([this] { check_waiters(); }));
 }
 
 std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& names, bool allow_empty_as_all) {
@@ -145,11 +139,7 @@ void CommandHandler::check_waiters() {
 
 void CommandHandler::forget(std::uint64_t client) {
     waiters_.remove_if([client](const auto& w) { return w->client == client; });
-    auto follow = followers_.find(client);
-    if (follow != followers_.end()) {
-        supervisor_.output().unfollow(follow->second);
-        followers_.erase(follow);
-    }
+    followers_.erase(client);  // its Subscription ends the follow
 }
 
 std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& reply, bool& deferred) {

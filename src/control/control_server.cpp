@@ -95,7 +95,7 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
         it->second->streaming = true;
         sd_event_source_set_enabled(it->second->idle.get(), SD_EVENT_OFF);
     });
-    supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
+    settings_subscription_ = supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
         if (before.control_socket == after.control_socket && before.control_group == after.control_group) return std::string();
         return rebind(after);
     });

@@ -176,7 +176,7 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
     }
     if (t.changed()) {
         log_transition(service, t);
-        for (const auto& listener : listeners_) listener(service, t);
+        listeners_.for_each([&](const Listener& listener) { listener(service, t); });
         if (service.spec().critical && !shutting_down() &&
             (t.to == ServiceState::exited || t.to == ServiceState::fatal)) {
             const auto& exit = service.machine().last_exit();

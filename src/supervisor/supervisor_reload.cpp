@@ -66,10 +66,10 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
         Settings before = std::exchange(settings_, next.settings);
         if (logging_changed(before, settings_)) setup_logging(settings_.log_format, settings_.log_level);
         output_.set_format(settings_.log_format);
-        for (const auto& listener : settings_listeners_) {
+        settings_listeners_.for_each([&](const SettingsListener& listener) {
             std::string warning = listener(before, settings_);
             if (!warning.empty()) outcome.warnings.push_back(warning);
-        }
+        });
     }
 
     // Old dependents, by service, before the graph is replaced: removed and
@@ -165,7 +165,7 @@ void Supervisor::advance_reload() {
     retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
     reload_stops_.clear();
     spdlog::info("Reload finished");
-    for (const auto& listener : reload_done_listeners_) listener();
+    reload_done_listeners_.for_each([](const std::function<void()>& listener) { listener(); });
     if (reload_queued_) {
         reload_queued_ = false;
         reload_from_signal();

@@ -22,7 +22,6 @@ public:
     using Reply = std::function<void(const std::string& line)>;
 
     CommandHandler(EventLoop& loop, Supervisor& supervisor);
-    ~CommandHandler();
     CommandHandler(const CommandHandler&) = delete;
     CommandHandler& operator=(const CommandHandler&) = delete;
 
@@ -55,7 +54,8 @@ private:
     Supervisor& supervisor_;
     std::list<std::unique_ptr<Waiter>> waiters_;
     std::vector<std::unique_ptr<Waiter>> expired_;
-    std::map<std::uint64_t, std::uint64_t> followers_;  // client -> its follow in the output router
+    std::map<std::uint64_t, Subscription> followers_;  // client -> its follow of the output router
+    std::vector<Subscription> subscriptions_;  // last: unsubscribed before anything they call goes
     std::function<void(std::uint64_t)> stream_hook_;
 };
 

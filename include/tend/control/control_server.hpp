@@ -76,6 +76,7 @@ private:
     std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> closed_;
     std::uint64_t next_id_ = 1;
+    Subscription settings_subscription_;
 };
 
 }  // namespace tend

@@ -12,6 +12,7 @@
 #include "tend/config/config.hpp"
 #include "tend/output/log_line.hpp"
 #include "tend/output/output_writer.hpp"
+#include "tend/util/listener_list.hpp"
 
 namespace tend {
 
@@ -26,26 +27,16 @@ public:
     std::uint64_t next_seq() { return ++seq_; }
     OutputWriter& writer() { return writer_; }
 
-    // `services` empty: every service. Returns an id for unfollow().
-    std::uint64_t follow(std::vector<std::string> services, Follower follower);
-    void unfollow(std::uint64_t id);
-    bool has_followers() const { return live_followers_ > 0; }
-    void publish(const LineView& line);
+    // `services` empty: every service. Following ends when the subscription goes.
+    [[nodiscard]] Subscription follow(std::vector<std::string> services, Follower follower);
+    bool has_followers() const { return !followers_.empty(); }
+    void publish(const LineView& line) const;
 
 private:
-    struct Entry {
-        std::uint64_t id;
-        std::vector<std::string> services;
-        Follower follower;  // empty once unfollowed
-    };
-
     OutputWriter writer_;
     LogFormat format_;
     std::uint64_t seq_ = 0;
-    std::uint64_t next_follower_ = 1;
-    std::vector<Entry> followers_;
-    std::size_t live_followers_ = 0;
-    int publishing_ = 0;
+    ListenerList<Follower> followers_;
 };
 
 }  // namespace tend

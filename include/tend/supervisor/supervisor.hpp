@@ -18,6 +18,7 @@
 #include "tend/output/output_router.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/supervisor/service.hpp"
+#include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
 
 namespace tend {
@@ -63,8 +64,12 @@ public:
     // Called with the old and the new settings when a reload changed them;
     // returns a warning, or "" when the change took.
     using SettingsListener = std::function<std::string(const Settings& before, const Settings& after)>;
-    void add_settings_listener(SettingsListener listener) { settings_listeners_.push_back(std::move(listener)); }
-    void add_reload_done_listener(std::function<void()> listener) { reload_done_listeners_.push_back(std::move(listener)); }
+    [[nodiscard]] Subscription add_settings_listener(SettingsListener listener) {
+        return settings_listeners_.add(std::move(listener));
+    }
+    [[nodiscard]] Subscription add_reload_done_listener(std::function<void()> listener) {
+        return reload_done_listeners_.add(std::move(listener));
+    }
 
     void request_shutdown(const std::string& why);
     bool shutting_down() const { return phase_ != Phase::running; }
@@ -76,7 +81,7 @@ public:
     const Settings& settings() const { return settings_; }
     OutputRouter& output() { return output_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
-    void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
+    [[nodiscard]] Subscription add_listener(Listener listener) { return listeners_.add(std::move(listener)); }
 
 private:
     enum class Phase { running, stopping_services, sweeping, killing, done };
@@ -131,9 +136,9 @@ private:
     EventSource sweep_timer_;
     EventSource deadline_timer_;
     UniqueFd dev_null_;
-    std::vector<Listener> listeners_;
-    std::vector<SettingsListener> settings_listeners_;
-    std::vector<std::function<void()>> reload_done_listeners_;
+    ListenerList<Listener> listeners_;
+    ListenerList<SettingsListener> settings_listeners_;
+    ListenerList<std::function<void()>> reload_done_listeners_;
     std::vector<ReloadStop> reload_stops_;
     std::vector<std::unique_ptr<Service>> retiring_;  // removed by a reload, still stopping
     bool reload_queued_ = false;
