@@ -7,7 +7,8 @@ tend's CPU time per MB of output. Prints figures; asserts nothing.
     /usr/bin/python3 bench/output_bench.py [lines-per-writer]
 
 EXTRA, if set, is appended to each service's definition, e.g.
-EXTRA=$'    log_buffer_lines: 0\n' to see what the ring of last lines costs.
+EXTRA=$'    log_buffer_lines: 0\n' to see what the ring of last lines costs;
+SETTINGS to the settings, e.g. SETTINGS=$'  log_format: json\n'.
 """
 import os
 import statistics
@@ -56,7 +57,7 @@ def through_tend(work, out_path, expected):
     config = work / "tend.yaml"
     body = "".join(
         f"  w{i}:\n    command: {writer_argv(i)!r}\n    restart: never\n    min_uptime: 0\n" + os.environ.get("EXTRA", "") for i in range(WRITERS))
-    config.write_text("settings:\n  log_level: warning\n  control_socket: " + str(work / "tend.sock") +
+    config.write_text("settings:\n  log_level: warning\n" + os.environ.get("SETTINGS", "") + "  control_socket: " + str(work / "tend.sock") +
                       "\nservices:\n" + body.replace("'", '"'))
     with open(out_path, "wb") as out:
         begin = time.perf_counter()
@@ -75,7 +76,11 @@ def through_tend(work, out_path, expected):
 def main():
     work = Path(tempfile.mkdtemp(prefix="tend-output-bench-"))
     raw = payload_bytes()
-    prefixed = raw + sum(len(f"w{i} | ") for i in range(WRITERS)) * LINES
+    if "json" in os.environ.get("SETTINGS", ""):
+        sample = '{{"line":"","service":"w{i}","stream":"stdout","time":"2026-11-23T18:00:00.000Z"}}'
+        prefixed = raw + sum(len(sample.format(i=i)) for i in range(WRITERS)) * LINES
+    else:
+        prefixed = raw + sum(len(f"w{i} | ") for i in range(WRITERS)) * LINES
     lines = WRITERS * LINES
     direct_s, tend_s, cpu_s = [], [], []
     for round_ in range(3):

@@ -1,6 +1,7 @@
 #include "tend/output/line_format.hpp"
 
 #include "tend/util/iso_time.hpp"
+#include "tend/util/json_string.hpp"
 
 namespace tend {
 
@@ -16,13 +17,32 @@ nlohmann::json line_to_json(const LineView& line) {
     return out;
 }
 
+namespace {
+
+// Lines read together share their time: format it once per millisecond, not per line.
+const std::string& cached_iso8601(WallClock::time_point time) {
+    static WallClock::time_point last{};
+    static std::string text = iso8601(last);
+    auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
+    if (ms != last) {
+        last = ms;
+        text = iso8601(ms);
+    }
+    return text;
+}
+
+}  // namespace
+
 void format_line(std::string& out, const LineView& line, LogFormat format) {
     if (format == LogFormat::json) {
-        nlohmann::json object = line_to_json(line);
-        object.erase("seq");
-        // Service output is bytes, not necessarily UTF-8: invalid sequences become U+FFFD.
-        out += object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        out += '\n';
+        // The keys in the order nlohmann::json would write them, so both forms read alike.
+        out += line.continued ? "{\"continued\":true,\"line\":" : "{\"line\":";
+        append_json_string(out, line.text);
+        out += ",\"service\":";
+        append_json_string(out, line.service);
+        out += line.stream == OutputStream::err ? ",\"stream\":\"stderr\",\"time\":\"" : ",\"stream\":\"stdout\",\"time\":\"";
+        out += cached_iso8601(line.time);
+        out += "\"}\n";
         return;
     }
     out.append(line.service);
