@@ -10,6 +10,7 @@
 #include "tend/cli/status_table.hpp"
 #include "tend/control/client.hpp"
 #include "tend/output/line_format.hpp"
+#include "tend/output/line_splitter.hpp"
 
 namespace tend {
 namespace {
@@ -40,33 +41,56 @@ int print_result(const Invocation& inv, const json& result, const std::string& h
     return kOk;
 }
 
-// One service named: its lines as they were written. Several or all: each
-// prefixed with its service, as tend prints them on its stdout.
-void print_log_line(const Invocation& inv, const json& line) {
-    if (inv.json_output) {
-        std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-        return;
+// One service named: its lines as it wrote them, the pieces of a line cut at
+// 64 KiB joined again. Several or all: each piece prefixed with its service,
+// as tend prints them on its stdout. --json: the objects as tend sent them.
+class LogPrinter {
+public:
+    explicit LogPrinter(const Invocation& inv) : inv_(inv) {}
+    ~LogPrinter() { end_line(); }
+
+    void print(const json& line) {
+        if (inv_.json_output) {
+            std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+            return;
+        }
+        std::string text = line.value("line", std::string());
+        bool continued = line.value("continued", false);
+        if (inv_.names.size() == 1) {
+            if (!continued) end_line();
+            std::cout << text;
+            open_line_ = true;
+            // Only a piece cut at the limit is continued by the next one; any
+            // other line ends now, so followers see whole lines at once.
+            if (text.size() != LineSplitter::kDefaultMaxLine) end_line();
+            return;
+        }
+        std::string service = line.value("service", std::string());
+        LineView view{0, {}, service, line.value("stream", "") == "stderr" ? OutputStream::err : OutputStream::out,
+                      continued, text};
+        std::string out;
+        format_line(out, view, LogFormat::text);
+        std::cout << out;
     }
-    std::string text = line.value("line", std::string());
-    if (inv.names.size() == 1) {
-        std::cout << text << "\n";
-        return;
+
+private:
+    void end_line() {
+        if (open_line_) std::cout << "\n";
+        open_line_ = false;
     }
-    std::string service = line.value("service", std::string());
-    LineView view{0, {}, service, line.value("stream", "") == "stderr" ? OutputStream::err : OutputStream::out,
-                  line.value("continued", false), text};
-    std::string out;
-    format_line(out, view, LogFormat::text);
-    std::cout << out;
-}
+
+    const Invocation& inv_;
+    bool open_line_ = false;
+};
 
 int print_logs(const Invocation& inv, const json& result, ControlClient& client) {
-    for (const auto& line : result["lines"]) print_log_line(inv, line);
+    LogPrinter printer(inv);
+    for (const auto& line : result["lines"]) printer.print(line);
     std::cout.flush();
     if (!inv.follow) return kOk;
     try {
         while (auto message = client.next_message()) {
-            if (message->contains("line")) print_log_line(inv, (*message)["line"]);
+            if (message->contains("line")) printer.print((*message)["line"]);
             std::cout.flush();
         }
     } catch (const std::exception& e) {

@@ -71,6 +71,9 @@ def test_a_one_mebibyte_line_is_cut_into_marked_pieces_and_nothing_is_lost():
         assert pieces[0].startswith("big | x") and all(p.startswith("big |+ x") for p in pieces[1:])
         joined = pieces[0][len("big | "):] + "".join(p[len("big |+ "):] for p in pieces[1:])
         assert joined == "x" * 1048576
+        # `tendctl logs` of one service joins the pieces again
+        r = t.ctl("logs", "big")
+        assert r.returncode == 0 and r.stdout == "x" * 1048576 + "\nafter\n"
 
 
 def test_json_format_lines_parse():
