@@ -28,7 +28,20 @@ public:
     std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
+LogFormat current_format = LogFormat::text;
+
+std::unique_ptr<spdlog::formatter> make_formatter(LogFormat format) {
+    if (format == LogFormat::json) return std::make_unique<JsonFormatter>();
+    return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e tend %l: %v", spdlog::pattern_time_type::utc);
+}
+
 }  // namespace
+
+void set_log_sink(spdlog::sink_ptr sink) {
+    auto logger = spdlog::default_logger();
+    logger->sinks() = {std::move(sink)};
+    logger->set_formatter(make_formatter(current_format));  // spdlog keeps a formatter per sink
+}
 
 void setup_logging(LogFormat format, const std::string& level) {
     auto logger = spdlog::default_logger();
@@ -38,9 +51,8 @@ void setup_logging(LogFormat format, const std::string& level) {
         logger = std::make_shared<spdlog::logger>("tend", std::make_shared<spdlog::sinks::stderr_sink_st>());
         spdlog::set_default_logger(logger);
     }
-    if (format == LogFormat::json) logger->set_formatter(std::make_unique<JsonFormatter>());
-    else logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e tend %l: %v",
-                                                                           spdlog::pattern_time_type::utc));
+    current_format = format;
+    logger->set_formatter(make_formatter(format));
     logger->set_level(spdlog::level::from_str(level == "warning" ? "warn" : level));
     logger->flush_on(spdlog::level::trace);
 }

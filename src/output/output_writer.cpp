@@ -9,19 +9,27 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
 namespace tend {
 
-OutputWriter::OutputWriter(EventLoop& loop, int fd) : loop_(loop) {
+OutputWriter::OutputWriter(EventLoop& loop, int fd, std::string what, bool report_errors)
+    : loop_(loop), what_(std::move(what)), report_errors_(report_errors) {
     open_nonblocking(fd);
     post_ = loop_.add_post([this] {
         if (!write_some()) sd_event_source_set_enabled(writable_.get(), SD_EVENT_ON);
     });
     if (mode_ != Mode::plain) {
-        writable_ = loop_.add_io(fd_, EPOLLOUT, [this](uint32_t) { on_writable(); });
-        sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
+        try {
+            writable_ = loop_.add_io(fd_, EPOLLOUT, [this](uint32_t) { on_writable(); });
+            sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
+        } catch (const std::system_error& e) {
+            // epoll refuses what never blocks (/dev/null and other plain devices): write as to a file.
+            if (e.code().value() != EPERM) throw;
+            mode_ = Mode::plain;
+        }
     }
 }
 
@@ -34,7 +42,7 @@ void OutputWriter::open_nonblocking(int fd) {
     fd_ = fd;
     struct stat st {};
     if (fstat(fd, &st) < 0) {
-        spdlog::warn("Failed to inspect stdout: {}, writing to it as it is", std::strerror(errno));
+        if (report_errors_) spdlog::warn("Failed to inspect fd {}: {}, writing to it as it is", fd, std::strerror(errno));
         return;
     }
     if (S_ISREG(st.st_mode)) return;  // a file: writes do not wait for a reader
@@ -51,7 +59,7 @@ void OutputWriter::open_nonblocking(int fd) {
     }
     // No /proc (a minimal container): wait for POLLOUT, then write at most
     // PIPE_BUF, which a pipe with room takes whole without blocking.
-    spdlog::debug("Failed to reopen stdout through {}: {}, polling before each write", path, std::strerror(errno));
+    if (report_errors_) spdlog::debug("Failed to reopen {}: {}, polling before each write", path, std::strerror(errno));
     mode_ = Mode::poll_first;
 }
 
@@ -114,8 +122,8 @@ bool OutputWriter::write_some() {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
         // EPIPE and the like: nobody will ever read these bytes. Say so once, then count them.
-        spdlog::error("Failed to write service output to stdout: {}; dropping service output from now on",
-                      n < 0 ? std::strerror(errno) : "wrote nothing");
+        if (report_errors_)
+            spdlog::error("Failed to write {}: {}; dropping it from now on", what_, n < 0 ? std::strerror(errno) : "wrote nothing");
         broken_ = true;
         lost_ += queued();
         consumed(queued());
@@ -155,8 +163,8 @@ bool OutputWriter::flush_until(std::chrono::steady_clock::time_point deadline) {
         pollfd p{fd_, POLLOUT, 0};
         if (poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     }
-    spdlog::error("Failed to write {} bytes of service output to stdout before exiting: the reader did not take them",
-                  queued());
+    if (report_errors_)
+        spdlog::error("Failed to write {} bytes of {} before exiting: the reader did not take them", queued(), what_);
     return false;
 }
 

@@ -18,6 +18,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/event/signal_mask.hpp"
 #include "tend/log/logging.hpp"
+#include "tend/log/queued_log.hpp"
 #include "tend/process/fd_limit.hpp"
 #include "tend/process/posix_spawner.hpp"
 #include "tend/supervisor/supervisor.hpp"
@@ -51,6 +52,8 @@ int main(int argc, char** argv) {
         const bool exec_mode = options.mode == TendOptions::Mode::exec;
         Supervisor supervisor(std::move(config), loop, spawner,
                               {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path});
+        // From here on tend's own log never blocks on a stuck stderr reader.
+        QueuedLog queued_log(loop, supervisor.output().writer());
         // tend -- CMD is a drop-in for tini: no socket unless a config asks for one.
         std::optional<ControlServer> control;
         if (!exec_mode) control.emplace(loop, supervisor, supervisor.settings());

@@ -28,8 +28,10 @@ class OutputWriter {
 public:
     static constexpr std::size_t kLowMark = 64 * 1024;
 
-    // Writes to a non-blocking handle on `fd` (see open_nonblocking()).
-    OutputWriter(EventLoop& loop, int fd);
+    // Writes to a non-blocking handle on `fd` (see open_nonblocking()). `what`
+    // names the stream in messages ("service output to stdout"); a writer that
+    // carries tend's own log must not log its failures (report_errors false).
+    OutputWriter(EventLoop& loop, int fd, std::string what, bool report_errors = true);
     ~OutputWriter();
 
     void append(std::string_view bytes, const std::shared_ptr<QueueAccount>& account);
@@ -66,6 +68,8 @@ private:
     std::deque<Segment> segments_;
     EventSource post_;
     EventSource writable_;
+    std::string what_;
+    bool report_errors_;
     bool broken_ = false;
     std::size_t lost_ = 0;
 };
