@@ -115,8 +115,10 @@ void ServiceOutput::drain() {
 }
 
 void ServiceOutput::update(const ServiceSpec& spec) {
+    to_stdout_ = spec.output == OutputMode::prefix;
     ring_.resize(static_cast<std::size_t>(spec.log_buffer_lines));
-    if (file_) file_.emplace(name_, spec.log_file, spec.log_max_size, spec.log_keep);
+    if (spec.log_file.empty()) file_.reset();
+    else file_.emplace(name_, spec.log_file, spec.log_max_size, spec.log_keep);
 }
 
 }  // namespace tend

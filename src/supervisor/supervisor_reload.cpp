@@ -150,8 +150,12 @@ void Supervisor::advance_reload() {
             stop.done = true;
             moved = true;
             if (stop.next) {
-                stop.service->output.reset();  // drained now; the next spawn makes it anew from the new spec
                 stop.service->replace_spec(std::move(*stop.next));
+                // Still captured: keep the pipes and the kept lines. Else they go (drained now).
+                if (stop.service->output) {
+                    if (ServiceOutput::captures(stop.service->spec())) stop.service->output->update(stop.service->spec());
+                    else stop.service->output.reset();
+                }
                 stop.service->stopped_by_operator = false;
                 stop.service->start_pending = stop.start_after;
             }

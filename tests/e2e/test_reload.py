@@ -276,3 +276,23 @@ def test_included_files_are_read_again_and_log_settings_apply_at_once():
         r = t.ctl("reload")
         assert r.returncode == 1 and f"{conf_d}/sidecar.yaml:2:39: services.sidecar: unknown key 'min_uptim'" in r.stderr, r.stderr
         assert status(t)["sidecar"]["state"] == "running"
+
+
+def test_a_fatal_service_fixed_by_a_reload_starts_and_keeps_its_earlier_output():
+    config = """
+        services:
+          app:
+            command: "echo broken build; exit 1"
+            max_restarts: 1
+            backoff: {initial: 10ms}
+    """
+    with Tend(config) as t:
+        wait_for(lambda: status(t)["app"]["state"] == "fatal", 10, what="app to give up")
+        write(t, config.replace("echo broken build; exit 1", "echo fixed build; exec sleep 1000").replace(
+            "max_restarts: 1", "max_restarts: 1\n            min_uptime: 0"))
+        r = t.ctl("reload", check=True)
+        assert "~ app (command, min_uptime changed)" in r.stdout
+        wait_for(lambda: status(t)["app"]["state"] == "running", 10, what="the fixed app to run")
+        assert status(t)["app"]["restarts"] == 0, "a new definition starts with fresh counters"
+        wait_for(lambda: "fixed build" in t.ctl("logs", "app").stdout, 10, what="the new line")
+        assert t.ctl("logs", "app").stdout.startswith("broken build\n"), "lines from before the reload are kept"

@@ -41,7 +41,8 @@ public:
     // The service's main process has exited: take what is in the pipes now and
     // flush partial lines, whatever back-pressure says.
     void drain();
-    // A reload changed log_buffer_lines, log_max_size or log_keep.
+    // A reload changed how the output is kept (output between prefix and null,
+    // log_file and its rotation, log_buffer_lines): the pipes and the kept lines stay.
     void update(const ServiceSpec& spec);
 
     const LogRing& ring() const { return ring_; }
