@@ -1,4 +1,5 @@
 """Services start, crash, back off, go fatal; bad configs are refused."""
+import json
 import re
 import signal
 import subprocess
@@ -117,7 +118,6 @@ def test_tend_check_validates_without_running_anything(tmp_path):
 
 
 def test_json_log_format_writes_one_object_per_line():
-    import json
     with Tend("""
         settings:
           log_format: json
@@ -135,7 +135,6 @@ def test_json_log_format_writes_one_object_per_line():
 
 
 def test_usr1_usr2_and_winch_reach_only_the_services_that_ask_for_them():
-    import json
     config = """
         services:
           asks:
@@ -160,7 +159,6 @@ def test_usr1_usr2_and_winch_reach_only_the_services_that_ask_for_them():
 
 
 def test_many_captured_services_fit_under_a_low_open_files_limit_and_services_keep_it():
-    import json
     body = "".join(f"  s{i}: {{command: [sleep, '1000'], min_uptime: 0}}\n" for i in range(300))
     config = "services:\n  probe: {command: 'ulimit -n; exec sleep 1000', min_uptime: 0}\n" + body
     with Tend(config, wrapper=["prlimit", "--nofile=1024:8192"]) as t:
