@@ -153,14 +153,16 @@ std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& 
             throw ArgumentError(s->name() + "'s output is not captured (output: " + to_string(s->spec().output) +
                                 "), so tend keeps none of it");
 
-    // Interleave the services' rings by arrival, keep the newest `wanted`.
+    // Interleave the services' rings by arrival, keep the newest `wanted`: they
+    // are among each ring's newest `wanted`, so only those are copied out.
+    std::size_t per_ring = wanted < 0 ? SIZE_MAX : static_cast<std::size_t>(wanted);
     std::vector<std::pair<StoredLine, const std::string*>> lines;
     for (Service* s : services)
         if (s->output)
-            for (StoredLine& line : s->output->ring().last(SIZE_MAX)) lines.emplace_back(std::move(line), &s->name());
+            for (StoredLine& line : s->output->ring().last(per_ring)) lines.emplace_back(std::move(line), &s->name());
     std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first.seq < b.first.seq; });
     std::size_t keep = wanted < 0 ? lines.size() : std::min(lines.size(), static_cast<std::size_t>(wanted));
-    // A reply is one line of JSON: past kMaxReplyBytes of text the oldest lines are left out.
+    // A reply is one line of JSON: past kMaxLogsReplyBytes of text the oldest lines are left out.
     std::size_t first = lines.size() - keep;
     std::size_t bytes = 0;
     for (std::size_t i = lines.size(); i > first; --i) {
