@@ -191,6 +191,19 @@ def test_the_control_socket_moves_when_its_setting_changes():
         assert r.returncode == 0 and "db" in r.stdout
 
 
+def test_a_new_control_group_opens_the_socket_to_it_in_place():
+    with Tend(BASE) as t:
+        all_running(t, ["db", "web", "old"])
+        write(t, BASE.replace("shutdown_timeout: 10s", "shutdown_timeout: 10s\n      control_group: nogroup"))
+        r = t.ctl("reload", check=True)
+        assert "~ settings.control_group (none -> nogroup)" in r.stdout
+        st = os.stat(t.socket)
+        assert (oct(st.st_mode & 0o777), st.st_gid) == ("0o660", 65534)
+        write(t, BASE)
+        t.ctl("reload", check=True)
+        assert oct(os.stat(t.socket).st_mode & 0o777) == "0o600"
+
+
 def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
