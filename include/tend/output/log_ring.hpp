@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,7 @@ public:
     // Copies of the last `n` lines, oldest first.
     std::vector<StoredLine> last(std::size_t n) const;
 
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const { return storage_ ? storage_->entries.size() : 0; }
     // Text bytes held, including what evicted lines still occupy in a shared block.
     std::size_t bytes() const { return held_bytes_; }
     // Memory reserved for text, which can exceed bytes() by the unfilled end of the last block.
@@ -46,15 +47,21 @@ private:
         std::uint32_t length;
     };
 
+    // Made at the first line: an empty std::deque already allocates, and most
+    // services of a big config never print a line.
+    struct Storage {
+        std::deque<Entry> entries;
+        std::deque<std::string> blocks;
+        std::uint64_t first_block = 0;
+    };
+
     void trim();
     void drop_front();
 
     std::size_t max_lines_;
     std::size_t max_bytes_;
     std::size_t held_bytes_ = 0;
-    std::deque<Entry> entries_;
-    std::deque<std::string> blocks_;
-    std::uint64_t first_block_ = 0;
+    std::unique_ptr<Storage> storage_;
 };
 
 }  // namespace tend
