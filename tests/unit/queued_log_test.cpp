@@ -10,36 +10,17 @@
 #include "tend/log/logging.hpp"
 #include "tend/log/queued_log.hpp"
 #include "tend/util/unique_fd.hpp"
+#include "test_pipe.hpp"
 
 using namespace tend;
-
-namespace {
-
-struct Pipe {
-    UniqueFd read, write;
-    Pipe() {
-        int fds[2];
-        REQUIRE(pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
-        read.reset(fds[0]);
-        write.reset(fds[1]);
-    }
-    std::string drain() {
-        std::string out;
-        char buffer[65536];
-        ssize_t n;
-        while ((n = ::read(read.get(), buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
-        return out;
-    }
-};
-
-}  // namespace
+using tend::testing::TestPipe;
 
 TEST_CASE("tend's log never waits for stderr: past the bound lines are dropped, then counted") {
     setup_logging(LogFormat::text, "info");
     EventLoop loop;
     UniqueFd null_fd(open("/dev/null", O_WRONLY | O_CLOEXEC));
     OutputWriter to_null(loop, null_fd.get(), "test output");
-    Pipe stderr_pipe;
+    TestPipe stderr_pipe;
     std::string everything;
     {
         QueuedLog log(loop, to_null, null_fd.get(), stderr_pipe.write.get());
@@ -70,7 +51,7 @@ TEST_CASE("tend's log never waits for stderr: past the bound lines are dropped, 
 TEST_CASE("when stderr is stdout's own file, the log goes through stdout's writer") {
     setup_logging(LogFormat::text, "info");
     EventLoop loop;
-    Pipe shared;
+    TestPipe shared;
     OutputWriter to_shared(loop, shared.write.get(), "test output");
     {
         QueuedLog log(loop, to_shared, shared.write.get(), shared.write.get());

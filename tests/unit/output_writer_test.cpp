@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <string>
+
+#include "tend/output/output_writer.hpp"
+#include "tend/util/unique_fd.hpp"
+#include "test_pipe.hpp"
+
+using namespace tend;
+using tend::testing::TestPipe;
+
+namespace {
+
+
+void turn(EventLoop& loop, int times = 20) {
+    for (int i = 0; i < times; ++i) sd_event_run(loop.get(), 0);
+}
+
+}  // namespace
+
+TEST_CASE("bytes are written on the next loop turn, in order, charged to their producer until then") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output");
+    auto a = std::make_shared<QueueAccount>();
+    auto b = std::make_shared<QueueAccount>();
+    writer.append("a1\n", a);
+    writer.append("b1\n", b);
+    writer.append("a2\n", a);
+    CHECK(a->queued == 6);
+    CHECK(b->queued == 3);
+    turn(loop);
+    CHECK(pipe.drain() == "a1\nb1\na2\n");
+    CHECK(a->queued == 0);
+    CHECK(writer.queued() == 0);
+}
+
+TEST_CASE("a reader that stops never blocks the writer; the producer hears when its backlog is low again") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output");
+    auto account = std::make_shared<QueueAccount>();
+    int lows = 0;
+    account->on_low = [&] { ++lows; };
+    std::string chunk(64 * 1024, 'x');
+    for (int i = 0; i < 16; ++i) writer.append(chunk, account);  // 1 MiB: far more than a pipe holds
+    turn(loop);  // must return: the pipe is full, the writer waits for EPOLLOUT
+    CHECK(writer.queued() > 0);
+    CHECK(account->queued == writer.queued());
+    writer.notify_when_low(account);
+    CHECK(lows == 0);
+    std::string received;
+    for (int i = 0; i < 1000 && received.size() < 16 * chunk.size(); ++i) {
+        received += pipe.drain();
+        turn(loop, 1);
+    }
+    CHECK(received.size() == 16 * chunk.size());
+    CHECK(lows == 1);
+    CHECK(account->queued == 0);
+}
+
+TEST_CASE("a reader that is gone for good: bytes are counted as lost, never retried forever") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output", false);
+    pipe.read.reset();
+    // tend blocks every signal, so a write to a gone reader is EPIPE; here it must be ignored to be.
+    auto previous = std::signal(SIGPIPE, SIG_IGN);
+    auto account = std::make_shared<QueueAccount>();
+    writer.append("to nobody\n", account);
+    turn(loop);
+    CHECK(writer.lost_bytes() == 10);
+    writer.append("more\n", account);
+    CHECK(writer.lost_bytes() == 15);
+    CHECK(writer.queued() == 0);
+    std::signal(SIGPIPE, previous);
+}
+
+TEST_CASE("flush_until gives up at its deadline when nobody reads") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output", false);
+    auto account = std::make_shared<QueueAccount>();
+    writer.append(std::string(1 << 20, 'y'), account);
+    auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(writer.flush_until(start + std::chrono::milliseconds(50)));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
