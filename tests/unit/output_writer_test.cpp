@@ -15,7 +15,6 @@ using tend::testing::TestPipe;
 
 namespace {
 
-
 void turn(EventLoop& loop, int times = 20) {
     for (int i = 0; i < times; ++i) sd_event_run(loop.get(), 0);
 }
