@@ -266,6 +266,12 @@ def test_idle_tend_sleeps_with_its_pipes_open():
     with Tend(config) as t:
         wait_for(lambda: t.output.count("| hi") + t.output.count("! hi") == 2, 10, what="both lines")
         wait_for(lambda: set(states(t).values()) == {"running"}, 10, what="both running")
+
+        def settled():  # the status requests above are fully handled: nothing moves for 100 ms
+            first = context_switches(t.pid)
+            time.sleep(0.1)
+            return context_switches(t.pid) == first
+        wait_for(settled, 5, what="tend to settle")
         before = context_switches(t.pid)
         time.sleep(1.0)  # the measurement window: an idle tend must not wake up in it
         assert context_switches(t.pid) - before <= 1
