@@ -184,7 +184,9 @@ std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& 
     if (names.empty()) followed.clear();  // every service, including ones a reload adds later
     Reply stream = reply;
     followers_[client] = supervisor_.output().follow(std::move(followed), [stream](const LineView& line) {
-        stream(json{{"line", line_to_json(line)}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+        std::string message = "{\"line\":";
+        append_line_object(message, line, true);
+        stream(message + "}\n");
     });
     if (stream_hook_) stream_hook_(client);
     return "";  // replied above

@@ -54,9 +54,16 @@ std::optional<gid_t> group_id(const std::optional<std::string>& name) {
     std::vector<char> buffer(16384);
     struct group entry {};
     struct group* found = nullptr;
-    getgrnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found);
+    int r = getgrnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found);
+    if (r != 0) throw errno_error("control_group: failed to look up group '" + *name + "'", r);
     if (!found) throw std::runtime_error("control_group: no such group '" + *name + "'");
     return entry.gr_gid;
+}
+
+// 0660 for the group's members, or 0600 for root alone.
+void set_socket_access(const std::string& path, std::optional<gid_t> group) {
+    if (group && chown(path.c_str(), 0, *group) < 0) throw errno_error("Failed to give " + path + " to its group");
+    if (chmod(path.c_str(), group ? 0660 : 0600) < 0) throw errno_error("Failed to set the mode of " + path);
 }
 
 // A listening socket at `path`, never (even briefly) wider than 0600, or 0660 for a group.
@@ -73,10 +80,7 @@ UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group) {
     int bind_errno = errno;
     umask(old);
     if (r < 0) throw errno_error("Failed to bind control socket " + path, bind_errno);
-    if (group) {
-        if (chown(path.c_str(), 0, *group) < 0) throw errno_error("Failed to give " + path + " to its group");
-        if (chmod(path.c_str(), 0660) < 0) throw errno_error("Failed to set the mode of " + path);
-    }
+    if (group) set_socket_access(path, group);
     if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + path);
     return listener;
 }
@@ -107,9 +111,7 @@ std::string ControlServer::rebind(const Settings& settings) {
         std::optional<gid_t> group = group_id(settings.control_group);
         bool same_path = settings.control_socket == path_;
         if (same_path) {
-            // Only the group changed: adjust the file in place.
-            if (group && chown(path_.c_str(), 0, *group) < 0) throw errno_error("Failed to change the group of " + path_);
-            if (chmod(path_.c_str(), group ? 0660 : 0600) < 0) throw errno_error("Failed to set the mode of " + path_);
+            set_socket_access(path_, group);  // only the group changed: adjust the file in place
             group_ = group;
             return "";
         }

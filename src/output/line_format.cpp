@@ -33,16 +33,25 @@ const std::string& cached_iso8601(WallClock::time_point time) {
 
 }  // namespace
 
+void append_line_object(std::string& out, const LineView& line, bool with_seq) {
+    // The keys in the order nlohmann::json would write them, so both forms read alike.
+    out += line.continued ? "{\"continued\":true,\"line\":" : "{\"line\":";
+    append_json_string(out, line.text);
+    if (with_seq) {
+        out += ",\"seq\":";
+        out += std::to_string(line.seq);
+    }
+    out += ",\"service\":";
+    append_json_string(out, line.service);
+    out += line.stream == OutputStream::err ? ",\"stream\":\"stderr\",\"time\":\"" : ",\"stream\":\"stdout\",\"time\":\"";
+    out += cached_iso8601(line.time);
+    out += "\"}";
+}
+
 void format_line(std::string& out, const LineView& line, LogFormat format) {
     if (format == LogFormat::json) {
-        // The keys in the order nlohmann::json would write them, so both forms read alike.
-        out += line.continued ? "{\"continued\":true,\"line\":" : "{\"line\":";
-        append_json_string(out, line.text);
-        out += ",\"service\":";
-        append_json_string(out, line.service);
-        out += line.stream == OutputStream::err ? ",\"stream\":\"stderr\",\"time\":\"" : ",\"stream\":\"stdout\",\"time\":\"";
-        out += cached_iso8601(line.time);
-        out += "\"}\n";
+        append_line_object(out, line, false);
+        out += '\n';
         return;
     }
     out.append(line.service);

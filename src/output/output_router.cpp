@@ -15,7 +15,7 @@ Subscription OutputRouter::follow(std::vector<std::string> services, Follower fo
 }
 
 void OutputRouter::publish(const LineView& line) const {
-    if (followers_.empty()) return;
+    if (followers_.empty()) return;  // the common case, on every captured line
     followers_.for_each([&](const Follower& follower) { follower(line); });
 }
 

@@ -16,14 +16,14 @@
 namespace tend {
 
 OutputWriter::OutputWriter(EventLoop& loop, int fd, std::string what, bool report_errors)
-    : loop_(loop), what_(std::move(what)), report_errors_(report_errors) {
+    : what_(std::move(what)), report_errors_(report_errors) {
     open_nonblocking(fd);
-    post_ = loop_.add_post([this] {
+    post_ = loop.add_post([this] {
         if (!write_some()) sd_event_source_set_enabled(writable_.get(), SD_EVENT_ON);
     });
     if (mode_ != Mode::plain) {
         try {
-            writable_ = loop_.add_io(fd_, EPOLLOUT, [this](uint32_t) { on_writable(); });
+            writable_ = loop.add_io(fd_, EPOLLOUT, [this](uint32_t) { on_writable(); });
             sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
         } catch (const std::system_error& e) {
             // epoll refuses what never blocks (/dev/null and other plain devices): write as to a file.

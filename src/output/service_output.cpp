@@ -118,7 +118,8 @@ void ServiceOutput::update(const ServiceSpec& spec) {
     to_stdout_ = spec.output == OutputMode::prefix;
     ring_.resize(static_cast<std::size_t>(spec.log_buffer_lines));
     if (spec.log_file.empty()) file_.reset();
-    else file_.emplace(name_, spec.log_file, spec.log_max_size, spec.log_keep);
+    else if (!file_ || !file_->same_settings(spec.log_file, spec.log_max_size, spec.log_keep))
+        file_.emplace(name_, spec.log_file, spec.log_max_size, spec.log_keep);  // most reloads change none of it
 }
 
 }  // namespace tend

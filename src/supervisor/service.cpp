@@ -41,6 +41,9 @@ void Service::update_spec(ServiceSpec spec) {
 void Service::replace_spec(ServiceSpec spec) {
     spec_ = std::move(spec);
     machine_ = ServiceMachine(ServicePolicy::from(spec_));
+    // Still captured: the pipes and the kept lines stay. Else they go (drained now).
+    if (output && ServiceOutput::captures(spec_)) output->update(spec_);
+    else output.reset();
 }
 
 ServiceView Service::view() const {

@@ -143,12 +143,12 @@ void Supervisor::on_sigchld() {
 }
 
 void Supervisor::check_stopping_groups() {
-    for (auto* list : {&services_, &retiring_})
-        for (auto& s : *list)
-            if (s->state() == ServiceState::stopping && !s->machine().leader_alive() && !process_group_alive(s->pgid)) {
-                s->pgid = 0;
-                dispatch(*s, {EventKind::group_empty, {}, {}});
-            }
+    for_every_service([this](Service& s) {
+        if (s.state() == ServiceState::stopping && !s.machine().leader_alive() && !process_group_alive(s.pgid)) {
+            s.pgid = 0;
+            dispatch(s, {EventKind::group_empty, {}, {}});
+        }
+    });
 }
 
 void Supervisor::on_timer(Service& service) {

@@ -124,7 +124,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
     if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
 
-    if (reload_stops_.empty()) spdlog::info("Reload finished");  // nothing to stop: done already
+    if (reload_stops_.empty()) reload_finished();  // nothing to stop: done already
     else advance_reload();
     schedule_starts();
     return outcome;
@@ -151,11 +151,6 @@ void Supervisor::advance_reload() {
             moved = true;
             if (stop.next) {
                 stop.service->replace_spec(std::move(*stop.next));
-                // Still captured: keep the pipes and the kept lines. Else they go (drained now).
-                if (stop.service->output) {
-                    if (ServiceOutput::captures(stop.service->spec())) stop.service->output->update(stop.service->spec());
-                    else stop.service->output.reset();
-                }
                 stop.service->stopped_by_operator = false;
                 stop.service->start_pending = stop.start_after;
             }
@@ -168,6 +163,10 @@ void Supervisor::advance_reload() {
             it = it->second == s.get() ? by_pid_.erase(it) : std::next(it);
     retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
     reload_stops_.clear();
+    reload_finished();
+}
+
+void Supervisor::reload_finished() {
     spdlog::info("Reload finished");
     reload_done_listeners_.for_each([](const std::function<void()>& listener) { listener(); });
     if (reload_queued_) {

@@ -51,10 +51,13 @@ void Supervisor::advance_shutdown() {
         dispatch(*s, {EventKind::stop, {}, {}});
         if (skip_grace_) dispatch(*s, {EventKind::kill, {}, {}});
     }
-    for (auto* list : {&services_, &retiring_})
-        for (const auto& s : *list)
-            if (!is_down(s->state())) return;
-    begin_sweep();
+    if (every_service_down()) begin_sweep();
+}
+
+bool Supervisor::every_service_down() {
+    bool down = true;
+    for_every_service([&](const Service& s) { down = down && is_down(s.state()); });
+    return down;
 }
 
 void Supervisor::begin_sweep() {
@@ -85,9 +88,9 @@ void Supervisor::escalate() {
     skip_grace_ = true;
     spdlog::warn("Second SIGINT: skipping grace periods, sending SIGKILL");
     if (!shutting_down()) request_shutdown("SIGINT received twice");
-    for (auto* list : {&services_, &retiring_})
-        for (auto& s : *list)
-            if (s->state() == ServiceState::stopping) dispatch(*s, {EventKind::kill, {}, {}});
+    for_every_service([this](Service& s) {
+        if (s.state() == ServiceState::stopping) dispatch(s, {EventKind::kill, {}, {}});
+    });
     if (phase_ == Phase::sweeping) on_sweep_timer();
 }
 
@@ -95,9 +98,9 @@ void Supervisor::on_deadline() {
     if (phase_ == Phase::done) return;
     deadline_hit_ = true;
     spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(settings_.shutdown_timeout));
-    for (auto* list : {&services_, &retiring_})
-        for (auto& s : *list)
-            if (s->pgid > 0) kill(-s->pgid, SIGKILL);
+    for_every_service([](Service& s) {
+        if (s.pgid > 0) kill(-s.pgid, SIGKILL);
+    });
     signal_leftovers(options_.is_pid1, SIGKILL);
     reap_all([](pid_t, const ExitStatus&) {});
     finish();
@@ -108,9 +111,9 @@ void Supervisor::finish() {
     phase_ = Phase::done;
     // Every captured byte a service wrote before it died reaches stdout before
     // tend exits, as long as the reader takes it within the shutdown deadline.
-    for (auto* list : {&services_, &retiring_})
-        for (auto& s : *list)
-            if (s->output) s->output->drain();
+    for_every_service([](Service& s) {
+        if (s.output) s.output->drain();
+    });
     auto now = std::chrono::steady_clock::now();
     output_.writer().flush_until(std::max(shutdown_deadline_, now + std::chrono::milliseconds(500)));
     int code = exit_code();

@@ -47,8 +47,10 @@ def pid_namespace(pid):
 class Tend:
     """tend as PID 1 of its own PID namespace, with stdout and stderr captured to files."""
 
-    def __init__(self, config=None, args=None, namespace=True, env=None, files=None, stdout_pipe=False,
-                 wrapper=(), stderr_to_stdout=False, stdout_devnull=False):
+    def __init__(self, config=None, args=None, namespace=True, env=None, files=None, wrapper=(),
+                 stdout="file", stderr="file"):
+        """stdout: "file" (read with .output), "pipe" (the test reads, or leaves unread,
+        self.process.stdout) or "devnull"; stderr: "file" (.log) or "stdout" (2>&1)."""
         self.dir = Path(tempfile.mkdtemp(prefix="tend-e2e-"))
         for name, content in (files or {}).items():
             (self.dir / name).write_text(content)
@@ -65,10 +67,8 @@ class Tend:
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
-            # stdout_pipe: tend's stdout is a pipe the test reads (or leaves unread) itself
-            stdout=subprocess.PIPE if stdout_pipe else subprocess.DEVNULL if stdout_devnull
-            else open(self.stdout_path, "wb"),
-            stderr=subprocess.STDOUT if stderr_to_stdout else open(self.stderr_path, "wb"),
+            stdout={"pipe": subprocess.PIPE, "devnull": subprocess.DEVNULL}.get(stdout) or open(self.stdout_path, "wb"),
+            stderr=subprocess.STDOUT if stderr == "stdout" else open(self.stderr_path, "wb"),
             env=dict(os.environ, TEND_SOCKET=str(self.dir / "tend.sock"), **(env or {})),
             start_new_session=True,
         )

@@ -3,9 +3,10 @@ import json
 import os
 import random
 import signal
+import subprocess
 import textwrap
 
-from harness import Tend, wait_for
+from harness import TENDCTL, Tend, wait_for
 
 BASE = """
     settings:
@@ -185,8 +186,6 @@ def test_the_control_socket_moves_when_its_setting_changes():
         assert f"~ settings.control_socket ({t.socket} -> {new_socket})" in r.stdout
         wait_for(lambda: not os.path.exists(t.socket), 5, what="the old socket to go")
         assert oct(os.stat(new_socket).st_mode & 0o777) == "0o600"
-        from harness import TENDCTL
-        import subprocess
         r = subprocess.run([TENDCTL, "-s", str(new_socket), "status"], capture_output=True, text=True, timeout=10)
         assert r.returncode == 0 and "db" in r.stdout
 
@@ -248,8 +247,6 @@ def test_a_second_reload_while_one_is_stopping_services_is_refused_or_queued():
     with Tend(slow) as t:
         all_running(t, ["db", "web", "old"])
         write(t, EDITED)
-        import subprocess
-        from harness import TENDCTL
         first = subprocess.Popen([TENDCTL, "-s", t.socket, "reload"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         t.wait_log("old: running -> stopping")
         r = t.ctl("reload")

@@ -49,3 +49,14 @@ TEST_CASE("the protocol form carries the sequence") {
     CHECK(object["seq"] == 42);
     CHECK(object["stream"] == "stdout");
 }
+
+TEST_CASE("the directly written object and the json value are the same object") {
+    for (bool continued : {false, true})
+        for (auto stream : {OutputStream::out, OutputStream::err}) {
+            LineView line{42, kTime, "w\"eb", stream, continued, std::string("a\tb\xff\0", 5)};
+            std::string direct;
+            append_line_object(direct, line, true);
+            CHECK(nlohmann::json::parse(direct) == nlohmann::json::parse(line_to_json(line).dump(
+                                                       -1, ' ', false, nlohmann::json::error_handler_t::replace)));
+        }
+}

@@ -15,7 +15,11 @@ namespace tend {
 // Appends the line, newline included, to `out`.
 void format_line(std::string& out, const LineView& line, LogFormat format);
 
-// The object `tendctl logs` receives: {seq, time, service, stream, line[, continued]}.
+// The line as one JSON object: {line, service, stream, time[, continued]}, plus
+// `seq` for `tendctl logs`. Written directly: this runs for every captured line.
+void append_line_object(std::string& out, const LineView& line, bool with_seq);
+
+// The same object as a json value, for replies built with nlohmann::json.
 nlohmann::json line_to_json(const LineView& line);
 
 }  // namespace tend

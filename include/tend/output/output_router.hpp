@@ -29,7 +29,6 @@ public:
 
     // `services` empty: every service. Following ends when the subscription goes.
     [[nodiscard]] Subscription follow(std::vector<std::string> services, Follower follower);
-    bool has_followers() const { return !followers_.empty(); }
     void publish(const LineView& line) const;
 
 private:

@@ -59,7 +59,6 @@ private:
     void schedule();
     void on_writable();
 
-    EventLoop& loop_;
     UniqueFd own_;  // a private open file description, when one could be made
     int fd_ = -1;
     Mode mode_ = Mode::plain;

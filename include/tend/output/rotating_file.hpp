@@ -17,7 +17,9 @@ public:
     RotatingFile(std::string owner, std::string path, std::uint64_t max_size, int keep);
 
     void write(std::string_view bytes);
-    const std::string& path() const { return path_; }
+    bool same_settings(const std::string& path, std::uint64_t max_size, int keep) const {
+        return path == path_ && max_size == max_size_ && keep == keep_;
+    }
     bool healthy() const { return !failing_; }
 
 private:

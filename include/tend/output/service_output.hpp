@@ -46,8 +46,6 @@ public:
     void update(const ServiceSpec& spec);
 
     const LogRing& ring() const { return ring_; }
-    const std::string& name() const { return name_; }
-    bool paused() const { return paused_; }
 
 private:
     struct Pipe {

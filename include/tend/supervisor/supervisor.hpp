@@ -98,6 +98,14 @@ private:
     void progress();
     void schedule_starts();
     void schedule_stops();
+    // Every service that may still have processes: the configured ones and
+    // those a reload removed that are still stopping.
+    template <class Visit>
+    void for_every_service(Visit&& visit) {
+        for (auto* list : {&services_, &retiring_})
+            for (auto& s : *list) visit(*s);
+    }
+    bool every_service_down();
     void check_stopping_groups();
 
     // Reload, in supervisor_reload.cpp.
@@ -110,6 +118,7 @@ private:
         bool done = false;
     };
     void advance_reload();
+    void reload_finished();
     void reload_from_signal();
     std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index);
 
