@@ -1,6 +1,8 @@
 #include "tend/config/config_diff.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace tend {
 namespace {
@@ -111,14 +113,17 @@ const std::vector<std::string>& restart_keys() {
 ConfigDiff diff_configs(const Settings& old_settings, const std::vector<ServiceSpec>& old_services,
                         const Config& next) {
     ConfigDiff diff;
+    // Indexed by name: a config may hold tens of thousands of services.
+    std::unordered_map<std::string_view, const ServiceSpec*> old_by_name, new_by_name;
+    for (const ServiceSpec& spec : old_services) old_by_name.emplace(spec.name, &spec);
+    for (const ServiceSpec& spec : next.services) new_by_name.emplace(spec.name, &spec);
     for (const ServiceSpec& spec : next.services) {
-        auto old = std::find_if(old_services.begin(), old_services.end(),
-                                [&](const ServiceSpec& s) { return s.name == spec.name; });
-        if (old == old_services.end()) diff.services.push_back({spec.name, ServiceChange::added, {}});
-        else diff.services.push_back(diff_service(*old, spec));
+        auto old = old_by_name.find(spec.name);
+        if (old == old_by_name.end()) diff.services.push_back({spec.name, ServiceChange::added, {}});
+        else diff.services.push_back(diff_service(*old->second, spec));
     }
     for (const ServiceSpec& spec : old_services)
-        if (!next.find(spec.name)) diff.services.push_back({spec.name, ServiceChange::removed, {}});
+        if (!new_by_name.contains(spec.name)) diff.services.push_back({spec.name, ServiceChange::removed, {}});
 
     const Settings& s = next.settings;
     auto& out = diff.settings;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 
 #include "tend/config/config_error.hpp"
 #include "tend/config/dependency_graph.hpp"
@@ -39,14 +40,17 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
     const YAML::Node services = root["services"];
     if (!services || services.IsNull()) return;
     if (!reader.expect_map(services, "services")) return;
+    std::unordered_map<std::string, SourceLocation> defined;  // a linear check, for configs of any size
+    for (const auto& s : config.services) defined.emplace(s.name, s.where);
     for (const auto& entry : services) {
         if (!entry.first.IsScalar()) {
             reader.error(entry.first, "services: service names must be strings");
             continue;
         }
         const std::string& name = entry.first.Scalar();
-        if (const ServiceSpec* earlier = config.find(name)) {
-            reader.error(entry.first, "services." + name + ": defined twice (first at " + earlier->where.to_string() + ")");
+        auto [earlier, first] = defined.emplace(name, reader.where(entry.first));
+        if (!first) {
+            reader.error(entry.first, "services." + name + ": defined twice (first at " + earlier->second.to_string() + ")");
             continue;
         }
         if (auto spec = parse_service(reader, name, entry.first, entry.second)) config.services.push_back(std::move(*spec));

@@ -1,16 +1,22 @@
 #include "tend/config/dependency_graph.hpp"
 
 #include <algorithm>
-#include <map>
+#include <functional>
+#include <queue>
+#include <unordered_map>
 
 #include "tend/util/edit_distance.hpp"
 
 namespace tend {
 
+// Every walk here is iterative and linear: a config may hold a chain of tens of
+// thousands of services, and PID 1 must not recurse its stack away checking it.
+
 DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services)
     : deps_(services.size()), dependents_(services.size()) {
-    std::map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < services.size(); ++i) index[services[i].name] = i;
+    std::unordered_map<std::string_view, std::size_t> index;
+    index.reserve(services.size());
+    for (std::size_t i = 0; i < services.size(); ++i) index.emplace(services[i].name, i);
     for (std::size_t i = 0; i < services.size(); ++i)
         for (const auto& dep : services[i].depends_on) {
             auto it = index.find(dep.name);
@@ -19,71 +25,84 @@ DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services)
             deps_[i].push_back(it->second);
             dependents_[it->second].push_back(i);
         }
-    problems_ = find_problems(services);
+    problems_ = find_problems(services, index);
 }
 
-std::vector<Diagnostic> DependencyGraph::find_problems(const std::vector<ServiceSpec>& services) const {
+std::vector<Diagnostic> DependencyGraph::find_problems(
+    const std::vector<ServiceSpec>& services, const std::unordered_map<std::string_view, std::size_t>& index) const {
     std::vector<Diagnostic> problems;
     std::vector<std::string> names;
-    for (const auto& s : services) names.push_back(s.name);
     for (const auto& s : services)
         for (const auto& dep : s.depends_on) {
-            if (dep.name == s.name)
+            if (dep.name == s.name) {
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: a service cannot depend on itself"});
-            else if (std::find(names.begin(), names.end(), dep.name) == names.end())
+            } else if (!index.contains(dep.name)) {
+                if (names.empty())
+                    for (const auto& other : services) names.push_back(other.name);
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: no such service '" + dep.name +
                                                    "'" + did_you_mean(dep.name, names)});
-        }
-
-    // Depth-first search with colours; a grey node met again closes a cycle.
-    enum class Colour { white, grey, black };
-    std::vector<Colour> colour(services.size(), Colour::white);
-    std::vector<std::size_t> stack;
-    auto visit = [&](auto&& self, std::size_t node) -> void {
-        colour[node] = Colour::grey;
-        stack.push_back(node);
-        for (std::size_t dep : deps_[node]) {
-            if (dep == node) continue;  // reported above
-            if (colour[dep] == Colour::grey) {
-                auto start = std::find(stack.begin(), stack.end(), dep);
-                std::string cycle;
-                for (auto it = start; it != stack.end(); ++it) cycle += services[*it].name + " -> ";
-                cycle += services[dep].name;
-                SourceLocation where = services[node].where;
-                for (const auto& d : services[node].depends_on)
-                    if (d.name == services[dep].name) where = d.where;
-                problems.push_back({where, "services." + services[node].name + ".depends_on: dependency cycle " + cycle});
-            } else if (colour[dep] == Colour::white) {
-                self(self, dep);
             }
         }
-        stack.pop_back();
-        colour[node] = Colour::black;
+
+    // Depth-first search with colours and an explicit stack of (node, next edge);
+    // a grey node met again closes a cycle.
+    enum class Colour { white, grey, black };
+    std::vector<Colour> colour(services.size(), Colour::white);
+    std::vector<std::pair<std::size_t, std::size_t>> stack;
+    auto report_cycle = [&](std::size_t node, std::size_t dep) {
+        auto start = std::find_if(stack.begin(), stack.end(), [dep](const auto& frame) { return frame.first == dep; });
+        std::string cycle;
+        for (auto it = start; it != stack.end(); ++it) cycle += services[it->first].name + " -> ";
+        cycle += services[dep].name;
+        SourceLocation where = services[node].where;
+        for (const auto& d : services[node].depends_on)
+            if (d.name == services[dep].name) where = d.where;
+        problems.push_back({where, "services." + services[node].name + ".depends_on: dependency cycle " + cycle});
     };
-    for (std::size_t i = 0; i < services.size(); ++i)
-        if (colour[i] == Colour::white) visit(visit, i);
+    for (std::size_t root = 0; root < services.size(); ++root) {
+        if (colour[root] != Colour::white) continue;
+        colour[root] = Colour::grey;
+        stack.emplace_back(root, 0);
+        while (!stack.empty()) {
+            auto& [node, next] = stack.back();
+            if (next == deps_[node].size()) {
+                colour[node] = Colour::black;
+                stack.pop_back();
+                continue;
+            }
+            std::size_t dep = deps_[node][next++];
+            if (dep == node) continue;  // reported above
+            if (colour[dep] == Colour::grey) {
+                report_cycle(node, dep);
+            } else if (colour[dep] == Colour::white) {
+                colour[dep] = Colour::grey;
+                stack.emplace_back(dep, 0);  // `node` and `next` are not used after this
+            }
+        }
+    }
     return problems;
 }
 
 std::vector<std::size_t> DependencyGraph::start_order() const {
-    // Kahn's algorithm, taking ready services in config order so the order is stable.
+    // Kahn's algorithm; among the services ready at once the earliest in the
+    // config goes first, so the order is stable.
     const std::size_t count = deps_.size();
     std::vector<std::size_t> pending(count);
-    for (std::size_t i = 0; i < count; ++i) pending[i] = deps_[i].size();
-    std::vector<std::size_t> order;
-    std::vector<bool> done(count, false);
-    while (order.size() < count) {
-        bool progressed = false;
-        for (std::size_t i = 0; i < count; ++i) {
-            if (done[i] || pending[i] != 0) continue;
-            done[i] = true;
-            progressed = true;
-            order.push_back(i);
-            for (std::size_t d : dependents_[i]) --pending[d];
-        }
-        if (!progressed) break;  // a cycle: problems() reports it
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+    for (std::size_t i = 0; i < count; ++i) {
+        pending[i] = deps_[i].size();
+        if (pending[i] == 0) ready.push(i);
     }
-    return order;
+    std::vector<std::size_t> order;
+    order.reserve(count);
+    while (!ready.empty()) {
+        std::size_t next = ready.top();
+        ready.pop();
+        order.push_back(next);
+        for (std::size_t d : dependents_[next])
+            if (--pending[d] == 0) ready.push(d);
+    }
+    return order;  // shorter than count only on a cycle, which problems() reports
 }
 
 }  // namespace tend

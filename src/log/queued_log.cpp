@@ -20,7 +20,8 @@ public:
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
-        if (account_->queued > QueuedLog::kMaxQueued) {
+        // Only a reader that can stall costs lines; a file always takes them.
+        if (account_->queued > QueuedLog::kMaxQueued && !writer_.never_blocks()) {
             ++dropped_;
             ++dropped_total_;
             return;

@@ -3,6 +3,8 @@
 // reverse (old) dependency order with their old stop settings; changed ones
 // then start with their new definition; added ones start in dependency order.
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -108,12 +110,21 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
         reload_stops_.push_back({service.get(), {}, std::nullopt, false, false, false});
         retiring_.push_back(std::move(service));
     }
-    for (auto& stop : reload_stops_) {
-        std::size_t old_index = std::find(old_order.begin(), old_order.end(), stop.service) - old_order.begin();
-        for (std::size_t dependent : old_graph.dependents(old_index))
-            for (const auto& other : reload_stops_)
-                if (other.service == old_order[dependent]) stop.after.push_back(other.service);
-    }
+    // Each stop waits for the stops of its old dependents; kept in the old stop
+    // order (the reverse of the old start order) so one pass usually settles them.
+    std::unordered_map<const Service*, std::size_t> old_index;
+    for (std::size_t i = 0; i < old_order.size(); ++i) old_index.emplace(old_order[i], i);
+    std::vector<std::size_t> stop_rank(old_order.size());
+    std::vector<std::size_t> old_start = old_graph.start_order();
+    for (std::size_t rank = 0; rank < old_start.size(); ++rank) stop_rank[old_start[rank]] = old_start.size() - rank;
+    std::sort(reload_stops_.begin(), reload_stops_.end(), [&](const ReloadStop& a, const ReloadStop& b) {
+        return stop_rank[old_index.at(a.service)] < stop_rank[old_index.at(b.service)];
+    });
+    std::unordered_map<const Service*, std::size_t> stop_of;
+    for (std::size_t i = 0; i < reload_stops_.size(); ++i) stop_of.emplace(reload_stops_[i].service, i);
+    for (auto& stop : reload_stops_)
+        for (std::size_t dependent : old_graph.dependents(old_index.at(stop.service)))
+            if (auto it = stop_of.find(old_order[dependent]); it != stop_of.end()) stop.after.push_back(it->second);
 
     // Changed services still hold their old spec until they are down; the graph is of the new ones.
     graph_ = std::move(new_graph);
@@ -132,10 +143,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
 
 void Supervisor::advance_reload() {
     if (reload_stops_.empty() || shutting_down()) return;
-    auto is_done = [this](const Service* s) {
-        return std::any_of(reload_stops_.begin(), reload_stops_.end(),
-                           [s](const ReloadStop& stop) { return stop.service == s && stop.done; });
-    };
+    auto is_done = [this](std::size_t stop) { return reload_stops_[stop].done; };
     // Finishing one stop may free the next (its dependency), so go round until nothing moves.
     for (bool moved = true; moved;) {
         moved = false;
@@ -158,9 +166,9 @@ void Supervisor::advance_reload() {
     }
     if (!std::all_of(reload_stops_.begin(), reload_stops_.end(), [](const ReloadStop& s) { return s.done; })) return;
 
-    for (const auto& s : retiring_)
-        for (auto it = by_pid_.begin(); it != by_pid_.end();)
-            it = it->second == s.get() ? by_pid_.erase(it) : std::next(it);
+    std::unordered_set<const Service*> retired;
+    for (const auto& s : retiring_) retired.insert(s.get());
+    std::erase_if(by_pid_, [&](const auto& entry) { return retired.contains(entry.second); });
     retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
     reload_stops_.clear();
     reload_finished();

@@ -69,3 +69,36 @@ TEST_CASE("a diamond is not a cycle") {
     CHECK(graph.start_order().front() == 3);
     CHECK(graph.start_order().back() == 0);
 }
+
+namespace {
+
+// s0 depends on s1, s1 on s2, ...: the deepest chain a walk can meet.
+std::vector<ServiceSpec> chain(std::size_t length, bool closed) {
+    std::vector<ServiceSpec> out(length);
+    for (std::size_t i = 0; i < length; ++i) {
+        out[i].name = "s" + std::to_string(i);
+        if (i + 1 < length || closed)
+            out[i].depends_on.push_back({"s" + std::to_string((i + 1) % length), DependencyCondition::started, {}});
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a 50,000-service chain is walked without recursion, dependencies first") {
+    auto specs = chain(50'000, false);
+    DependencyGraph graph(specs);
+    CHECK(graph.problems().empty());
+    auto order = graph.start_order();
+    REQUIRE(order.size() == specs.size());
+    CHECK(order.front() == specs.size() - 1);
+    CHECK(order.back() == 0);
+}
+
+TEST_CASE("a 50,000-service cycle is reported once") {
+    auto specs = chain(50'000, true);
+    DependencyGraph graph(specs);
+    REQUIRE(graph.problems().size() == 1);
+    CHECK(graph.problems()[0].message.starts_with("services.s49999.depends_on: dependency cycle s0 -> s1 -> "));
+    CHECK(graph.start_order().empty());
+}

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "tend/config/config.hpp"
@@ -27,7 +29,8 @@ public:
     const std::vector<std::size_t>& dependents(std::size_t service) const { return dependents_[service]; }
 
 private:
-    std::vector<Diagnostic> find_problems(const std::vector<ServiceSpec>& services) const;
+    std::vector<Diagnostic> find_problems(const std::vector<ServiceSpec>& services,
+                                          const std::unordered_map<std::string_view, std::size_t>& index) const;
 
     std::vector<std::vector<std::size_t>> deps_;
     std::vector<std::vector<std::size_t>> dependents_;

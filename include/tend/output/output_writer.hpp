@@ -41,6 +41,8 @@ public:
     bool flush_until(std::chrono::steady_clock::time_point deadline);
 
     std::size_t queued() const { return buffer_.size() - head_; }
+    // A regular file or a plain device: a write never waits for a reader.
+    bool never_blocks() const { return mode_ == Mode::plain; }
     std::size_t lost_bytes() const { return lost_; }
 
 private:

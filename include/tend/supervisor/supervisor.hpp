@@ -111,7 +111,7 @@ private:
     // Reload, in supervisor_reload.cpp.
     struct ReloadStop {
         Service* service;
-        std::vector<Service*> after;       // stop once these (its old dependents) are down
+        std::vector<std::size_t> after;    // stop once these stops (of its old dependents) are done
         std::optional<ServiceSpec> next;   // a changed service: its new definition
         bool start_after = false;          // start it again once replaced
         bool stop_sent = false;
