@@ -67,6 +67,18 @@ json reload_result(const ReloadOutcome& outcome, bool dry_run) {
 CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(loop), supervisor_(supervisor) {
     subscriptions_.push_back(supervisor_.add_listener([this](const Service&, const Transition&) { check_waiters(); }));
     subscriptions_.push_back(supervisor_.add_reload_done_listener([this] { check_waiters(); }));
+    // Checked from the loop, not inside the reload: a reply may start another request.
+    recheck_ = loop_.add_post([this] { check_waiters(); });
+    subscriptions_.push_back(supervisor_.add_services_replaced_listener(
+        [this] { sd_event_source_set_enabled(recheck_.get(), SD_EVENT_ONESHOT); }));
+}
+
+// What a waiter keeps of the services it waits on: ids looked up at each check,
+// so a service a reload removed is noticed instead of read after it is freed.
+std::vector<CommandHandler::Target> CommandHandler::targets(const std::vector<Service*>& services) {
+    std::vector<Target> out;
+    for (const Service* s : services) out.push_back({s->id(), s->name()});
+    return out;
 }
 
 std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& names, bool allow_empty_as_all) {
@@ -284,8 +296,10 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         if (cmd == "stop" && timeout.count() == 0) timeout = all_stops + std::chrono::seconds(5);
         deferred = true;
         defer(client, reply, timeout, cmd + " timed out after " + format_duration(timeout),
-              [services, since, cmd, names]() -> std::optional<std::string> {
-                  for (Service* s : services) {
+              [this, waited = targets(services), since, cmd, names]() -> std::optional<std::string> {
+                  for (const Target& target : waited) {
+                      const Service* s = supervisor_.find(target.id);
+                      if (!s) return encode_error(target.name + ": removed by reload");
                       if (cmd == "stop") {
                           if (!is_down(s->state())) return std::nullopt;
                           continue;
@@ -306,9 +320,12 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
         Duration timeout = seconds_arg(args, 60);
         deferred = true;
         defer(client, reply, timeout, "wait timed out after " + format_duration(timeout) + " for state " + state_name,
-              [services, state]() -> std::optional<std::string> {
-                  for (Service* s : services)
+              [this, waited = targets(services), state]() -> std::optional<std::string> {
+                  for (const Target& target : waited) {
+                      const Service* s = supervisor_.find(target.id);
+                      if (!s) return encode_error(target.name + ": removed by reload");
                       if (s->state() != *state) return std::nullopt;
+                  }
                   return encode_ok(json::object());
               });
         return "";

@@ -29,8 +29,8 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 
 }  // namespace
 
-Service::Service(ServiceSpec spec, std::size_t index)
-    : spec_(std::move(spec)), index_(index), machine_(ServicePolicy::from(spec_)) {}
+Service::Service(ServiceSpec spec, std::size_t index, std::uint64_t id)
+    : spec_(std::move(spec)), index_(index), id_(id), machine_(ServicePolicy::from(spec_)) {}
 
 void Service::update_spec(ServiceSpec spec) {
     spec_ = std::move(spec);

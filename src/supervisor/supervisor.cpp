@@ -35,6 +35,7 @@ Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, Supervi
     start_order_ = graph_.start_order();
     for (std::size_t i = 0; i < config.services.size(); ++i)
         services_.push_back(make_service(std::move(config.services[i]), i));
+    index_services();
     for (int sig : kWatchedSignals)
         signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
             on_signal(static_cast<int>(info.ssi_signo));
@@ -289,6 +290,17 @@ Service* Supervisor::find(const std::string& name) {
     for (auto& s : services_)
         if (s->name() == name) return s.get();
     return nullptr;
+}
+
+Service* Supervisor::find(std::uint64_t id) {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+}
+
+void Supervisor::index_services() {
+    by_id_.clear();
+    for (auto& s : services_) by_id_.emplace(s->id(), s.get());
+    services_replaced_listeners_.for_each([](const std::function<void()>& listener) { listener(); });
 }
 
 std::string Supervisor::no_such_service(const std::string& name) const {

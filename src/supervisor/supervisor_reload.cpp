@@ -22,7 +22,7 @@ bool logging_changed(const Settings& a, const Settings& b) {
 }  // namespace
 
 std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
-    auto service = std::make_unique<Service>(std::move(spec), index);
+    auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
     Service* raw = service.get();
     service->timer = loop_.add_timer([this, raw] { on_timer(*raw); });
     return service;
@@ -129,6 +129,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     // Changed services still hold their old spec until they are down; the graph is of the new ones.
     graph_ = std::move(new_graph);
     start_order_ = graph_.start_order();
+    index_services();
 
     for (const ServiceDiff& d : outcome.diff.services)
         if (d.change != ServiceChange::unchanged) spdlog::info("Reload: {}", describe(d));

@@ -2,10 +2,14 @@
 configs that are not files, ids that do not fit, services that were SIGSTOPped."""
 import json
 import os
+import random
 import signal
+import socket
 import subprocess
+import threading
+import time
 
-from harness import TEND, Tend, wait_for
+from harness import TEND, TENDCTL, Tend, wait_for
 
 CHAIN_LENGTH = 50_000
 
@@ -65,3 +69,93 @@ def test_a_50000_service_chain_is_reloaded_dry_run_real_and_by_sighup_with_pid_1
         assert t.ctl("pid", "one", check=True).stdout.strip() == pid, "the unchanged service kept running"
         t.signal(signal.SIGTERM)
         assert t.wait() == 0
+
+
+def test_a_wait_on_a_service_that_a_reload_removes_is_answered_removed_by_reload():
+    config = ONE + "  gone:\n    command: [sleep, '1000']\n    autostart: false\n"
+    with Tend(config) as t:
+        wait_for(lambda: one_is_running(t), 10, what="one running")
+        waiter = subprocess.Popen([TENDCTL, "-s", t.socket, "wait", "gone", "--timeout", "60"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: t.log.count("gone") == 0 and _has_client(t), 10, what="the waiter to connect")
+        started = time.monotonic()
+        t.config_path.write_text(ONE)
+        assert t.ctl("reload").returncode == 0
+        _, err = waiter.communicate(timeout=10)
+        assert waiter.returncode != 0
+        assert "gone: removed by reload" in err
+        assert time.monotonic() - started < 5, "answered when the service went, not at the timeout"
+        assert t.process.poll() is None
+
+
+def _has_client(t):
+    """tend holds a second socket besides its listener: a client is connected."""
+    fds = os.listdir(f"/proc/{t.pid}/fd")
+    sockets = [fd for fd in fds if os.readlink(f"/proc/{t.pid}/fd/{fd}").startswith("socket:")]
+    return len(sockets) >= 2
+
+
+def _storm(sock_path, names, stop, counts):
+    """Random pipelined requests, several per write, until `stop` is set."""
+    rng = random.Random(7)
+    commands = ["status", "wait", "start", "stop", "restart", "pid", "logs", "signal", "health"]
+    while not stop.is_set():
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(5)
+                s.connect(sock_path)
+                batch = b""
+                for _ in range(rng.randint(1, 8)):
+                    cmd = rng.choice(commands)
+                    args = {"names": rng.sample(names, rng.randint(1, 3))}
+                    if cmd == "wait":
+                        args.update(state=rng.choice(["running", "stopped"]), timeout=0.5)
+                    if cmd in ("start", "stop", "restart"):
+                        args.update(timeout=0.5, wait=rng.random() < 0.7)
+                    if cmd == "signal":
+                        args["signal"] = "CONT"
+                    if cmd == "logs":
+                        args["lines"] = 3
+                    batch += json.dumps({"cmd": cmd, "args": args}).encode() + b"\n"
+                s.sendall(batch)
+                # read one reply, or none: a client may also go away mid-request
+                if rng.random() < 0.7:
+                    s.recv(65536)
+                counts["sent"] += 1
+        except (OSError, socket.timeout):
+            counts["errors"] += 1
+
+
+def test_a_storm_of_pipelined_requests_during_100_reloads_that_add_and_remove_services():
+    pool = [f"p{i}" for i in range(12)]
+    rng = random.Random(11)
+
+    def config_with(names):
+        text = ONE
+        for name in names:
+            text += f"  {name}:\n    command: [sleep, '1000']\n    min_uptime: 0\n"
+            if rng.random() < 0.3 and name != names[0]:
+                text += f"    depends_on: [{names[0]}]\n"
+        return text
+
+    with Tend(config_with(pool[:6])) as t:
+        wait_for(lambda: one_is_running(t), 10, what="one running")
+        stop, counts = threading.Event(), {"sent": 0, "errors": 0}
+        workers = [threading.Thread(target=_storm, args=(t.socket, pool, stop, counts)) for _ in range(3)]
+        for w in workers:
+            w.start()
+        try:
+            for _ in range(100):
+                t.config_path.write_text(config_with(sorted(rng.sample(pool, rng.randint(0, len(pool))))))
+                wait_for(lambda: t.ctl("reload", timeout=30).returncode == 0, 30, interval=0.05,
+                         what="a reload to be accepted")
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(30)
+        assert counts["sent"] > 100, counts
+        assert t.process.poll() is None, "PID 1 is alive"
+        assert one_is_running(t)
+        t.signal(signal.SIGTERM)
+        assert t.wait() in (0, 1)
+        assert "Failed to handle event" not in t.log

@@ -43,6 +43,12 @@ private:
         EventSource timer;
     };
 
+    struct Target {
+        std::uint64_t id;
+        std::string name;
+    };
+    static std::vector<Target> targets(const std::vector<Service*>& services);
+
     std::string run(const Request& request, std::uint64_t client, Reply& reply, bool& deferred);
     std::vector<Service*> resolve(const std::vector<std::string>& names, bool allow_empty_as_all);
     void defer(std::uint64_t client, Reply reply, Duration timeout, std::string timeout_message,
@@ -55,6 +61,7 @@ private:
     std::list<std::unique_ptr<Waiter>> waiters_;
     std::vector<std::unique_ptr<Waiter>> expired_;
     std::map<std::uint64_t, Subscription> followers_;  // client -> its follow of the output router
+    EventSource recheck_;
     std::vector<Subscription> subscriptions_;  // last: unsubscribed before anything they call goes
     std::function<void(std::uint64_t)> stream_hook_;
 };

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,11 +20,14 @@ namespace tend {
 
 class Service {
 public:
-    Service(ServiceSpec spec, std::size_t index);
+    Service(ServiceSpec spec, std::size_t index, std::uint64_t id);
 
     const ServiceSpec& spec() const { return spec_; }
     const std::string& name() const { return spec_.name; }
     std::size_t index() const { return index_; }
+    // Unique for the life of tend: what outlives a request (a waiter) holds this,
+    // never a pointer, and looks the service up again; a removed service is not found.
+    std::uint64_t id() const { return id_; }
     void set_index(std::size_t index) { index_ = index; }
     // A reload changed only fields that apply in place: same process, counters kept.
     void update_spec(ServiceSpec spec);
@@ -51,6 +55,7 @@ public:
 private:
     ServiceSpec spec_;
     std::size_t index_;
+    std::uint64_t id_;
     ServiceMachine machine_;
 };
 

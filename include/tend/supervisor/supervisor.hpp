@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "tend/config/config.hpp"
@@ -70,11 +71,17 @@ public:
     [[nodiscard]] Subscription add_reload_done_listener(std::function<void()> listener) {
         return reload_done_listeners_.add(std::move(listener));
     }
+    // Called when a reload has replaced the set of services (some may be gone).
+    [[nodiscard]] Subscription add_services_replaced_listener(std::function<void()> listener) {
+        return services_replaced_listeners_.add(std::move(listener));
+    }
 
     void request_shutdown(const std::string& why);
     bool shutting_down() const { return phase_ != Phase::running; }
 
     Service* find(const std::string& name);
+    // The configured service with this id(), or null once a reload removed it.
+    Service* find(std::uint64_t id);
     // "no such service: webb (did you mean web?)"
     std::string no_such_service(const std::string& name) const;
     const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
@@ -140,6 +147,9 @@ private:
     std::vector<std::unique_ptr<Service>> services_;
     std::vector<std::size_t> start_order_;
     std::map<pid_t, Service*> by_pid_;
+    std::unordered_map<std::uint64_t, Service*> by_id_;  // services_ only, not the retiring ones
+    std::uint64_t next_id_ = 1;
+    void index_services();
     std::vector<EventSource> signal_sources_;
     EventSource progress_source_;
     EventSource sweep_timer_;
@@ -148,6 +158,7 @@ private:
     ListenerList<Listener> listeners_;
     ListenerList<SettingsListener> settings_listeners_;
     ListenerList<std::function<void()>> reload_done_listeners_;
+    ListenerList<std::function<void()>> services_replaced_listeners_;
     std::vector<ReloadStop> reload_stops_;
     std::vector<std::unique_ptr<Service>> retiring_;  // removed by a reload, still stopping
     bool reload_queued_ = false;
