@@ -128,12 +128,12 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
     reader.check_keys(node, kKeys, path);
 
     std::optional<std::string> user, group;
-    YAML::Node user_node;
+    YAML::Node user_node, group_node;
     reader.for_each_entry(node, path, [&](const std::string& k, const YAML::Node& v) {
         const std::string p = path + "." + k;
         if (k == "command") parse_command(reader, v, p, spec);
         else if (k == "user") { user = reader.string(v, p); user_node = v; }
-        else if (k == "group") { group = reader.string(v, p); if (!user_node) user_node = v; }
+        else if (k == "group") { group = reader.string(v, p); group_node = v; }
         else if (k == "working_dir") {
             if (auto s = reader.string(v, p)) spec.working_dir = *s;
         } else if (k == "environment") parse_environment(reader, v, p, spec);
@@ -192,8 +192,9 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
     if (user || group) {
         try {
             spec.credentials = lookup_credentials(user.value_or("0"), group);
-        } catch (const std::exception& e) {
-            reader.error(user_node, path + ": " + e.what());
+        } catch (const CredentialError& e) {
+            const bool about_group = e.field() == CredentialError::Field::group || !user_node;
+            reader.error(about_group ? group_node : user_node, path + (about_group ? ".group: " : ".user: ") + e.what());
         }
     }
     if (reader.diagnostics().size() != errors_before) return std::nullopt;

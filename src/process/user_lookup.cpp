@@ -4,34 +4,56 @@
 #include <pwd.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstring>
-#include <stdexcept>
+#include <limits>
 #include <vector>
 
 namespace tend {
 namespace {
 
-bool all_digits(const std::string& text) {
+using Field = CredentialError::Field;
+
+bool all_digits(std::string_view text) {
     if (text.empty()) return false;
     for (char c : text)
         if (!std::isdigit(static_cast<unsigned char>(c))) return false;
     return true;
 }
 
+// A numeric value must fit and must not be -1: truncating "4294967296" to 0
+// would run the service as root.
+std::uint32_t numeric_id(const std::string& text, Field field) {
+    if (auto id = parse_numeric_id(text)) return *id;
+    const char* what = field == Field::user ? "uid" : "gid";
+    throw CredentialError(field, std::string("invalid ") + what + " " + text + " (ids are 0.." +
+                                     std::to_string(std::numeric_limits<std::uint32_t>::max() - 1) + ")");
+}
+
 gid_t lookup_group(const std::string& group) {
     std::vector<char> buffer(16384);
     struct group entry {};
     struct group* found = nullptr;
-    int err = all_digits(group)
-                  ? getgrgid_r(static_cast<gid_t>(std::stoul(group)), &entry, buffer.data(), buffer.size(), &found)
-                  : getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found);
+    const bool numeric = all_digits(group);
+    gid_t gid = numeric ? numeric_id(group, Field::group) : 0;
+    int err = numeric ? getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &found)
+                      : getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found);
     if (found) return entry.gr_gid;
-    if (all_digits(group)) return static_cast<gid_t>(std::stoul(group));
-    if (err != 0) throw std::runtime_error("cannot look up group '" + group + "': " + std::strerror(err));
-    throw std::runtime_error("no such group '" + group + "'");
+    if (numeric) return gid;  // a bare gid with no group entry is normal in containers
+    if (err != 0) throw CredentialError(Field::group, "cannot look up group '" + group + "': " + std::strerror(err));
+    throw CredentialError(Field::group, "no such group '" + group + "'");
 }
 
 }  // namespace
+
+std::optional<std::uint32_t> parse_numeric_id(std::string_view text) {
+    if (!all_digits(text)) return std::nullopt;
+    std::uint32_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    if (value == std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+    return value;
+}
 
 Credentials lookup_credentials(const std::string& user, const std::optional<std::string>& group) {
     Credentials creds;
@@ -39,9 +61,10 @@ Credentials lookup_credentials(const std::string& user, const std::optional<std:
     std::vector<char> buffer(16384);
     struct passwd entry {};
     struct passwd* found = nullptr;
-    int err = all_digits(user)
-                  ? getpwuid_r(static_cast<uid_t>(std::stoul(user)), &entry, buffer.data(), buffer.size(), &found)
-                  : getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
+    const bool numeric = all_digits(user);
+    uid_t uid = numeric ? numeric_id(user, Field::user) : 0;
+    int err = numeric ? getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found)
+                      : getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
     if (found) {
         creds.uid = entry.pw_uid;
         creds.gid = entry.pw_gid;
@@ -53,14 +76,14 @@ Credentials lookup_credentials(const std::string& user, const std::optional<std:
         }
         groups.resize(static_cast<std::size_t>(count));
         creds.groups = std::move(groups);
-    } else if (all_digits(user)) {
+    } else if (numeric) {
         // A bare uid with no passwd entry is normal in containers: run as it, gid = uid.
-        creds.uid = static_cast<uid_t>(std::stoul(user));
-        creds.gid = static_cast<gid_t>(creds.uid);
+        creds.uid = uid;
+        creds.gid = static_cast<gid_t>(uid);
     } else if (err != 0) {
-        throw std::runtime_error("cannot look up user '" + user + "': " + std::strerror(err));
+        throw CredentialError(Field::user, "cannot look up user '" + user + "': " + std::strerror(err));
     } else {
-        throw std::runtime_error("no such user '" + user + "'");
+        throw CredentialError(Field::user, "no such user '" + user + "'");
     }
     if (group) {
         creds.gid = lookup_group(*group);

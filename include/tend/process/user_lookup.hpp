@@ -3,14 +3,34 @@
 // config error with a position, not a failure at spawn time.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "tend/config/config.hpp"
 
 namespace tend {
 
-// Throws std::runtime_error with a message naming the user or group.
+// Which of the two values a lookup failure is about, so the error can point at it.
+class CredentialError : public std::runtime_error {
+public:
+    enum class Field { user, group };
+    CredentialError(Field field, const std::string& message) : std::runtime_error(message), field_(field) {}
+    Field field() const { return field_; }
+
+private:
+    Field field_;
+};
+
+// A decimal id that fits the type and is not (id_t)-1, which setuid() and
+// chown() read as "leave unchanged". nullopt for anything else, including
+// text that is not all digits.
+std::optional<std::uint32_t> parse_numeric_id(std::string_view text);
+
+// Throws CredentialError with a message naming the user or group.
 Credentials lookup_credentials(const std::string& user, const std::optional<std::string>& group);
 
 }  // namespace tend
