@@ -1,6 +1,9 @@
 #include "tend/config/config_loader.hpp"
 
+#include <fcntl.h>
 #include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -15,6 +18,7 @@
 #include "tend/config/service_parser.hpp"
 #include "tend/config/settings_parser.hpp"
 #include "tend/config/yaml_reader.hpp"
+#include "tend/util/unique_fd.hpp"
 
 namespace tend {
 namespace {
@@ -31,7 +35,10 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
         reader.error({reader.file(), e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
         return;
     }
-    if (root.IsNull()) return;  // an empty file is a valid, empty config
+    if (root.IsNull()) {  // an empty file is a valid, empty config
+        if (main) config.empty = true;
+        return;
+    }
     if (!reader.expect_map(root, "the top level")) return;
     reader.check_keys(root, main ? std::span<const std::string>(kTopKeys) : std::span<const std::string>(kIncludedKeys),
                       "the top level");
@@ -57,15 +64,39 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
     }
 }
 
+const char* file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+[[noreturn]] void cannot_read(const std::string& path, const std::string& why) {
+    throw ConfigError({{{path, 0, 0}, "cannot read config: " + why}});
+}
+
+// Opened without blocking (a FIFO would hold PID 1 until a writer came) and
+// read only when it is a regular file of sane size (`include: /dev/zero`).
 std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        int err = errno;
-        throw ConfigError({{{path, 0, 0}, std::string("cannot read config: ") + std::strerror(err)}});
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!fd) cannot_read(path, std::strerror(errno));
+    struct stat st {};
+    if (fstat(fd.get(), &st) < 0) cannot_read(path, std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) cannot_read(path, std::string(file_kind(st.st_mode)) + ", not a regular file");
+    std::string text;
+    char buffer[65536];
+    for (;;) {
+        ssize_t n = read(fd.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) cannot_read(path, std::strerror(errno));
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > kMaxConfigBytes)
+            cannot_read(path, "larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB");
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    return text;
 }
 
 std::vector<std::string> expand_include(const std::string& pattern, const std::string& base_dir) {
@@ -106,7 +137,8 @@ Config load_config_file(const std::string& path) {
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
     for (const auto& pattern : config.settings.include)
         for (const auto& file : expand_include(pattern, base_dir.empty() ? "." : base_dir)) {
-            if (std::filesystem::equivalent(file, path)) continue;
+            std::error_code ec;
+            if (std::filesystem::equivalent(file, path, ec)) continue;
             YamlReader included(file);
             try {
                 parse_document(included, read_file(file), false, config);

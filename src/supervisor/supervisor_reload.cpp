@@ -41,6 +41,12 @@ ReloadOutcome Supervisor::reload(bool dry_run) {
         outcome.errors = e.diagnostics();
         return outcome;
     }
+    // A file caught half-written (or truncated by mistake) must not stop every service.
+    if (next.empty) {
+        outcome.errors.push_back({{options_.config_path, 0, 0},
+                                  "the config file is empty; to remove every service, write 'services: {}'"});
+        return outcome;
+    }
     return apply_config(std::move(next), dry_run);
 }
 

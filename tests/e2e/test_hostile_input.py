@@ -159,3 +159,69 @@ def test_a_storm_of_pipelined_requests_during_100_reloads_that_add_and_remove_se
         t.signal(signal.SIGTERM)
         assert t.wait() in (0, 1)
         assert "Failed to handle event" not in t.log
+
+
+def _replace_config(t, kind):
+    path = t.config_path
+    path.unlink()
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        os.symlink("/dev/zero", path)
+    elif kind == "empty":
+        path.write_text("# half-written\n")
+    elif kind == "include-device":
+        path.write_text(ONE.replace("services:", "settings:\n  include: [/dev/zero]\nservices:", 1))
+    elif kind == "missing":
+        pass
+
+
+def test_a_config_that_cannot_be_a_config_changes_nothing_at_reload():
+    expected = {
+        "directory": "a directory, not a regular file",
+        "fifo": "a FIFO, not a regular file",
+        "device": "a character device, not a regular file",
+        "empty": "the config file is empty; to remove every service, write 'services: {}'",
+        "include-device": "/dev/zero: cannot read config: a character device, not a regular file",
+        "missing": "cannot read config: No such file or directory",
+    }
+    with Tend(ONE) as t:
+        wait_for(lambda: one_is_running(t), 10, what="one running")
+        pid = t.ctl("pid", "one", check=True).stdout.strip()
+        for kind, message in expected.items():
+            _replace_config(t, kind)
+            started = time.monotonic()
+            r = t.ctl("reload", timeout=10)
+            assert time.monotonic() - started < 5, f"{kind}: PID 1 did not block"
+            assert r.returncode == 1, (kind, r.stdout)
+            assert "the config has errors; nothing changed" in r.stderr and message in r.stderr, (kind, r.stderr)
+            if t.config_path.is_dir():
+                t.config_path.rmdir()
+            elif t.config_path.exists() or t.config_path.is_symlink():
+                t.config_path.unlink()
+            t.config_path.write_text(ONE)
+            assert t.ctl("pid", "one", check=True).stdout.strip() == pid, f"{kind}: nothing changed"
+        # SIGHUP with a FIFO: logged, and tend goes on answering
+        t.config_path.unlink()
+        os.mkfifo(t.config_path)
+        t.signal(signal.SIGHUP)
+        t.wait_log("a FIFO, not a regular file")
+        assert one_is_running(t)
+        # an explicit empty map does remove every service
+        t.config_path.unlink()
+        t.config_path.write_text("services: {}\n")
+        assert t.ctl("reload").returncode == 0
+        assert t.ctl("status", "one").returncode != 0
+
+
+def test_check_refuses_a_fifo_and_an_oversized_file_without_blocking(tmp_path):
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    r = subprocess.run([TEND, "check", "-c", str(fifo)], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1 and "a FIFO, not a regular file" in r.stderr
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (17 << 20) + "\n")
+    r = subprocess.run([TEND, "check", "-c", str(big)], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1 and "larger than 16 MiB" in r.stderr

@@ -91,6 +91,7 @@ struct Config {
     std::string file;
     Settings settings;
     std::vector<ServiceSpec> services;  // in the order they were written
+    bool empty = false;                 // the main file holds nothing at all (not even `services: {}`)
 
     const ServiceSpec* find(const std::string& name) const;
 };

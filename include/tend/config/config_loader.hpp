@@ -2,12 +2,16 @@
 // every problem found, each with its position.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "tend/config/config.hpp"
 
 namespace tend {
+
+// A config or include file past this is refused: no hand-written config is near it.
+inline constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
 
 // Loads a config file and the files its settings.include globs name.
 Config load_config_file(const std::string& path);
