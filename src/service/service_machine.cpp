@@ -36,7 +36,11 @@ void ServiceMachine::begin_stop(Transition& t, TimePoint now) {
     go(t, ServiceState::stopping, now);
     killed_ = false;
     t.actions.push_back({ActionKind::cancel_timer});
-    t.actions.push_back({ActionKind::signal, policy_.stop_signal, policy_.kill_mode == KillMode::group});
+    const bool group = policy_.kill_mode == KillMode::group;
+    t.actions.push_back({ActionKind::signal, policy_.stop_signal, group});
+    // A stopped (SIGSTOP, SIGTSTP) process would hold its stop signal pending
+    // until SIGKILL: wake it so it handles it now, as systemd and s6 do.
+    if (policy_.stop_signal != SIGCONT) t.actions.push_back({ActionKind::signal, SIGCONT, group});
     t.actions.push_back({ActionKind::arm_timer, 0, true, policy_.stop_timeout});
 }
 

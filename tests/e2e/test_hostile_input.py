@@ -225,3 +225,26 @@ def test_check_refuses_a_fifo_and_an_oversized_file_without_blocking(tmp_path):
     big.write_text("# " + "x" * (17 << 20) + "\n")
     r = subprocess.run([TEND, "check", "-c", str(big)], capture_output=True, text=True, timeout=10)
     assert r.returncode == 1 and "larger than 16 MiB" in r.stderr
+
+
+def test_a_sigstopped_service_gets_sigcont_after_its_stop_signal_and_stops_at_once():
+    config = """
+        services:
+          frozen:
+            command: "trap 'echo cleaned-up; exit 0' TERM; while :; do sleep 0.05; done"
+            min_uptime: 0
+            stop_timeout: 30s
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.ctl("pid", "frozen").stdout.strip().isdigit(), 10, what="frozen to run")
+        t.wait_log("frozen: starting -> running")
+        leader = [p for p in t.processes() if open(f"/proc/{p}/cmdline").read().startswith("/bin/sh")][0]
+        os.killpg(os.getpgid(leader), signal.SIGSTOP)
+        wait_for(lambda: open(f"/proc/{leader}/stat").read().rsplit(")", 1)[1].split()[0] == "T", 5,
+                 what="the service to be stopped")
+        started = time.monotonic()
+        assert t.ctl("stop", "frozen", timeout=40).returncode == 0
+        assert time.monotonic() - started < 5, "stopped in milliseconds, not after stop_timeout"
+        wait_for(lambda: "frozen | cleaned-up" in t.output, 5, what="the TERM handler's output")
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0, "no SIGKILL was needed"

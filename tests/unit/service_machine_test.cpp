@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <csignal>
 
 #include "tend/service/service_machine.hpp"
@@ -180,6 +182,22 @@ TEST_CASE("stop sends stop_signal to the group and waits for the group to empty"
     t = m.step(ev(EventKind::group_empty), t0);
     CHECK(t.to == ServiceState::stopped);
     CHECK_FALSE(m.needed_kill());
+}
+
+TEST_CASE("the stop signal is followed by SIGCONT, so a stopped service handles it at once") {
+    auto m = running();
+    auto t = m.step(ev(EventKind::stop), t0);
+    auto term = std::find(t.actions.begin(), t.actions.end(), signal_group(SIGTERM));
+    auto cont = std::find(t.actions.begin(), t.actions.end(), signal_group(SIGCONT));
+    REQUIRE(term != t.actions.end());
+    REQUIRE(cont != t.actions.end());
+    CHECK(term < cont);
+
+    auto p = policy();
+    p.stop_signal = SIGCONT;  // nothing to add to a stop signal that is SIGCONT itself
+    auto c = running(p);
+    t = c.step(ev(EventKind::stop), t0);
+    CHECK(std::count(t.actions.begin(), t.actions.end(), signal_group(SIGCONT)) == 1);
 }
 
 TEST_CASE("group_empty before the leader's exit is reaped changes nothing") {
