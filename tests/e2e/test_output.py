@@ -1,6 +1,9 @@
 """Service output: captured, labelled, kept, tailed, and never lost."""
 import json
 import os
+from pathlib import Path
+import tempfile
+import stat
 import re
 import select
 import signal
@@ -207,15 +210,18 @@ def test_log_file_gets_the_lines_and_rotates():
     config = """
         services:
           filed:
-            command: "seq -f 'line %.0f' 1 3000; touch $DIR/done; sleep 1000"
+            command: "while [ ! -e $DIR/go ]; do sleep 0.01; done; seq -f 'line %.0f' 1 3000; touch $DIR/done; sleep 1000"
             log_file: $DIR/logs/filed.log
             log_max_size: 8KiB
             log_keep: 2
             output: null
     """
     with Tend(config) as t:
+        # the directory appears after tend started (its first open failed); the
+        # service writes only once it is there, so the retried open takes every line
+        wait_for(lambda: "failed to open log file" in t.log, 10, what="the first open to fail")
         t.file("logs").mkdir()
-        # the directory appears after tend started: the file is opened at the first line, or retried
+        t.file("go").touch()
         wait_for(lambda: os.path.exists(t.file("done")), 10, what="the writer to finish")
         log = t.file("logs/filed.log")
         wait_for(lambda: log.exists() and log.read_text().endswith("line 3000\n"), 10, what="the last line in the file")
@@ -327,3 +333,22 @@ def test_stdout_on_dev_null_is_fine():
         wait_for(lambda: t.ctl("logs", "quiet", "-n", "1").stdout == "1000\n", 10, what="its last line")
         t.signal(signal.SIGTERM)
         assert t.wait() == 0
+
+
+def test_a_device_as_log_file_is_written_to_but_never_rotated():
+    config = """
+        services:
+          quiet:
+            command: "seq -f 'line %.0f' 1 2000; touch $DIR/done; sleep 1000"
+            log_file: $DIR/null
+            log_max_size: 4KiB
+            output: null
+    """
+    d = Path(tempfile.mkdtemp(prefix="tend-null-"))
+    os.mknod(d / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a copy of /dev/null
+    with Tend(config.replace("$DIR", str(d))) as t:
+        wait_for(lambda: (d / "done").exists(), 10, what="the writer to finish")
+        wait_for(lambda: t.ctl("logs", "quiet", "-n", "1").stdout == "line 2000\n", 10, what="the last line")
+        assert stat.S_ISCHR(os.lstat(d / "null").st_mode), "still the device"
+        assert not (d / "null.1").exists(), "never renamed"
+        assert "failed" not in t.log

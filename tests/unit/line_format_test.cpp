@@ -53,7 +53,8 @@ TEST_CASE("the protocol form carries the sequence") {
 TEST_CASE("the directly written object and the json value are the same object") {
     for (bool continued : {false, true})
         for (auto stream : {OutputStream::out, OutputStream::err}) {
-            LineView line{42, kTime, "w\"eb", stream, continued, std::string("a\tb\xff\0", 5)};
+            const std::string text("a\tb\xff\0", 5);  // outlives the view on it
+            LineView line{42, kTime, "w\"eb", stream, continued, text};
             std::string direct;
             append_line_object(direct, line, true);
             CHECK(nlohmann::json::parse(direct) == nlohmann::json::parse(line_to_json(line).dump(

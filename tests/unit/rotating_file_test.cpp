@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -80,5 +84,43 @@ TEST_CASE("a full disk is reported and the writes go on failing quietly") {
     file.write("x\n");
     CHECK_FALSE(file.healthy());
     file.write("y\n");
+    CHECK_FALSE(file.healthy());
+}
+
+TEST_CASE("a device is written to but never rotated: a mknod copy of /dev/null stays itself") {
+    TempDir dir;
+    fs::path null_copy = dir.path / "null";
+    REQUIRE(mknod(null_copy.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);  // tests run as root
+    {
+        RotatingFile file("svc", null_copy, 4096, 2);
+        for (int i = 0; i < 1000; ++i) file.write("a line of some length to pass max_size quickly\n");
+        CHECK(file.healthy());
+    }
+    struct stat st {};
+    REQUIRE(lstat(null_copy.c_str(), &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+    CHECK_FALSE(fs::exists(dir.path / "null.1"));
+}
+
+TEST_CASE("rotation never renames onto something that is not a regular file") {
+    TempDir dir;
+    fs::path log = dir.path / "svc.log";
+    fs::path fifo = dir.path / "svc.log.1";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    {
+        RotatingFile file("svc", log, 4096, 2);
+        for (int i = 0; i < 200; ++i) file.write("a line of some length to pass max_size quickly\n");
+    }
+    struct stat st {};
+    REQUIRE(lstat(fifo.c_str(), &st) == 0);
+    CHECK(S_ISFIFO(st.st_mode));
+}
+
+TEST_CASE("a FIFO log file with no reader does not block the writer") {
+    TempDir dir;
+    fs::path fifo = dir.path / "pipe.log";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    RotatingFile file("svc", fifo, 4096, 2);  // would block in open() without O_NONBLOCK
+    file.write("dropped, and reported\n");
     CHECK_FALSE(file.healthy());
 }

@@ -1,6 +1,8 @@
 // A service's log file: appended to, and rotated (PATH -> PATH.1 -> ... ->
 // PATH.KEEP) when the next write would pass max_size. A file that cannot be
 // opened or written (a full disk) is reported once and skipped, never fatal.
+// Only regular files are rotated: /dev/null, a FIFO or a socket is written to
+// as it is, and rotation never renames onto something that is not a regular file.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@ private:
     int keep_;
     UniqueFd fd_;
     std::uint64_t size_ = 0;
+    bool regular_ = true;  // only a regular file is rotated
     bool failing_ = false;
 };
 
