@@ -68,6 +68,9 @@ void parse_backoff(YamlReader& reader, const YAML::Node& value, const std::strin
             if (auto f = reader.number(v, path + ".factor", 1.0)) spec.backoff.factor = *f;
         }
     });
+    if (spec.backoff.initial.count() == 0 && value["factor"])
+        reader.error(value["factor"], path + ".factor: has nothing to multiply: initial 0 means no backoff, "
+                                             "every restart at once (drop factor, or give initial a duration)");
     if (spec.backoff.max < spec.backoff.initial)
         reader.error(value, path + ": max (" + format_duration(spec.backoff.max) + ") is below initial (" +
                                 format_duration(spec.backoff.initial) + ")");

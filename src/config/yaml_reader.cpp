@@ -4,6 +4,7 @@
 #include <map>
 
 #include <charconv>
+#include <cmath>
 
 #include "tend/util/edit_distance.hpp"
 #include "tend/util/signal_names.hpp"
@@ -139,6 +140,10 @@ std::optional<double> YamlReader::number(const YAML::Node& node, const std::stri
         error(node, path + ": expected a number, got '" + *text + "'");
         return std::nullopt;
     }
+    if (!std::isfinite(value)) {
+        error(node, path + ": expected a finite number, got '" + *text + "'");
+        return std::nullopt;
+    }
     if (!(value >= min)) {
         error(node, path + ": " + *text + " is below the minimum " + std::to_string(min).substr(0, 3));
         return std::nullopt;
@@ -150,7 +155,7 @@ std::optional<Duration> YamlReader::duration(const YAML::Node& node, const std::
     auto text = scalar(node, path, "a duration");
     if (!text) return std::nullopt;
     auto value = parse_duration(*text);
-    if (!value) error(node, path + ": invalid duration '" + *text + "' (expected e.g. 250ms, 10s, 2m, 1h or seconds)");
+    if (!value) error(node, path + ": invalid duration '" + *text + "' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)");
     return value;
 }
 

@@ -1,5 +1,6 @@
 #include "tend/event/event_loop.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -10,6 +11,8 @@
 
 namespace tend {
 namespace {
+
+constexpr Duration kMaxTimerDelay = std::chrono::hours(24 * 365 * 100);
 
 template <typename Fn>
 struct Callback {
@@ -113,7 +116,9 @@ void EventLoop::arm(sd_event_source* timer, Duration delay) {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
-    uint64_t usec = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(delay).count());
+    // Saturated: a sum of long timeouts must not wrap around into "now".
+    Duration bounded = std::clamp(delay, Duration(0), kMaxTimerDelay);
+    uint64_t usec = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(bounded).count());
     check(sd_event_source_set_time(timer, now + usec), "Failed to set timer");
     check(sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT), "Failed to enable timer");
 }

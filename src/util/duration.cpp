@@ -18,8 +18,9 @@ std::optional<Duration> parse_duration(std::string_view text) {
     else if (unit == "h") ms_per_unit = 3'600'000;
     else return std::nullopt;
     double ms = value * ms_per_unit;
-    // Negative, NaN and absurdly long durations (over ~290 years) are typos, not intent.
-    if (!(ms >= 0) || ms > 1e13) return std::nullopt;
+    // Negative, NaN and absurdly long durations are typos, not intent; the cap
+    // also keeps every sum of them and every conversion to nanoseconds in range.
+    if (!(ms >= 0) || ms > static_cast<double>(kMaxDuration.count())) return std::nullopt;
     return Duration(static_cast<long long>(std::llround(ms)));
 }
 

@@ -22,3 +22,9 @@ TEST_CASE("factor 1 keeps the delay constant and zero initial means no delay") {
     CHECK(backoff_delay({Duration(300), Duration(5000), 1.0}, 7) == Duration(300));
     CHECK(backoff_delay({Duration(0), Duration(5000), 2.0}, 3) == Duration(0));
 }
+
+TEST_CASE("no NaN or overflow reaches the conversion: zero initial with a huge streak, a huge factor") {
+    CHECK(backoff_delay({Duration(0), Duration(5000), 1e308}, 10000) == Duration(0));
+    CHECK(backoff_delay({Duration(1), Duration(5000), 1e308}, 10000) == Duration(5000));
+    CHECK(backoff_delay({Duration(kMaxDuration), kMaxDuration, 2.0}, 3) == kMaxDuration);
+}

@@ -144,7 +144,7 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
         {"services:\n  web:\n    command: x\n    restart: sometimes\n",
          "t.yaml:4:14: services.web.restart: expected always, on-failure or never, got 'sometimes'"},
         {"services:\n  web:\n    command: x\n    stop_timeout: 10 seconds\n",
-         "t.yaml:4:19: services.web.stop_timeout: invalid duration '10 seconds' (expected e.g. 250ms, 10s, 2m, 1h or seconds)"},
+         "t.yaml:4:19: services.web.stop_timeout: invalid duration '10 seconds' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)"},
         {"services:\n  web:\n    command: x\n    stop_signal: TERMINATE\n",
          "t.yaml:4:18: services.web.stop_signal: unknown signal 'TERMINATE' (expected e.g. TERM, SIGINT or 15)"},
         {"services:\n  web:\n    command: x\n    depends_on: [dbb]\n  db:\n    command: y\n",
@@ -169,6 +169,16 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:4:14: services.web.backoff: max (1s) is below initial (5s)"},
         {"services:\n  web:\n    command: x\n    backoff: {factor: 0.5}\n",
          "t.yaml:4:23: services.web.backoff.factor: 0.5 is below the minimum 1.0"},
+        {"services:\n  web:\n    command: x\n    backoff: {factor: inf}\n",
+         "t.yaml:4:23: services.web.backoff.factor: expected a finite number, got 'inf'"},
+        {"services:\n  web:\n    command: x\n    backoff: {factor: nan}\n",
+         "t.yaml:4:23: services.web.backoff.factor: expected a finite number, got 'nan'"},
+        {"services:\n  web:\n    command: x\n    backoff: {initial: 0, factor: 2}\n",
+         "t.yaml:4:35: services.web.backoff.factor: has nothing to multiply: initial 0 means no backoff, every restart at once (drop factor, or give initial a duration)"},
+        {"services:\n  web:\n    command: x\n    stop_timeout: 9223372036854775807s\n",
+         "t.yaml:4:19: services.web.stop_timeout: invalid duration '9223372036854775807s' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)"},
+        {"settings:\n  shutdown_timeout: 87601h\n",
+         "t.yaml:2:21: settings.shutdown_timeout: invalid duration '87601h' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)"},
         {"services:\n  web:\n    command: x\n    user: no-such-user-here\n",
          "t.yaml:4:11: services.web.user: no such user 'no-such-user-here'"},
         {"services:\n  web:\n    command: x\n    user: \"4294967296\"\n",
@@ -237,7 +247,7 @@ TEST_CASE("every error of a file is reported, not only the first") {
         "    stop_signal: NOPE\n");
     CHECK(all ==
           "t.yaml:4:5: services.web: unknown key 'restat' (did you mean 'restart'?)\n"
-          "t.yaml:5:19: services.web.stop_timeout: invalid duration 'soon' (expected e.g. 250ms, 10s, 2m, 1h or seconds)\n"
+          "t.yaml:5:19: services.web.stop_timeout: invalid duration 'soon' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)\n"
           "t.yaml:8:18: services.db.stop_signal: unknown signal 'NOPE' (expected e.g. TERM, SIGINT or 15)");
 }
 

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include "tend/util/duration.hpp"
 
 using namespace tend;
@@ -33,4 +36,15 @@ TEST_CASE("durations format back in the largest exact unit") {
     CHECK(format_duration(Duration(7'200'000)) == "2h");
     CHECK(format_duration(Duration(0)) == "0s");
     CHECK(format_duration(Duration(1500)) == "1500ms");
+}
+
+TEST_CASE("a duration's nanoseconds always fit: at most 87600h") {
+    CHECK(parse_duration("87600h") == kMaxDuration);
+    CHECK_FALSE(parse_duration("87601h"));
+    CHECK_FALSE(parse_duration("9223372036854775807"));
+    CHECK_FALSE(parse_duration("1e300s"));
+    CHECK_FALSE(parse_duration("inf"));
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(kMaxDuration);
+    CHECK(ns.count() > 0);
+    CHECK(ns.count() < std::numeric_limits<std::int64_t>::max() / 4);  // room for sums and now()
 }

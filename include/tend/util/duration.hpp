@@ -11,6 +11,9 @@ namespace tend {
 
 using Duration = std::chrono::milliseconds;
 
+// The longest duration a config or command line may give: 87600h (10 years).
+inline constexpr Duration kMaxDuration = std::chrono::hours(87600);
+
 std::optional<Duration> parse_duration(std::string_view text);
 std::string format_duration(Duration d);
 
