@@ -21,11 +21,13 @@
 #include "tend/log/queued_log.hpp"
 #include "tend/process/fd_limit.hpp"
 #include "tend/process/posix_spawner.hpp"
+#include "tend/process/standard_fds.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
 int main(int argc, char** argv) {
     using namespace tend;
     try {
+        open_missing_standard_fds();
         block_signals();
         auto parsed = parse_tend_options(argc, argv);
         if (auto* code = std::get_if<int>(&parsed)) return *code;

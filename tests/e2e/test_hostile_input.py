@@ -248,3 +248,25 @@ def test_a_sigstopped_service_gets_sigcont_after_its_stop_signal_and_stops_at_on
         wait_for(lambda: "frozen | cleaned-up" in t.output, 5, what="the TERM handler's output")
         t.signal(signal.SIGTERM)
         assert t.wait() == 0, "no SIGKILL was needed"
+
+
+def test_tend_started_with_fds_0_1_2_closed_puts_dev_null_there_first():
+    config = """
+        services:
+          inherits:
+            command: "echo to-stdout; echo to-stderr >&2; f=$(readlink /proc/$$/fd/1); echo $f > $DIR/fd1; sleep 1000"
+            output: inherit
+            min_uptime: 0
+    """
+    with Tend(config, wrapper=["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh"]) as t:
+        wait_for(lambda: "/dev/null" in t.read("fd1"), 10, what="the service to describe its stdout")
+        for fd in (0, 1, 2):
+            assert os.readlink(f"/proc/{t.pid}/fd/{fd}") == "/dev/null", fd
+        # the control socket is not one of them, and it answers
+        assert one_line_status(t) == "RUNNING"
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+
+
+def one_line_status(t):
+    return t.ctl("status", "inherits").stdout.split()[1]
