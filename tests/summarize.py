@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Adds up the test cases of a `meson test` run and prints `N passed, N failed`.
+"""Adds up the test cases of `meson test` runs and prints `N passed, N failed`.
+
+Usage: summarize.py BUILD_DIR... (the release tree, then the sanitizer tree).
 
 Each meson test is a doctest binary or a pytest file; their own summaries give
 the case counts. A test that printed no summary (it crashed or timed out) counts
@@ -27,16 +29,36 @@ def counts(entry):
     return passed, failed
 
 
+def sanitizer_reports(build):
+    """Each report file a sanitizer wrote during the run is one failure."""
+    folder = build / "sanitizer-reports"
+    reports = sorted(folder.iterdir()) if folder.is_dir() else []
+    for report in reports:
+        print(f"--- {report}")
+        print("\n".join(report.read_text(errors="replace").splitlines()[:40]))
+    return len(reports)
+
+
 def main():
-    build = Path(sys.argv[1] if len(sys.argv) > 1 else "build")
-    log = build / "meson-logs" / "testlog.json"
+    builds = [Path(b) for b in sys.argv[1:]] or [Path("build")]
     total_passed = total_failed = 0
-    for line in log.read_text().splitlines():
-        entry = json.loads(line)
-        passed, failed = counts(entry)
-        print(f"{entry['name']}: {passed} passed, {failed} failed")
-        total_passed += passed
-        total_failed += failed
+    for build in builds:
+        prefix = "" if build == builds[0] else f"{build.name}/"
+        log = build / "meson-logs" / "testlog.json"
+        if not log.exists():
+            print(f"{prefix}(no test log): 0 passed, 1 failed")
+            total_failed += 1
+            continue
+        for line in log.read_text().splitlines():
+            entry = json.loads(line)
+            passed, failed = counts(entry)
+            print(f"{prefix}{entry['name']}: {passed} passed, {failed} failed")
+            total_passed += passed
+            total_failed += failed
+        reports = sanitizer_reports(build)
+        if reports:
+            print(f"{prefix}sanitizer reports: 0 passed, {reports} failed")
+            total_failed += reports
     print(f"{total_passed} passed, {total_failed} failed")
     return 1 if total_failed else 0
 

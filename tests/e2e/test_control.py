@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from harness import TEND, TENDCTL, Tend, wait_for
+from harness import SLOWDOWN, TEND, TENDCTL, Tend, wait_for
 
 SERVICES = """
     services:
@@ -254,7 +254,7 @@ def test_a_client_that_sends_half_a_line_does_not_delay_others():
             begin = time.monotonic()
             r = t.ctl("status")
             assert r.returncode == 0
-            assert time.monotonic() - begin < 1.0
+            assert time.monotonic() - begin < 1.0 * SLOWDOWN
 
 
 def test_a_client_that_stops_reading_is_dropped_not_waited_for():
@@ -266,7 +266,7 @@ def test_a_client_that_stops_reading_is_dropped_not_waited_for():
             greedy.sendall(b'{"cmd":"status"}\n' * 20000)  # ~8 MB of replies it never reads
             begin = time.monotonic()
             assert t.ctl("status").returncode == 0
-            assert time.monotonic() - begin < 2.0
+            assert time.monotonic() - begin < 2.0 * SLOWDOWN
             wait_for(lambda: "stopped reading" in t.log, timeout=10, what="the greedy client to be dropped")
 
 

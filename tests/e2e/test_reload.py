@@ -250,7 +250,7 @@ def test_a_second_reload_while_one_is_stopping_services_is_refused_or_queued():
         first = subprocess.Popen([TENDCTL, "-s", t.socket, "reload"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         t.wait_log("old: running -> stopping")
         r = t.ctl("reload")
-        assert r.returncode == 1 and "a reload is in progress (stopping web, old)" in r.stderr, r.stderr
+        assert r.returncode == 1 and "a reload is in progress (stopping old, web)" in r.stderr, r.stderr
         t.signal(signal.SIGHUP)
         t.wait_log("reloading again when it has finished")
         out, err = first.communicate(timeout=10)
