@@ -41,13 +41,17 @@ struct ChildContext {
     const char* stage;
 };
 
-[[noreturn]] void child_fail(ChildContext* c, const char* stage) {
+// The child runs on its own small stack inside tend's memory: sanitizer
+// instrumentation there would misread that stack as tend's and report nonsense.
+#define TEND_CHILD_CODE [[gnu::no_sanitize("address", "undefined")]]
+
+TEND_CHILD_CODE [[noreturn]] void child_fail(ChildContext* c, const char* stage) {
     c->error = errno;
     c->stage = stage;
     _exit(127);
 }
 
-int child_main(void* arg) {
+TEND_CHILD_CODE int child_main(void* arg) {
     auto* c = static_cast<ChildContext*>(arg);
     // tend blocks every signal to read them through signalfd and may ignore some;
     // a service must start with default dispositions and an empty mask.

@@ -87,8 +87,11 @@ class Tend:
         try:
             children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         except FileNotFoundError:
-            return None
-        return int(children[0]) if children else None
+            children = []
+        if children:
+            return int(children[0])
+        # tend may have run and exited between two looks: nothing left to find.
+        return -1 if self.process.poll() is not None else None
 
     @property
     def log(self):
