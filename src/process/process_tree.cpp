@@ -22,12 +22,21 @@ bool process_group_alive(pid_t pgid) {
     return kill(-pgid, 0) == 0 || errno == EPERM;
 }
 
-std::vector<pid_t> descendants_of(pid_t root) {
-    std::multimap<pid_t, pid_t> children;  // parent -> child
+namespace {
+
+struct ProcEntry {
+    pid_t pid;
+    pid_t ppid;
+    pid_t pgrp;
+};
+
+// One pass over /proc/*/stat; processes that exit meanwhile are skipped.
+std::vector<ProcEntry> list_processes() {
+    std::vector<ProcEntry> out;
     std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
     if (!proc) {
         spdlog::warn("Failed to list /proc: {}", std::strerror(errno));
-        return {};
+        return out;
     }
     while (dirent* entry = readdir(proc.get())) {
         char* end = nullptr;
@@ -40,10 +49,25 @@ std::vector<pid_t> descendants_of(pid_t root) {
         auto close = line.rfind(')');
         if (close == std::string::npos) continue;
         char state = 0;
-        long ppid = 0;
-        if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2) continue;
-        children.emplace(static_cast<pid_t>(ppid), static_cast<pid_t>(pid));
+        long ppid = 0, pgrp = 0;
+        if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
+        if (state == 'Z') continue;  // already dead, waiting to be reaped
+        out.push_back({static_cast<pid_t>(pid), static_cast<pid_t>(ppid), static_cast<pid_t>(pgrp)});
     }
+    return out;
+}
+
+}  // namespace
+
+std::size_t process_group_size(pid_t pgid) {
+    std::size_t count = 0;
+    for (const ProcEntry& p : list_processes()) count += p.pgrp == pgid ? 1 : 0;
+    return count;
+}
+
+std::vector<pid_t> descendants_of(pid_t root) {
+    std::multimap<pid_t, pid_t> children;  // parent -> child
+    for (const ProcEntry& p : list_processes()) children.emplace(p.ppid, p.pid);
     std::vector<pid_t> out;
     std::vector<pid_t> queue{root};
     while (!queue.empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <utility>
 
 #include "tend/service/backoff.hpp"
 
@@ -12,8 +13,8 @@ constexpr Duration kKillRecheck{100};
 }  // namespace
 
 ServicePolicy ServicePolicy::from(const ServiceSpec& spec) {
-    return {spec.restart, spec.success_exit_codes, spec.min_uptime, spec.max_restarts,
-            spec.backoff, spec.stop_signal,        spec.stop_timeout, spec.kill_mode};
+    return {spec.restart,     spec.success_exit_codes, spec.min_uptime,   spec.max_restarts, spec.backoff,
+            spec.stop_signal, spec.stop_timeout,       spec.kill_mode,    spec.stop_timeout};
 }
 
 bool ServicePolicy::succeeded(const ExitStatus& status) const {
@@ -35,6 +36,7 @@ void ServiceMachine::begin_start(Transition& t, TimePoint now) {
 void ServiceMachine::begin_stop(Transition& t, TimePoint now) {
     go(t, ServiceState::stopping, now);
     killed_ = false;
+    needed_kill_ = false;  // per stop: an earlier escalation says nothing of this one
     t.actions.push_back({ActionKind::cancel_timer});
     const bool group = policy_.kill_mode == KillMode::group;
     t.actions.push_back({ActionKind::signal, policy_.stop_signal, group});
@@ -69,14 +71,28 @@ void ServiceMachine::on_failed_start(Transition& t, const std::string& what, Tim
     t.actions.push_back({ActionKind::arm_timer, 0, true, delay});
 }
 
-void ServiceMachine::on_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now) {
+void ServiceMachine::on_exit(Transition& t, const ServiceEvent& event, bool early, TimePoint now) {
     leader_alive_ = false;
-    last_exit_ = status;
+    last_exit_ = event.status;
     t.actions.push_back({ActionKind::cancel_timer});
-    // Whatever the main process left in its group goes with it, so a restart
-    // never runs beside its own leftovers.
-    t.actions.push_back({ActionKind::signal, SIGKILL, true});
+    if (!event.group_alive) {
+        settle_exit(t, event.status, early, now);
+        return;
+    }
+    // What the main process left in its group gets a graceful stop, then the
+    // exit is settled: a restart never runs beside its own leftovers.
+    pending_exit_ = PendingExit{event.status, early};
+    restart_pending_ = false;
+    killed_ = false;
+    needed_kill_ = false;
+    t.reason = event.status.describe() + "; stopping what it left in its group";
+    go(t, ServiceState::stopping, now);
+    t.actions.push_back({ActionKind::signal, policy_.stop_signal, true});
+    if (policy_.stop_signal != SIGCONT) t.actions.push_back({ActionKind::signal, SIGCONT, true});
+    t.actions.push_back({ActionKind::arm_timer, 0, true, policy_.leftover_timeout});
+}
 
+void ServiceMachine::settle_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now) {
     const bool success = policy_.succeeded(status);
     const bool restart = policy_.restart == RestartPolicy::always ||
                          (policy_.restart == RestartPolicy::on_failure && !success);
@@ -144,7 +160,7 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
                     t.reason = "up for " + format_duration(policy_.min_uptime);
                     go(t, ServiceState::running, now);
                     break;
-                case EventKind::exited: on_exit(t, event.status, true, now); break;
+                case EventKind::exited: on_exit(t, event, true, now); break;
                 case EventKind::stop:
                     t.reason = "stop requested";
                     restart_pending_ = false;
@@ -164,7 +180,7 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
 
         case ServiceState::running:
             switch (event.kind) {
-                case EventKind::exited: on_exit(t, event.status, false, now); break;
+                case EventKind::exited: on_exit(t, event, false, now); break;
                 case EventKind::stop:
                     t.reason = "stop requested";
                     restart_pending_ = false;
@@ -194,6 +210,12 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
                 case EventKind::group_empty:
                     if (leader_alive_) break;  // the leader's own exit has not been reaped yet
                     t.actions.push_back({ActionKind::cancel_timer});
+                    if (pending_exit_ && !restart_pending_) {
+                        PendingExit exit = *std::exchange(pending_exit_, std::nullopt);
+                        settle_exit(t, exit.status, exit.early, now);
+                        break;
+                    }
+                    pending_exit_.reset();
                     if (restart_pending_) {
                         restart_pending_ = false;
                         failures_ = 0;
@@ -222,6 +244,7 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
                     break;
                 case EventKind::stop:
                     restart_pending_ = false;
+                    pending_exit_.reset();  // the operator wants it down: no restart after the leftovers
                     break;
                 case EventKind::spawned:
                 case EventKind::spawn_failed:

@@ -52,6 +52,10 @@ Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, Supervi
         cmd.new_session = false;  // keep the terminal's session, as tini does
         cmd.take_terminal = isatty(STDIN_FILENO) == 1;
         cmd.inherit_stdin = true;
+        // What CMD leaves behind (an entrypoint's background jobs) gets SIGTERM and kill_grace.
+        ServicePolicy policy = cmd.machine().policy();
+        policy.leftover_timeout = settings_.kill_grace;
+        cmd.machine().set_policy(policy);
     }
 }
 
@@ -137,7 +141,16 @@ void Supervisor::on_sigchld() {
         service.pid = 0;
         // Everything it wrote is in its pipes now: take it before its exit is logged.
         if (service.output) service.output->drain();
-        dispatch(service, {EventKind::exited, status, {}});
+        ServiceEvent exited{EventKind::exited, status, {}};
+        // Leftovers matter only when the main process went on its own, not in a stop.
+        if (service.state() != ServiceState::stopping && process_group_alive(service.pgid)) {
+            exited.group_alive = true;
+            const ServicePolicy& policy = service.machine().policy();
+            spdlog::info("{}: main process {} {}; {} process(es) left in its group get {}, then SIGKILL after {}",
+                         service.name(), pid, status.describe(), process_group_size(service.pgid),
+                         signal_name(policy.stop_signal), format_duration(policy.leftover_timeout));
+        }
+        dispatch(service, exited);
     });
     check_stopping_groups();
     if ((phase_ == Phase::sweeping || phase_ == Phase::killing) && !has_children()) finish();
@@ -166,6 +179,10 @@ void Supervisor::on_timer(Service& service) {
 
 void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
     Transition t = service.machine().step(event, now());
+    if (event.kind == EventKind::timeout && t.from == ServiceState::stopping && service.machine().needed_kill() &&
+        std::any_of(t.actions.begin(), t.actions.end(),
+                    [](const Action& a) { return a.kind == ActionKind::signal && a.signal == SIGKILL; }))
+        note_escalation(service);
     std::optional<ServiceEvent> follow_up;
     for (const Action& action : t.actions) {
         switch (action.kind) {
@@ -181,7 +198,9 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
         if (service.spec().critical && !shutting_down() &&
             (t.to == ServiceState::exited || t.to == ServiceState::fatal)) {
             const auto& exit = service.machine().last_exit();
-            critical_exit_ = exit ? exit->shell_code() : 1;
+            critical_exit_ = {exit ? exit->shell_code() : 1,
+                              "critical service " + service.name() + " ended (" +
+                                  (exit ? exit->describe() : "no exit status") + ")"};
             request_shutdown("critical service " + service.name() + " ended");
         }
         schedule_progress();

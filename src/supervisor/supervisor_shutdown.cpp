@@ -35,6 +35,13 @@ void Supervisor::request_shutdown(const std::string& why) {
     shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
     loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
     for (auto& s : services_) s->start_pending = s->stop_pending = false;
+    // Nothing restarts from here on: a service that exits now stays down, and
+    // one stopping what its main process left behind settles as exited.
+    for_every_service([](Service& s) {
+        ServicePolicy policy = s.machine().policy();
+        policy.restart = RestartPolicy::never;
+        s.machine().set_policy(policy);
+    });
     advance_shutdown();
 }
 
@@ -116,22 +123,35 @@ void Supervisor::finish() {
     });
     auto now = std::chrono::steady_clock::now();
     output_.writer().flush_until(std::max(shutdown_deadline_, now + std::chrono::milliseconds(500)));
-    int code = exit_code();
-    spdlog::info("Exiting with code {} ({} orphans reaped)", code, orphans_reaped_);
+    auto [code, why] = exit_code();
+    if (code == 0) spdlog::info("Exiting with code 0 ({} orphans reaped)", orphans_reaped_);
+    else spdlog::log(code == 1 ? spdlog::level::warn : spdlog::level::info, "Exiting with code {}: {} ({} orphans reaped)",
+                     code, why, orphans_reaped_);
     spdlog::default_logger()->flush();
     loop_.exit(code);
 }
 
-int Supervisor::exit_code() const {
+std::pair<int, std::string> Supervisor::exit_code() const {
     if (options_.exec_mode && !services_.empty()) {
         const auto& exit = services_.front()->machine().last_exit();
-        return exit ? exit->shell_code() : 1;
+        return {exit ? exit->shell_code() : 1, exit ? exit->describe() : "no exit status"};
     }
     if (critical_exit_) return *critical_exit_;
-    if (deadline_hit_) return 1;
-    for (const auto& s : services_)
-        if (s->machine().needed_kill()) return 1;
-    return 0;
+    if (deadline_hit_) return {1, "shutdown_timeout " + format_duration(settings_.shutdown_timeout) + " was hit"};
+    if (!shutdown_kills_.empty()) {
+        std::string why;
+        for (const auto& kill : shutdown_kills_) why += (why.empty() ? "" : "; ") + kill;
+        return {1, why};
+    }
+    return {0, ""};
+}
+
+void Supervisor::note_escalation(const Service& service) {
+    const ServicePolicy& policy = service.machine().policy();
+    std::string what = service.name() + " needed SIGKILL after stop_timeout " + format_duration(policy.stop_timeout);
+    spdlog::warn("{}", what);
+    // Only a SIGKILL of this shutdown makes its exit code 1; an earlier stop's does not.
+    if (shutting_down()) shutdown_kills_.push_back(std::move(what));
 }
 
 }  // namespace tend

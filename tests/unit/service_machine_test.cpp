@@ -27,6 +27,7 @@ const TimePoint t0{};
 ServiceEvent ev(EventKind kind) { return {kind, {}, {}}; }
 ServiceEvent exited(int code) { return {EventKind::exited, ExitStatus::exited(code), {}}; }
 ServiceEvent killed(int sig) { return {EventKind::exited, ExitStatus::killed(sig), {}}; }
+ServiceEvent left_behind(int code) { return {EventKind::exited, ExitStatus::exited(code), {}, true}; }
 
 bool has(const Transition& t, const Action& a) {
     for (const auto& x : t.actions)
@@ -156,10 +157,59 @@ TEST_CASE("a zero initial backoff restarts at once without a timer") {
     CHECK(has(t, spawn()));
 }
 
-TEST_CASE("the main process's exit kills what it left in its group") {
+TEST_CASE("a main process that exits alone is settled at once, with no signal to its empty group") {
     auto m = running();
     auto t = m.step(exited(1), t0);
+    CHECK(t.to == ServiceState::backoff);
+    CHECK_FALSE(has(t, signal_group(SIGKILL)));
+}
+
+TEST_CASE("what the main process left in its group gets stop_signal and SIGCONT, then the exit is settled") {
+    auto p = policy();
+    p.leftover_timeout = milliseconds(700);
+    auto m = running(p);
+    auto t = m.step(left_behind(1), t0);
+    CHECK(t.to == ServiceState::stopping);
+    CHECK(has(t, signal_group(SIGTERM)));
+    CHECK(has(t, signal_group(SIGCONT)));
+    CHECK(has(t, arm(700)));
+    CHECK_FALSE(has(t, signal_group(SIGKILL)));
+    CHECK_FALSE(has(t, spawn()));  // never a restart beside its own leftovers
+    t = m.step(ev(EventKind::group_empty), t0);
+    CHECK(t.to == ServiceState::backoff);  // exit 1 under on-failure, as if it had exited alone
+    CHECK(m.last_exit() == ExitStatus::exited(1));
+    CHECK_FALSE(m.needed_kill());
+}
+
+TEST_CASE("leftovers past leftover_timeout are SIGKILLed; the exit is settled when the group is empty") {
+    auto m = running(policy(RestartPolicy::never));
+    m.step(left_behind(0), t0);
+    auto t = m.step(ev(EventKind::timeout), t0);
     CHECK(has(t, signal_group(SIGKILL)));
+    CHECK(m.needed_kill());
+    t = m.step(ev(EventKind::group_empty), t0);
+    CHECK(t.to == ServiceState::exited);
+}
+
+TEST_CASE("a stop while leftovers are stopped ends stopped, not restarted") {
+    auto m = running(policy(RestartPolicy::always));
+    m.step(left_behind(0), t0);
+    m.step(ev(EventKind::stop), t0);
+    CHECK(m.step(ev(EventKind::group_empty), t0).to == ServiceState::stopped);
+}
+
+TEST_CASE("needing SIGKILL is a mark of one stop: the next stop starts without it") {
+    auto m = running();
+    m.step(ev(EventKind::stop), t0);
+    m.step(ev(EventKind::timeout), t0);
+    m.step(killed(SIGKILL), t0);
+    m.step(ev(EventKind::group_empty), t0);
+    REQUIRE(m.needed_kill());
+    m.step(ev(EventKind::start), t0);
+    m.step(ev(EventKind::spawned), t0);
+    m.step(ev(EventKind::timeout), t0);
+    m.step(ev(EventKind::stop), t0);
+    CHECK_FALSE(m.needed_kill());
 }
 
 TEST_CASE("a spawn failure counts as a failed start") {

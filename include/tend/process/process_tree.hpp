@@ -5,11 +5,15 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <vector>
 
 namespace tend {
 
 bool process_group_alive(pid_t pgid);
+
+// How many live (not zombie) processes are in the group, read from /proc/*/stat.
+std::size_t process_group_size(pid_t pgid);
 
 // Every process below `root` in the parent chain, read from /proc/*/stat.
 std::vector<pid_t> descendants_of(pid_t root);

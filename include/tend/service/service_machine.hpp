@@ -17,6 +17,10 @@
 //
 //  "-" is an explicit no-op. running* : straight to running when min_uptime is 0,
 //  else the min_uptime timer is armed. (again): start once the stop completes.
+//  exited in starting/running with `group_alive` (the main process left live
+//  processes in its group): stopping, with stop_signal + SIGCONT to the group and
+//  leftover_timeout armed; the exit is settled (backoff|starting|exited|fatal)
+//  at group_empty, so a restart never runs beside its own leftovers.
 #pragma once
 
 #include <chrono>
@@ -38,6 +42,7 @@ struct ServiceEvent {
     EventKind kind;
     ExitStatus status{};  // exited; for spawn_failed, the shell-style 127/126
     std::string error;    // spawn_failed: what went wrong, with errno text
+    bool group_alive = false;  // exited: the main process left live processes in its group
 };
 
 enum class ActionKind { spawn, signal, arm_timer, cancel_timer };
@@ -70,6 +75,9 @@ struct ServicePolicy {
     int stop_signal = 15;
     Duration stop_timeout = std::chrono::seconds(10);
     KillMode kill_mode = KillMode::group;
+    // How long what a main process left in its group has after stop_signal;
+    // stop_timeout, or kill_grace for `tend -- CMD`.
+    Duration leftover_timeout = std::chrono::seconds(10);
 
     static ServicePolicy from(const ServiceSpec& spec);
     // An exit code listed in success_exit_codes; a death by signal never is.
@@ -87,6 +95,7 @@ public:
     int consecutive_failures() const { return failures_; }
     const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
     const std::string& fatal_reason() const { return fatal_reason_; }
+    // The current or last stop escalated to SIGKILL (reset when a stop begins).
     bool needed_kill() const { return needed_kill_; }
     bool leader_alive() const { return leader_alive_; }
     TimePoint since() const { return since_; }
@@ -97,7 +106,8 @@ private:
     void go(Transition& t, ServiceState next, TimePoint now);
     void begin_start(Transition& t, TimePoint now);
     void begin_stop(Transition& t, TimePoint now);
-    void on_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now);
+    void on_exit(Transition& t, const ServiceEvent& event, bool early, TimePoint now);
+    void settle_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now);
     void on_failed_start(Transition& t, const std::string& what, TimePoint now);
     void on_spawned(Transition& t, TimePoint now);
 
@@ -109,6 +119,13 @@ private:
     bool restart_pending_ = false;
     bool needed_kill_ = false;
     bool killed_ = false;
+    // Set while the leftovers of an exited main process are being stopped: the
+    // exit is settled once the group is empty. `early`: before min_uptime.
+    struct PendingExit {
+        ExitStatus status;
+        bool early;
+    };
+    std::optional<PendingExit> pending_exit_;
     std::optional<ExitStatus> last_exit_;
     std::string fatal_reason_;
     TimePoint since_{};

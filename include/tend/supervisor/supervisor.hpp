@@ -136,7 +136,8 @@ private:
     void on_deadline();
     void escalate();
     void finish();
-    int exit_code() const;
+    std::pair<int, std::string> exit_code() const;  // and why, when it is not 0
+    void note_escalation(const Service& service);
 
     Settings settings_;
     EventLoop& loop_;
@@ -168,7 +169,8 @@ private:
     bool deadline_hit_ = false;
     int interrupts_ = 0;
     std::chrono::steady_clock::time_point shutdown_deadline_{};
-    std::optional<int> critical_exit_;
+    std::optional<std::pair<int, std::string>> critical_exit_;
+    std::vector<std::string> shutdown_kills_;  // "web needed SIGKILL after stop_timeout 10s", this shutdown only
     std::size_t orphans_reaped_ = 0;
 };
 
