@@ -1,5 +1,7 @@
 #include "tend/supervisor/ordering.hpp"
 
+#include <unordered_set>
+
 namespace tend {
 
 bool dependency_satisfied(const ServiceView& dependency) {
@@ -13,13 +15,27 @@ bool dependencies_started(const DependencyGraph& graph, std::size_t service, con
     return true;
 }
 
+bool dependent_blocks(const DependencyGraph& graph, std::size_t service, const std::vector<ServiceView>& views,
+                      const std::function<bool(std::size_t)>& blocks) {
+    std::vector<std::size_t> todo(graph.dependents(service).begin(), graph.dependents(service).end());
+    std::unordered_set<std::size_t> seen(todo.begin(), todo.end());
+    while (!todo.empty()) {
+        std::size_t d = todo.back();
+        todo.pop_back();
+        if (blocks(d)) return true;
+        if (!is_down(views[d].state)) continue;
+        for (std::size_t next : graph.dependents(d))
+            if (seen.insert(next).second) todo.push_back(next);
+    }
+    return false;
+}
+
 std::vector<std::size_t> services_to_stop(const DependencyGraph& graph, const std::vector<ServiceView>& views) {
     std::vector<std::size_t> out;
+    auto up = [&](std::size_t d) { return !is_down(views[d].state); };
     for (std::size_t i = 0; i < views.size(); ++i) {
         if (is_down(views[i].state) || views[i].state == ServiceState::stopping) continue;
-        bool dependents_down = true;
-        for (std::size_t d : graph.dependents(i)) dependents_down = dependents_down && is_down(views[d].state);
-        if (dependents_down) out.push_back(i);
+        if (!dependent_blocks(graph, i, views, up)) out.push_back(i);
     }
     return out;
 }

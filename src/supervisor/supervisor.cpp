@@ -272,15 +272,16 @@ void Supervisor::progress() {
 // Operator stops go in reverse dependency order: a service waits for those of
 // its dependents that are being stopped too. Unrelated ones stop together.
 void Supervisor::schedule_stops() {
+    std::vector<ServiceView> views;
+    auto leaving = [this](std::size_t d) {
+        const Service& dependent = *services_[d];
+        return (dependent.stop_pending || dependent.state() == ServiceState::stopping) && !is_down(dependent.state());
+    };
     for (auto& s : services_) {
         if (!s->stop_pending) continue;
-        bool dependents_down = true;
-        for (std::size_t d : graph_.dependents(s->index())) {
-            const Service& dependent = *services_[d];
-            bool leaving = dependent.stop_pending || dependent.state() == ServiceState::stopping;
-            if (leaving && !is_down(dependent.state())) dependents_down = false;
-        }
-        if (!dependents_down) continue;
+        if (views.empty())
+            for (const auto& other : services_) views.push_back(other->view());
+        if (dependent_blocks(graph_, s->index(), views, leaving)) continue;
         s->stop_pending = false;
         dispatch(*s, {EventKind::stop, {}, {}});
     }

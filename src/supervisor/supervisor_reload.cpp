@@ -128,9 +128,22 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     });
     std::unordered_map<const Service*, std::size_t> stop_of;
     for (std::size_t i = 0; i < reload_stops_.size(); ++i) stop_of.emplace(reload_stops_[i].service, i);
-    for (auto& stop : reload_stops_)
-        for (std::size_t dependent : old_graph.dependents(old_index.at(stop.service)))
-            if (auto it = stop_of.find(old_order[dependent]); it != stop_of.end()) stop.after.push_back(it->second);
+    // Through old dependents that are down (an init job that ran): db <- migrate <- app.
+    for (auto& stop : reload_stops_) {
+        std::vector<std::size_t> todo = old_graph.dependents(old_index.at(stop.service));
+        std::unordered_set<std::size_t> seen(todo.begin(), todo.end());
+        while (!todo.empty()) {
+            std::size_t dependent = todo.back();
+            todo.pop_back();
+            if (auto it = stop_of.find(old_order[dependent]); it != stop_of.end()) {
+                stop.after.push_back(it->second);
+                continue;
+            }
+            if (!is_down(old_order[dependent]->state())) continue;
+            for (std::size_t next : old_graph.dependents(dependent))
+                if (seen.insert(next).second) todo.push_back(next);
+        }
+    }
 
     // Changed services still hold their old spec until they are down; the graph is of the new ones.
     graph_ = std::move(new_graph);

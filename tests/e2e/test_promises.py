@@ -68,3 +68,56 @@ def test_a_shutdown_that_needed_sigkill_exits_1_and_its_last_line_says_why():
         assert t.wait() == 1
         last = t.log.strip().splitlines()[-1]
         assert "Exiting with code 1: stubborn needed SIGKILL after stop_timeout 300ms" in last, t.log
+
+
+STACK = """
+    settings:
+      shutdown_timeout: 20s
+    services:
+      db:
+        command: "trap 'echo db-got-TERM >> $DIR/events; exit 0' TERM; while :; do sleep 0.02; done"
+        min_uptime: 0
+      migrate:
+        command: "echo migrated >> $DIR/events"
+        depends_on: [db]
+        restart: never
+        min_uptime: 0
+      app:
+        command: "trap 'sleep 0.3; echo app-done >> $DIR/events; exit 0' TERM; while :; do sleep 0.02; done"
+        depends_on: [migrate]
+        min_uptime: 0
+"""
+
+
+def _stack_up(t):
+    t.wait_log("app: starting -> running")
+    assert t.read("events").split() == ["migrated"]
+
+
+def _app_before_db(t):
+    wait_for(lambda: "db-got-TERM" in t.read("events"), 10, what="db to be stopped")
+    events = t.read("events").split()
+    assert events == ["migrated", "app-done", "db-got-TERM"], events
+
+
+def test_shutdown_stops_app_before_db_through_a_migrate_job_that_exited():
+    with Tend(STACK) as t:
+        _stack_up(t)
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+        _app_before_db(t)
+
+
+def test_tendctl_stop_of_db_and_app_keeps_the_same_order():
+    with Tend(STACK) as t:
+        _stack_up(t)
+        assert t.ctl("stop", "db", "app").returncode == 0
+        _app_before_db(t)
+
+
+def test_a_reload_that_removes_the_stack_keeps_the_same_order():
+    with Tend(STACK) as t:
+        _stack_up(t)
+        t.config_path.write_text("services: {}\n")
+        assert t.ctl("reload").returncode == 0
+        _app_before_db(t)

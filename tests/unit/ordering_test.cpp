@@ -66,3 +66,20 @@ TEST_CASE("a service in backoff is stopped like a running one") {
     views[2].state = ServiceState::backoff;
     CHECK(services_to_stop(graph, views) == std::vector<std::size_t>{2});
 }
+
+TEST_CASE("stop order goes through services that already exited: db <- migrate (exited) <- app") {
+    std::vector<ServiceSpec> specs(3);
+    specs[0].name = "db";
+    specs[1].name = "migrate";
+    specs[1].depends_on = {{"db"}};
+    specs[2].name = "app";
+    specs[2].depends_on = {{"migrate"}};
+    DependencyGraph graph(specs);
+    std::vector<ServiceView> views{{ServiceState::running, false}, {ServiceState::exited, true},
+                                   {ServiceState::running, false}};
+    CHECK(services_to_stop(graph, views) == std::vector<std::size_t>{2});  // not db yet
+    views[2].state = ServiceState::stopping;
+    CHECK(services_to_stop(graph, views).empty());
+    views[2].state = ServiceState::stopped;
+    CHECK(services_to_stop(graph, views) == std::vector<std::size_t>{0});
+}
