@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -219,6 +220,13 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
         }
         request.stdout_fd = service.output->stdout_fd();
         request.stderr_fd = service.output->stderr_fd();
+        // The service's ends of its pipes are its own: a `user:` service can then
+        // reopen /dev/stdout (nginx's log reopen, `echo > /dev/stdout`).
+        if (const auto& creds = service.spec().credentials)
+            for (int fd : {request.stdout_fd, request.stderr_fd})
+                if (fchown(fd, creds->uid, creds->gid) < 0)
+                    spdlog::warn("{}: failed to give its output pipe to uid {}: {}", service.name(), creds->uid,
+                                 std::strerror(errno));
     } else if (service.spec().output == OutputMode::discard) {
         request.stdout_fd = request.stderr_fd = dev_null_.get();
     }

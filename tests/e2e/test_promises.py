@@ -121,3 +121,17 @@ def test_a_reload_that_removes_the_stack_keeps_the_same_order():
         t.config_path.write_text("services: {}\n")
         assert t.ctl("reload").returncode == 0
         _app_before_db(t)
+
+
+def test_a_user_service_can_open_dev_stdout_and_dev_stderr():
+    config = """
+        services:
+          nobody:
+            command: "echo via-dev-stdout > /dev/stdout && echo via-dev-stderr > /dev/stderr && sleep 1000"
+            user: nobody
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        wait_for(lambda: "nobody ! via-dev-stderr" in t.output, 10, what="both lines")
+        assert "nobody | via-dev-stdout" in t.output
+        assert "Permission denied" not in t.output
