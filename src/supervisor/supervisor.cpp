@@ -37,7 +37,9 @@ Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, Supervi
     for (std::size_t i = 0; i < config.services.size(); ++i)
         services_.push_back(make_service(std::move(config.services[i]), i));
     index_services();
-    for (int sig : kWatchedSignals)
+    std::vector<int> watched(std::begin(kWatchedSignals), std::end(kWatchedSignals));
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) watched.push_back(sig);  // e.g. Docker's STOPSIGNAL SIGRTMIN+3
+    for (int sig : watched)
         signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
             on_signal(static_cast<int>(info.ssi_signo));
         }));
@@ -73,22 +75,17 @@ void Supervisor::start() {
 // ---- events ---------------------------------------------------------------
 
 void Supervisor::on_signal(int sig) {
+    if (sig == SIGCHLD) {
+        on_sigchld();
+        return;
+    }
+    if (options_.exec_mode) {
+        on_exec_signal(sig);
+        return;
+    }
     switch (sig) {
-        case SIGCHLD: on_sigchld(); return;
         case SIGTERM:
         case SIGINT:
-            if (options_.exec_mode) {
-                Service& cmd = *services_.front();
-                if (shutting_down()) {
-                    send_signal(cmd, sig, true);  // forwarded every time, as tini does
-                } else {
-                    ServicePolicy policy = cmd.machine().policy();
-                    policy.stop_signal = sig;
-                    cmd.machine().set_policy(policy);
-                    request_shutdown(signal_name(sig) + " received");
-                }
-                return;
-            }
             if (sig == SIGINT && ++interrupts_ >= 2) {
                 escalate();
                 return;
@@ -99,22 +96,35 @@ void Supervisor::on_signal(int sig) {
             }
             request_shutdown(signal_name(sig) + " received");
             return;
-        case SIGHUP:
-        case SIGQUIT:
+        case SIGHUP: reload_from_signal(); return;
         case SIGUSR1:
         case SIGUSR2:
-        case SIGWINCH:
-            if (options_.exec_mode) {
-                send_signal(*services_.front(), sig, true);
-                return;
-            }
-            if (sig == SIGHUP) reload_from_signal();
-            else forward(sig);
-            return;
+        case SIGWINCH: forward(sig); return;
         default:
             spdlog::debug("{} received, ignoring", signal_name(sig));
             return;
     }
+}
+
+// As tini and dumb-init: every catchable signal reaches CMD's process group,
+// rewritten first when --rewrite asks; SIGTERM and SIGINT also begin the stop
+// (CMD gets the grace, then SIGKILL).
+void Supervisor::on_exec_signal(int received) {
+    Service& cmd = *services_.front();
+    int sig = received;
+    if (auto it = options_.signal_rewrites.find(received); it != options_.signal_rewrites.end()) sig = it->second;
+    if (sig == 0) {
+        spdlog::debug("{} received: dropped (--rewrite)", signal_name(received));
+        return;
+    }
+    if ((received == SIGTERM || received == SIGINT) && !shutting_down()) {
+        ServicePolicy policy = cmd.machine().policy();
+        policy.stop_signal = sig;
+        cmd.machine().set_policy(policy);
+        request_shutdown(signal_name(received) + " received");
+        return;
+    }
+    send_signal(cmd, sig, true);  // during the stop too: forwarded every time, as tini does
 }
 
 void Supervisor::forward(int sig) {

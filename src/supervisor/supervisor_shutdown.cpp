@@ -125,8 +125,9 @@ void Supervisor::finish() {
     output_.writer().flush_until(std::max(shutdown_deadline_, now + std::chrono::milliseconds(500)));
     auto [code, why] = exit_code();
     if (code == 0) spdlog::info("Exiting with code 0 ({} orphans reaped)", orphans_reaped_);
-    else spdlog::log(code == 1 ? spdlog::level::warn : spdlog::level::info, "Exiting with code {}: {} ({} orphans reaped)",
-                     code, why, orphans_reaped_);
+    else  // a warning when it says something went wrong; CMD's own status is just news
+        spdlog::log(code == 1 && !options_.exec_mode ? spdlog::level::warn : spdlog::level::info,
+                    "Exiting with code {}: {} ({} orphans reaped)", code, why, orphans_reaped_);
     spdlog::default_logger()->flush();
     loop_.exit(code);
 }
@@ -134,7 +135,13 @@ void Supervisor::finish() {
 std::pair<int, std::string> Supervisor::exit_code() const {
     if (options_.exec_mode && !services_.empty()) {
         const auto& exit = services_.front()->machine().last_exit();
-        return {exit ? exit->shell_code() : 1, exit ? exit->describe() : "no exit status"};
+        int code = exit ? exit->shell_code() : 1;
+        std::string why = exit ? services_.front()->name() + " " + exit->describe() : "no exit status";
+        if (auto it = options_.exit_remaps.find(code); it != options_.exit_remaps.end()) {
+            why += " (--remap-exit " + std::to_string(code) + ":" + std::to_string(it->second) + ")";
+            code = it->second;
+        }
+        return {code, why};
     }
     if (critical_exit_) return *critical_exit_;
     if (deadline_hit_) return {1, "shutdown_timeout " + format_duration(settings_.shutdown_timeout) + " was hit"};

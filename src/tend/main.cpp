@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
         PosixSpawner spawner(raise_fd_limit());
         const bool exec_mode = options.mode == TendOptions::Mode::exec;
         Supervisor supervisor(std::move(config), loop, spawner,
-                              {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path});
+                              {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path,
+                               options.exit_remaps, options.signal_rewrites});
         // From here on tend's own log never blocks on a stuck stderr reader.
         QueuedLog queued_log(loop, supervisor.output().writer());
         // tend -- CMD is a drop-in for tini: no socket unless a config asks for one.

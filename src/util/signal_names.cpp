@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <charconv>
+#include <string_view>
+#include <tuple>
 #include <cctype>
 
 namespace tend {
@@ -44,6 +46,22 @@ std::optional<int> parse_signal(std::string_view text) {
     if (name.starts_with("SIG")) name.erase(0, 3);
     for (const auto& s : kSignals)
         if (name == s.name) return s.number;
+    // Real-time signals as Docker and kill(1) write them: RTMIN, RTMIN+3, RTMAX-1.
+    for (auto [prefix, base, sign] : {std::tuple{"RTMIN", SIGRTMIN, 1}, std::tuple{"RTMAX", SIGRTMAX, -1}}) {
+        std::string_view rest(name);
+        if (!rest.starts_with(prefix)) continue;
+        rest.remove_prefix(std::string_view(prefix).size());
+        int offset = 0;
+        if (!rest.empty()) {
+            if (rest.front() != (sign > 0 ? '+' : '-')) return std::nullopt;
+            rest.remove_prefix(1);
+            auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), offset);
+            if (ec != std::errc() || end != rest.data() + rest.size() || rest.empty()) return std::nullopt;
+        }
+        int sig = base + sign * offset;
+        if (sig < SIGRTMIN || sig > SIGRTMAX) return std::nullopt;
+        return sig;
+    }
     return std::nullopt;
 }
 

@@ -8,8 +8,8 @@ import pytest
 from harness import SLOWDOWN, TEND, Tend, wait_for
 
 
-def run(*command, grace=None, timeout=20):
-    args = [TEND] + (["--grace", grace] if grace else []) + ["--"] + list(command)
+def run(*command, grace=None, timeout=20, extra=()):
+    args = [TEND] + (["--grace", grace] if grace else []) + list(extra) + ["--"] + list(command)
     return subprocess.run(["unshare", "--pid", "--fork", "--mount-proc"] + args,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -86,3 +86,62 @@ def test_when_the_command_exits_the_rest_of_the_namespace_gets_sigterm_first(tmp
     result = run("sh", "-c", script)
     assert result.returncode == 3
     assert marker.read_text() == "termed\n"
+
+
+FORWARDED = ["HUP", "QUIT", "USR1", "USR2", "WINCH", "ALRM", "CONT", "PIPE", "PWR", "URG", "IO", "XCPU",
+             "XFSZ", "VTALRM", "PROF", "STKFLT", "TSTP", "TTIN", "TTOU"]
+
+
+def test_every_catchable_signal_and_a_realtime_one_reaches_the_command():
+    """Each forwardable signal, and SIGRTMIN+3 (Docker's STOPSIGNAL for systemd images)."""
+    numbers = [int(getattr(signal, "SIG" + name)) for name in FORWARDED] + [signal.SIGRTMIN + 3]
+    recorder = ("import signal, os, sys, time\n"
+                "got = open(sys.argv[1], 'a', buffering=1)\n"
+                f"for n in {numbers!r}:\n"
+                "    signal.signal(n, lambda s, f: got.write(f'{s}\\n'))\n"
+                "open(sys.argv[2], 'w').close()\n"
+                "while True: time.sleep(1)\n")
+    with Tend(args=["--", "/usr/bin/python3", "-c", recorder, "$DIR/got", "$DIR/ready"]) as t:
+        wait_for(lambda: t.file("ready").exists(), what="the recorder to set its handlers")
+        for n in numbers:
+            t.signal(n)
+            wait_for(lambda: str(int(n)) in t.read("got").split(), 5, what=f"signal {n} to reach the command")
+        assert sorted(int(x) for x in t.read("got").split()) == sorted(int(n) for n in numbers)
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 128 + signal.SIGTERM
+
+
+def test_a_bare_double_dash_is_a_usage_error_not_config_mode():
+    result = subprocess.run([TEND, "--"], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "tend: -- needs a command to run: tend [--grace 10s] -- CMD ARGS..."
+
+
+def test_remap_exit_turns_a_jvm_style_143_into_0():
+    assert run("sh", "-c", "exit 143", extra=["--remap-exit", "143:0"]).returncode == 0
+    assert run("sh", "-c", "exit 3", extra=["--remap-exit", "143:0", "--remap-exit", "3:7"]).returncode == 7
+    assert run("sh", "-c", "exit 4", extra=["--remap-exit", "143:0"]).returncode == 4
+
+
+def test_rewrite_sends_quit_for_term_as_nginx_wants():
+    script = "trap 'echo got-QUIT > $DIR/got; exit 0' QUIT; trap 'echo got-TERM > $DIR/got; exit 9' TERM; " \
+             "echo > $DIR/ready; while :; do sleep 0.05; done"
+    with Tend(args=["--rewrite", "TERM:QUIT", "--", "sh", "-c", script]) as t:
+        wait_for(lambda: t.file("ready").exists(), what="the traps")
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+        assert t.read("got").strip() == "got-QUIT"
+
+
+def test_rewrite_to_0_drops_a_signal_and_bad_options_are_usage_errors():
+    script = "trap 'echo got-USR1 >> $DIR/got' USR1; echo > $DIR/ready; while :; do sleep 0.05; done"
+    with Tend(args=["--rewrite", "USR1:0", "--grace", "200ms", "--", "sh", "-c", script]) as t:
+        wait_for(lambda: t.file("ready").exists(), what="the trap")
+        t.signal(signal.SIGUSR1)
+        t.signal(signal.SIGTERM)
+        t.wait()
+        assert t.read("got") == ""
+    for bad in (["--rewrite", "TERM"], ["--rewrite", "KILL:TERM"], ["--remap-exit", "300:0"], ["--remap-exit", "x:1"]):
+        result = subprocess.run([TEND] + bad + ["--", "true"], capture_output=True, text=True, timeout=10)
+        assert result.returncode == 2, bad
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -28,3 +28,14 @@ TEST_CASE("signal names print with the SIG prefix") {
     CHECK(signal_name(SIGTERM) == "SIGTERM");
     CHECK(signal_name(SIGRTMIN + 2) == "SIGRTMIN+2");
 }
+
+TEST_CASE("real-time signals are named as Docker and kill(1) write them") {
+    CHECK(parse_signal("RTMIN") == SIGRTMIN);
+    CHECK(parse_signal("SIGRTMIN+3") == SIGRTMIN + 3);
+    CHECK(parse_signal("rtmax-1") == SIGRTMAX - 1);
+    CHECK(parse_signal("RTMAX") == SIGRTMAX);
+    CHECK_FALSE(parse_signal("RTMIN+99"));
+    CHECK_FALSE(parse_signal("RTMIN-1"));
+    CHECK_FALSE(parse_signal("RTMIN+"));
+    CHECK(signal_name(SIGRTMIN + 3) == "SIGRTMIN+3");
+}

@@ -1,6 +1,7 @@
 // The `tend` command line: run a config, check one, or run one command (`--`).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -16,6 +17,8 @@ struct TendOptions {
     std::string config_path;
     Duration grace = std::chrono::seconds(10);
     std::vector<std::string> command;
+    std::map<int, int> exit_remaps;      // --remap-exit FROM:TO: CMD's status FROM becomes tend's TO
+    std::map<int, int> signal_rewrites;  // --rewrite SIG:SIG: forwarded as the second; 0 drops it
 };
 
 // Returns the options, or the exit code to leave with (help, version, usage error).

@@ -28,6 +28,8 @@ struct SupervisorOptions {
     bool exec_mode = false;  // tend -- CMD: one critical service, signals forwarded, its status is ours
     bool is_pid1 = false;
     std::string config_path;  // re-read on reload; empty in exec mode
+    std::map<int, int> exit_remaps;      // exec mode: CMD's status -> tend's exit code
+    std::map<int, int> signal_rewrites;  // exec mode: received -> forwarded (0: dropped)
 };
 
 // What a reload did, or why it did nothing.
@@ -94,6 +96,7 @@ private:
     enum class Phase { running, stopping_services, sweeping, killing, done };
 
     void on_signal(int sig);
+    void on_exec_signal(int sig);  // tend -- CMD: everything goes to CMD's group
     void on_sigchld();
     void forward(int sig);  // SIGUSR1/2, SIGWINCH: to the services whose forward_signals list it
     void on_timer(Service& service);
