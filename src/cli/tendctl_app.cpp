@@ -8,9 +8,11 @@
 #include <optional>
 
 #include "tend/cli/status_table.hpp"
+#include "tend/config/config.hpp"
 #include "tend/control/client.hpp"
 #include "tend/output/line_format.hpp"
 #include "tend/output/line_splitter.hpp"
+#include "tend/util/signal_names.hpp"
 
 namespace tend {
 namespace {
@@ -103,14 +105,15 @@ int print_logs(const Invocation& inv, const json& result, ControlClient& client)
 
 int run_tendctl(int argc, char** argv) {
     Invocation inv;
-    const char* env_socket = std::getenv("TEND_SOCKET");
-    inv.socket = env_socket && *env_socket ? env_socket : "/run/tend.sock";
+    inv.socket = default_control_socket();  // $TEND_SOCKET read as tend reads it
 
     CLI::App app("tendctl: see and steer a running tend.", "tendctl");
     app.set_version_flag("--version", std::string("tendctl ") + TEND_VERSION);
     app.add_option("-s,--socket", inv.socket, "Control socket (default $TEND_SOCKET or /run/tend.sock)");
     app.add_flag("--json", inv.json_output, "Print the raw JSON result, for scripts");
     app.require_subcommand(1);
+    // -s and --json where people type them: before or after the command.
+    app.fallthrough();
 
     auto* status = app.add_subcommand("status", "Show services (all, or the named ones); exit 4 if a named one is not running");
     status->add_option("names", inv.names, "Service names");
@@ -157,6 +160,10 @@ int run_tendctl(int argc, char** argv) {
         args["wait"] = !inv.no_wait;
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
     } else if (cmd == "signal") {
+        // `tendctl signal nginx USR1` (kill's order turned round) means the same.
+        if (!parse_signal(inv.signal) && inv.names.size() == 1 && parse_signal(inv.names.front()))
+            std::swap(inv.signal, inv.names.front());
+        args["names"] = inv.names;
         args["signal"] = inv.signal;
     } else if (cmd == "reload") {
         args["dry_run"] = inv.dry_run;

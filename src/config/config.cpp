@@ -1,5 +1,7 @@
 #include "tend/config/config.hpp"
 
+#include <filesystem>
+
 #include "tend/config/config_error.hpp"
 
 #include <cstdlib>
@@ -8,7 +10,12 @@ namespace tend {
 
 std::string default_control_socket() {
     const char* env = std::getenv("TEND_SOCKET");
-    return env && *env == '/' ? env : "/run/tend.sock";
+    if (!env || !*env) return "/run/tend.sock";
+    if (*env == '/') return env;
+    // Relative to the current directory, the same for tend and for tendctl run beside it.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(env, ec);
+    return ec ? std::string(env) : absolute.lexically_normal().string();
 }
 
 std::string SourceLocation::to_string() const {

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from harness import TEND, Tend, wait_for
+from harness import TEND, TENDCTL, Tend, wait_for
 
 
 def test_exec_mode_leftovers_get_sigterm_and_kill_grace_as_dumb_init_does():
@@ -135,3 +135,42 @@ def test_a_user_service_can_open_dev_stdout_and_dev_stderr():
         wait_for(lambda: "nobody ! via-dev-stderr" in t.output, 10, what="both lines")
         assert "nobody | via-dev-stdout" in t.output
         assert "Permission denied" not in t.output
+
+
+def test_tendctl_takes_options_where_people_type_them():
+    config = """
+        services:
+          web:
+            command: "echo hello; sleep 1000"
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        t.wait_log("web: starting -> running")
+        wait_for(lambda: "web | hello" in t.output, 10, what="web's line")
+        for args in (["--json", "status"], ["status", "--json"]):
+            r = t.ctl(*args)
+            assert r.returncode == 0 and r.stdout.lstrip().startswith("["), (args, r.stdout, r.stderr)
+        # -s after the command (the harness puts one before it too: the later one wins)
+        r = subprocess.run([TENDCTL, "status", "-s", t.socket], capture_output=True, text=True, timeout=10)
+        assert r.returncode == 0 and "web" in r.stdout, r.stderr
+        r = subprocess.run([TENDCTL, "logs", "web", "--json", "-n", "1", "-s", t.socket],
+                           capture_output=True, text=True, timeout=10)
+        assert r.returncode == 0 and '"line":"hello"' in r.stdout.replace(" ", ""), r.stdout
+        # kill's order turned round means the same
+        r = t.ctl("signal", "web", "USR1")
+        assert r.returncode == 0 and "web: sent USR1" in r.stdout, r.stderr
+
+
+def test_a_relative_tend_socket_means_the_same_file_to_tend_and_tendctl(tmp_path):
+    config = tmp_path / "tend.yaml"
+    config.write_text("services:\n  one:\n    command: [sleep, '1000']\n    min_uptime: 0\n")
+    env = dict(os.environ, TEND_SOCKET="rel.sock")
+    tend = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", TEND, "-c", str(config)], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: (tmp_path / "rel.sock").exists(), 10, what="the socket in the current directory")
+        r = subprocess.run([TENDCTL, "status"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=10)
+        assert r.returncode == 0 and "one" in r.stdout, r.stderr
+    finally:
+        os.killpg(tend.pid, signal.SIGTERM)
+        tend.wait(10)
