@@ -24,6 +24,8 @@ std::string description(const nlohmann::json& s) {
     if (!s["pid"].is_null()) {
         text = "pid " + std::to_string(s["pid"].get<long>());
         if (!s["uptime"].is_null()) text += ", uptime " + format_uptime(s["uptime"].get<double>());
+    } else if (s.contains("blocked_reason") && !s["blocked_reason"].is_null()) {
+        text = s["blocked_reason"].get<std::string>();
     } else if (!s["fatal_reason"].is_null()) {
         text = s["fatal_reason"].get<std::string>();
     } else {
@@ -37,7 +39,7 @@ std::string description(const nlohmann::json& s) {
 
 const char* colour_of(const std::string& state) {
     if (state == "running") return "\033[32m";
-    if (state == "fatal" || state == "backoff") return "\033[31m";
+    if (state == "fatal" || state == "backoff" || state == "blocked") return "\033[31m";
     if (state == "starting" || state == "stopping") return "\033[33m";
     return "";
 }

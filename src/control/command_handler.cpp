@@ -43,6 +43,7 @@ std::optional<std::string> start_outcome(const Service& s, TimePoint since) {
          view.state == ServiceState::exited))
         return describe_failure(s);
     if (view.state == ServiceState::stopped && !s.start_pending) return s.name() + ": stopped before it started";
+    if (!s.blocked_reason.empty()) return s.name() + ": blocked: " + s.blocked_reason;
     return std::nullopt;
 }
 
@@ -226,6 +227,10 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
             if (s->stopped_by_operator) continue;
             ServiceView v = s->view();
             bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
+            if (!s->blocked_reason.empty()) {
+                problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
+                continue;
+            }
             if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
             problems.push_back(s->name() + " is " + to_string(v.state));
         }

@@ -8,7 +8,8 @@ nlohmann::json status_of(const Service& service, TimePoint now) {
     const ServiceMachine& m = service.machine();
     nlohmann::json out = {
         {"name", service.name()},
-        {"state", to_string(m.state())},
+        {"state", service.blocked_reason.empty() ? to_string(m.state()) : "blocked"},
+        {"blocked_reason", service.blocked_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(service.blocked_reason)},
         {"pid", service.pid > 0 ? nlohmann::json(service.pid) : nlohmann::json(nullptr)},
         {"uptime", nullptr},
         {"restarts", m.restarts()},

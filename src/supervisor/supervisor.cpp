@@ -314,12 +314,42 @@ void Supervisor::schedule_starts() {
         if (stop.next && !stop.done) views[stop.service->index()] = {ServiceState::stopped, false};
     for (std::size_t i : start_order_) {
         Service& s = *services_[i];
-        if (!s.start_pending) continue;
-        if (!dependencies_started(graph_, i, views)) continue;
+        if (!s.start_pending) {
+            set_blocked(s, "");
+            continue;
+        }
+        if (!dependencies_started(graph_, i, views)) {
+            set_blocked(s, why_blocked(i));
+            continue;
+        }
+        set_blocked(s, "");
         s.start_pending = false;
         dispatch(s, {EventKind::start, {}, {}});
         views[i] = s.view();
     }
+}
+
+// A dependency that gave up (fatal, or exited unsuccessfully with no restart
+// due) or is itself blocked blocks its dependents; the first one found is named.
+std::string Supervisor::why_blocked(std::size_t index) const {
+    for (std::size_t dep : graph_.dependencies(index)) {
+        const Service& d = *services_[dep];
+        ServiceView view = d.view();
+        if (view.state == ServiceState::fatal) return "waiting for " + d.name() + ": fatal";
+        if (view.state == ServiceState::exited && !view.exited_successfully)
+            return "waiting for " + d.name() + ": exited (" +
+                   (d.machine().last_exit() ? d.machine().last_exit()->describe() : "no exit status") + ")";
+        if (!d.blocked_reason.empty()) return "waiting for " + d.name() + ": blocked";
+    }
+    return "";
+}
+
+void Supervisor::set_blocked(Service& service, std::string reason) {
+    if (service.blocked_reason == reason) return;
+    if (!reason.empty()) spdlog::warn("{}: blocked: {}", service.name(), reason);
+    else spdlog::info("{}: no longer blocked", service.name());
+    service.blocked_reason = std::move(reason);
+    listeners_.for_each([&](const Listener& listener) { listener(service, Transition{service.state(), service.state(), {}, {}}); });
 }
 
 // ---- operator requests --------------------------------------------------------

@@ -174,3 +174,31 @@ def test_a_relative_tend_socket_means_the_same_file_to_tend_and_tendctl(tmp_path
     finally:
         os.killpg(tend.pid, signal.SIGTERM)
         tend.wait(10)
+
+
+def test_dependants_of_a_service_that_gave_up_are_blocked_and_start_when_it_comes_back():
+    config = """
+        services:
+          db:
+            command: "test -e $DIR/ok && exec sleep 1000 || exit 1"
+            max_restarts: 0
+            min_uptime: 200ms
+          app:
+            command: [sleep, '1001']
+            depends_on: [db]
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        t.wait_log("app: blocked: waiting for db: fatal")
+        r = t.ctl("status", "app")
+        assert r.returncode == 4 and "BLOCKED" in r.stdout and "waiting for db: fatal" in r.stdout, r.stdout
+        r = t.ctl("--json", "status", "app")
+        assert '"blocked_reason": "waiting for db: fatal"' in r.stdout
+        r = t.ctl("health")
+        assert r.returncode != 0 and "app is blocked (waiting for db: fatal)" in r.stdout, r.stdout
+        assert t.log.count("app: blocked") == 1, "logged once"
+        t.file("ok").touch()
+        assert t.ctl("start", "db").returncode == 0
+        t.wait_log("app: starting -> running")
+        assert "app: no longer blocked" in t.log
+        assert t.ctl("health").returncode == 0

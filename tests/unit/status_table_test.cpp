@@ -28,3 +28,13 @@ TEST_CASE("colour is added only when asked") {
     CHECK(format_status_table(services, true).find("\033[32mRUNNING\033[0m") != std::string::npos);
     CHECK(format_status_table(services, false).find('\033') == std::string::npos);
 }
+
+TEST_CASE("a blocked service shows what it waits for") {
+    nlohmann::json services = nlohmann::json::array({{{"name", "app"}, {"state", "blocked"}, {"pid", nullptr},
+                                                      {"uptime", nullptr}, {"restarts", 0}, {"last_exit", nullptr},
+                                                      {"fatal_reason", nullptr}, {"blocked_reason", "waiting for db: fatal"},
+                                                      {"stopped_by_operator", false}}});
+    std::string table = format_status_table(services, false);
+    CHECK(table.find("BLOCKED") != std::string::npos);
+    CHECK(table.find("waiting for db: fatal") != std::string::npos);
+}

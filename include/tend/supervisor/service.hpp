@@ -46,6 +46,8 @@ public:
     bool start_pending = false;     // start once its dependencies have started
     bool stopped_by_operator = false;
     bool stop_pending = false;      // the operator asked; stop once its dependents being stopped are down
+    // Waiting to start on a dependency that gave up: "waiting for db: fatal". Shown as state `blocked`.
+    std::string blocked_reason;
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;

@@ -107,6 +107,8 @@ private:
     void schedule_progress();
     void progress();
     void schedule_starts();
+    std::string why_blocked(std::size_t index) const;
+    void set_blocked(Service& service, std::string reason);
     void schedule_stops();
     // Every service that may still have processes: the configured ones and
     // those a reload removed that are still stopping.
