@@ -5,12 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 
 #include "tend/config/config_error.hpp"
@@ -27,7 +29,28 @@ const std::string kTopKeys[] = {"settings", "services"};
 const std::string kIncludedKeys[] = {"services"};
 
 // Parses one file's text; `main` files may hold settings, included files only services.
+// yaml-cpp's message for a tab in indentation does not say "tab"; a newcomer's
+// editor inserts them. Each such line is reported where its tab is.
+bool report_tab_indentation(YamlReader& reader, std::string_view text) {
+    bool found = false;
+    int line = 1;
+    for (std::size_t start = 0; start < text.size(); ++line) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view content = text.substr(start, end - start);
+        std::size_t indent = content.find_first_not_of(" \t");
+        std::size_t tab = content.substr(0, indent).find('\t');
+        if (tab != std::string_view::npos && indent != std::string_view::npos && content[indent] != '#') {
+            reader.error({reader.file(), line, static_cast<int>(tab) + 1}, "tabs are not allowed for indentation; use spaces");
+            found = true;
+        }
+        start = end + 1;
+    }
+    return found;
+}
+
 void parse_document(YamlReader& reader, std::string_view text, bool main, Config& config) {
+    if (report_tab_indentation(reader, text)) return;
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));
@@ -49,6 +72,7 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
     if (!reader.expect_map(services, "services")) return;
     std::unordered_map<std::string, SourceLocation> defined;  // a linear check, for configs of any size
     for (const auto& s : config.services) defined.emplace(s.name, s.where);
+    for (const auto& name : config.rejected_services) defined.emplace(name, SourceLocation{});
     for (const auto& entry : services) {
         if (!entry.first.IsScalar()) {
             reader.error(entry.first, "services: service names must be strings");
@@ -61,6 +85,7 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
             continue;
         }
         if (auto spec = parse_service(reader, name, entry.first, entry.second)) config.services.push_back(std::move(*spec));
+        else config.rejected_services.push_back(name);
     }
 }
 
@@ -111,9 +136,17 @@ std::vector<std::string> expand_include(const std::string& pattern, const std::s
 }
 
 void finish(Config& config, std::vector<Diagnostic>& diagnostics) {
-    auto problems = DependencyGraph(config.services).problems();
+    auto problems = DependencyGraph(config.services, config.rejected_services).problems();
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
-    if (!diagnostics.empty()) throw ConfigError(std::move(diagnostics));
+    if (diagnostics.empty()) return;
+    // Read top to bottom, file by file (the main file first, then includes in order).
+    std::unordered_map<std::string, std::size_t> file_rank;
+    for (const auto& d : diagnostics) file_rank.emplace(d.where.file, file_rank.size());
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+        return std::tuple(file_rank.at(a.where.file), a.where.line, a.where.column) <
+               std::tuple(file_rank.at(b.where.file), b.where.line, b.where.column);
+    });
+    throw ConfigError(std::move(diagnostics));
 }
 
 }  // namespace

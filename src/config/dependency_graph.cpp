@@ -4,6 +4,7 @@
 #include <functional>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "tend/util/edit_distance.hpp"
 
@@ -12,7 +13,7 @@ namespace tend {
 // Every walk here is iterative and linear: a config may hold a chain of tens of
 // thousands of services, and PID 1 must not recurse its stack away checking it.
 
-DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services)
+DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services, std::span<const std::string> rejected)
     : deps_(services.size()), dependents_(services.size()) {
     std::unordered_map<std::string_view, std::size_t> index;
     index.reserve(services.size());
@@ -25,20 +26,23 @@ DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services)
             deps_[i].push_back(it->second);
             dependents_[it->second].push_back(i);
         }
-    problems_ = find_problems(services, index);
+    problems_ = find_problems(services, index, rejected);
 }
 
-std::vector<Diagnostic> DependencyGraph::find_problems(
-    const std::vector<ServiceSpec>& services, const std::unordered_map<std::string_view, std::size_t>& index) const {
+std::vector<Diagnostic> DependencyGraph::find_problems(const std::vector<ServiceSpec>& services,
+                                                      const std::unordered_map<std::string_view, std::size_t>& index,
+                                                      std::span<const std::string> rejected) const {
     std::vector<Diagnostic> problems;
-    std::vector<std::string> names;
+    std::unordered_set<std::string_view> defined_with_errors(rejected.begin(), rejected.end());
     for (const auto& s : services)
         for (const auto& dep : s.depends_on) {
             if (dep.name == s.name) {
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: a service cannot depend on itself"});
-            } else if (!index.contains(dep.name)) {
-                if (names.empty())
-                    for (const auto& other : services) names.push_back(other.name);
+            } else if (!index.contains(dep.name) && !defined_with_errors.contains(dep.name)) {
+                // Every other name is a candidate, never the service being defined.
+                std::vector<std::string> names;
+                for (const auto& other : services)
+                    if (other.name != s.name) names.push_back(other.name);
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: no such service '" + dep.name +
                                                    "'" + did_you_mean(dep.name, names)});
             }

@@ -202,3 +202,19 @@ def test_dependants_of_a_service_that_gave_up_are_blocked_and_start_when_it_come
         t.wait_log("app: starting -> running")
         assert "app: no longer blocked" in t.log
         assert t.ctl("health").returncode == 0
+
+
+def test_tend_check_reads_well_for_a_newcomer(tmp_path):
+    config = tmp_path / "tend.yaml"
+    config.write_text("services:\n  web:\n\tcommand: x\n")
+    r = subprocess.run([TEND, "check", "-c", str(config)], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1
+    assert f"{config}:3:1: tabs are not allowed for indentation; use spaces" in r.stderr
+    config.write_text("services:\n  db:\n    command: x\n    stop_timeout: soon\n"
+                      "  web:\n    command: y\n    depends_on: [db, webb]\n")
+    r = subprocess.run([TEND, "check", "-c", str(config)], capture_output=True, text=True, timeout=10)
+    lines = [l for l in r.stderr.splitlines() if str(config) + ":" in l and "errors" not in l]
+    assert len(lines) == 2, r.stderr
+    assert ":4:19: services.db.stop_timeout" in lines[0]
+    assert ":7:22: services.web.depends_on: no such service 'webb'" in lines[1]
+    assert "did you mean 'web'" not in r.stderr and "no such service 'db'" not in r.stderr

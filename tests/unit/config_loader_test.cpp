@@ -251,6 +251,43 @@ TEST_CASE("every error of a file is reported, not only the first") {
           "t.yaml:8:18: services.db.stop_signal: unknown signal 'NOPE' (expected e.g. TERM, SIGINT or 15)");
 }
 
+TEST_CASE("a tab used for indentation says so, at its position") {
+    CHECK(errors_of("services:\n  web:\n\tcommand: x\n") ==
+          "t.yaml:3:1: tabs are not allowed for indentation; use spaces");
+    CHECK(errors_of("services:\n  web:\n   \tcommand: x\n") ==
+          "t.yaml:3:4: tabs are not allowed for indentation; use spaces");
+    CHECK_NOTHROW(parse_config("services:\n  web:\n    command: \"a\tb\"\n", "t.yaml"));  // a tab in a value is fine
+}
+
+TEST_CASE("errors read in line order, whatever check found them") {
+    // The dependency check runs after the services are read; its error is on an earlier line.
+    CHECK(errors_of("services:\n"
+                    "  web:\n"
+                    "    command: x\n"
+                    "    depends_on: [nope]\n"
+                    "  db:\n"
+                    "    command: y\n"
+                    "    restat: always\n") ==
+          "t.yaml:4:18: services.web.depends_on: no such service 'nope'\n"
+          "t.yaml:7:5: services.db: unknown key 'restat' (did you mean 'restart'?)");
+}
+
+TEST_CASE("did-you-mean never suggests the service being defined") {
+    CHECK(errors_of("services:\n  web:\n    command: x\n    depends_on: [webb]\n") ==
+          "t.yaml:4:18: services.web.depends_on: no such service 'webb'");
+}
+
+TEST_CASE("an error in one service does not cascade into 'no such service' in the services naming it") {
+    CHECK(errors_of("services:\n"
+                    "  db:\n"
+                    "    command: x\n"
+                    "    stop_timeout: soon\n"
+                    "  app:\n"
+                    "    command: y\n"
+                    "    depends_on: [db]\n") ==
+          "t.yaml:4:19: services.db.stop_timeout: invalid duration 'soon' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)");
+}
+
 TEST_CASE("included files add services and their errors name the included file") {
     auto dir = std::filesystem::temp_directory_path() / ("tend-config-test-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir / "conf.d");

@@ -92,6 +92,9 @@ struct Config {
     Settings settings;
     std::vector<ServiceSpec> services;  // in the order they were written
     bool empty = false;                 // the main file holds nothing at all (not even `services: {}`)
+    // Defined, but with errors, so not in `services`: a depends_on naming one
+    // is not also reported as "no such service".
+    std::vector<std::string> rejected_services;
 
     const ServiceSpec* find(const std::string& name) const;
 };

@@ -3,6 +3,7 @@
 // the stop order.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,7 +17,8 @@ namespace tend {
 class DependencyGraph {
 public:
     // Throws nothing; problems are kept for problems(). Keeps no reference to `services`.
-    explicit DependencyGraph(const std::vector<ServiceSpec>& services);
+    // `rejected`: names defined with errors elsewhere; naming one is not "no such service".
+    explicit DependencyGraph(const std::vector<ServiceSpec>& services, std::span<const std::string> rejected = {});
 
     // A missing name or a cycle, each with the position of the offending depends_on entry.
     const std::vector<Diagnostic>& problems() const { return problems_; }
@@ -30,7 +32,8 @@ public:
 
 private:
     std::vector<Diagnostic> find_problems(const std::vector<ServiceSpec>& services,
-                                          const std::unordered_map<std::string_view, std::size_t>& index) const;
+                                          const std::unordered_map<std::string_view, std::size_t>& index,
+                                          std::span<const std::string> rejected) const;
 
     std::vector<std::vector<std::size_t>> deps_;
     std::vector<std::vector<std::size_t>> dependents_;
