@@ -22,6 +22,15 @@ bool process_group_alive(pid_t pgid) {
     return kill(-pgid, 0) == 0 || errno == EPERM;
 }
 
+bool process_alive(pid_t pid) {
+    if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH)) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    auto close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
 namespace {
 
 struct ProcEntry {

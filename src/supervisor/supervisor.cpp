@@ -167,9 +167,16 @@ void Supervisor::on_sigchld() {
     if ((phase_ == Phase::sweeping || phase_ == Phase::killing) && !has_children()) finish();
 }
 
+// Stopped means the group is empty and so are the descendants that left it.
+bool Supervisor::all_gone(Service& s) {
+    if (s.state() != ServiceState::stopping || s.machine().leader_alive() || process_group_alive(s.pgid)) return false;
+    std::erase_if(s.escaped, [](pid_t pid) { return !process_alive(pid); });
+    return s.escaped.empty();
+}
+
 void Supervisor::check_stopping_groups() {
     for_every_service([this](Service& s) {
-        if (s.state() == ServiceState::stopping && !s.machine().leader_alive() && !process_group_alive(s.pgid)) {
+        if (all_gone(s)) {
             s.pgid = 0;
             dispatch(s, {EventKind::group_empty, {}, {}});
         }
@@ -177,13 +184,25 @@ void Supervisor::check_stopping_groups() {
 }
 
 void Supervisor::on_timer(Service& service) {
-    if (service.state() == ServiceState::stopping && !service.machine().leader_alive() &&
-        !process_group_alive(service.pgid)) {
+    if (all_gone(service)) {
         service.pgid = 0;
         dispatch(service, {EventKind::group_empty, {}, {}});
         return;
     }
     dispatch(service, {EventKind::timeout, {}, {}});
+}
+
+// When a stop begins, the main process's descendants that left its group
+// (setsid: PostgreSQL's backends, many daemons' workers) are noted, so the
+// stop's signals reach them too and the stop waits for them.
+void Supervisor::note_escaped(Service& service) {
+    service.escaped.clear();
+    if (service.pid <= 0) return;  // leftovers of a dead leader: only its group is known
+    for (pid_t pid : descendants_of(service.pid))
+        if (getpgid(pid) != service.pgid) service.escaped.push_back(pid);
+    if (!service.escaped.empty())
+        spdlog::debug("{}: {} descendant(s) outside its process group will be waited for", service.name(),
+                      service.escaped.size());
 }
 
 // ---- the state machine's actions -------------------------------------------
@@ -195,10 +214,17 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
                     [](const Action& a) { return a.kind == ActionKind::signal && a.signal == SIGKILL; }))
         note_escalation(service);
     std::optional<ServiceEvent> follow_up;
+    if (t.to == ServiceState::stopping && t.from != ServiceState::stopping) note_escaped(service);
     for (const Action& action : t.actions) {
         switch (action.kind) {
             case ActionKind::spawn: follow_up = spawn(service); break;
-            case ActionKind::signal: send_signal(service, action.signal, action.whole_group); break;
+            case ActionKind::signal:
+                send_signal(service, action.signal, action.whole_group);
+                // Descendants that left the group go with it, as a cgroup's would:
+                // the stop signal (unless kill_mode: process), SIGCONT and SIGKILL.
+                if (t.to == ServiceState::stopping && (action.whole_group || action.signal == SIGKILL))
+                    for (pid_t pid : service.escaped) kill(pid, action.signal);
+                break;
             case ActionKind::arm_timer: loop_.arm(service.timer.get(), action.delay); break;
             case ActionKind::cancel_timer: EventLoop::disarm(service.timer.get()); break;
         }

@@ -218,3 +218,33 @@ def test_tend_check_reads_well_for_a_newcomer(tmp_path):
     assert ":4:19: services.db.stop_timeout" in lines[0]
     assert ":7:22: services.web.depends_on: no such service 'webb'" in lines[1]
     assert "did you mean 'web'" not in r.stderr and "no such service 'db'" not in r.stderr
+
+
+def test_a_stop_reaches_descendants_that_left_the_group_and_waits_for_them():
+    config = """
+        services:
+          postmaster:
+            command: >-
+              setsid sh -c 'trap "echo backend-got-TERM >> $DIR/events" TERM; while :; do sleep 0.05; done' &
+              setsid sh -c 'trap "" TERM; exec sleep 1000' & exec sleep 1001
+            min_uptime: 0
+            stop_timeout: 500ms
+    """
+    with Tend(config) as t:
+        t.wait_log("postmaster: starting -> running")
+
+        def backend():
+            for p in t.processes():
+                try:
+                    if open(f"/proc/{p}/cmdline").read().split("\0")[:2] == ["sleep", "1000"]:
+                        return p
+                except OSError:
+                    pass
+            return None
+        escaped = wait_for(backend, 10, what="the setsid child")
+        started = time.monotonic()
+        assert t.ctl("stop", "postmaster").returncode == 0
+        assert time.monotonic() - started >= 0.4, "waited for the escaped process, up to stop_timeout"
+        assert not os.path.exists(f"/proc/{escaped}") or open(f"/proc/{escaped}/stat").read().split(")")[1].split()[0] == "Z"
+        assert "postmaster needed SIGKILL after stop_timeout 500ms" in t.log
+        assert "backend-got-TERM" in t.read("events"), "the stop signal reached the setsid child too"

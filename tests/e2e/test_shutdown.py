@@ -73,12 +73,14 @@ def test_a_service_counts_as_stopped_only_when_its_whole_group_is_gone():
 
 
 def test_a_grandchild_that_escaped_with_setsid_gets_sigterm_in_the_sweep():
+    # Its parent (the subshell) is gone before the stop, so no walk from the main
+    # process finds it: only the sweep does (a stop reaches the ones it can find).
     with Tend("""
         settings:
           kill_grace: 2s
         services:
           parent:
-            command: "setsid sh -c 'trap \\"echo swept > $DIR/escapee; exit 0\\" TERM; echo up > $DIR/escapee; while :; do sleep 0.05; done' & exec sleep 1000"
+            command: "(setsid sh -c 'trap \\"echo swept > $DIR/escapee; exit 0\\" TERM; echo up > $DIR/escapee; while :; do sleep 0.05; done' &); exec sleep 1000"
     """) as t:
         wait_for(lambda: t.read("escapee") == "up\n", what="the escapee to start")
         t.signal(signal.SIGTERM)
@@ -96,7 +98,7 @@ settings:
   kill_grace: 300ms
 services:
   parent:
-    command: "setsid sh -c 'trap \\"\\" TERM; echo $$ > {tmp_path}/escapee; while :; do sleep 0.05; done' & exec sleep 1000"
+    command: "(setsid sh -c 'trap \\"\\" TERM; echo $$ > {tmp_path}/escapee; while :; do sleep 0.05; done' &); exec sleep 1000"
 """)
     tend = subprocess.Popen([TEND, "-c", str(config)], stderr=subprocess.PIPE, text=True)
     try:

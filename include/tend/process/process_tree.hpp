@@ -12,6 +12,9 @@ namespace tend {
 
 bool process_group_alive(pid_t pgid);
 
+// The process exists and is not a zombie.
+bool process_alive(pid_t pid);
+
 // How many live (not zombie) processes are in the group, read from /proc/*/stat.
 std::size_t process_group_size(pid_t pgid);
 

@@ -42,6 +42,7 @@ public:
 
     pid_t pid = 0;   // main process, 0 when none is alive
     pid_t pgid = 0;  // its process group, kept until the group is empty
+    std::vector<pid_t> escaped;  // while stopping: descendants of the main process outside its group
     TimePoint started_at{};
     bool start_pending = false;     // start once its dependencies have started
     bool stopped_by_operator = false;

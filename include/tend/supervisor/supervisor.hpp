@@ -119,6 +119,8 @@ private:
     }
     bool every_service_down();
     void check_stopping_groups();
+    bool all_gone(Service& service);
+    void note_escaped(Service& service);
 
     // Reload, in supervisor_reload.cpp.
     struct ReloadStop {
