@@ -6,4 +6,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     g++ meson ninja-build pkg-config cmake \
     libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev \
-    util-linux procps python3 python3-pytest >/dev/null
+    util-linux procps python3 python3-pytest \
+    postgresql postgresql-client nginx-light >/dev/null
