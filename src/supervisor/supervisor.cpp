@@ -141,14 +141,14 @@ void Supervisor::forward(int sig) {
 
 void Supervisor::on_sigchld() {
     reap_all([this](pid_t pid, const ExitStatus& status) {
-        auto it = by_pid_.find(pid);
-        if (it == by_pid_.end()) {
+        auto owner = pids_.take(pid);
+        Service* owned = owner ? find_any(owner->owner) : nullptr;
+        if (!owned) {
             ++orphans_reaped_;
             spdlog::debug("Reaped orphan {} ({})", pid, status.describe());
             return;
         }
-        Service& service = *it->second;
-        by_pid_.erase(it);
+        Service& service = *owned;
         service.pid = 0;
         // Everything it wrote is in its pipes now: take it before its exit is logged.
         if (service.output) service.output->drain();
@@ -275,7 +275,7 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     service.pid = result.pid;
     service.pgid = result.pid;
     service.started_at = now();
-    by_pid_[result.pid] = &service;
+    pids_.add(result.pid, {service.id(), PidRole::main});
     return ServiceEvent{EventKind::spawned, {}, {}};
 }
 
@@ -389,6 +389,13 @@ Service* Supervisor::find(const std::string& name) {
 Service* Supervisor::find(std::uint64_t id) {
     auto it = by_id_.find(id);
     return it == by_id_.end() ? nullptr : it->second;
+}
+
+Service* Supervisor::find_any(std::uint64_t id) {
+    if (Service* s = find(id)) return s;
+    for (auto& s : retiring_)
+        if (s->id() == id) return s.get();
+    return nullptr;
 }
 
 void Supervisor::index_services() {

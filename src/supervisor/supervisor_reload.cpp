@@ -186,9 +186,7 @@ void Supervisor::advance_reload() {
     }
     if (!std::all_of(reload_stops_.begin(), reload_stops_.end(), [](const ReloadStop& s) { return s.done; })) return;
 
-    std::unordered_set<const Service*> retired;
-    for (const auto& s : retiring_) retired.insert(s.get());
-    std::erase_if(by_pid_, [&](const auto& entry) { return retired.contains(entry.second); });
+    for (const auto& s : retiring_) pids_.forget(s->id());
     retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
     reload_stops_.clear();
     reload_finished();

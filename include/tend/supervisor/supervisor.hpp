@@ -17,6 +17,7 @@
 #include "tend/config/dependency_graph.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/output/output_router.hpp"
+#include "tend/process/pid_table.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/supervisor/service.hpp"
 #include "tend/util/listener_list.hpp"
@@ -154,10 +155,11 @@ private:
     OutputRouter output_;  // before the services: their captured output drains into it as they go
     std::vector<std::unique_ptr<Service>> services_;
     std::vector<std::size_t> start_order_;
-    std::map<pid_t, Service*> by_pid_;
+    PidTable pids_;  // every child pid tend waits for, by owner; the rest are orphans
     std::unordered_map<std::uint64_t, Service*> by_id_;  // services_ only, not the retiring ones
     std::uint64_t next_id_ = 1;
     void index_services();
+    Service* find_any(std::uint64_t id);  // also among the retiring ones
     std::vector<EventSource> signal_sources_;
     EventSource progress_source_;
     EventSource sweep_timer_;
