@@ -10,6 +10,7 @@
 #include "tend/cli/status_table.hpp"
 #include "tend/config/config.hpp"
 #include "tend/control/client.hpp"
+#include "tend/control/commands.hpp"
 #include "tend/output/line_format.hpp"
 #include "tend/output/line_splitter.hpp"
 #include "tend/util/signal_names.hpp"
@@ -115,33 +116,33 @@ int run_tendctl(int argc, char** argv) {
     // -s and --json where people type them: before or after the command.
     app.fallthrough();
 
-    auto* status = app.add_subcommand("status", "Show services (all, or the named ones); exit 4 if a named one is not running");
+    auto* status = app.add_subcommand("status", std::string(command_help("status")));
     status->add_option("names", inv.names, "Service names");
-    auto add_action = [&](const char* name, const char* help) {
-        auto* sub = app.add_subcommand(name, help);
+    auto add_action = [&](const char* name) {
+        auto* sub = app.add_subcommand(name, std::string(command_help(name)));
         sub->add_option("names", inv.names, "Service names, or 'all'")->required();
         sub->add_flag("--no-wait", inv.no_wait, "Return at once instead of when the action has finished");
         sub->add_option("--timeout", inv.timeout, "Seconds to wait for the action (default: start/restart 60, stop: stop_timeout + 5)");
         return sub;
     };
-    add_action("start", "Start services and wait until they are running");
-    add_action("stop", "Stop services (they stay down until started) and wait until they are down");
-    add_action("restart", "Restart services and wait until they are running again");
-    auto* signal = app.add_subcommand("signal", "Send a signal to services' process groups");
+    add_action("start");
+    add_action("stop");
+    add_action("restart");
+    auto* signal = app.add_subcommand("signal", std::string(command_help("signal")));
     signal->add_option("signal", inv.signal, "Signal: TERM, SIGHUP, 10 ...")->required();
     signal->add_option("names", inv.names, "Service names, or 'all'")->required();
-    auto* pid = app.add_subcommand("pid", "Print a service's main pid, or tend's own");
+    auto* pid = app.add_subcommand("pid", std::string(command_help("pid")));
     pid->add_option("name", inv.names, "Service name")->expected(0, 1);
-    auto* wait = app.add_subcommand("wait", "Wait until services reach a state");
+    auto* wait = app.add_subcommand("wait", std::string(command_help("wait")));
     wait->add_option("names", inv.names, "Service names, or 'all'")->required();
     wait->add_option("--state", inv.state, "State to wait for (default running)");
     wait->add_option("--timeout", inv.timeout, "Seconds to wait (default 60)");
-    app.add_subcommand("shutdown", "Stop every service in order and exit tend");
-    app.add_subcommand("health", "Exit 0 if every service that should run is running (for probes)");
-    app.add_subcommand("version", "Print tend's version");
-    auto* reload = app.add_subcommand("reload", "Re-read the config and apply what changed (+ added, - removed, ~ changed, = unchanged)");
+    app.add_subcommand("shutdown", std::string(command_help("shutdown")));
+    app.add_subcommand("health", std::string(command_help("health")));
+    app.add_subcommand("version", std::string(command_help("version")));
+    auto* reload = app.add_subcommand("reload", std::string(command_help("reload")));
     reload->add_flag("--dry-run", inv.dry_run, "Print the plan without changing anything");
-    auto* logs = app.add_subcommand("logs", "Print services' last output lines (all services interleaved, or the named ones)");
+    auto* logs = app.add_subcommand("logs", std::string(command_help("logs")));
     logs->add_option("names", inv.names, "Service names (default: all, each line prefixed with its service)");
     logs->add_option("-n,--lines", inv.lines, "Only the last N lines")->check(CLI::NonNegativeNumber);
     logs->add_flag("-f,--follow", inv.follow, "Keep printing new lines until interrupted");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tend/control/commands.hpp"
 #include "tend/control/status_report.hpp"
 #include "tend/output/line_format.hpp"
 #include "tend/util/edit_distance.hpp"
@@ -155,7 +156,11 @@ void CommandHandler::forget(std::uint64_t client) {
     followers_.erase(client);  // its Subscription ends the follow
 }
 
-std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& reply, bool& deferred) {
+std::string CommandHandler::logs(Call& call) {
+    const json& args = call.args;
+    const std::uint64_t client = call.client;
+    Reply& reply = call.reply;
+    bool& deferred = call.deferred;
     auto names = string_list_arg(args, "names");
     auto services = resolve(names, true);
     double wanted = number_arg(args, "lines", -1);
@@ -205,140 +210,169 @@ std::string CommandHandler::logs(const json& args, std::uint64_t client, Reply& 
     return "";  // replied above
 }
 
+// name -> the member that parses its arguments, runs it and encodes the reply.
+const std::vector<std::pair<std::string_view, CommandHandler::Method>>& CommandHandler::table() {
+    static const std::vector<std::pair<std::string_view, Method>> commands = {
+        {"status", &CommandHandler::status},   {"version", &CommandHandler::version},
+        {"pid", &CommandHandler::pid},         {"health", &CommandHandler::health},
+        {"shutdown", &CommandHandler::shutdown}, {"signal", &CommandHandler::signal},
+        {"reload", &CommandHandler::reload},   {"logs", &CommandHandler::logs},
+        {"start", &CommandHandler::lifecycle}, {"stop", &CommandHandler::lifecycle},
+        {"restart", &CommandHandler::lifecycle}, {"wait", &CommandHandler::wait},
+    };
+    return commands;
+}
+
+std::vector<std::string_view> CommandHandler::handled_commands() {
+    std::vector<std::string_view> names;
+    for (const auto& entry : table()) names.push_back(entry.first);
+    return names;
+}
+
 std::string CommandHandler::run(const Request& request, std::uint64_t client, Reply& reply, bool& deferred) {
-    const std::string& cmd = request.cmd;
-    const json& args = request.args;
+    Call call{request.cmd, request.args, client, reply, deferred};
+    for (const auto& [name, method] : table())
+        if (name == request.cmd) return (this->*method)(call);
+    std::vector<std::string> commands;
+    for (const auto& c : kCommands) commands.emplace_back(c.name);
+    auto match = closest_match(request.cmd, commands);
+    throw ArgumentError("unknown command '" + request.cmd + "'" + (match ? " (did you mean '" + *match + "'?)" : ""));
+}
 
-    if (cmd == "status") {
-        json list = json::array();
-        for (Service* s : resolve(string_list_arg(args, "names"), true)) list.push_back(status_of(*s, now()));
-        return encode_ok(list);
-    }
-    if (cmd == "version") return encode_ok({{"version", TEND_VERSION}});
-    if (cmd == "pid") {
-        auto names = string_list_arg(args, "names");
-        if (names.empty()) return encode_ok(getpid());
-        Service* s = resolve(names, false).front();
-        return encode_ok(s->pid > 0 ? json(s->pid) : json(nullptr));
-    }
-    if (cmd == "health") {
-        json problems = json::array();
-        for (const auto& s : supervisor_.services()) {
-            if (s->stopped_by_operator) continue;
-            ServiceView v = s->view();
-            bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
-            if (!s->blocked_reason.empty()) {
-                problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
-                continue;
-            }
-            if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
-            problems.push_back(s->name() + " is " + to_string(v.state));
-        }
-        if (supervisor_.shutting_down()) problems.push_back("tend is shutting down");
-        return encode_ok({{"healthy", problems.empty()}, {"problems", problems}});
-    }
-    if (cmd == "shutdown") {
-        supervisor_.request_shutdown("shutdown requested over the control socket");
-        return encode_ok(json::object());
-    }
-    if (cmd == "signal") {
-        auto services = resolve(string_list_arg(args, "names"), false);
-        std::string name = string_arg(args, "signal", "");
-        auto sig = parse_signal(name);
-        if (!sig) throw ArgumentError("unknown signal '" + name + "' (expected e.g. TERM, HUP or 10)");
-        json sent = json::array();
-        for (Service* s : services) {
-            std::string error = supervisor_.signal_service(s->name(), *sig);
-            if (!error.empty() && services.size() == 1) throw ArgumentError(error);
-            if (error.empty()) sent.push_back(s->name());
-        }
-        return encode_ok({{"signalled", sent}});
-    }
-    if (cmd == "reload") {
-        bool dry_run = bool_arg(args, "dry_run", false);
-        // What the stops of this reload can take, in dependency order, with the old stop settings.
-        Duration old_stops{0};
-        for (const auto& s : supervisor_.services()) old_stops += s->spec().stop_timeout;
-        ReloadOutcome outcome = supervisor_.reload(dry_run);
-        if (!outcome.errors.empty()) {
-            std::string message = "the config has errors; nothing changed:";
-            for (const auto& d : outcome.errors) message += "\n" + d.to_string();
-            return encode_error(message);
-        }
-        if (!outcome.refused.empty()) return encode_error("reload refused: " + outcome.refused);
-        json result = reload_result(outcome, dry_run);
-        if (dry_run) return encode_ok(result);
-        // Reply once removed and changed services have stopped, so scripts can
-        // run reloads back to back.
-        Duration timeout = old_stops + std::chrono::seconds(10);
-        deferred = true;
-        defer(client, reply, timeout, "reload applied, but services were still stopping after " + format_duration(timeout),
-              [this, result]() -> std::optional<std::string> {
-                  if (supervisor_.reloading()) return std::nullopt;
-                  return encode_ok(result);
-              });
-        return "";
-    }
-    if (cmd == "logs") return logs(args, client, reply, deferred);
+std::string CommandHandler::status(Call& call) {
+    json list = json::array();
+    for (Service* s : resolve(string_list_arg(call.args, "names"), true)) list.push_back(status_of(*s, now()));
+    return encode_ok(list);
+}
 
-    if (cmd == "start" || cmd == "stop" || cmd == "restart") {
-        auto services = resolve(string_list_arg(args, "names"), false);
-        bool wait = bool_arg(args, "wait", true);
-        if (supervisor_.shutting_down() && cmd != "stop") throw ArgumentError("tend is shutting down");
-        TimePoint since = now();
-        Duration all_stops{0};  // in dependency order they can add up
-        for (Service* s : services) {
-            all_stops += s->spec().stop_timeout;
-            std::string error = cmd == "start"  ? supervisor_.start_service(s->name())
-                                : cmd == "stop" ? supervisor_.stop_service(s->name())
-                                                : supervisor_.restart_service(s->name());
-            if (!error.empty()) throw ArgumentError(error);
+std::string CommandHandler::version(Call&) { return encode_ok({{"version", TEND_VERSION}}); }
+
+std::string CommandHandler::pid(Call& call) {
+    auto names = string_list_arg(call.args, "names");
+    if (names.empty()) return encode_ok(getpid());
+    Service* s = resolve(names, false).front();
+    return encode_ok(s->pid > 0 ? json(s->pid) : json(nullptr));
+}
+
+std::string CommandHandler::health(Call&) {
+    json problems = json::array();
+    for (const auto& s : supervisor_.services()) {
+        if (s->stopped_by_operator) continue;
+        ServiceView v = s->view();
+        bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
+        if (!s->blocked_reason.empty()) {
+            problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
+            continue;
         }
-        json names = json::array();
-        for (Service* s : services) names.push_back(s->name());
-        if (!wait) return encode_ok({{"services", names}});
-        Duration timeout = seconds_arg(args, cmd == "stop" ? 0 : 60);
-        if (cmd == "stop" && timeout.count() == 0) timeout = all_stops + std::chrono::seconds(5);
-        deferred = true;
-        defer(client, reply, timeout, cmd + " timed out after " + format_duration(timeout),
-              [this, waited = targets(services), since, cmd, names]() -> std::optional<std::string> {
-                  for (const Target& target : waited) {
-                      const Service* s = supervisor_.find(target.id);
-                      if (!s) return encode_error(target.name + ": removed by reload");
-                      if (cmd == "stop") {
-                          if (!is_down(s->state())) return std::nullopt;
-                          continue;
-                      }
-                      auto outcome = start_outcome(*s, since);
-                      if (!outcome) return std::nullopt;
-                      if (!outcome->empty()) return encode_error(*outcome);
-                  }
-                  return encode_ok({{"services", names}});
-              });
-        return "";
+        if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
+        problems.push_back(s->name() + " is " + to_string(v.state));
     }
-    if (cmd == "wait") {
-        auto services = resolve(string_list_arg(args, "names"), false);
-        std::string state_name = string_arg(args, "state", "running");
-        auto state = parse_service_state(state_name);
-        if (!state) throw ArgumentError("unknown state '" + state_name + "'");
-        Duration timeout = seconds_arg(args, 60);
-        deferred = true;
-        defer(client, reply, timeout, "wait timed out after " + format_duration(timeout) + " for state " + state_name,
-              [this, waited = targets(services), state]() -> std::optional<std::string> {
-                  for (const Target& target : waited) {
-                      const Service* s = supervisor_.find(target.id);
-                      if (!s) return encode_error(target.name + ": removed by reload");
-                      if (s->state() != *state) return std::nullopt;
-                  }
-                  return encode_ok(json::object());
-              });
-        return "";
+    if (supervisor_.shutting_down()) problems.push_back("tend is shutting down");
+    return encode_ok({{"healthy", problems.empty()}, {"problems", problems}});
+}
+
+std::string CommandHandler::shutdown(Call&) {
+    supervisor_.request_shutdown("shutdown requested over the control socket");
+    return encode_ok(json::object());
+}
+
+std::string CommandHandler::signal(Call& call) {
+    auto services = resolve(string_list_arg(call.args, "names"), false);
+    std::string name = string_arg(call.args, "signal", "");
+    auto sig = parse_signal(name);
+    if (!sig) throw ArgumentError("unknown signal '" + name + "' (expected e.g. TERM, HUP or 10)");
+    json sent = json::array();
+    for (Service* s : services) {
+        std::string error = supervisor_.signal_service(s->name(), *sig);
+        if (!error.empty() && services.size() == 1) throw ArgumentError(error);
+        if (error.empty()) sent.push_back(s->name());
     }
-    std::vector<std::string> commands{"status", "start",  "stop",   "restart", "signal", "pid",
-                                      "shutdown", "wait", "health", "version", "reload", "logs"};
-    auto match = closest_match(cmd, commands);
-    throw ArgumentError("unknown command '" + cmd + "'" + (match ? " (did you mean '" + *match + "'?)" : ""));
+    return encode_ok({{"signalled", sent}});
+}
+
+std::string CommandHandler::reload(Call& call) {
+    bool dry_run = bool_arg(call.args, "dry_run", false);
+    // What the stops of this reload can take, in dependency order, with the old stop settings.
+    Duration old_stops{0};
+    for (const auto& s : supervisor_.services()) old_stops += s->spec().stop_timeout;
+    ReloadOutcome outcome = supervisor_.reload(dry_run);
+    if (!outcome.errors.empty()) {
+        std::string message = "the config has errors; nothing changed:";
+        for (const auto& d : outcome.errors) message += "\n" + d.to_string();
+        return encode_error(message);
+    }
+    if (!outcome.refused.empty()) return encode_error("reload refused: " + outcome.refused);
+    json result = reload_result(outcome, dry_run);
+    if (dry_run) return encode_ok(result);
+    // Reply once removed and changed services have stopped, so scripts can
+    // run reloads back to back.
+    Duration timeout = old_stops + std::chrono::seconds(10);
+    call.deferred = true;
+    defer(call.client, call.reply, timeout,
+          "reload applied, but services were still stopping after " + format_duration(timeout),
+          [this, result]() -> std::optional<std::string> {
+              if (supervisor_.reloading()) return std::nullopt;
+              return encode_ok(result);
+          });
+    return "";
+}
+
+// start, stop and restart: carried out at once, replied to once done (unless wait: false).
+std::string CommandHandler::lifecycle(Call& call) {
+    const std::string cmd = call.cmd;
+    auto services = resolve(string_list_arg(call.args, "names"), false);
+    bool wait = bool_arg(call.args, "wait", true);
+    if (supervisor_.shutting_down() && cmd != "stop") throw ArgumentError("tend is shutting down");
+    TimePoint since = now();
+    Duration all_stops{0};  // in dependency order they can add up
+    for (Service* s : services) {
+        all_stops += s->spec().stop_timeout;
+        std::string error = cmd == "start"  ? supervisor_.start_service(s->name())
+                            : cmd == "stop" ? supervisor_.stop_service(s->name())
+                                            : supervisor_.restart_service(s->name());
+        if (!error.empty()) throw ArgumentError(error);
+    }
+    json names = json::array();
+    for (Service* s : services) names.push_back(s->name());
+    if (!wait) return encode_ok({{"services", names}});
+    Duration timeout = seconds_arg(call.args, cmd == "stop" ? 0 : 60);
+    if (cmd == "stop" && timeout.count() == 0) timeout = all_stops + std::chrono::seconds(5);
+    call.deferred = true;
+    defer(call.client, call.reply, timeout, cmd + " timed out after " + format_duration(timeout),
+          [this, waited = targets(services), since, cmd, names]() -> std::optional<std::string> {
+              for (const Target& target : waited) {
+                  const Service* s = supervisor_.find(target.id);
+                  if (!s) return encode_error(target.name + ": removed by reload");
+                  if (cmd == "stop") {
+                      if (!is_down(s->state())) return std::nullopt;
+                      continue;
+                  }
+                  auto outcome = start_outcome(*s, since);
+                  if (!outcome) return std::nullopt;
+                  if (!outcome->empty()) return encode_error(*outcome);
+              }
+              return encode_ok({{"services", names}});
+          });
+    return "";
+}
+
+std::string CommandHandler::wait(Call& call) {
+    auto services = resolve(string_list_arg(call.args, "names"), false);
+    std::string state_name = string_arg(call.args, "state", "running");
+    auto state = parse_service_state(state_name);
+    if (!state) throw ArgumentError("unknown state '" + state_name + "'");
+    Duration timeout = seconds_arg(call.args, 60);
+    call.deferred = true;
+    defer(call.client, call.reply, timeout, "wait timed out after " + format_duration(timeout) + " for state " + state_name,
+          [this, waited = targets(services), state]() -> std::optional<std::string> {
+              for (const Target& target : waited) {
+                  const Service* s = supervisor_.find(target.id);
+                  if (!s) return encode_error(target.name + ": removed by reload");
+                  if (s->state() != *state) return std::nullopt;
+              }
+              return encode_ok(json::object());
+          });
+    return "";
 }
 
 }  // namespace tend

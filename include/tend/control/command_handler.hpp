@@ -10,6 +10,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "tend/control/protocol.hpp"
 #include "tend/event/event_loop.hpp"
@@ -24,6 +27,9 @@ public:
     CommandHandler(EventLoop& loop, Supervisor& supervisor);
     CommandHandler(const CommandHandler&) = delete;
     CommandHandler& operator=(const CommandHandler&) = delete;
+
+    // The names this handler answers (checked against kCommands by a unit test).
+    static std::vector<std::string_view> handled_commands();
 
     // Calls `reply` exactly once, now or later, unless forget(client) comes first.
     void handle(const Request& request, std::uint64_t client, Reply reply);
@@ -49,12 +55,32 @@ private:
     };
     static std::vector<Target> targets(const std::vector<Service*>& services);
 
+    // One request being handled: what each command's member gets.
+    struct Call {
+        const std::string& cmd;
+        const nlohmann::json& args;
+        std::uint64_t client;
+        Reply& reply;
+        bool& deferred;  // set when the reply comes later, through `reply`
+    };
+    using Method = std::string (CommandHandler::*)(Call&);
+    static const std::vector<std::pair<std::string_view, Method>>& table();
+
     std::string run(const Request& request, std::uint64_t client, Reply& reply, bool& deferred);
+    std::string status(Call& call);
+    std::string version(Call& call);
+    std::string pid(Call& call);
+    std::string health(Call& call);
+    std::string shutdown(Call& call);
+    std::string signal(Call& call);
+    std::string reload(Call& call);
+    std::string logs(Call& call);
+    std::string lifecycle(Call& call);
+    std::string wait(Call& call);
     std::vector<Service*> resolve(const std::vector<std::string>& names, bool allow_empty_as_all);
     void defer(std::uint64_t client, Reply reply, Duration timeout, std::string timeout_message,
                std::function<std::optional<std::string>()> check);
     void check_waiters();
-    std::string logs(const nlohmann::json& args, std::uint64_t client, Reply& reply, bool& deferred);
 
     EventLoop& loop_;
     Supervisor& supervisor_;
