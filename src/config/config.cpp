@@ -40,30 +40,10 @@ const ServiceSpec* Config::find(const std::string& name) const {
     return nullptr;
 }
 
-const char* to_string(RestartPolicy policy) {
-    switch (policy) {
-        case RestartPolicy::always: return "always";
-        case RestartPolicy::on_failure: return "on-failure";
-        case RestartPolicy::never: return "never";
-    }
-    return "?";
-}
+const char* to_string(RestartPolicy policy) { return kRestartPolicyNames[static_cast<std::size_t>(policy)].c_str(); }
 
-const char* to_string(KillMode mode) {
-    switch (mode) {
-        case KillMode::group: return "group";
-        case KillMode::process: return "process";
-    }
-    return "?";
-}
+const char* to_string(KillMode mode) { return kKillModeNames[static_cast<std::size_t>(mode)].c_str(); }
 
-const char* to_string(OutputMode mode) {
-    switch (mode) {
-        case OutputMode::prefix: return "prefix";
-        case OutputMode::inherit: return "inherit";
-        case OutputMode::discard: return "null";
-    }
-    return "?";
-}
+const char* to_string(OutputMode mode) { return kOutputModeNames[static_cast<std::size_t>(mode)].c_str(); }
 
 }  // namespace tend

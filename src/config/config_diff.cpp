@@ -1,72 +1,13 @@
 #include "tend/config/config_diff.hpp"
 
+#include "tend/config/service_keys.hpp"
+
 #include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
 namespace tend {
 namespace {
-
-struct FieldRule {
-    const char* key;
-    bool needs_restart;  // the running process was made from it (argv, env, uid, fds)
-    bool (*same)(const ServiceSpec&, const ServiceSpec&);
-};
-
-// No user means tend's own: uid and gid are compared as they would be set.
-bool same_user(const ServiceSpec& a, const ServiceSpec& b) {
-    if (a.credentials.has_value() != b.credentials.has_value()) return false;
-    return !a.credentials || a.credentials->uid == b.credentials->uid;
-}
-
-bool same_group(const ServiceSpec& a, const ServiceSpec& b) {
-    if (a.credentials.has_value() != b.credentials.has_value()) return false;
-    return !a.credentials || (a.credentials->gid == b.credentials->gid && a.credentials->groups == b.credentials->groups);
-}
-
-// Where a dependency was written does not matter, only what it names.
-bool same_dependencies(const ServiceSpec& a, const ServiceSpec& b) {
-    return std::equal(a.depends_on.begin(), a.depends_on.end(), b.depends_on.begin(), b.depends_on.end(),
-                      [](const Dependency& x, const Dependency& y) {
-                          return x.name == y.name && x.condition == y.condition;
-                      });
-}
-
-bool same_backoff(const ServiceSpec& a, const ServiceSpec& b) {
-    return a.backoff.initial == b.backoff.initial && a.backoff.max == b.backoff.max &&
-           a.backoff.factor == b.backoff.factor;
-}
-
-#define TEND_FIELD(key, restart) \
-    FieldRule { #key, restart, [](const ServiceSpec& a, const ServiceSpec& b) { return a.key == b.key; } }
-
-// In the order of the keys in DESIGN.md, so the plan reads like the config.
-const FieldRule kFieldRules[] = {
-    {"command", true, [](const ServiceSpec& a, const ServiceSpec& b) { return a.argv == b.argv; }},
-    {"user", true, same_user},
-    {"group", true, same_group},
-    TEND_FIELD(working_dir, true),
-    TEND_FIELD(environment, true),
-    TEND_FIELD(autostart, false),
-    TEND_FIELD(restart, false),
-    TEND_FIELD(success_exit_codes, false),
-    TEND_FIELD(min_uptime, false),
-    TEND_FIELD(max_restarts, false),
-    {"backoff", false, same_backoff},
-    TEND_FIELD(stop_signal, false),
-    TEND_FIELD(stop_timeout, false),
-    TEND_FIELD(kill_mode, false),
-    {"depends_on", false, same_dependencies},
-    TEND_FIELD(critical, false),
-    TEND_FIELD(output, true),
-    TEND_FIELD(log_file, true),  // whether the output is captured at all can hang on it
-    TEND_FIELD(log_max_size, false),
-    TEND_FIELD(log_keep, false),
-    TEND_FIELD(log_buffer_lines, false),
-    TEND_FIELD(forward_signals, false),
-};
-
-#undef TEND_FIELD
 
 std::string text_of(const std::optional<std::string>& value) { return value ? *value : "none"; }
 
@@ -79,10 +20,10 @@ std::string text_of(const std::vector<std::string>& values) {
 ServiceDiff diff_service(const ServiceSpec& old_spec, const ServiceSpec& new_spec) {
     ServiceDiff diff{new_spec.name, ServiceChange::unchanged, {}};
     bool restart = false;
-    for (const FieldRule& rule : kFieldRules)
-        if (!rule.same(old_spec, new_spec)) {
-            diff.fields.push_back(rule.key);
-            restart = restart || rule.needs_restart;
+    for (const ServiceKey& key : service_keys())
+        if (!key.same(old_spec, new_spec)) {
+            diff.fields.push_back(key.key);
+            restart = restart || key.effect == ReloadEffect::restart;
         }
     if (!diff.fields.empty()) diff.change = restart ? ServiceChange::restarted : ServiceChange::updated;
     return diff;
@@ -103,8 +44,8 @@ bool ConfigDiff::empty() const {
 const std::vector<std::string>& restart_keys() {
     static const std::vector<std::string> keys = [] {
         std::vector<std::string> out;
-        for (const FieldRule& rule : kFieldRules)
-            if (rule.needs_restart) out.push_back(rule.key);
+        for (const ServiceKey& key : service_keys())
+            if (key.effect == ReloadEffect::restart) out.push_back(key.key);
         return out;
     }();
     return keys;

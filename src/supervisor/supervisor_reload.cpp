@@ -140,8 +140,8 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
                 continue;
             }
             if (!is_down(old_order[dependent]->state())) continue;
-            for (std::size_t next : old_graph.dependents(dependent))
-                if (seen.insert(next).second) todo.push_back(next);
+            for (std::size_t further : old_graph.dependents(dependent))
+                if (seen.insert(further).second) todo.push_back(further);
         }
     }
 

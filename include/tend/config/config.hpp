@@ -20,6 +20,12 @@ enum class LogFormat { text, json };
 enum class RestartPolicy { always, on_failure, never };
 enum class KillMode { group, process };
 enum class OutputMode { prefix, inherit, discard };
+
+// Each enum's names as written in tend.yaml, indexed by value: one table for
+// parsing and printing.
+inline const std::string kRestartPolicyNames[] = {"always", "on-failure", "never"};
+inline const std::string kKillModeNames[] = {"group", "process"};
+inline const std::string kOutputModeNames[] = {"prefix", "inherit", "null"};
 enum class DependencyCondition { started };
 
 struct SourceLocation {

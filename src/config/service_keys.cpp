@@ -1,0 +1,281 @@
+#include "tend/config/service_keys.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <vector>
+
+#include "tend/util/signal_names.hpp"
+
+namespace tend {
+namespace {
+
+using Pending = ServiceParse;
+
+const std::string kBackoffKeys[] = {"initial", "max", "factor"};
+const std::string kConditions[] = {"started"};
+
+void parse_command(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
+                   Pending&) {
+    if (value.IsScalar()) {
+        if (value.Scalar().empty()) reader.error(value, path + ": must not be empty");
+        else spec.argv = {"/bin/sh", "-c", value.Scalar()};
+    } else if (value.IsSequence()) {
+        if (auto argv = reader.string_list(value, path)) {
+            if (argv->empty() || (*argv)[0].empty()) reader.error(value, path + ": must name a program");
+            else spec.argv = std::move(*argv);
+        }
+    } else {
+        reader.error(value, path + ": expected a list of arguments or a shell command string");
+    }
+}
+
+void parse_environment(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
+                       Pending&) {
+    if (value.IsSequence()) {  // docker-compose's list form: ["KEY=value", ...]
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            auto item = reader.string(value[i], path + "[" + std::to_string(i) + "]");
+            if (!item) continue;
+            auto eq = item->find('=');
+            if (eq == 0 || eq == std::string::npos) reader.error(value[i], path + ": expected KEY=value, got '" + *item + "'");
+            else spec.environment[item->substr(0, eq)] = item->substr(eq + 1);
+        }
+        return;
+    }
+    if (!reader.expect_map(value, path)) return;
+    reader.for_each_entry(value, path, [&](const std::string& key, const YAML::Node& v) {
+        if (key.empty() || key.find('=') != std::string::npos) {
+            reader.error(v, path + ": invalid variable name '" + key + "'");
+            return;
+        }
+        if (v.IsNull()) spec.environment[key] = "";
+        else if (auto s = reader.string(v, path + "." + key)) spec.environment[key] = *s;
+    });
+}
+
+void parse_backoff(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
+                   Pending&) {
+    if (!reader.expect_map(value, path)) return;
+    reader.check_keys(value, kBackoffKeys, path);
+    reader.for_each_entry(value, path, [&](const std::string& key, const YAML::Node& v) {
+        if (key == "initial") {
+            if (auto d = reader.duration(v, path + ".initial")) spec.backoff.initial = *d;
+        } else if (key == "max") {
+            if (auto d = reader.duration(v, path + ".max")) spec.backoff.max = *d;
+        } else if (key == "factor") {
+            if (auto f = reader.number(v, path + ".factor", 1.0)) spec.backoff.factor = *f;
+        }
+    });
+    if (spec.backoff.initial.count() == 0 && value["factor"])
+        reader.error(value["factor"], path + ".factor: has nothing to multiply: initial 0 means no backoff, "
+                                             "every restart at once (drop factor, or give initial a duration)");
+    if (spec.backoff.max < spec.backoff.initial)
+        reader.error(value, path + ": max (" + format_duration(spec.backoff.max) + ") is below initial (" +
+                                format_duration(spec.backoff.initial) + ")");
+}
+
+// Only the signals tend itself has no use for: TERM, INT and HUP steer tend.
+void parse_forward_signals(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
+                           Pending&) {
+    if (!value.IsSequence()) {
+        reader.error(value, path + ": expected a list of signals, e.g. [USR1, WINCH]");
+        return;
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        auto sig = reader.signal(value[i], path + "[" + std::to_string(i) + "]");
+        if (!sig) continue;
+        if (*sig != SIGUSR1 && *sig != SIGUSR2 && *sig != SIGWINCH)
+            reader.error(value[i], path + ": " + signal_name(*sig) + " cannot be forwarded (only USR1, USR2 and WINCH)");
+        else if (std::find(spec.forward_signals.begin(), spec.forward_signals.end(), *sig) == spec.forward_signals.end())
+            spec.forward_signals.push_back(*sig);
+    }
+}
+
+void parse_depends_on(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
+                      Pending&) {
+    if (value.IsSequence()) {
+        for (std::size_t i = 0; i < value.size(); ++i)
+            if (auto name = reader.string(value[i], path + "[" + std::to_string(i) + "]"))
+                spec.depends_on.push_back({*name, DependencyCondition::started, reader.where(value[i])});
+        return;
+    }
+    if (!value.IsMap()) {
+        reader.error(value, path + ": expected a list of service names or a map of name: condition");
+        return;
+    }
+    reader.for_each_entry(value, path, [&](const std::string& name, const YAML::Node& condition) {
+        if (reader.choice(condition, path + "." + name, kConditions))
+            spec.depends_on.push_back({name, DependencyCondition::started, reader.where(condition)});
+    });
+}
+
+
+void parse_user(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec&, Pending& pending) {
+    pending.user = reader.string(v, p);
+    pending.user_node = v;
+}
+
+void parse_group(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec&, Pending& pending) {
+    pending.group = reader.string(v, p);
+    pending.group_node = v;
+}
+
+void parse_working_dir(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto s = reader.string(v, p)) spec.working_dir = *s;
+}
+
+void parse_autostart(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto b = reader.boolean(v, p)) spec.autostart = *b;
+}
+
+void parse_restart(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto c = reader.choice(v, p, kRestartPolicyNames)) spec.restart = static_cast<RestartPolicy>(*c);
+}
+
+void parse_success_exit_codes(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec,
+                              Pending&) {
+    if (!v.IsSequence()) {
+        reader.error(v, p + ": expected a list of exit codes");
+        return;
+    }
+    spec.success_exit_codes.clear();
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (auto code = reader.integer(v[i], p + "[" + std::to_string(i) + "]", 0, 255))
+            spec.success_exit_codes.push_back(static_cast<int>(*code));
+}
+
+void parse_min_uptime(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto d = reader.duration(v, p)) spec.min_uptime = *d;
+}
+
+void parse_max_restarts(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto n = reader.integer(v, p, -1, 1'000'000'000)) spec.max_restarts = static_cast<int>(*n);
+}
+
+void parse_stop_signal(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto s = reader.signal(v, p)) {
+        if (*s == SIGSTOP) reader.error(v, p + ": SIGSTOP cannot stop a service");
+        else spec.stop_signal = *s;
+    }
+}
+
+void parse_stop_timeout(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto d = reader.duration(v, p)) spec.stop_timeout = *d;
+}
+
+void parse_kill_mode(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto c = reader.choice(v, p, kKillModeNames)) spec.kill_mode = static_cast<KillMode>(*c);
+}
+
+void parse_critical(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto b = reader.boolean(v, p)) spec.critical = *b;
+}
+
+void parse_output(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (v.IsNull()) spec.output = OutputMode::discard;
+    else if (auto c = reader.choice(v, p, kOutputModeNames)) spec.output = static_cast<OutputMode>(*c);
+}
+
+void parse_log_file(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto s = reader.string(v, p)) {
+        if (s->empty() || s->front() != '/') reader.error(v, p + ": expected an absolute path, got '" + *s + "'");
+        else spec.log_file = *s;
+    }
+}
+
+void parse_log_max_size(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto n = reader.byte_size(v, p)) {
+        if (*n < 4096) reader.error(v, p + ": must be at least 4KiB");
+        else spec.log_max_size = *n;
+    }
+}
+
+void parse_log_keep(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto n = reader.integer(v, p, 0, 1000)) spec.log_keep = static_cast<int>(*n);
+}
+
+void parse_log_buffer_lines(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec,
+                            Pending&) {
+    if (auto n = reader.integer(v, p, 0, 1'000'000)) spec.log_buffer_lines = static_cast<int>(*n);
+}
+
+// No user means tend's own: uid and gid are compared as they would be set.
+bool same_user(const ServiceSpec& a, const ServiceSpec& b) {
+    if (a.credentials.has_value() != b.credentials.has_value()) return false;
+    return !a.credentials || a.credentials->uid == b.credentials->uid;
+}
+
+bool same_group(const ServiceSpec& a, const ServiceSpec& b) {
+    if (a.credentials.has_value() != b.credentials.has_value()) return false;
+    return !a.credentials || (a.credentials->gid == b.credentials->gid && a.credentials->groups == b.credentials->groups);
+}
+
+// Where a dependency was written does not matter, only what it names.
+bool same_dependencies(const ServiceSpec& a, const ServiceSpec& b) {
+    return std::equal(a.depends_on.begin(), a.depends_on.end(), b.depends_on.begin(), b.depends_on.end(),
+                      [](const Dependency& x, const Dependency& y) {
+                          return x.name == y.name && x.condition == y.condition;
+                      });
+}
+
+bool same_backoff(const ServiceSpec& a, const ServiceSpec& b) {
+    return a.backoff.initial == b.backoff.initial && a.backoff.max == b.backoff.max &&
+           a.backoff.factor == b.backoff.factor;
+}
+
+#define TEND_SAME(field) [](const ServiceSpec& a, const ServiceSpec& b) { return a.field == b.field; }
+
+constexpr ReloadEffect kRestart = ReloadEffect::restart;
+constexpr ReloadEffect kInPlace = ReloadEffect::in_place;
+
+const ServiceKey kServiceKeys[] = {
+    // How the process is made.
+    {"command", parse_command, kRestart, TEND_SAME(argv), "[other, program]"},
+    {"user", parse_user, kRestart, same_user, "\"65534\""},
+    {"group", parse_group, kRestart, same_group, "\"65534\""},
+    {"working_dir", parse_working_dir, kRestart, TEND_SAME(working_dir), "/tmp"},
+    {"environment", parse_environment, kRestart, TEND_SAME(environment), "{A: b}"},
+    // When it starts and restarts.
+    {"autostart", parse_autostart, kInPlace, TEND_SAME(autostart), "false"},
+    {"restart", parse_restart, kInPlace, TEND_SAME(restart), "always"},
+    {"success_exit_codes", parse_success_exit_codes, kInPlace, TEND_SAME(success_exit_codes), "[0, 3]"},
+    {"min_uptime", parse_min_uptime, kInPlace, TEND_SAME(min_uptime), "5s"},
+    {"max_restarts", parse_max_restarts, kInPlace, TEND_SAME(max_restarts), "-1"},
+    {"backoff", parse_backoff, kInPlace, same_backoff, "{initial: 1s}"},
+    // How it stops, and its place among the others.
+    {"stop_signal", parse_stop_signal, kInPlace, TEND_SAME(stop_signal), "QUIT"},
+    {"stop_timeout", parse_stop_timeout, kInPlace, TEND_SAME(stop_timeout), "3s"},
+    {"kill_mode", parse_kill_mode, kInPlace, TEND_SAME(kill_mode), "process"},
+    {"depends_on", parse_depends_on, kInPlace, same_dependencies, "[other]"},
+    {"critical", parse_critical, kInPlace, TEND_SAME(critical), "true"},
+    // Its output. Whether it is captured at all can hang on log_file, so that shapes the process.
+    {"output", parse_output, kRestart, TEND_SAME(output), "inherit"},
+    {"log_file", parse_log_file, kRestart, TEND_SAME(log_file), "/tmp/x.log"},
+    {"log_max_size", parse_log_max_size, kInPlace, TEND_SAME(log_max_size), "1MiB"},
+    {"log_keep", parse_log_keep, kInPlace, TEND_SAME(log_keep), "7"},
+    {"log_buffer_lines", parse_log_buffer_lines, kInPlace, TEND_SAME(log_buffer_lines), "10"},
+    // Signals passed on.
+    {"forward_signals", parse_forward_signals, kInPlace, TEND_SAME(forward_signals), "[USR1]"},
+};
+
+#undef TEND_SAME
+
+}  // namespace
+
+std::span<const ServiceKey> service_keys() { return kServiceKeys; }
+
+std::span<const std::string> service_key_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const ServiceKey& k : kServiceKeys) out.emplace_back(k.key);
+        return out;
+    }();
+    return names;
+}
+
+const ServiceKey* find_service_key(const std::string& key) {
+    for (const ServiceKey& k : kServiceKeys)
+        if (key == k.key) return &k;
+    return nullptr;
+}
+
+}  // namespace tend

@@ -1,0 +1,54 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "tend/config/config_diff.hpp"
+#include "tend/config/config_loader.hpp"
+#include "tend/config/service_keys.hpp"
+
+using namespace tend;
+
+namespace {
+
+Config with_key(const std::string& key, const std::string& value) {
+    std::string yaml = "services:\n  svc:\n";
+    if (key != "command") yaml += "    command: [x]\n";
+    if (!key.empty()) yaml += "    " + key + ": " + value + "\n";
+    yaml += "  other:\n    command: [y]\n";
+    return parse_config(yaml, "t.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("every service key parses its sample and a change to it shows in the reload diff with its effect") {
+    const Config base = with_key("", "");
+    std::vector<ServiceSpec> base_services = base.services;
+    for (const ServiceKey& key : service_keys()) {
+        const std::string name = key.key;
+        CAPTURE(name);
+        Config changed;
+        REQUIRE_NOTHROW(changed = with_key(key.key, key.sample));
+        ConfigDiff diff = diff_configs(base.settings, base_services, changed);
+        REQUIRE(diff.services.size() == 2);
+        // A user brings its group, and a group alone runs as uid 0: those two change together.
+        const auto& fields = diff.services[0].fields;
+        if (name == "user" || name == "group")
+            CHECK(fields == std::vector<std::string>{"user", "group"});
+        else
+            CHECK(fields == std::vector<std::string>{name});
+        CHECK(diff.services[0].change ==
+              (key.effect == ReloadEffect::restart ? ServiceChange::restarted : ServiceChange::updated));
+        CHECK(diff.services[1].change == ServiceChange::unchanged);
+    }
+}
+
+TEST_CASE("the key names, the parser's known keys and the diff's restart keys come from one table") {
+    CHECK(service_key_names().size() == service_keys().size());
+    CHECK(find_service_key("stop_timeout") != nullptr);
+    CHECK(find_service_key("restat") == nullptr);
+    std::vector<std::string> restarting;
+    for (const ServiceKey& key : service_keys())
+        if (key.effect == ReloadEffect::restart) restarting.emplace_back(key.key);
+    CHECK(restart_keys() == restarting);
+}
