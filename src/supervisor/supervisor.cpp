@@ -183,13 +183,19 @@ void Supervisor::check_stopping_groups() {
     });
 }
 
-void Supervisor::on_timer(Service& service) {
-    if (all_gone(service)) {
-        service.pgid = 0;
-        dispatch(service, {EventKind::group_empty, {}, {}});
-        return;
+void Supervisor::on_timer(Service& service, TimerKind kind) {
+    switch (kind) {
+        case TimerKind::readiness: dispatch(service, {EventKind::ready, {}, {}}); return;
+        case TimerKind::backoff: dispatch(service, {EventKind::backoff_over, {}, {}}); return;
+        case TimerKind::stop:
+            if (all_gone(service)) {
+                service.pgid = 0;
+                dispatch(service, {EventKind::group_empty, {}, {}});
+                return;
+            }
+            dispatch(service, {EventKind::stop_timeout, {}, {}});
+            return;
     }
-    dispatch(service, {EventKind::timeout, {}, {}});
 }
 
 // When a stop begins, the main process's descendants that left its group
@@ -209,7 +215,7 @@ void Supervisor::note_escaped(Service& service) {
 
 void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
     Transition t = service.machine().step(event, now());
-    if (event.kind == EventKind::timeout && t.from == ServiceState::stopping && service.machine().needed_kill() &&
+    if (event.kind == EventKind::stop_timeout && t.from == ServiceState::stopping && service.machine().needed_kill() &&
         std::any_of(t.actions.begin(), t.actions.end(),
                     [](const Action& a) { return a.kind == ActionKind::signal && a.signal == SIGKILL; }))
         note_escalation(service);
@@ -225,8 +231,12 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
                 if (t.to == ServiceState::stopping && (action.whole_group || action.signal == SIGKILL))
                     for (pid_t pid : service.escaped) kill(pid, action.signal);
                 break;
-            case ActionKind::arm_timer: loop_.arm(service.timer.get(), action.delay); break;
-            case ActionKind::cancel_timer: EventLoop::disarm(service.timer.get()); break;
+            case ActionKind::arm_timer:
+                loop_.arm(service.timers[static_cast<std::size_t>(action.timer)].get(), action.delay);
+                break;
+            case ActionKind::cancel_timers:
+                for (auto& timer : service.timers) EventLoop::disarm(timer.get());
+                break;
         }
     }
     if (t.changed()) {

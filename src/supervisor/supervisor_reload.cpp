@@ -24,7 +24,8 @@ bool logging_changed(const Settings& a, const Settings& b) {
 std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
     auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
     Service* raw = service.get();
-    service->timer = loop_.add_timer([this, raw] { on_timer(*raw); });
+    for (TimerKind kind : {TimerKind::readiness, TimerKind::backoff, TimerKind::stop})
+        service->timers[static_cast<std::size_t>(kind)] = loop_.add_timer([this, raw, kind] { on_timer(*raw, kind); });
     return service;
 }
 

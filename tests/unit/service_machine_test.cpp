@@ -15,7 +15,7 @@ ServicePolicy policy(RestartPolicy restart = RestartPolicy::on_failure, int max_
     ServicePolicy p;
     p.restart = restart;
     p.max_restarts = max_restarts;
-    p.min_uptime = milliseconds(1000);
+    p.readiness.min_uptime = milliseconds(1000);
     p.backoff = {milliseconds(100), milliseconds(1000), 2.0};
     p.stop_signal = SIGTERM;
     p.stop_timeout = milliseconds(5000);
@@ -36,7 +36,7 @@ bool has(const Transition& t, const Action& a) {
 }
 
 Action spawn() { return {ActionKind::spawn}; }
-Action arm(long ms) { return {ActionKind::arm_timer, 0, true, milliseconds(ms)}; }
+Action arm(TimerKind timer, long ms) { return {ActionKind::arm_timer, 0, true, milliseconds(ms), timer}; }
 Action signal_group(int sig) { return {ActionKind::signal, sig, true}; }
 
 // Drives a fresh machine to running.
@@ -44,7 +44,7 @@ ServiceMachine running(ServicePolicy p = policy()) {
     ServiceMachine m(p);
     m.step(ev(EventKind::start), t0);
     m.step(ev(EventKind::spawned), t0);
-    m.step(ev(EventKind::timeout), t0);
+    m.step(ev(EventKind::ready), t0);
     REQUIRE(m.state() == ServiceState::running);
     return m;
 }
@@ -58,15 +58,15 @@ TEST_CASE("start spawns and arms the min_uptime timer; its expiry means running"
     CHECK(has(t, spawn()));
     t = m.step(ev(EventKind::spawned), t0);
     CHECK(t.to == ServiceState::starting);
-    CHECK(has(t, arm(1000)));
-    t = m.step(ev(EventKind::timeout), t0);
+    CHECK(has(t, arm(TimerKind::readiness, 1000)));
+    t = m.step(ev(EventKind::ready), t0);
     CHECK(t.to == ServiceState::running);
     CHECK(t.reason == "up for 1s");
 }
 
 TEST_CASE("with min_uptime 0 a spawned service is running at once") {
     auto p = policy();
-    p.min_uptime = milliseconds(0);
+    p.readiness.min_uptime = milliseconds(0);
     ServiceMachine m(p);
     m.step(ev(EventKind::start), t0);
     auto t = m.step(ev(EventKind::spawned), t0);
@@ -80,17 +80,17 @@ TEST_CASE("an exit before min_uptime is a failed start with exponential backoff,
 
     auto t = m.step(exited(1), t0);
     CHECK(t.to == ServiceState::backoff);
-    CHECK(has(t, arm(100)));
+    CHECK(has(t, arm(TimerKind::backoff, 100)));
     CHECK(t.reason == "exit code 1 before min_uptime 1s; restart in 100ms");
 
-    t = m.step(ev(EventKind::timeout), t0);
+    t = m.step(ev(EventKind::backoff_over), t0);
     CHECK(t.to == ServiceState::starting);
     CHECK(has(t, spawn()));
     m.step(ev(EventKind::spawned), t0);
     t = m.step(exited(1), t0);
-    CHECK(has(t, arm(200)));
+    CHECK(has(t, arm(TimerKind::backoff, 200)));
 
-    m.step(ev(EventKind::timeout), t0);
+    m.step(ev(EventKind::backoff_over), t0);
     m.step(ev(EventKind::spawned), t0);
     t = m.step(exited(1), t0);
     CHECK(t.to == ServiceState::fatal);
@@ -105,7 +105,7 @@ TEST_CASE("max_restarts -1 never gives up") {
         m.step(ev(EventKind::spawned), t0);
         auto t = m.step(exited(1), t0);
         REQUIRE(t.to == ServiceState::backoff);
-        m.step(ev(EventKind::timeout), t0);
+        m.step(ev(EventKind::backoff_over), t0);
     }
     CHECK(m.restarts() == 100);
 }
@@ -116,13 +116,13 @@ TEST_CASE("stable running resets the failure count") {
     m.step(ev(EventKind::spawned), t0);
     m.step(exited(1), t0);  // failure 1
     CHECK(m.consecutive_failures() == 1);
-    m.step(ev(EventKind::timeout), t0);
+    m.step(ev(EventKind::backoff_over), t0);
     m.step(ev(EventKind::spawned), t0);
-    m.step(ev(EventKind::timeout), t0);  // up for min_uptime
+    m.step(ev(EventKind::ready), t0);  // up for min_uptime
     CHECK(m.consecutive_failures() == 0);
     auto t = m.step(exited(1), t0);  // a crash after a stable run restarts with the initial delay
     CHECK(t.to == ServiceState::backoff);
-    CHECK(has(t, arm(100)));
+    CHECK(has(t, arm(TimerKind::backoff, 100)));
 }
 
 TEST_CASE("on-failure does not restart a success exit code") {
@@ -172,7 +172,7 @@ TEST_CASE("what the main process left in its group gets stop_signal and SIGCONT,
     CHECK(t.to == ServiceState::stopping);
     CHECK(has(t, signal_group(SIGTERM)));
     CHECK(has(t, signal_group(SIGCONT)));
-    CHECK(has(t, arm(700)));
+    CHECK(has(t, arm(TimerKind::stop, 700)));
     CHECK_FALSE(has(t, signal_group(SIGKILL)));
     CHECK_FALSE(has(t, spawn()));  // never a restart beside its own leftovers
     t = m.step(ev(EventKind::group_empty), t0);
@@ -184,7 +184,7 @@ TEST_CASE("what the main process left in its group gets stop_signal and SIGCONT,
 TEST_CASE("leftovers past leftover_timeout are SIGKILLed; the exit is settled when the group is empty") {
     auto m = running(policy(RestartPolicy::never));
     m.step(left_behind(0), t0);
-    auto t = m.step(ev(EventKind::timeout), t0);
+    auto t = m.step(ev(EventKind::stop_timeout), t0);
     CHECK(has(t, signal_group(SIGKILL)));
     CHECK(m.needed_kill());
     t = m.step(ev(EventKind::group_empty), t0);
@@ -201,13 +201,13 @@ TEST_CASE("a stop while leftovers are stopped ends stopped, not restarted") {
 TEST_CASE("needing SIGKILL is a mark of one stop: the next stop starts without it") {
     auto m = running();
     m.step(ev(EventKind::stop), t0);
-    m.step(ev(EventKind::timeout), t0);
+    m.step(ev(EventKind::stop_timeout), t0);
     m.step(killed(SIGKILL), t0);
     m.step(ev(EventKind::group_empty), t0);
     REQUIRE(m.needed_kill());
     m.step(ev(EventKind::start), t0);
     m.step(ev(EventKind::spawned), t0);
-    m.step(ev(EventKind::timeout), t0);
+    m.step(ev(EventKind::ready), t0);
     m.step(ev(EventKind::stop), t0);
     CHECK_FALSE(m.needed_kill());
 }
@@ -226,7 +226,7 @@ TEST_CASE("stop sends stop_signal to the group and waits for the group to empty"
     auto t = m.step(ev(EventKind::stop), t0);
     CHECK(t.to == ServiceState::stopping);
     CHECK(has(t, signal_group(SIGTERM)));
-    CHECK(has(t, arm(5000)));
+    CHECK(has(t, arm(TimerKind::stop, 5000)));
     t = m.step(killed(SIGTERM), t0);
     CHECK(t.to == ServiceState::stopping);  // the leader is gone, its group may not be
     t = m.step(ev(EventKind::group_empty), t0);
@@ -267,10 +267,10 @@ TEST_CASE("kill_mode process signals only the main process") {
 TEST_CASE("stop_timeout escalates to SIGKILL on the group and is remembered") {
     auto m = running();
     m.step(ev(EventKind::stop), t0);
-    auto t = m.step(ev(EventKind::timeout), t0);
+    auto t = m.step(ev(EventKind::stop_timeout), t0);
     CHECK(has(t, signal_group(SIGKILL)));
     CHECK(m.needed_kill());
-    t = m.step(ev(EventKind::timeout), t0);  // a recheck does not signal again
+    t = m.step(ev(EventKind::stop_timeout), t0);  // a recheck does not signal again
     CHECK_FALSE(has(t, signal_group(SIGKILL)));
 }
 
@@ -299,7 +299,7 @@ TEST_CASE("stop during backoff cancels the restart") {
     REQUIRE(m.state() == ServiceState::backoff);
     auto t = m.step(ev(EventKind::stop), t0);
     CHECK(t.to == ServiceState::stopped);
-    CHECK(has(t, Action{ActionKind::cancel_timer}));
+    CHECK(has(t, Action{ActionKind::cancel_timers}));
 }
 
 TEST_CASE("start from fatal or exited begins afresh") {
@@ -316,16 +316,96 @@ TEST_CASE("start from fatal or exited begins afresh") {
 
 TEST_CASE("events that do not apply to a state are no-ops") {
     ServiceMachine m(policy());
-    for (auto kind : {EventKind::spawned, EventKind::exited, EventKind::group_empty, EventKind::timeout,
+    for (auto kind : {EventKind::spawned, EventKind::exited, EventKind::group_empty, EventKind::ready,
                       EventKind::stop, EventKind::kill}) {
         auto t = m.step(ev(kind), t0);
         CHECK_FALSE(t.changed());
         CHECK(t.actions.empty());
     }
     auto r = running();
-    for (auto kind : {EventKind::start, EventKind::spawned, EventKind::group_empty, EventKind::timeout, EventKind::kill}) {
+    for (auto kind : {EventKind::start, EventKind::spawned, EventKind::group_empty, EventKind::ready, EventKind::kill}) {
         auto t = r.step(ev(kind), t0);
         CHECK_FALSE(t.changed());
         CHECK(t.actions.empty());
     }
+}
+
+namespace {
+
+// A machine in each state of the header's table; stopping's leader has already exited.
+ServiceMachine in_state(ServiceState state) {
+    switch (state) {
+        case ServiceState::stopped: return ServiceMachine(policy());
+        case ServiceState::starting: {
+            ServiceMachine m(policy());
+            m.step(ev(EventKind::start), t0);  // spawned is still to come
+            return m;
+        }
+        case ServiceState::running: return running();
+        case ServiceState::stopping: {
+            auto m = running();
+            m.step(ev(EventKind::stop), t0);
+            m.step(killed(SIGTERM), t0);
+            return m;
+        }
+        case ServiceState::backoff: {
+            auto m = running();
+            m.step(exited(1), t0);
+            return m;
+        }
+        case ServiceState::exited: {
+            auto m = running(policy(RestartPolicy::never));
+            m.step(exited(0), t0);
+            return m;
+        }
+        case ServiceState::fatal: {
+            ServiceMachine m(policy(RestartPolicy::on_failure, 0));
+            m.step(ev(EventKind::start), t0);
+            m.step(ev(EventKind::spawned), t0);
+            m.step(exited(1), t0);
+            return m;
+        }
+    }
+    return ServiceMachine(policy());
+}
+
+ServiceEvent event_of(EventKind kind) {
+    if (kind == EventKind::exited) return exited(1);
+    if (kind == EventKind::spawn_failed) return {kind, ExitStatus::exited(127), "failed to exec x"};
+    return ev(kind);
+}
+
+}  // namespace
+
+TEST_CASE("every (state, event) cell moves to the state the header's table gives") {
+    using S = ServiceState;
+    constexpr S stopped = S::stopped, starting = S::starting, running_ = S::running, stopping = S::stopping,
+                backoff = S::backoff, exited_ = S::exited, fatal = S::fatal;
+    const S states[] = {stopped, starting, running_, stopping, backoff, exited_, fatal};
+    // Columns in kEventKinds order: start restart spawned spawn_failed exited group_empty
+    //                               ready backoff_over stop_timeout stop kill
+    const S expected[7][11] = {
+        /* stopped  */ {starting, starting, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped},
+        /* starting */ {starting, stopping, starting, backoff, backoff, starting, running_, starting, starting, stopping, starting},
+        /* running  */ {running_, stopping, running_, running_, backoff, running_, running_, running_, running_, stopping, running_},
+        /* stopping */ {stopping, stopping, stopping, stopping, stopping, stopped, stopping, stopping, stopping, stopping, stopping},
+        /* backoff  */ {starting, starting, backoff, backoff, backoff, backoff, backoff, starting, backoff, stopped, backoff},
+        /* exited   */ {starting, starting, exited_, exited_, exited_, exited_, exited_, exited_, exited_, stopped, exited_},
+        /* fatal    */ {starting, starting, fatal, fatal, fatal, fatal, fatal, fatal, fatal, stopped, fatal},
+    };
+    for (std::size_t row = 0; row < 7; ++row)
+        for (std::size_t col = 0; col < std::size(kEventKinds); ++col) {
+            auto m = in_state(states[row]);
+            REQUIRE(m.state() == states[row]);
+            std::string cell = std::string(to_string(states[row])) + " + " + to_string(kEventKinds[col]);
+            CAPTURE(cell);
+            auto t = m.step(event_of(kEventKinds[col]), t0);
+            CHECK(t.to == expected[row][col]);
+            // A spawn is asked for exactly when a start begins.
+            CHECK(has(t, spawn()) == (t.to == starting && states[row] != starting));
+            // SIGKILL comes only from the escalations of a stop.
+            bool escalation = states[row] == stopping &&
+                              (kEventKinds[col] == EventKind::stop_timeout || kEventKinds[col] == EventKind::kill);
+            CHECK(has(t, signal_group(SIGKILL)) == escalation);
+        }
 }

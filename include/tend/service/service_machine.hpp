@@ -1,26 +1,31 @@
 // The per-service state machine: a pure step(event, now) that returns the next
 // state and the actions the supervisor must perform (spawn, signal, arm or
-// cancel the service's one timer). No syscalls here, so every transition is
-// unit-tested with plain events.
+// cancel one of the service's timers). No syscalls here, so every transition is
+// unit-tested with plain events; a table-driven test walks every cell below.
 //
-//              start    restart  spawned  spawn_failed exited       group_empty timeout     stop       kill
-//  stopped     starting starting -        -            -            -           -           -          -
-//  starting    -        stopping running* backoff|fatal backoff|fatal -         running     stopping   -
-//                                                      |exited
-//  running     -        stopping -        -            backoff|     -           -           stopping   -
-//                                                      starting|exited
-//  stopping    (again)  (again)  -        -            (recorded)   stopped|    SIGKILL     (cancel    SIGKILL
-//                                                                   starting                again)
-//  backoff     starting starting -        -            -            -           starting    stopped    -
-//  exited      starting starting -        -            -            -           -           stopped    -
-//  fatal       starting starting -        -            -            -           -           stopped    -
+//            start     restart   spawned   spawn_    exited     group_    ready    backoff_ stop_     stop      kill
+//                                          failed               empty              over     timeout
+//  stopped   starting  starting  -         -         -          -         -        -        -         -         -
+//  starting  -         stopping  starting* backoff|  backoff|   -         running  -        -         stopping  -
+//                                          fatal     fatal|exited|stopping°
+//  running   -         stopping  -         -         backoff|   -         -        -        -         stopping  -
+//                                                    starting|exited|stopping°
+//  stopping  (again)   (again)   -         -         (noted)    stopped|  -        -        SIGKILL   (cancel   SIGKILL
+//                                                               starting|settled°           +recheck  again)
+//  backoff   starting  starting  -         -         -          -         -        starting -         stopped   -
+//  exited    starting  starting  -         -         -          -         -        -        -         stopped   -
+//  fatal     starting  starting  -         -         -          -         -        -        -         stopped   -
 //
-//  "-" is an explicit no-op. running* : straight to running when min_uptime is 0,
-//  else the min_uptime timer is armed. (again): start once the stop completes.
-//  exited in starting/running with `group_alive` (the main process left live
-//  processes in its group): stopping, with stop_signal + SIGCONT to the group and
-//  leftover_timeout armed; the exit is settled (backoff|starting|exited|fatal)
-//  at group_empty, so a restart never runs beside its own leftovers.
+//  "-" is an explicit no-op. starting*: stays starting with the readiness timer
+//  armed (min_uptime), or goes straight to running when the service is ready at
+//  once (min_uptime 0). (again): start once the stop completes.
+//  ° exited with `group_alive` (the main process left live processes in its
+//  group): stopping, with stop_signal + SIGCONT to the group and the stop timer
+//  at leftover_timeout; the exit is settled (backoff|starting|exited|fatal) at
+//  group_empty, so a restart never runs beside its own leftovers.
+//
+//  Each timer has one purpose: readiness (min_uptime) fires `ready`, backoff
+//  fires `backoff_over`, stop fires `stop_timeout` (and the rechecks after SIGKILL).
 #pragma once
 
 #include <chrono>
@@ -36,7 +41,14 @@ namespace tend {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 
-enum class EventKind { start, restart, spawned, spawn_failed, exited, group_empty, timeout, stop, kill };
+enum class EventKind {
+    start, restart, spawned, spawn_failed, exited, group_empty, ready, backoff_over, stop_timeout, stop, kill
+};
+inline constexpr EventKind kEventKinds[] = {
+    EventKind::start,  EventKind::restart,     EventKind::spawned,      EventKind::spawn_failed,
+    EventKind::exited, EventKind::group_empty, EventKind::ready,        EventKind::backoff_over,
+    EventKind::stop_timeout, EventKind::stop,  EventKind::kill};
+const char* to_string(EventKind kind);
 
 struct ServiceEvent {
     EventKind kind;
@@ -45,13 +57,16 @@ struct ServiceEvent {
     bool group_alive = false;  // exited: the main process left live processes in its group
 };
 
-enum class ActionKind { spawn, signal, arm_timer, cancel_timer };
+enum class ActionKind { spawn, signal, arm_timer, cancel_timers };
+enum class TimerKind { readiness, backoff, stop };
+inline constexpr std::size_t kTimerKinds = 3;
 
 struct Action {
     ActionKind kind;
     int signal = 0;            // signal
     bool whole_group = true;   // signal: the process group, or the main process only
     Duration delay{};          // arm_timer
+    TimerKind timer = TimerKind::stop;  // arm_timer
 
     bool operator==(const Action&) const = default;
 };
@@ -65,11 +80,18 @@ struct Transition {
     bool changed() const { return from != to; }
 };
 
+// How a service says it is ready. Today: it stayed up for min_uptime; notify
+// sockets and probes will be further kinds, each an event source of `ready`.
+struct Readiness {
+    Duration min_uptime = std::chrono::seconds(1);
+    bool immediate() const { return min_uptime.count() == 0; }
+};
+
 // The fields of a ServiceSpec that drive the machine; replaceable in place.
 struct ServicePolicy {
     RestartPolicy restart = RestartPolicy::on_failure;
     std::vector<int> success_exit_codes{0};
-    Duration min_uptime = std::chrono::seconds(1);
+    Readiness readiness;
     int max_restarts = 5;
     Backoff backoff;
     int stop_signal = 15;
@@ -103,13 +125,22 @@ public:
     const ServicePolicy& policy() const { return policy_; }
 
 private:
+    // One function per state; each handles every event of its row in the table above.
+    void step_down(Transition& t, const ServiceEvent& event, TimePoint now);  // stopped, exited, fatal
+    void step_starting(Transition& t, const ServiceEvent& event, TimePoint now);
+    void step_running(Transition& t, const ServiceEvent& event, TimePoint now);
+    void step_stopping(Transition& t, const ServiceEvent& event, TimePoint now);
+    void step_backoff(Transition& t, const ServiceEvent& event, TimePoint now);
+
     void go(Transition& t, ServiceState next, TimePoint now);
     void begin_start(Transition& t, TimePoint now);
-    void begin_stop(Transition& t, TimePoint now);
+    void begin_stop(Transition& t, const char* why, bool restart_after, TimePoint now);
     void on_exit(Transition& t, const ServiceEvent& event, bool early, TimePoint now);
     void settle_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now);
     void on_failed_start(Transition& t, const std::string& what, TimePoint now);
     void on_spawned(Transition& t, TimePoint now);
+    void on_group_empty(Transition& t, TimePoint now);
+    void escalate(Transition& t, bool needed);
 
     ServicePolicy policy_;
     ServiceState state_ = ServiceState::stopped;
@@ -120,7 +151,7 @@ private:
     bool needed_kill_ = false;
     bool killed_ = false;
     // Set while the leftovers of an exited main process are being stopped: the
-    // exit is settled once the group is empty. `early`: before min_uptime.
+    // exit is settled once the group is empty. `early`: before it was ready.
     struct PendingExit {
         ExitStatus status;
         bool early;

@@ -1,5 +1,5 @@
 // One supervised service at run time: its spec, its state machine, its main
-// pid and process group, its one timer, and what the operator asked of it.
+// pid and process group, its timers (one per purpose), and what the operator asked of it.
 #pragma once
 
 #include <sys/types.h>
@@ -52,7 +52,7 @@ public:
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;
-    EventSource timer;
+    EventSource timers[kTimerKinds];  // indexed by TimerKind: readiness, backoff, stop
     std::unique_ptr<ServiceOutput> output;  // made at the first spawn when the output is captured
 
 private:

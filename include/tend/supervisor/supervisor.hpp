@@ -100,7 +100,7 @@ private:
     void on_exec_signal(int sig);  // tend -- CMD: everything goes to CMD's group
     void on_sigchld();
     void forward(int sig);  // SIGUSR1/2, SIGWINCH: to the services whose forward_signals list it
-    void on_timer(Service& service);
+    void on_timer(Service& service, TimerKind kind);
     void dispatch(Service& service, const ServiceEvent& event);
     std::optional<ServiceEvent> spawn(Service& service);
     void send_signal(Service& service, int sig, bool whole_group);
