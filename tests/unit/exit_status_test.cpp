@@ -3,7 +3,7 @@
 #include <csignal>
 #include <sys/wait.h>
 
-#include "tend/service/exit_status.hpp"
+#include "tend/process/exit_status.hpp"
 
 using namespace tend;
 

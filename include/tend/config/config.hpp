@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tend/process/credentials.hpp"
 #include "tend/util/duration.hpp"
 
 namespace tend {
@@ -52,13 +53,6 @@ struct Backoff {
     Duration initial = 200ms;
     Duration max = 30s;
     double factor = 2.0;
-};
-
-struct Credentials {
-    std::string user_name;  // as written, for messages
-    uid_t uid = 0;
-    gid_t gid = 0;
-    std::vector<gid_t> groups;  // supplementary groups, set before the uid drop
 };
 
 struct Dependency {

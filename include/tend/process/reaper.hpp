@@ -6,7 +6,7 @@
 
 #include <functional>
 
-#include "tend/service/exit_status.hpp"
+#include "tend/process/exit_status.hpp"
 
 namespace tend {
 

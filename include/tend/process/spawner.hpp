@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tend/config/config.hpp"
+#include "tend/process/credentials.hpp"
 
 namespace tend {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "tend/config/config.hpp"
+#include "tend/process/credentials.hpp"
 
 namespace tend {
 

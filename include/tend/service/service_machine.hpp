@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "tend/config/config.hpp"
-#include "tend/service/exit_status.hpp"
+#include "tend/process/exit_status.hpp"
 #include "tend/service/service_state.hpp"
 
 namespace tend {

@@ -1,4 +1,4 @@
-#include "tend/service/exit_status.hpp"
+#include "tend/process/exit_status.hpp"
 
 #include <sys/wait.h>
 
