@@ -72,7 +72,7 @@ CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(
     // Checked from the loop, not inside the reload: a reply may start another request.
     recheck_ = loop_.add_post([this] { check_waiters(); });
     subscriptions_.push_back(supervisor_.add_services_replaced_listener(
-        [this] { sd_event_source_set_enabled(recheck_.get(), SD_EVENT_ONESHOT); }));
+        [this] { EventLoop::schedule(recheck_.get()); }));
 }
 
 // What a waiter keeps of the services it waits on: ids looked up at each check,

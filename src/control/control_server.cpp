@@ -97,7 +97,7 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
         it->second->streaming = true;
-        sd_event_source_set_enabled(it->second->idle.get(), SD_EVENT_OFF);
+        EventLoop::enable(it->second->idle.get(), false);
     });
     settings_subscription_ = supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
         if (before.control_socket == after.control_socket && before.control_group == after.control_group) return std::string();
@@ -295,11 +295,11 @@ void ControlServer::flush(Connection& c) {
     uint32_t want = (c.peer_done ? 0u : static_cast<uint32_t>(EPOLLIN)) | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
     // epoll reports EPOLLHUP whatever was asked: with nothing to wait for, turn the source off.
     if (want == 0) {
-        sd_event_source_set_enabled(c.io.get(), SD_EVENT_OFF);
+        EventLoop::enable(c.io.get(), false);
         return;
     }
-    sd_event_source_set_io_events(c.io.get(), want);
-    sd_event_source_set_enabled(c.io.get(), SD_EVENT_ON);
+    EventLoop::watch_for(c.io.get(), want);
+    EventLoop::enable(c.io.get(), true);
 }
 
 void ControlServer::close(Connection& c) {
@@ -307,11 +307,11 @@ void ControlServer::close(Connection& c) {
     if (it == connections_.end()) return;
     handler_.forget(c.id);
     // Sources stop now; the object is freed after this callback returns.
-    sd_event_source_set_enabled(c.io.get(), SD_EVENT_OFF);
-    sd_event_source_set_enabled(c.idle.get(), SD_EVENT_OFF);
+    EventLoop::enable(c.io.get(), false);
+    EventLoop::enable(c.idle.get(), false);
     closed_.push_back(std::move(it->second));
     connections_.erase(it);
-    sd_event_source_set_enabled(cleanup_.get(), SD_EVENT_ONESHOT);
+    EventLoop::schedule(cleanup_.get());
 }
 
 }  // namespace tend

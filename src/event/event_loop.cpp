@@ -127,6 +127,24 @@ void EventLoop::disarm(sd_event_source* timer) {
     if (timer) sd_event_source_set_enabled(timer, SD_EVENT_OFF);
 }
 
+void EventLoop::schedule(sd_event_source* post) {
+    if (post) sd_event_source_set_enabled(post, SD_EVENT_ONESHOT);
+}
+
+void EventLoop::enable(sd_event_source* source, bool on) {
+    if (source) sd_event_source_set_enabled(source, on ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+bool EventLoop::enabled(sd_event_source* source) {
+    int state = SD_EVENT_OFF;
+    if (source) sd_event_source_get_enabled(source, &state);
+    return state != SD_EVENT_OFF;
+}
+
+void EventLoop::watch_for(sd_event_source* io, uint32_t events) {
+    if (io) check(sd_event_source_set_io_events(io, events), "Failed to change watched events");
+}
+
 int EventLoop::run() {
     int r = sd_event_loop(event_);
     if (r < 0) throw errno_error("Event loop failed", -r);

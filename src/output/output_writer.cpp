@@ -19,12 +19,12 @@ OutputWriter::OutputWriter(EventLoop& loop, int fd, std::string what, bool repor
     : what_(std::move(what)), report_errors_(report_errors) {
     open_nonblocking(fd);
     post_ = loop.add_post([this] {
-        if (!write_some()) sd_event_source_set_enabled(writable_.get(), SD_EVENT_ON);
+        if (!write_some()) EventLoop::enable(writable_.get(), true);
     });
     if (mode_ != Mode::plain) {
         try {
             writable_ = loop.add_io(fd_, EPOLLOUT, [this](uint32_t) { on_writable(); });
-            sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
+            EventLoop::enable(writable_.get(), false);
         } catch (const std::system_error& e) {
             // epoll refuses what never blocks (/dev/null and other plain devices): write as to a file.
             if (e.code().value() != EPERM) throw;
@@ -103,13 +103,11 @@ void OutputWriter::notify_when_low(const std::shared_ptr<QueueAccount>& account)
 }
 
 void OutputWriter::schedule() {
-    int state = SD_EVENT_OFF;
-    if (writable_) sd_event_source_get_enabled(writable_.get(), &state);
-    if (state == SD_EVENT_OFF) sd_event_source_set_enabled(post_.get(), SD_EVENT_ONESHOT);
+    if (!EventLoop::enabled(writable_.get())) EventLoop::schedule(post_.get());
 }
 
 void OutputWriter::on_writable() {
-    if (write_some()) sd_event_source_set_enabled(writable_.get(), SD_EVENT_OFF);
+    if (write_some()) EventLoop::enable(writable_.get(), false);
 }
 
 bool OutputWriter::write_some() {

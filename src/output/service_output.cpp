@@ -95,14 +95,14 @@ void ServiceOutput::commit() {
 // until tend's stdout has taken enough of what this service already wrote.
 void ServiceOutput::pause() {
     paused_ = true;
-    for (Pipe& pipe : pipes_) sd_event_source_set_enabled(pipe.source.get(), SD_EVENT_OFF);
+    for (Pipe& pipe : pipes_) EventLoop::enable(pipe.source.get(), false);
     router_.writer().notify_when_low(account_);
 }
 
 void ServiceOutput::resume() {
     if (!paused_) return;
     paused_ = false;
-    for (Pipe& pipe : pipes_) sd_event_source_set_enabled(pipe.source.get(), SD_EVENT_ON);
+    for (Pipe& pipe : pipes_) EventLoop::enable(pipe.source.get(), true);
 }
 
 void ServiceOutput::drain() {

@@ -310,7 +310,7 @@ void Supervisor::log_transition(const Service& service, const Transition& t) {
 // ---- ordering ---------------------------------------------------------------
 
 void Supervisor::schedule_progress() {
-    sd_event_source_set_enabled(progress_source_.get(), SD_EVENT_ONESHOT);
+    EventLoop::schedule(progress_source_.get());
 }
 
 void Supervisor::progress() {

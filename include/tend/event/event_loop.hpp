@@ -36,6 +36,13 @@ public:
 
     void arm(sd_event_source* timer, Duration delay);
     static void disarm(sd_event_source* timer);
+    // A deferred call (add_post) runs once, at the end of this loop iteration.
+    static void schedule(sd_event_source* post);
+    // An I/O watch or any source: on (fires again) or off (silent until turned on).
+    static void enable(sd_event_source* source, bool on);
+    static bool enabled(sd_event_source* source);
+    // What an I/O watch waits for (EPOLLIN, EPOLLOUT).
+    static void watch_for(sd_event_source* io, uint32_t events);
 
     int run();  // until exit(); returns its code
     void exit(int code);
