@@ -43,7 +43,7 @@ std::optional<std::string> start_outcome(const Service& s, TimePoint since) {
         (view.state == ServiceState::fatal || view.state == ServiceState::backoff ||
          view.state == ServiceState::exited))
         return describe_failure(s);
-    if (view.state == ServiceState::stopped && !s.start_pending) return s.name() + ": stopped before it started";
+    if (view.state == ServiceState::stopped && !s.goal.start_owed()) return s.name() + ": stopped before it started";
     if (!s.blocked_reason.empty()) return s.name() + ": blocked: " + s.blocked_reason;
     return std::nullopt;
 }
@@ -257,7 +257,7 @@ std::string CommandHandler::pid(Call& call) {
 std::string CommandHandler::health(Call&) {
     json problems = json::array();
     for (const auto& s : supervisor_.services()) {
-        if (s->stopped_by_operator) continue;
+        if (s->goal.stopped_by_operator()) continue;
         ServiceView v = s->view();
         bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
         if (!s->blocked_reason.empty()) {

@@ -15,7 +15,8 @@ nlohmann::json status_of(const Service& service, TimePoint now) {
         {"restarts", m.restarts()},
         {"last_exit", nullptr},
         {"fatal_reason", m.fatal_reason().empty() ? nlohmann::json(nullptr) : nlohmann::json(m.fatal_reason())},
-        {"stopped_by_operator", service.stopped_by_operator},
+        {"stopped_by_operator", service.goal.stopped_by_operator()},
+        {"want", to_string(service.goal.want)},
     };
     if (service.pid > 0)
         out["uptime"] = std::chrono::duration<double>(now - service.started_at).count();

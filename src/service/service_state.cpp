@@ -1,5 +1,7 @@
 #include "tend/service/service_state.hpp"
 
+#include "tend/service/goal.hpp"
+
 namespace tend {
 
 const char* to_string(ServiceState state) {
@@ -20,6 +22,15 @@ std::optional<ServiceState> parse_service_state(std::string_view name) {
                    ServiceState::exited, ServiceState::backoff, ServiceState::fatal})
         if (name == to_string(s)) return s;
     return std::nullopt;
+}
+
+const char* to_string(Want want) {
+    switch (want) {
+        case Want::up: return "up";
+        case Want::down: return "down";
+        case Want::once: return "once";
+    }
+    return "?";
 }
 
 bool is_down(ServiceState state) {

@@ -12,7 +12,6 @@
 
 #include "tend/process/process_tree.hpp"
 #include "tend/process/reaper.hpp"
-#include "tend/util/edit_distance.hpp"
 #include "tend/util/signal_names.hpp"
 #include "tend/util/system_error.hpp"
 
@@ -68,76 +67,12 @@ void Supervisor::start() {
     // Children that existed before the loop (inherited from whoever exec'd tend)
     // may already be zombies whose SIGCHLD came before the signal was watched.
     on_sigchld();
-    for (auto& s : services_) s->start_pending = s->spec().autostart;
+    for (auto& s : services_)
+        if (s->spec().autostart) s->goal = wanted(Want::up);
     schedule_starts();
 }
 
 // ---- events ---------------------------------------------------------------
-
-void Supervisor::on_signal(int sig) {
-    if (sig == SIGCHLD) {
-        on_sigchld();
-        return;
-    }
-    if (options_.exec_mode) {
-        on_exec_signal(sig);
-        return;
-    }
-    switch (sig) {
-        case SIGTERM:
-        case SIGINT:
-            if (sig == SIGINT && ++interrupts_ >= 2) {
-                escalate();
-                return;
-            }
-            if (shutting_down()) {
-                spdlog::debug("{} received while shutting down, ignoring", signal_name(sig));
-                return;
-            }
-            request_shutdown(signal_name(sig) + " received");
-            return;
-        case SIGHUP: reload_from_signal(); return;
-        case SIGUSR1:
-        case SIGUSR2:
-        case SIGWINCH: forward(sig); return;
-        default:
-            spdlog::debug("{} received, ignoring", signal_name(sig));
-            return;
-    }
-}
-
-// As tini and dumb-init: every catchable signal reaches CMD's process group,
-// rewritten first when --rewrite asks; SIGTERM and SIGINT also begin the stop
-// (CMD gets the grace, then SIGKILL).
-void Supervisor::on_exec_signal(int received) {
-    Service& cmd = *services_.front();
-    int sig = received;
-    if (auto it = options_.signal_rewrites.find(received); it != options_.signal_rewrites.end()) sig = it->second;
-    if (sig == 0) {
-        spdlog::debug("{} received: dropped (--rewrite)", signal_name(received));
-        return;
-    }
-    if ((received == SIGTERM || received == SIGINT) && !shutting_down()) {
-        ServicePolicy policy = cmd.machine().policy();
-        policy.stop_signal = sig;
-        cmd.machine().set_policy(policy);
-        request_shutdown(signal_name(received) + " received");
-        return;
-    }
-    send_signal(cmd, sig, true);  // during the stop too: forwarded every time, as tini does
-}
-
-void Supervisor::forward(int sig) {
-    int sent = 0;
-    for (auto& s : services_) {
-        const auto& wanted = s->spec().forward_signals;
-        if (s->pgid <= 0 || std::find(wanted.begin(), wanted.end(), sig) == wanted.end()) continue;
-        send_signal(*s, sig, true);
-        ++sent;
-    }
-    if (sent == 0) spdlog::info("{} received: no running service asks for it, ignoring", signal_name(sig));
-    else spdlog::debug("{} forwarded to {} service(s)", signal_name(sig), sent);
-}
 
 void Supervisor::on_sigchld() {
     reap_all([this](pid_t pid, const ExitStatus& status) {
@@ -305,159 +240,6 @@ void Supervisor::log_transition(const Service& service, const Transition& t) {
     auto level = t.to == ServiceState::fatal ? spdlog::level::err : spdlog::level::info;
     spdlog::log(level, "{}: {} -> {}{}{}{}", service.name(), to_string(t.from), to_string(t.to), pid,
                 t.reason.empty() ? "" : ": ", t.reason);
-}
-
-// ---- ordering ---------------------------------------------------------------
-
-void Supervisor::schedule_progress() {
-    EventLoop::schedule(progress_source_.get());
-}
-
-void Supervisor::progress() {
-    if (shutting_down()) {
-        advance_shutdown();
-        return;
-    }
-    advance_reload();
-    schedule_stops();
-    schedule_starts();
-}
-
-// Operator stops go in reverse dependency order: a service waits for those of
-// its dependents that are being stopped too. Unrelated ones stop together.
-void Supervisor::schedule_stops() {
-    std::vector<ServiceView> views;
-    auto leaving = [this](std::size_t d) {
-        const Service& dependent = *services_[d];
-        return (dependent.stop_pending || dependent.state() == ServiceState::stopping) && !is_down(dependent.state());
-    };
-    for (auto& s : services_) {
-        if (!s->stop_pending) continue;
-        if (views.empty())
-            for (const auto& other : services_) views.push_back(other->view());
-        if (dependent_blocks(graph_, s->index(), views, leaving)) continue;
-        s->stop_pending = false;
-        dispatch(*s, {EventKind::stop, {}, {}});
-    }
-}
-
-void Supervisor::schedule_starts() {
-    if (shutting_down()) return;
-    std::vector<ServiceView> views;
-    for (const auto& s : services_) views.push_back(s->view());
-    // A service a reload is replacing does not satisfy its dependents until the new one runs.
-    for (const auto& stop : reload_stops_)
-        if (stop.next && !stop.done) views[stop.service->index()] = {ServiceState::stopped, false};
-    for (std::size_t i : start_order_) {
-        Service& s = *services_[i];
-        if (!s.start_pending) {
-            set_blocked(s, "");
-            continue;
-        }
-        if (!dependencies_started(graph_, i, views)) {
-            set_blocked(s, why_blocked(i));
-            continue;
-        }
-        set_blocked(s, "");
-        s.start_pending = false;
-        dispatch(s, {EventKind::start, {}, {}});
-        views[i] = s.view();
-    }
-}
-
-// A dependency that gave up (fatal, or exited unsuccessfully with no restart
-// due) or is itself blocked blocks its dependents; the first one found is named.
-std::string Supervisor::why_blocked(std::size_t index) const {
-    for (std::size_t dep : graph_.dependencies(index)) {
-        const Service& d = *services_[dep];
-        ServiceView view = d.view();
-        if (view.state == ServiceState::fatal) return "waiting for " + d.name() + ": fatal";
-        if (view.state == ServiceState::exited && !view.exited_successfully)
-            return "waiting for " + d.name() + ": exited (" +
-                   (d.machine().last_exit() ? d.machine().last_exit()->describe() : "no exit status") + ")";
-        if (!d.blocked_reason.empty()) return "waiting for " + d.name() + ": blocked";
-    }
-    return "";
-}
-
-void Supervisor::set_blocked(Service& service, std::string reason) {
-    if (service.blocked_reason == reason) return;
-    if (!reason.empty()) spdlog::warn("{}: blocked: {}", service.name(), reason);
-    else spdlog::info("{}: no longer blocked", service.name());
-    service.blocked_reason = std::move(reason);
-    listeners_.for_each([&](const Listener& listener) { listener(service, Transition{service.state(), service.state(), {}, {}}); });
-}
-
-// ---- operator requests --------------------------------------------------------
-
-Service* Supervisor::find(const std::string& name) {
-    for (auto& s : services_)
-        if (s->name() == name) return s.get();
-    return nullptr;
-}
-
-Service* Supervisor::find(std::uint64_t id) {
-    auto it = by_id_.find(id);
-    return it == by_id_.end() ? nullptr : it->second;
-}
-
-Service* Supervisor::find_any(std::uint64_t id) {
-    if (Service* s = find(id)) return s;
-    for (auto& s : retiring_)
-        if (s->id() == id) return s.get();
-    return nullptr;
-}
-
-void Supervisor::index_services() {
-    by_id_.clear();
-    for (auto& s : services_) by_id_.emplace(s->id(), s.get());
-    services_replaced_listeners_.for_each([](const std::function<void()>& listener) { listener(); });
-}
-
-std::string Supervisor::no_such_service(const std::string& name) const {
-    std::vector<std::string> names;
-    for (const auto& s : services_) names.push_back(s->name());
-    auto match = closest_match(name, names);
-    return "no such service: " + name + (match ? " (did you mean " + *match + "?)" : "");
-}
-
-std::string Supervisor::start_service(const std::string& name) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
-    if (shutting_down()) return "shutting down";
-    s->stopped_by_operator = false;
-    s->stop_pending = false;
-    s->start_pending = true;
-    schedule_starts();
-    return "";
-}
-
-std::string Supervisor::stop_service(const std::string& name) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
-    s->stopped_by_operator = true;
-    s->start_pending = false;
-    s->stop_pending = true;
-    schedule_progress();  // after every service of the request is marked, so their order holds
-    return "";
-}
-
-std::string Supervisor::restart_service(const std::string& name) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
-    if (shutting_down()) return "shutting down";
-    s->stopped_by_operator = false;
-    s->stop_pending = false;
-    dispatch(*s, {EventKind::restart, {}, {}});
-    return "";
-}
-
-std::string Supervisor::signal_service(const std::string& name, int sig) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
-    if (s->pgid <= 0) return name + " is not running";
-    send_signal(*s, sig, true);
-    return "";
 }
 
 }  // namespace tend

@@ -97,23 +97,23 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
         const ServiceDiff& change = outcome.diff.services[i];
         if (change.change == ServiceChange::added) {
             services_.push_back(make_service(std::move(spec), i));
-            services_.back()->start_pending = services_.back()->spec().autostart;
+            if (services_.back()->spec().autostart) services_.back()->goal = wanted(Want::up);
             continue;
         }
         std::unique_ptr<Service> service = std::move(old_by_name.at(spec.name));
         old_by_name.erase(spec.name);
         service->set_index(i);
         if (change.change == ServiceChange::restarted) {
-            bool start_after = spec.autostart || service->start_pending || !is_down(service->state());
+            bool start_after = spec.autostart || service->goal.start_owed() || !is_down(service->state());
             reload_stops_.push_back({service.get(), {}, std::move(spec), start_after, false, false});
-            service->start_pending = service->stop_pending = false;
+            service->goal.reached = true;  // the reload takes the steps: stop, replace, start
         } else {
             service->update_spec(std::move(spec));
         }
         services_.push_back(std::move(service));
     }
     for (auto& [name, service] : old_by_name) {
-        service->start_pending = service->stop_pending = false;
+        service->goal = {Want::down, false, true};
         reload_stops_.push_back({service.get(), {}, std::nullopt, false, false, false});
         retiring_.push_back(std::move(service));
     }
@@ -180,8 +180,8 @@ void Supervisor::advance_reload() {
             moved = true;
             if (stop.next) {
                 stop.service->replace_spec(std::move(*stop.next));
-                stop.service->stopped_by_operator = false;
-                stop.service->start_pending = stop.start_after;
+                // A new definition: what the operator wanted of the old one no longer holds.
+                stop.service->goal = stop.start_after ? wanted(Want::up) : Goal{};
             }
         }
     }

@@ -34,7 +34,8 @@ void Supervisor::request_shutdown(const std::string& why) {
     phase_ = Phase::stopping_services;
     shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
     loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
-    for (auto& s : services_) s->start_pending = s->stop_pending = false;
+    // Every goal is down now; the shutdown's own sequence takes the steps.
+    for (auto& s : services_) s->goal = {Want::down, s->goal.from_operator, true};
     // Nothing restarts from here on: a service that exits now stays down, and
     // one stopping what its main process left behind settles as exited.
     for_every_service([](Service& s) {

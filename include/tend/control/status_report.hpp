@@ -7,7 +7,7 @@
 
 namespace tend {
 
-// {"name","state","pid","uptime","restarts","last_exit","fatal_reason","stopped_by_operator"}
+// {"name","state","pid","uptime","restarts","last_exit","fatal_reason","blocked_reason","stopped_by_operator","want"}
 nlohmann::json status_of(const Service& service, TimePoint now);
 
 }  // namespace tend

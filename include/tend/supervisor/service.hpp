@@ -13,6 +13,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/output/service_output.hpp"
 #include "tend/process/spawner.hpp"
+#include "tend/service/goal.hpp"
 #include "tend/service/service_machine.hpp"
 #include "tend/supervisor/ordering.hpp"
 
@@ -44,9 +45,7 @@ public:
     pid_t pgid = 0;  // its process group, kept until the group is empty
     std::vector<pid_t> escaped;  // while stopping: descendants of the main process outside its group
     TimePoint started_at{};
-    bool start_pending = false;     // start once its dependencies have started
-    bool stopped_by_operator = false;
-    bool stop_pending = false;      // the operator asked; stop once its dependents being stopped are down
+    Goal goal;  // what should become of it; the state moves toward it
     // Waiting to start on a dependency that gave up: "waiting for db: fatal". Shown as state `blocked`.
     std::string blocked_reason;
     bool new_session = true;

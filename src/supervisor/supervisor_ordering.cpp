@@ -1,0 +1,92 @@
+// Dependency order at run time: starts wait for their dependencies, operator
+// stops for their dependents, and a service whose dependency gave up is blocked.
+#include <signal.h>
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/supervisor/supervisor.hpp"
+
+namespace tend {
+
+void Supervisor::schedule_progress() {
+    EventLoop::schedule(progress_source_.get());
+}
+
+void Supervisor::progress() {
+    if (shutting_down()) {
+        advance_shutdown();
+        return;
+    }
+    advance_reload();
+    schedule_stops();
+    schedule_starts();
+}
+
+// Operator stops go in reverse dependency order: a service waits for those of
+// its dependents that are being stopped too. Unrelated ones stop together.
+void Supervisor::schedule_stops() {
+    std::vector<ServiceView> views;
+    auto leaving = [this](std::size_t d) {
+        const Service& dependent = *services_[d];
+        return (dependent.goal.stop_owed() || dependent.state() == ServiceState::stopping) && !is_down(dependent.state());
+    };
+    for (auto& s : services_) {
+        if (!s->goal.stop_owed()) continue;
+        if (views.empty())
+            for (const auto& other : services_) views.push_back(other->view());
+        if (dependent_blocks(graph_, s->index(), views, leaving)) continue;
+        s->goal.reached = true;
+        dispatch(*s, {EventKind::stop, {}, {}});
+    }
+}
+
+void Supervisor::schedule_starts() {
+    if (shutting_down()) return;
+    std::vector<ServiceView> views;
+    for (const auto& s : services_) views.push_back(s->view());
+    // A service a reload is replacing does not satisfy its dependents until the new one runs.
+    for (const auto& stop : reload_stops_)
+        if (stop.next && !stop.done) views[stop.service->index()] = {ServiceState::stopped, false};
+    for (std::size_t i : start_order_) {
+        Service& s = *services_[i];
+        if (!s.goal.start_owed()) {
+            set_blocked(s, "");
+            continue;
+        }
+        if (!dependencies_started(graph_, i, views)) {
+            set_blocked(s, why_blocked(i));
+            continue;
+        }
+        set_blocked(s, "");
+        s.goal.reached = true;
+        dispatch(s, {EventKind::start, {}, {}});
+        views[i] = s.view();
+    }
+}
+
+// A dependency that gave up (fatal, or exited unsuccessfully with no restart
+// due) or is itself blocked blocks its dependents; the first one found is named.
+std::string Supervisor::why_blocked(std::size_t index) const {
+    for (std::size_t dep : graph_.dependencies(index)) {
+        const Service& d = *services_[dep];
+        ServiceView view = d.view();
+        if (view.state == ServiceState::fatal) return "waiting for " + d.name() + ": fatal";
+        if (view.state == ServiceState::exited && !view.exited_successfully)
+            return "waiting for " + d.name() + ": exited (" +
+                   (d.machine().last_exit() ? d.machine().last_exit()->describe() : "no exit status") + ")";
+        if (!d.blocked_reason.empty()) return "waiting for " + d.name() + ": blocked";
+    }
+    return "";
+}
+
+void Supervisor::set_blocked(Service& service, std::string reason) {
+    if (service.blocked_reason == reason) return;
+    if (!reason.empty()) spdlog::warn("{}: blocked: {}", service.name(), reason);
+    else spdlog::info("{}: no longer blocked", service.name());
+    service.blocked_reason = std::move(reason);
+    listeners_.for_each([&](const Listener& listener) { listener(service, Transition{service.state(), service.state(), {}, {}}); });
+}
+
+}  // namespace tend
