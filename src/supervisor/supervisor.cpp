@@ -10,8 +10,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "tend/process/process_tree.hpp"
-#include "tend/process/reaper.hpp"
 #include "tend/util/signal_names.hpp"
 #include "tend/util/system_error.hpp"
 
@@ -25,12 +23,11 @@ constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, 
                                    SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
                                    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSTKFLT};
 
-TimePoint now() { return std::chrono::steady_clock::now(); }
 
 }  // namespace
 
-Supervisor::Supervisor(Config config, EventLoop& loop, Spawner& spawner, SupervisorOptions options)
-    : settings_(std::move(config.settings)), loop_(loop), spawner_(spawner), options_(options),
+Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, SupervisorOptions options)
+    : settings_(std::move(config.settings)), loop_(loop), host_(host), options_(options),
       graph_(config.services), output_(loop, settings_.log_format, STDOUT_FILENO) {
     start_order_ = graph_.start_order();
     for (std::size_t i = 0; i < config.services.size(); ++i)
@@ -75,7 +72,7 @@ void Supervisor::start() {
 // ---- events ---------------------------------------------------------------
 
 void Supervisor::on_sigchld() {
-    reap_all([this](pid_t pid, const ExitStatus& status) {
+    host_.reap([this](pid_t pid, const ExitStatus& status) {
         auto owner = pids_.take(pid);
         Service* owned = owner ? find_any(owner->owner) : nullptr;
         if (!owned) {
@@ -89,23 +86,23 @@ void Supervisor::on_sigchld() {
         if (service.output) service.output->drain();
         ServiceEvent exited{EventKind::exited, status, {}};
         // Leftovers matter only when the main process went on its own, not in a stop.
-        if (service.state() != ServiceState::stopping && process_group_alive(service.pgid)) {
+        if (service.state() != ServiceState::stopping && host_.alive(Scope{service.pgid})) {
             exited.group_alive = true;
             const ServicePolicy& policy = service.machine().policy();
             spdlog::info("{}: main process {} {}; {} process(es) left in its group get {}, then SIGKILL after {}",
-                         service.name(), pid, status.describe(), process_group_size(service.pgid),
+                         service.name(), pid, status.describe(), host_.size(Scope{service.pgid}),
                          signal_name(policy.stop_signal), format_duration(policy.leftover_timeout));
         }
         dispatch(service, exited);
     });
     check_stopping_groups();
-    if ((phase_ == Phase::sweeping || phase_ == Phase::killing) && !has_children()) finish();
+    if ((phase_ == Phase::sweeping || phase_ == Phase::killing) && !host_.has_children()) finish();
 }
 
 // Stopped means the group is empty and so are the descendants that left it.
 bool Supervisor::all_gone(Service& s) {
-    if (s.state() != ServiceState::stopping || s.machine().leader_alive() || process_group_alive(s.pgid)) return false;
-    std::erase_if(s.escaped, [](pid_t pid) { return !process_alive(pid); });
+    if (s.state() != ServiceState::stopping || s.machine().leader_alive() || host_.alive(Scope{s.pgid})) return false;
+    std::erase_if(s.escaped, [this](pid_t pid) { return !host_.alive(pid); });
     return s.escaped.empty();
 }
 
@@ -139,8 +136,7 @@ void Supervisor::on_timer(Service& service, TimerKind kind) {
 void Supervisor::note_escaped(Service& service) {
     service.escaped.clear();
     if (service.pid <= 0) return;  // leftovers of a dead leader: only its group is known
-    for (pid_t pid : descendants_of(service.pid))
-        if (getpgid(pid) != service.pgid) service.escaped.push_back(pid);
+    service.escaped = host_.escaped(service.pid, Scope{service.pgid});
     if (!service.escaped.empty())
         spdlog::debug("{}: {} descendant(s) outside its process group will be waited for", service.name(),
                       service.escaped.size());
@@ -149,7 +145,7 @@ void Supervisor::note_escaped(Service& service) {
 // ---- the state machine's actions -------------------------------------------
 
 void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
-    Transition t = service.machine().step(event, now());
+    Transition t = service.machine().step(event, host_.now());
     if (event.kind == EventKind::stop_timeout && t.from == ServiceState::stopping && service.machine().needed_kill() &&
         std::any_of(t.actions.begin(), t.actions.end(),
                     [](const Action& a) { return a.kind == ActionKind::signal && a.signal == SIGKILL; }))
@@ -164,7 +160,7 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
                 // Descendants that left the group go with it, as a cgroup's would:
                 // the stop signal (unless kill_mode: process), SIGCONT and SIGKILL.
                 if (t.to == ServiceState::stopping && (action.whole_group || action.signal == SIGKILL))
-                    for (pid_t pid : service.escaped) kill(pid, action.signal);
+                    for (pid_t pid : service.escaped) host_.signal(pid, action.signal);
                 break;
             case ActionKind::arm_timer:
                 loop_.arm(service.timers[static_cast<std::size_t>(action.timer)].get(), action.delay);
@@ -211,7 +207,7 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     } else if (service.spec().output == OutputMode::discard) {
         request.stdout_fd = request.stderr_fd = dev_null_.get();
     }
-    SpawnResult result = spawner_.spawn(request);
+    SpawnResult result = host_.spawn(request);
     if (!result.ok()) {
         spdlog::error("{}: {}", service.name(), result.what);
         int code = result.error == ENOENT ? 127 : 126;  // what a shell reports for the same failure
@@ -219,15 +215,15 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     }
     service.pid = result.pid;
     service.pgid = result.pid;
-    service.started_at = now();
+    service.started_at = host_.now();
     pids_.add(result.pid, {service.id(), PidRole::main});
     return ServiceEvent{EventKind::spawned, {}, {}};
 }
 
 void Supervisor::send_signal(Service& service, int sig, bool whole_group) {
-    pid_t target = whole_group ? -service.pgid : service.pid;
     if (whole_group ? service.pgid <= 0 : service.pid <= 0) return;
-    if (kill(target, sig) < 0 && errno != ESRCH)
+    bool sent = whole_group ? host_.signal(Scope{service.pgid}, sig) : host_.signal(service.pid, sig);
+    if (!sent && errno != ESRCH)
         spdlog::warn("{}: failed to send {} to {} {}: {}", service.name(), signal_name(sig),
                      whole_group ? "process group" : "process", whole_group ? service.pgid : service.pid,
                      std::strerror(errno));

@@ -7,32 +7,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "tend/process/process_tree.hpp"
-#include "tend/process/reaper.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
 namespace tend {
-namespace {
-
-// As PID 1, kill(-1) reaches every process of the namespace but tend. Anywhere
-// else it would reach the whole host, so only tend's own descendants are signalled.
-void signal_leftovers(bool is_pid1, int sig) {
-    if (is_pid1) {
-        if (kill(-1, sig) < 0 && errno != ESRCH)
-            spdlog::warn("Failed to send {} to all processes: {}", sig == SIGKILL ? "SIGKILL" : "SIGTERM",
-                         std::strerror(errno));
-        return;
-    }
-    signal_descendants(sig);
-}
-
-}  // namespace
 
 void Supervisor::request_shutdown(const std::string& why) {
     if (shutting_down()) return;
     spdlog::info("Shutting down: {}", why);
     phase_ = Phase::stopping_services;
-    shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
+    shutdown_deadline_ = host_.now() + settings_.shutdown_timeout;
     loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
     // Every goal is down now; the shutdown's own sequence takes the steps.
     for (auto& s : services_) s->goal = {Want::down, s->goal.from_operator, true};
@@ -70,7 +53,7 @@ bool Supervisor::every_service_down() {
 
 void Supervisor::begin_sweep() {
     phase_ = Phase::sweeping;
-    if (!has_children()) {
+    if (!host_.has_children()) {
         finish();
         return;
     }
@@ -79,7 +62,7 @@ void Supervisor::begin_sweep() {
         return;
     }
     spdlog::debug("Sending SIGTERM to leftover processes");
-    signal_leftovers(options_.is_pid1, SIGTERM);
+    host_.signal_all(options_.is_pid1, SIGTERM);
     loop_.arm(sweep_timer_.get(), settings_.kill_grace);
 }
 
@@ -87,7 +70,7 @@ void Supervisor::on_sweep_timer() {
     if (phase_ == Phase::done) return;
     phase_ = Phase::killing;
     spdlog::info("Sending SIGKILL to leftover processes");
-    signal_leftovers(options_.is_pid1, SIGKILL);
+    host_.signal_all(options_.is_pid1, SIGKILL);
     on_sigchld();
 }
 
@@ -106,11 +89,9 @@ void Supervisor::on_deadline() {
     if (phase_ == Phase::done) return;
     deadline_hit_ = true;
     spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(settings_.shutdown_timeout));
-    for_every_service([](Service& s) {
-        if (s.pgid > 0) kill(-s.pgid, SIGKILL);
-    });
-    signal_leftovers(options_.is_pid1, SIGKILL);
-    reap_all([](pid_t, const ExitStatus&) {});
+    for_every_service([this](Service& s) { host_.signal(Scope{s.pgid}, SIGKILL); });
+    host_.signal_all(options_.is_pid1, SIGKILL);
+    host_.reap([](pid_t, const ExitStatus&) {});
     finish();
 }
 
@@ -122,7 +103,7 @@ void Supervisor::finish() {
     for_every_service([](Service& s) {
         if (s.output) s.output->drain();
     });
-    auto now = std::chrono::steady_clock::now();
+    auto now = host_.now();
     output_.writer().flush_until(std::max(shutdown_deadline_, now + std::chrono::milliseconds(500)));
     auto [code, why] = exit_code();
     if (code == 0) spdlog::info("Exiting with code 0 ({} orphans reaped)", orphans_reaped_);

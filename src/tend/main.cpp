@@ -51,8 +51,9 @@ int main(int argc, char** argv) {
 
         EventLoop loop;
         PosixSpawner spawner(raise_fd_limit());
+        SystemProcessHost host(spawner);
         const bool exec_mode = options.mode == TendOptions::Mode::exec;
-        Supervisor supervisor(std::move(config), loop, spawner,
+        Supervisor supervisor(std::move(config), loop, host,
                               {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path,
                                options.exit_remaps, options.signal_rewrites});
         // From here on tend's own log never blocks on a stuck stderr reader.

@@ -18,7 +18,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/output/output_router.hpp"
 #include "tend/process/pid_table.hpp"
-#include "tend/process/spawner.hpp"
+#include "tend/process/process_host.hpp"
 #include "tend/supervisor/service.hpp"
 #include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
@@ -47,7 +47,7 @@ class Supervisor {
 public:
     using Listener = std::function<void(const Service&, const Transition&)>;
 
-    Supervisor(Config config, EventLoop& loop, Spawner& spawner, SupervisorOptions options);
+    Supervisor(Config config, EventLoop& loop, ProcessHost& host, SupervisorOptions options);
     ~Supervisor();
 
     // Reaps what is already there and starts the autostart services.
@@ -149,7 +149,7 @@ private:
 
     Settings settings_;
     EventLoop& loop_;
-    Spawner& spawner_;
+    ProcessHost& host_;
     SupervisorOptions options_;
     DependencyGraph graph_;
     OutputRouter output_;  // before the services: their captured output drains into it as they go
