@@ -153,4 +153,18 @@ int EventLoop::run() {
 
 void EventLoop::exit(int code) { sd_event_exit(event_, code); }
 
+void EventLoop::run_once(Duration max_wait) {
+    if (sd_event_get_state(event_) == SD_EVENT_FINISHED) return;
+    auto usec = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(max_wait).count());
+    int r = sd_event_run(event_, usec);
+    if (r < 0) throw errno_error("Event loop failed", -r);
+}
+
+std::optional<int> EventLoop::finished_with() const {
+    if (sd_event_get_state(event_) != SD_EVENT_FINISHED) return std::nullopt;
+    int code = 0;
+    if (sd_event_get_exit_code(event_, &code) < 0) return std::nullopt;
+    return code;
+}
+
 }  // namespace tend

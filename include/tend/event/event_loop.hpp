@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "tend/util/duration.hpp"
 
@@ -45,6 +46,10 @@ public:
     static void watch_for(sd_event_source* io, uint32_t events);
 
     int run();  // until exit(); returns its code
+    // One iteration, waiting at most `max_wait` for an event (tests step the loop with it).
+    void run_once(Duration max_wait);
+    // The code given to exit(), once the loop has finished.
+    std::optional<int> finished_with() const;
     void exit(int code);
     sd_event* get() const { return event_; }
 

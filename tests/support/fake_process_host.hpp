@@ -1,0 +1,96 @@
+// A ProcessHost that starts nothing: spawns get made-up pids, signals are
+// recorded, and a process exits when the test says so or when it gets a
+// signal it does not ignore. Each fake service is one process, its own group.
+// Read ninja's FakeCommandRunner (build_test.cc) for where the idea comes from.
+#pragma once
+
+#include <signal.h>
+
+#include <cerrno>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tend/process/process_host.hpp"
+
+namespace tend {
+
+class FakeProcessHost final : public ProcessHost {
+public:
+    struct Sent {
+        pid_t target;  // -pgid for a scope, pid for a process
+        int signal;
+        bool operator==(const Sent&) const = default;
+    };
+
+    // What happened, in order.
+    std::vector<std::pair<pid_t, std::string>> spawned;  // pid, argv[0]
+    std::vector<Sent> sent;
+    // Processes (by argv[0]) that survive SIGTERM/SIGINT/SIGQUIT: only SIGKILL ends them.
+    std::set<std::string> ignore_stop_signals;
+    std::chrono::steady_clock::time_point clock{};
+
+    // The process ends: it is no longer alive and waits to be reaped.
+    void exit(pid_t pid, ExitStatus status) {
+        if (!live_.erase(pid)) return;
+        zombies_.emplace_back(pid, status);
+    }
+    pid_t pid_of(const std::string& program) const {
+        for (auto it = spawned.rbegin(); it != spawned.rend(); ++it)
+            if (it->second == program) return it->first;
+        return 0;
+    }
+    std::vector<int> signals_to(pid_t pid) const {
+        std::vector<int> out;
+        for (const Sent& s : sent)
+            if (s.target == pid || s.target == -pid) out.push_back(s.signal);
+        return out;
+    }
+    bool is_alive(pid_t pid) const { return live_.contains(pid); }
+
+    SpawnResult spawn(const SpawnRequest& request) override {
+        pid_t pid = next_pid_++;
+        live_.insert(pid);
+        names_[pid] = request.argv.empty() ? "" : request.argv.front();
+        spawned.emplace_back(pid, names_[pid]);
+        return {pid, 0, ""};
+    }
+    bool signal(pid_t pid, int sig) override { return deliver(pid, pid, sig); }
+    bool signal(const Scope& scope, int sig) override { return deliver(-scope.pgid, scope.pgid, sig); }
+    bool alive(const Scope& scope) override { return live_.contains(scope.pgid); }
+    std::size_t size(const Scope& scope) override { return live_.contains(scope.pgid) ? 1 : 0; }
+    bool alive(pid_t pid) override { return live_.contains(pid); }
+    std::vector<pid_t> escaped(pid_t, const Scope&) override { return {}; }
+    void signal_all(bool, int sig) override {
+        for (pid_t pid : std::set<pid_t>(live_)) deliver(pid, pid, sig);
+    }
+    std::size_t reap(const ReapHandler& handler) override {
+        auto ready = std::exchange(zombies_, {});
+        for (const auto& [pid, status] : ready) handler(pid, status);
+        return ready.size();
+    }
+    bool has_children() override { return !live_.empty() || !zombies_.empty(); }
+    std::chrono::steady_clock::time_point now() override { return clock; }
+
+private:
+    bool deliver(pid_t target, pid_t pid, int sig) {
+        sent.push_back({target, sig});
+        if (!live_.contains(pid)) {
+            errno = ESRCH;
+            return false;
+        }
+        bool stops = sig == SIGKILL || ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) &&
+                                        !ignore_stop_signals.contains(names_[pid]));
+        if (stops) exit(pid, ExitStatus::killed(sig));
+        return true;
+    }
+
+    pid_t next_pid_ = 100;
+    std::set<pid_t> live_;
+    std::map<pid_t, std::string> names_;
+    std::vector<std::pair<pid_t, ExitStatus>> zombies_;
+};
+
+}  // namespace tend

@@ -1,0 +1,165 @@
+// The supervisor through a fake process host: no processes, no sleeps. Timers
+// that must fire are given zero durations and run on the next loop turn.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "fake_process_host.hpp"
+#include "tend/config/config_loader.hpp"
+#include "tend/supervisor/supervisor.hpp"
+
+using namespace tend;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The supervisor reads its signals through signalfd, which needs them blocked.
+struct SignalsBlocked {
+    sigset_t old{};
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        spdlog::set_level(spdlog::level::off);
+    }
+    ~SignalsBlocked() {
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        timespec zero{};
+        while (sigtimedwait(&chld, nullptr, &zero) > 0) {
+        }
+        sigprocmask(SIG_SETMASK, &old, nullptr);
+        spdlog::set_level(spdlog::level::info);
+    }
+};
+
+struct Harness : SignalsBlocked {
+    EventLoop loop;
+    FakeProcessHost host;
+    std::unique_ptr<Supervisor> supervisor;
+
+    explicit Harness(const std::string& yaml, std::set<std::string> ignoring = {}) {
+        host.ignore_stop_signals = std::move(ignoring);
+        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, SupervisorOptions{});
+        supervisor->start();
+        turn();
+    }
+    // Lets the supervisor see what the fake's processes did: a SIGCHLD, then loop turns.
+    void turn() {
+        kill(getpid(), SIGCHLD);
+        for (int i = 0; i < 8 && !loop.finished_with(); ++i) loop.run_once(0ms);
+    }
+    ServiceState state(const std::string& name) { return supervisor->find(name)->state(); }
+    pid_t pid(const std::string& program) { return host.pid_of(program); }
+    std::vector<std::string> spawn_order() {
+        std::vector<std::string> out;
+        for (const auto& [pid, program] : host.spawned) out.push_back(program);
+        return out;
+    }
+};
+
+// A service is one fake process named after it; min_uptime 0 makes it running once spawned.
+std::string service(const std::string& name, const std::string& extra = "") {
+    return "  " + name + ":\n    command: [" + name + "]\n    min_uptime: 0\n    output: null\n" + extra;
+}
+
+}  // namespace
+
+TEST_CASE("dependencies start first; a dependant waits until its dependency is running") {
+    Harness h("services:\n" + service("web", "    depends_on: [db]\n") +
+              "  db:\n    command: [db]\n    output: null\n    min_uptime: 1h\n");
+    CHECK(h.spawn_order() == std::vector<std::string>{"db"});  // db is starting, not yet running
+    CHECK(h.state("web") == ServiceState::stopped);
+}
+
+TEST_CASE("independent services and a chain start in dependency order") {
+    Harness h("services:\n" + service("web", "    depends_on: [db]\n") + service("db", "    depends_on: [init]\n") +
+              service("init") + service("cache"));
+    CHECK(h.spawn_order() == std::vector<std::string>{"init", "db", "web", "cache"});
+}
+
+TEST_CASE("a crash restarts the service; past max_restarts of failed starts it is fatal") {
+    Harness h("services:\n  flaky:\n    command: [flaky]\n    output: null\n    min_uptime: 1h\n"
+              "    max_restarts: 1\n    backoff: {initial: 0}\n");
+    h.host.exit(h.pid("flaky"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.spawn_order().size() == 2);  // restarted once, at once (zero backoff)
+    h.host.exit(h.pid("flaky"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.state("flaky") == ServiceState::fatal);
+    CHECK(h.spawn_order().size() == 2);
+}
+
+TEST_CASE("shutdown stops dependants first, unrelated ones in parallel, and exits 0") {
+    Harness h("services:\n" + service("db") + service("web", "    depends_on: [db]\n") +
+              service("worker", "    depends_on: [db]\n"));
+    pid_t db = h.pid("db"), web = h.pid("web"), worker = h.pid("worker");
+    h.host.ignore_stop_signals = {"web"};  // web takes its time
+    h.supervisor->request_shutdown("test");
+    CHECK(h.host.signals_to(web).front() == SIGTERM);
+    CHECK(h.host.signals_to(worker).front() == SIGTERM);
+    h.turn();
+    CHECK(h.host.signals_to(db).empty());  // web is still up
+    h.host.exit(web, ExitStatus::exited(0));
+    h.turn();
+    CHECK(h.host.signals_to(db).front() == SIGTERM);
+    h.turn();  // db's exit
+    CHECK(h.loop.finished_with() == 0);
+}
+
+TEST_CASE("a service that ignores its stop signal gets SIGKILL after stop_timeout, and tend exits 1") {
+    Harness h("services:\n" + service("stubborn", "    stop_timeout: 0\n"), {"stubborn"});
+    pid_t stubborn = h.pid("stubborn");
+    h.supervisor->request_shutdown("test");
+    h.turn();  // the stop timer (0) fires: SIGKILL
+    h.turn();  // its exit is reaped
+    auto signals = h.host.signals_to(stubborn);
+    CHECK(std::find(signals.begin(), signals.end(), SIGKILL) != signals.end());
+    CHECK_FALSE(h.host.is_alive(stubborn));
+    CHECK(h.loop.finished_with() == 1);
+}
+
+TEST_CASE("the shutdown deadline ends everything and exits 1") {
+    Harness h("settings:\n  shutdown_timeout: 0\nservices:\n" + service("stubborn", "    stop_timeout: 1h\n"),
+              {"stubborn"});
+    h.supervisor->request_shutdown("test");
+    h.turn();
+    CHECK(h.loop.finished_with() == 1);
+}
+
+TEST_CASE("a reload adds, removes and replaces services, and keeps unchanged ones") {
+    Harness h("services:\n" + service("keep") + service("old") + service("change"));
+    pid_t keep = h.pid("keep"), old = h.pid("old"), changed = h.pid("change");
+    auto outcome = h.supervisor->apply_config(
+        parse_config("services:\n" + service("keep") + service("new") +
+                         "  change:\n    command: [change, --v2]\n    min_uptime: 0\n    output: null\n",
+                     "t.yaml"),
+        false);
+    REQUIRE(outcome.ok());
+    h.turn();
+    CHECK(h.host.is_alive(keep));
+    CHECK_FALSE(h.host.is_alive(old));
+    CHECK_FALSE(h.host.is_alive(changed));
+    CHECK(h.host.is_alive(h.pid("new")));
+    CHECK(h.pid("change") != changed);  // the new definition runs
+    CHECK_FALSE(h.supervisor->reloading());
+}
+
+TEST_CASE("an operator's stop survives a reload") {
+    Harness h("services:\n" + service("web"));
+    REQUIRE(h.supervisor->stop_service("web").empty());
+    h.turn();
+    REQUIRE(h.state("web") == ServiceState::stopped);
+    REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + service("web"), "t.yaml"), false).ok());
+    h.turn();
+    CHECK(h.state("web") == ServiceState::stopped);
+    CHECK(h.spawn_order().size() == 1);
+    CHECK(h.supervisor->find("web")->goal.stopped_by_operator());
+}
