@@ -26,6 +26,34 @@ std::optional<std::pair<int, int>> parse_pair(std::string_view text, Parse parse
     return std::pair{*first, *second};
 }
 
+// --remap-exit FROM:TO and --rewrite SIG:SIG into `options`; a usage error's exit code.
+std::optional<int> parse_exec_mappings(const std::vector<std::string>& remaps, const std::vector<std::string>& rewrites,
+                                       TendOptions& options) {
+    for (const auto& remap : remaps) {
+        auto pair = parse_pair(remap, [](std::string_view text) -> std::optional<int> {
+            int code = -1;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
+            if (ec != std::errc() || end != text.data() + text.size() || code < 0 || code > 255) return std::nullopt;
+            return code;
+        });
+        if (!pair) {
+            std::cerr << "tend: --remap-exit: expected FROM:TO with exit codes 0-255, got '" << remap << "'\n";
+            return 2;
+        }
+        options.exit_remaps[pair->first] = pair->second;
+    }
+    for (const auto& rewrite : rewrites) {
+        auto pair = parse_pair(rewrite, [](std::string_view text) { return text == "0" ? std::optional<int>(0) : parse_signal(text); });
+        if (!pair || pair->first == 0 || pair->first == SIGKILL || pair->first == SIGSTOP || pair->first == SIGCHLD) {
+            std::cerr << "tend: --rewrite: expected SIG:SIG (e.g. TERM:QUIT, or USR1:0 to drop; not KILL, STOP or CHLD), got '"
+                      << rewrite << "'\n";
+            return 2;
+        }
+        options.signal_rewrites[pair->first] = pair->second;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
@@ -77,28 +105,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
         std::cerr << "tend: --grace, --remap-exit and --rewrite apply to a command: tend ... -- CMD ARGS...\n";
         return 2;
     }
-    for (const auto& remap : remaps) {
-        auto pair = parse_pair(remap, [](std::string_view text) -> std::optional<int> {
-            int code = -1;
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
-            if (ec != std::errc() || end != text.data() + text.size() || code < 0 || code > 255) return std::nullopt;
-            return code;
-        });
-        if (!pair) {
-            std::cerr << "tend: --remap-exit: expected FROM:TO with exit codes 0-255, got '" << remap << "'\n";
-            return 2;
-        }
-        options.exit_remaps[pair->first] = pair->second;
-    }
-    for (const auto& rewrite : rewrites) {
-        auto pair = parse_pair(rewrite, [](std::string_view text) { return text == "0" ? std::optional<int>(0) : parse_signal(text); });
-        if (!pair || pair->first == 0 || pair->first == SIGKILL || pair->first == SIGSTOP || pair->first == SIGCHLD) {
-            std::cerr << "tend: --rewrite: expected SIG:SIG (e.g. TERM:QUIT, or USR1:0 to drop; not KILL, STOP or CHLD), got '"
-                      << rewrite << "'\n";
-            return 2;
-        }
-        options.signal_rewrites[pair->first] = pair->second;
-    }
+    if (auto code = parse_exec_mappings(remaps, rewrites, options)) return *code;
     if (!grace.empty()) {
         auto parsed = parse_duration(grace);
         if (!parsed) {

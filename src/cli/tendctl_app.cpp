@@ -102,12 +102,8 @@ int print_logs(const Invocation& inv, const json& result, ControlClient& client)
     return kOk;  // tend went away: the stream is over
 }
 
-}  // namespace
-
-int run_tendctl(int argc, char** argv) {
-    Invocation inv;
-    inv.socket = default_control_socket();  // $TEND_SOCKET read as tend reads it
-
+// Reads the command line into `inv` and `cmd`; an exit code when there is nothing to send.
+std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std::string& cmd) {
     CLI::App app("tendctl: see and steer a running tend.", "tendctl");
     app.set_version_flag("--version", std::string("tendctl ") + TEND_VERSION);
     app.add_option("-s,--socket", inv.socket, "Control socket (default $TEND_SOCKET or /run/tend.sock)");
@@ -154,7 +150,12 @@ int run_tendctl(int argc, char** argv) {
         return code == 0 ? kOk : kUsage;
     }
 
-    std::string cmd = app.get_subcommands().front()->get_name();
+    cmd = app.get_subcommands().front()->get_name();
+    return std::nullopt;
+}
+
+// The request's arguments, from the options that apply to `cmd`.
+json request_args(const std::string& cmd, Invocation& inv) {
     json args = json::object();
     if (!inv.names.empty()) args["names"] = inv.names;
     if (cmd == "start" || cmd == "stop" || cmd == "restart") {
@@ -176,19 +177,11 @@ int run_tendctl(int argc, char** argv) {
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
     }
 
-    json reply;
-    std::optional<ControlClient> client;
-    try {
-        client.emplace(inv.socket);
-        reply = client->request(cmd, args);
-    } catch (const ConnectError& e) {
-        return fail(e.what(), kCannotConnect);
-    } catch (const std::exception& e) {
-        return fail(e.what());
-    }
-    if (!reply.value("ok", false)) return fail(reply.value("error", std::string("request failed")));
-    const json& result = reply["result"];
+    return args;
+}
 
+// Prints a successful reply the way `cmd` wants it; returns tendctl's exit code.
+int print_reply(const std::string& cmd, const Invocation& inv, const json& result, ControlClient& client) {
     if (cmd == "status") {
         print_result(inv, result, format_status_table(result, isatty(STDOUT_FILENO) == 1));
         if (!inv.names.empty())
@@ -221,7 +214,7 @@ int run_tendctl(int argc, char** argv) {
         for (const auto& w : result["warnings"]) std::cerr << "tendctl: warning: " << w.get<std::string>() << "\n";
         return print_result(inv, result, human);
     }
-    if (cmd == "logs") return print_logs(inv, result, *client);
+    if (cmd == "logs") return print_logs(inv, result, client);
     if (cmd == "signal") {
         std::string human;
         for (const auto& n : result["signalled"]) human += n.get<std::string>() + ": sent " + inv.signal + "\n";
@@ -229,6 +222,30 @@ int run_tendctl(int argc, char** argv) {
     }
     if (cmd == "shutdown") return print_result(inv, result, "shutting down\n");
     return print_result(inv, result, "");
+}
+
+
+}  // namespace
+
+int run_tendctl(int argc, char** argv) {
+    Invocation inv;
+    inv.socket = default_control_socket();  // $TEND_SOCKET read as tend reads it
+    std::string cmd;
+    if (auto code = parse_invocation(argc, argv, inv, cmd)) return *code;
+    json args = request_args(cmd, inv);
+    json reply;
+    std::optional<ControlClient> client;
+    try {
+        client.emplace(inv.socket);
+        reply = client->request(cmd, args);
+    } catch (const ConnectError& e) {
+        return fail(e.what(), kCannotConnect);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    if (!reply.value("ok", false)) return fail(reply.value("error", std::string("request failed")));
+
+    return print_reply(cmd, inv, reply["result"], *client);
 }
 
 }  // namespace tend

@@ -71,30 +71,53 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     outcome.diff = diff_configs(settings_, current, next);
     if (dry_run) return outcome;
 
-    if (!outcome.diff.settings.empty()) {
-        Settings before = std::exchange(settings_, next.settings);
-        if (logging_changed(before, settings_)) setup_logging(settings_.log_format, settings_.log_level);
-        output_.set_format(settings_.log_format);
-        settings_listeners_.for_each([&](const SettingsListener& listener) {
-            std::string warning = listener(before, settings_);
-            if (!warning.empty()) outcome.warnings.push_back(warning);
-        });
-    }
+    if (!outcome.diff.settings.empty()) apply_settings(std::move(next.settings), outcome.warnings);
 
     // Old dependents, by service, before the graph is replaced: removed and
     // changed services stop in the reverse of the order they started in.
     std::vector<Service*> old_order;
     for (const auto& s : services_) old_order.push_back(s.get());
     const DependencyGraph old_graph = graph_;
-
     DependencyGraph new_graph(next.services);  // before the specs move out of `next`
+    replace_services(std::move(next.services), outcome.diff);
+    order_reload_stops(old_order, old_graph);
+
+    // Changed services still hold their old spec until they are down; the graph is of the new ones.
+    graph_ = std::move(new_graph);
+    start_order_ = graph_.start_order();
+    index_services();
+
+    for (const ServiceDiff& d : outcome.diff.services)
+        if (d.change != ServiceChange::unchanged) spdlog::info("Reload: {}", describe(d));
+    for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
+    if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
+
+    if (reload_stops_.empty()) reload_finished();  // nothing to stop: done already
+    else advance_reload();
+    schedule_starts();
+    return outcome;
+}
+
+void Supervisor::apply_settings(Settings next, std::vector<std::string>& warnings) {
+    Settings before = std::exchange(settings_, std::move(next));
+    if (logging_changed(before, settings_)) setup_logging(settings_.log_format, settings_.log_level);
+    output_.set_format(settings_.log_format);
+    settings_listeners_.for_each([&](const SettingsListener& listener) {
+        std::string warning = listener(before, settings_);
+        if (!warning.empty()) warnings.push_back(warning);
+    });
+}
+
+// The new list of services: added ones made, kept ones moved over (updated in
+// place, or queued to stop and be replaced), removed ones queued to stop and retire.
+void Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff) {
     std::map<std::string, std::unique_ptr<Service>> old_by_name;
     for (auto& s : services_) old_by_name[s->name()] = std::move(s);
     services_.clear();
 
-    for (std::size_t i = 0; i < next.services.size(); ++i) {
-        ServiceSpec& spec = next.services[i];
-        const ServiceDiff& change = outcome.diff.services[i];
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        ServiceSpec& spec = specs[i];
+        const ServiceDiff& change = diff.services[i];
         if (change.change == ServiceChange::added) {
             services_.push_back(make_service(std::move(spec), i));
             if (services_.back()->spec().autostart) services_.back()->goal = wanted(Want::up);
@@ -117,8 +140,13 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
         reload_stops_.push_back({service.get(), {}, std::nullopt, false, false, false});
         retiring_.push_back(std::move(service));
     }
-    // Each stop waits for the stops of its old dependents; kept in the old stop
-    // order (the reverse of the old start order) so one pass usually settles them.
+}
+
+// Each stop waits for the stops of its old dependents, also through old
+// dependents that are down (an init job that ran): db <- migrate <- app. Kept
+// in the old stop order (the reverse of the old start order) so one pass
+// usually settles them.
+void Supervisor::order_reload_stops(const std::vector<Service*>& old_order, const DependencyGraph& old_graph) {
     std::unordered_map<const Service*, std::size_t> old_index;
     for (std::size_t i = 0; i < old_order.size(); ++i) old_index.emplace(old_order[i], i);
     std::vector<std::size_t> stop_rank(old_order.size());
@@ -129,7 +157,6 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     });
     std::unordered_map<const Service*, std::size_t> stop_of;
     for (std::size_t i = 0; i < reload_stops_.size(); ++i) stop_of.emplace(reload_stops_[i].service, i);
-    // Through old dependents that are down (an init job that ran): db <- migrate <- app.
     for (auto& stop : reload_stops_) {
         std::vector<std::size_t> todo = old_graph.dependents(old_index.at(stop.service));
         std::unordered_set<std::size_t> seen(todo.begin(), todo.end());
@@ -145,21 +172,6 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
                 if (seen.insert(further).second) todo.push_back(further);
         }
     }
-
-    // Changed services still hold their old spec until they are down; the graph is of the new ones.
-    graph_ = std::move(new_graph);
-    start_order_ = graph_.start_order();
-    index_services();
-
-    for (const ServiceDiff& d : outcome.diff.services)
-        if (d.change != ServiceChange::unchanged) spdlog::info("Reload: {}", describe(d));
-    for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
-    if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
-
-    if (reload_stops_.empty()) reload_finished();  // nothing to stop: done already
-    else advance_reload();
-    schedule_starts();
-    return outcome;
 }
 
 void Supervisor::advance_reload() {

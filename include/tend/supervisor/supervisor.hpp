@@ -133,6 +133,9 @@ private:
         bool done = false;
     };
     void advance_reload();
+    void apply_settings(Settings next, std::vector<std::string>& warnings);
+    void replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff);
+    void order_reload_stops(const std::vector<Service*>& old_order, const DependencyGraph& old_graph);
     void reload_finished();
     void reload_from_signal();
     std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index);
