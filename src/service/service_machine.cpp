@@ -34,14 +34,8 @@ const char* to_string(EventKind kind) {
 
 ServicePolicy ServicePolicy::from(const ServiceSpec& spec) {
     ServicePolicy p;
-    p.restart = spec.restart;
-    p.success_exit_codes = spec.success_exit_codes;
+    static_cast<RunPolicy&>(p) = spec;
     p.readiness.min_uptime = spec.min_uptime;
-    p.max_restarts = spec.max_restarts;
-    p.backoff = spec.backoff;
-    p.stop_signal = spec.stop_signal;
-    p.stop_timeout = spec.stop_timeout;
-    p.kill_mode = spec.kill_mode;
     p.leftover_timeout = spec.stop_timeout;
     return p;
 }

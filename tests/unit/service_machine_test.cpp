@@ -409,3 +409,21 @@ TEST_CASE("every (state, event) cell moves to the state the header's table gives
             CHECK(has(t, signal_group(SIGKILL)) == escalation);
         }
 }
+
+TEST_CASE("the machine's policy takes the spec's run policy and its defaults from one place") {
+    ServicePolicy defaults;
+    ServicePolicy from_default_spec = ServicePolicy::from(ServiceSpec{});
+    CHECK(defaults.stop_timeout == from_default_spec.stop_timeout);
+    CHECK(defaults.readiness.min_uptime == from_default_spec.readiness.min_uptime);
+    CHECK(defaults.leftover_timeout == from_default_spec.leftover_timeout);
+    CHECK(defaults.max_restarts == from_default_spec.max_restarts);
+
+    ServiceSpec spec;
+    spec.stop_signal = SIGQUIT;
+    spec.max_restarts = -1;
+    spec.min_uptime = milliseconds(0);
+    ServicePolicy p = ServicePolicy::from(spec);
+    CHECK(p.stop_signal == SIGQUIT);
+    CHECK(p.max_restarts == -1);
+    CHECK(p.readiness.immediate());
+}

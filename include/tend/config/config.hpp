@@ -61,7 +61,20 @@ struct Dependency {
     SourceLocation where;
 };
 
-struct ServiceSpec {
+// How a service is restarted and stopped: the part of its definition that
+// drives its state machine, with its defaults given once, here. The machine's
+// own policy extends it; a ServiceSpec is one.
+struct RunPolicy {
+    RestartPolicy restart = RestartPolicy::on_failure;
+    std::vector<int> success_exit_codes{0};
+    int max_restarts = 5;  // -1: unlimited
+    Backoff backoff;
+    int stop_signal = 15;  // SIGTERM
+    Duration stop_timeout = 10s;
+    KillMode kill_mode = KillMode::group;
+};
+
+struct ServiceSpec : RunPolicy {
     std::string name;
     SourceLocation where;
     std::vector<std::string> argv;  // a string command becomes {"/bin/sh", "-c", STRING}
@@ -69,14 +82,7 @@ struct ServiceSpec {
     std::string working_dir;
     std::map<std::string, std::string> environment;
     bool autostart = true;
-    RestartPolicy restart = RestartPolicy::on_failure;
-    std::vector<int> success_exit_codes{0};
     Duration min_uptime = 1s;
-    int max_restarts = 5;  // -1: unlimited
-    Backoff backoff;
-    int stop_signal = 15;  // SIGTERM
-    Duration stop_timeout = 10s;
-    KillMode kill_mode = KillMode::group;
     std::vector<Dependency> depends_on;
     bool critical = false;
     OutputMode output = OutputMode::prefix;

@@ -83,23 +83,17 @@ struct Transition {
 // How a service says it is ready. Today: it stayed up for min_uptime; notify
 // sockets and probes will be further kinds, each an event source of `ready`.
 struct Readiness {
-    Duration min_uptime = std::chrono::seconds(1);
+    Duration min_uptime = ServiceSpec{}.min_uptime;
     bool immediate() const { return min_uptime.count() == 0; }
 };
 
-// The fields of a ServiceSpec that drive the machine; replaceable in place.
-struct ServicePolicy {
-    RestartPolicy restart = RestartPolicy::on_failure;
-    std::vector<int> success_exit_codes{0};
+// What drives the machine: the spec's RunPolicy (its fields and defaults are
+// not repeated here) plus readiness; replaceable in place.
+struct ServicePolicy : RunPolicy {
     Readiness readiness;
-    int max_restarts = 5;
-    Backoff backoff;
-    int stop_signal = 15;
-    Duration stop_timeout = std::chrono::seconds(10);
-    KillMode kill_mode = KillMode::group;
     // How long what a main process left in its group has after stop_signal;
     // stop_timeout, or kill_grace for `tend -- CMD`.
-    Duration leftover_timeout = std::chrono::seconds(10);
+    Duration leftover_timeout = RunPolicy{}.stop_timeout;
 
     static ServicePolicy from(const ServiceSpec& spec);
     // An exit code listed in success_exit_codes; a death by signal never is.
