@@ -135,7 +135,27 @@ std::vector<std::string> expand_include(const std::string& pattern, const std::s
     return files;  // glob sorts, so includes apply in name order
 }
 
-void finish(Config& config, std::vector<Diagnostic>& diagnostics) {
+// Every service's user and group, looked up once the whole config is read; a
+// service whose lookup fails is rejected like any service with an error.
+void resolve_credentials(Config& config, std::vector<Diagnostic>& diagnostics, const CredentialLookup& lookup) {
+    std::erase_if(config.services, [&](ServiceSpec& spec) {
+        if (!spec.identity) return false;
+        const CredentialNames& names = *spec.identity;
+        try {
+            spec.credentials = lookup(names.user.value_or("0"), names.group);
+            return false;
+        } catch (const CredentialError& e) {
+            const bool about_group = e.field() == CredentialError::Field::group || !names.user;
+            diagnostics.push_back({about_group ? names.group_at : names.user_at,
+                                   "services." + spec.name + (about_group ? ".group: " : ".user: ") + e.what()});
+            config.rejected_services.push_back(spec.name);
+            return true;
+        }
+    });
+}
+
+void finish(Config& config, std::vector<Diagnostic>& diagnostics, const CredentialLookup& lookup) {
+    resolve_credentials(config, diagnostics, lookup);
     auto problems = DependencyGraph(config.services, config.rejected_services).problems();
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
     if (diagnostics.empty()) return;
@@ -151,16 +171,16 @@ void finish(Config& config, std::vector<Diagnostic>& diagnostics) {
 
 }  // namespace
 
-Config parse_config(std::string_view text, const std::string& file) {
+Config parse_config(std::string_view text, const std::string& file, const CredentialLookup& lookup) {
     Config config;
     config.file = file;
     YamlReader reader(file);
     parse_document(reader, text, true, config);
-    finish(config, reader.diagnostics());
+    finish(config, reader.diagnostics(), lookup);
     return config;
 }
 
-Config load_config_file(const std::string& path) {
+Config load_config_file(const std::string& path, const CredentialLookup& lookup) {
     Config config;
     config.file = path;
     YamlReader reader(path);
@@ -180,7 +200,7 @@ Config load_config_file(const std::string& path) {
             }
             diagnostics.insert(diagnostics.end(), included.diagnostics().begin(), included.diagnostics().end());
         }
-    finish(config, diagnostics);
+    finish(config, diagnostics, lookup);
     return config;
 }
 

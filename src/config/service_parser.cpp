@@ -3,7 +3,6 @@
 #include <cctype>
 
 #include "tend/config/service_keys.hpp"
-#include "tend/process/user_lookup.hpp"
 
 namespace tend {
 
@@ -35,15 +34,10 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
         reader.error(node["log_file"], path + ".log_file: needs captured output, but output: inherit hands the service tend's own stdout");
 
     if (!node["command"]) reader.error(key, path + ": missing required key 'command'");
-    if (pending.user || pending.group) {
-        try {
-            spec.credentials = lookup_credentials(pending.user.value_or("0"), pending.group);
-        } catch (const CredentialError& e) {
-            const bool about_group = e.field() == CredentialError::Field::group || !pending.user_node;
-            reader.error(about_group ? pending.group_node : pending.user_node,
-                         path + (about_group ? ".group: " : ".user: ") + e.what());
-        }
-    }
+    if (pending.user || pending.group)
+        spec.identity = CredentialNames{pending.user, pending.group,
+                                        pending.user_node ? reader.where(pending.user_node) : SourceLocation{},
+                                        pending.group_node ? reader.where(pending.group_node) : SourceLocation{}};
     if (reader.diagnostics().size() != errors_before) return std::nullopt;
     return spec;
 }

@@ -270,3 +270,13 @@ def test_tend_started_with_fds_0_1_2_closed_puts_dev_null_there_first():
 
 def one_line_status(t):
     return t.ctl("status", "inherits").stdout.split()[1]
+
+
+def test_check_rejects_a_uid_that_does_not_fit_with_its_position(tmp_path):
+    config = tmp_path / "tend.yaml"
+    config.write_text("services:\n  web:\n    command: [sleep, '1']\n    user: \"4294967296\"\n"
+                      "  db:\n    command: [sleep, '1']\n    user: root\n    group: \"4294967295\"\n")
+    r = subprocess.run([TEND, "check", "-c", str(config)], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1
+    assert f"{config}:4:11: services.web.user: invalid uid 4294967296 (ids are 0..4294967294)" in r.stderr
+    assert f"{config}:8:12: services.db.group: invalid gid 4294967295 (ids are 0..4294967294)" in r.stderr

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "tend/config/config_diff.hpp"
+#include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 
 using namespace tend;
@@ -8,8 +9,8 @@ using namespace tend;
 namespace {
 
 ConfigDiff diff_of(const std::string& before, const std::string& after) {
-    Config old = parse_config(before, "old.yaml");
-    return diff_configs(old.settings, old.services, parse_config(after, "new.yaml"));
+    Config old = parse_config(before, "old.yaml", fake_credentials);
+    return diff_configs(old.settings, old.services, parse_config(after, "new.yaml", fake_credentials));
 }
 
 const ServiceDiff& find(const ConfigDiff& diff, const std::string& name) {

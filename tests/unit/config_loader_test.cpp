@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tend/config/config_error.hpp"
+#include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 
 using namespace tend;
@@ -16,7 +17,7 @@ namespace {
 // The full text of every error the loader reports for `yaml`, one per line.
 std::string errors_of(const std::string& yaml) {
     try {
-        parse_config(yaml, "t.yaml");
+        parse_config(yaml, "t.yaml", fake_credentials);
     } catch (const ConfigError& e) {
         return e.what();
     }
@@ -53,7 +54,7 @@ services:
   web:
     command: "exec nginx -g 'daemon off;'"
     depends_on: {db: started}
-)", "t.yaml");
+)", "t.yaml", fake_credentials);
     REQUIRE(c.services.size() == 2);
     const ServiceSpec& db = c.services[0];
     CHECK(db.name == "db");
@@ -88,22 +89,22 @@ services:
 
 TEST_CASE("output keys load, with sizes in bytes") {
     Config c = parse_config("services:\n  web:\n    command: x\n    output: null\n    log_file: /var/log/web.log\n"
-                            "    log_max_size: 2MiB\n    log_keep: 7\n    log_buffer_lines: 50\n", "t.yaml");
+                            "    log_max_size: 2MiB\n    log_keep: 7\n    log_buffer_lines: 50\n", "t.yaml", fake_credentials);
     const ServiceSpec& web = c.services.at(0);
     CHECK(web.output == OutputMode::discard);
     CHECK(web.log_file == "/var/log/web.log");
     CHECK(web.log_max_size == 2u * 1024 * 1024);
     CHECK(web.log_keep == 7);
     CHECK(web.log_buffer_lines == 50);
-    Config f = parse_config("services:\n  web: {command: x, forward_signals: [USR1, SIGWINCH, 12, USR1]}\n", "t.yaml");
+    Config f = parse_config("services:\n  web: {command: x, forward_signals: [USR1, SIGWINCH, 12, USR1]}\n", "t.yaml", fake_credentials);
     CHECK(f.services.at(0).forward_signals == std::vector<int>{SIGUSR1, SIGWINCH, SIGUSR2});
-    Config d = parse_config("services:\n  web: {command: x}\n", "t.yaml");
+    Config d = parse_config("services:\n  web: {command: x}\n", "t.yaml", fake_credentials);
     CHECK(d.services.at(0).log_buffer_lines == 1000);
     CHECK(d.services.at(0).log_file.empty());
 }
 
 TEST_CASE("defaults follow DESIGN.md") {
-    Config c = parse_config("services:\n  a:\n    command: [true]\n", "t.yaml");
+    Config c = parse_config("services:\n  a:\n    command: [true]\n", "t.yaml", fake_credentials);
     const ServiceSpec& a = c.services.at(0);
     CHECK(a.autostart);
     CHECK(a.restart == RestartPolicy::on_failure);
@@ -123,12 +124,12 @@ TEST_CASE("defaults follow DESIGN.md") {
 }
 
 TEST_CASE("an empty file is a valid config with no services") {
-    CHECK(parse_config("", "t.yaml").services.empty());
-    CHECK(parse_config("services:\n", "t.yaml").services.empty());
+    CHECK(parse_config("", "t.yaml", fake_credentials).services.empty());
+    CHECK(parse_config("services:\n", "t.yaml", fake_credentials).services.empty());
 }
 
 TEST_CASE("docker-compose's KEY=value list form of environment is accepted") {
-    Config c = parse_config("services:\n  a:\n    command: x\n    environment: [A=1, B=two=2]\n", "t.yaml");
+    Config c = parse_config("services:\n  a:\n    command: x\n    environment: [A=1, B=two=2]\n", "t.yaml", fake_credentials);
     CHECK(c.services[0].environment.at("A") == "1");
     CHECK(c.services[0].environment.at("B") == "two=2");
 }
@@ -256,7 +257,7 @@ TEST_CASE("a tab used for indentation says so, at its position") {
           "t.yaml:3:1: tabs are not allowed for indentation; use spaces");
     CHECK(errors_of("services:\n  web:\n   \tcommand: x\n") ==
           "t.yaml:3:4: tabs are not allowed for indentation; use spaces");
-    CHECK_NOTHROW(parse_config("services:\n  web:\n    command: \"a\tb\"\n", "t.yaml"));  // a tab in a value is fine
+    CHECK_NOTHROW(parse_config("services:\n  web:\n    command: \"a\tb\"\n", "t.yaml", fake_credentials));  // a tab in a value is fine
 }
 
 TEST_CASE("errors read in line order, whatever check found them") {
@@ -293,13 +294,13 @@ TEST_CASE("included files add services and their errors name the included file")
     std::filesystem::create_directories(dir / "conf.d");
     std::ofstream(dir / "tend.yaml") << "settings:\n  include: [conf.d/*.yaml]\nservices:\n  web:\n    command: x\n";
     std::ofstream(dir / "conf.d" / "a.yaml") << "services:\n  worker:\n    command: y\n    depends_on: [web]\n";
-    Config c = load_config_file((dir / "tend.yaml").string());
+    Config c = load_config_file((dir / "tend.yaml").string(), fake_credentials);
     REQUIRE(c.services.size() == 2);
     CHECK(c.services[1].name == "worker");
 
     std::ofstream(dir / "conf.d" / "b.yaml") << "services:\n  web:\n    command: z\n";
     try {
-        load_config_file((dir / "tend.yaml").string());
+        load_config_file((dir / "tend.yaml").string(), fake_credentials);
         FAIL("a service defined twice must be an error");
     } catch (const ConfigError& e) {
         CHECK(std::string(e.what()) == (dir / "conf.d" / "b.yaml").string() + ":2:3: services.web: defined twice (first at " +
@@ -310,7 +311,7 @@ TEST_CASE("included files add services and their errors name the included file")
 
 TEST_CASE("a missing config file is an error naming it and the errno text") {
     try {
-        load_config_file("/nonexistent/tend.yaml");
+        load_config_file("/nonexistent/tend.yaml", fake_credentials);
         FAIL("expected an error");
     } catch (const ConfigError& e) {
         CHECK(std::string(e.what()) == "/nonexistent/tend.yaml: cannot read config: No such file or directory");

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "tend/config/config_diff.hpp"
+#include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 #include "tend/config/service_keys.hpp"
 
@@ -16,7 +17,7 @@ Config with_key(const std::string& key, const std::string& value) {
     if (key != "command") yaml += "    command: [x]\n";
     if (!key.empty()) yaml += "    " + key + ": " + value + "\n";
     yaml += "  other:\n    command: [y]\n";
-    return parse_config(yaml, "t.yaml");
+    return parse_config(yaml, "t.yaml", fake_credentials);
 }
 
 }  // namespace

@@ -74,11 +74,19 @@ struct RunPolicy {
     KillMode kill_mode = KillMode::group;
 };
 
+// `user:` and `group:` as written, with where: resolved into credentials once
+// the whole config is read (config/config_loader), not while parsing it.
+struct CredentialNames {
+    std::optional<std::string> user, group;
+    SourceLocation user_at, group_at;
+};
+
 struct ServiceSpec : RunPolicy {
     std::string name;
     SourceLocation where;
     std::vector<std::string> argv;  // a string command becomes {"/bin/sh", "-c", STRING}
-    std::optional<Credentials> credentials;
+    std::optional<CredentialNames> identity;  // as written
+    std::optional<Credentials> credentials;   // resolved from `identity`
     std::string working_dir;
     std::map<std::string, std::string> environment;
     bool autostart = true;
