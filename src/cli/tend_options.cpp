@@ -26,9 +26,17 @@ std::optional<std::pair<int, int>> parse_pair(std::string_view text, Parse parse
     return std::pair{*first, *second};
 }
 
-// --remap-exit FROM:TO and --rewrite SIG:SIG into `options`; a usage error's exit code.
-std::optional<int> parse_exec_mappings(const std::vector<std::string>& remaps, const std::vector<std::string>& rewrites,
-                                       TendOptions& options) {
+// --grace, --remap-exit FROM:TO and --rewrite SIG:SIG into `options`; a usage error's exit code.
+std::optional<int> parse_exec_options(const std::string& grace, const std::vector<std::string>& remaps,
+                                      const std::vector<std::string>& rewrites, TendOptions& options) {
+    if (!grace.empty()) {
+        auto parsed = parse_duration(grace);
+        if (!parsed) {
+            std::cerr << "tend: --grace: invalid duration '" << grace << "' (expected e.g. 500ms, 10s, 2m)\n";
+            return 2;
+        }
+        options.grace = *parsed;
+    }
     for (const auto& remap : remaps) {
         auto pair = parse_pair(remap, [](std::string_view text) -> std::optional<int> {
             int code = -1;
@@ -105,15 +113,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
         std::cerr << "tend: --grace, --remap-exit and --rewrite apply to a command: tend ... -- CMD ARGS...\n";
         return 2;
     }
-    if (auto code = parse_exec_mappings(remaps, rewrites, options)) return *code;
-    if (!grace.empty()) {
-        auto parsed = parse_duration(grace);
-        if (!parsed) {
-            std::cerr << "tend: --grace: invalid duration '" << grace << "' (expected e.g. 500ms, 10s, 2m)\n";
-            return 2;
-        }
-        options.grace = *parsed;
-    }
+    if (auto code = parse_exec_options(grace, remaps, rewrites, options)) return *code;
     if (!options.command.empty()) options.mode = TendOptions::Mode::exec;
     return options;
 }

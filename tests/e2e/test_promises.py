@@ -34,13 +34,18 @@ def test_a_leader_that_exits_leaves_its_child_time_to_clean_up_before_the_restar
         assert "needed SIGKILL" not in t.log
 
 
-def test_an_earlier_escalated_stop_does_not_make_a_clean_shutdown_exit_1():
-    config = """
+# Ignores SIGTERM: every stop of it needs SIGKILL after 300ms.
+STUBBORN = """
         services:
           stubborn:
             command: "trap '' TERM; while :; do sleep 0.05; done"
             min_uptime: 0
             stop_timeout: 300ms
+"""
+
+
+def test_an_earlier_escalated_stop_does_not_make_a_clean_shutdown_exit_1():
+    config = STUBBORN + """
           fine:
             command: [sleep, '1000']
             min_uptime: 0
@@ -55,14 +60,7 @@ def test_an_earlier_escalated_stop_does_not_make_a_clean_shutdown_exit_1():
 
 
 def test_a_shutdown_that_needed_sigkill_exits_1_and_its_last_line_says_why():
-    config = """
-        services:
-          stubborn:
-            command: "trap '' TERM; while :; do sleep 0.05; done"
-            min_uptime: 0
-            stop_timeout: 300ms
-    """
-    with Tend(config) as t:
+    with Tend(STUBBORN) as t:
         t.wait_log("stubborn: starting -> running")
         t.signal(signal.SIGTERM)
         assert t.wait() == 1

@@ -61,6 +61,8 @@ struct Dependency {
     SourceLocation where;
 };
 
+inline constexpr Duration kDefaultMinUptime = 1s;
+
 // How a service is restarted and stopped: the part of its definition that
 // drives its state machine, with its defaults given once, here. The machine's
 // own policy extends it; a ServiceSpec is one.
@@ -90,7 +92,7 @@ struct ServiceSpec : RunPolicy {
     std::string working_dir;
     std::map<std::string, std::string> environment;
     bool autostart = true;
-    Duration min_uptime = 1s;
+    Duration min_uptime = kDefaultMinUptime;
     std::vector<Dependency> depends_on;
     bool critical = false;
     OutputMode output = OutputMode::prefix;

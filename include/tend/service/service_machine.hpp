@@ -83,7 +83,7 @@ struct Transition {
 // How a service says it is ready. Today: it stayed up for min_uptime; notify
 // sockets and probes will be further kinds, each an event source of `ready`.
 struct Readiness {
-    Duration min_uptime = ServiceSpec{}.min_uptime;
+    Duration min_uptime = kDefaultMinUptime;
     bool immediate() const { return min_uptime.count() == 0; }
 };
 
