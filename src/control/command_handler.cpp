@@ -15,33 +15,10 @@ namespace {
 
 using nlohmann::json;
 
-TimePoint now() { return std::chrono::steady_clock::now(); }
-
 Duration seconds_arg(const json& args, double fallback) {
     double s = number_arg(args, "timeout", fallback);
     if (!(s >= 0) || s > 86400) throw ArgumentError("argument 'timeout' must be between 0 and 86400 seconds");
     return Duration(static_cast<long long>(std::llround(s * 1000)));
-}
-
-std::string describe_failure(const Service& s) {
-    const auto& m = s.machine();
-    if (!m.fatal_reason().empty()) return s.name() + ": " + to_string(m.state()) + ": " + m.fatal_reason();
-    std::string exit = m.last_exit() ? m.last_exit()->describe() : "no exit status";
-    return s.name() + ": failed to start (" + to_string(m.state()) + ", " + exit + ")";
-}
-
-// Has the service come up since `since`? "" while still on its way.
-std::optional<std::string> start_outcome(const Service& s, TimePoint since) {
-    ServiceView view = s.view();
-    if (view.state == ServiceState::running && s.started_at >= since) return std::string();
-    if (view.state == ServiceState::exited && view.exited_successfully && s.started_at >= since) return std::string();
-    if (s.machine().since() >= since &&
-        (view.state == ServiceState::fatal || view.state == ServiceState::backoff ||
-         view.state == ServiceState::exited))
-        return describe_failure(s);
-    if (view.state == ServiceState::stopped && !s.goal.start_owed()) return s.name() + ": stopped before it started";
-    if (!s.blocked_reason.empty()) return s.name() + ": blocked: " + s.blocked_reason;
-    return std::nullopt;
 }
 
 json reload_result(const ReloadOutcome& outcome, bool dry_run) {
@@ -62,7 +39,8 @@ json reload_result(const ReloadOutcome& outcome, bool dry_run) {
 
 }  // namespace
 
-CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : loop_(loop), supervisor_(supervisor) {
+CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor)
+    : loop_(loop), supervisor_(supervisor), operations_(supervisor) {
     subscriptions_.push_back(supervisor_.add_listener([this](const Service&, const Transition&) { check_waiters(); }));
     subscriptions_.push_back(supervisor_.add_reload_done_listener([this] { check_waiters(); }));
     // Checked from the loop, not inside the reload: a reply may start another request.
@@ -183,7 +161,7 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
 
 std::string CommandHandler::status(Call& call) {
     json list = json::array();
-    for (Service* s : resolve(string_list_arg(call.args, "names"), true)) list.push_back(status_of(*s, now()));
+    for (Service* s : resolve(string_list_arg(call.args, "names"), true)) list.push_back(encode_status(operations_.status(*s)));
     return encode_ok(list);
 }
 
@@ -196,22 +174,7 @@ std::string CommandHandler::pid(Call& call) {
     return encode_ok(s->pid > 0 ? json(s->pid) : json(nullptr));
 }
 
-std::string CommandHandler::health(Call&) {
-    json problems = json::array();
-    for (const auto& s : supervisor_.services()) {
-        if (s->goal.stopped_by_operator()) continue;
-        ServiceView v = s->view();
-        bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
-        if (!s->blocked_reason.empty()) {
-            problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
-            continue;
-        }
-        if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
-        problems.push_back(s->name() + " is " + to_string(v.state));
-    }
-    if (supervisor_.shutting_down()) problems.push_back("tend is shutting down");
-    return encode_ok({{"healthy", problems.empty()}, {"problems", problems}});
-}
+std::string CommandHandler::health(Call&) { return encode_ok(encode_health(operations_.health())); }
 
 std::string CommandHandler::shutdown(Call&) {
     supervisor_.request_shutdown("shutdown requested over the control socket");
@@ -225,7 +188,7 @@ std::string CommandHandler::signal(Call& call) {
     if (!sig) throw ArgumentError("unknown signal '" + name + "' (expected e.g. TERM, HUP or 10)");
     json sent = json::array();
     for (Service* s : services) {
-        std::string error = supervisor_.signal_service(s->name(), *sig);
+        std::string error = operations_.signal(*s, *sig);
         if (!error.empty() && services.size() == 1) throw ArgumentError(error);
         if (error.empty()) sent.push_back(s->name());
     }
@@ -235,8 +198,9 @@ std::string CommandHandler::signal(Call& call) {
 std::string CommandHandler::reload(Call& call) {
     bool dry_run = bool_arg(call.args, "dry_run", false);
     // What the stops of this reload can take, in dependency order, with the old stop settings.
-    Duration old_stops{0};
-    for (const auto& s : supervisor_.services()) old_stops += s->spec().stop_timeout;
+    std::vector<Service*> all;
+    for (const auto& s : supervisor_.services()) all.push_back(s.get());
+    Duration old_stops = Operations::stop_budget(all);
     ReloadOutcome outcome = supervisor_.reload(dry_run);
     if (!outcome.errors.empty()) {
         std::string message = "the config has errors; nothing changed:";
@@ -265,20 +229,18 @@ std::string CommandHandler::lifecycle(Call& call) {
     auto services = resolve(string_list_arg(call.args, "names"), false);
     bool wait = bool_arg(call.args, "wait", true);
     if (supervisor_.shutting_down() && cmd != "stop") throw ArgumentError("tend is shutting down");
-    TimePoint since = now();
-    Duration all_stops{0};  // in dependency order they can add up
+    TimePoint since = supervisor_.now();
     for (Service* s : services) {
-        all_stops += s->spec().stop_timeout;
-        std::string error = cmd == "start"  ? supervisor_.start_service(s->name())
-                            : cmd == "stop" ? supervisor_.stop_service(s->name())
-                                            : supervisor_.restart_service(s->name());
+        std::string error = cmd == "start"  ? operations_.start(*s)
+                            : cmd == "stop" ? operations_.stop(*s)
+                                            : operations_.restart(*s);
         if (!error.empty()) throw ArgumentError(error);
     }
     json names = json::array();
     for (Service* s : services) names.push_back(s->name());
     if (!wait) return encode_ok({{"services", names}});
     Duration timeout = seconds_arg(call.args, cmd == "stop" ? 0 : 60);
-    if (cmd == "stop" && timeout.count() == 0) timeout = all_stops + std::chrono::seconds(5);
+    if (cmd == "stop" && timeout.count() == 0) timeout = Operations::stop_budget(services) + std::chrono::seconds(5);
     call.deferred = true;
     defer(call.client, call.reply, timeout, cmd + " timed out after " + format_duration(timeout),
           [this, waited = targets(services), since, cmd, names]() -> std::optional<std::string> {
@@ -289,7 +251,7 @@ std::string CommandHandler::lifecycle(Call& call) {
                       if (!is_down(s->state())) return std::nullopt;
                       continue;
                   }
-                  auto outcome = start_outcome(*s, since);
+                  auto outcome = operations_.start_outcome(*s, since);
                   if (!outcome) return std::nullopt;
                   if (!outcome->empty()) return encode_error(*outcome);
               }

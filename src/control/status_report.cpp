@@ -3,28 +3,40 @@
 #include "tend/util/signal_names.hpp"
 
 namespace tend {
+namespace {
 
-nlohmann::json status_of(const Service& service, TimePoint now) {
-    const ServiceMachine& m = service.machine();
-    nlohmann::json out = {
-        {"name", service.name()},
-        {"state", service.blocked_reason.empty() ? to_string(m.state()) : "blocked"},
-        {"blocked_reason", service.blocked_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(service.blocked_reason)},
-        {"pid", service.pid > 0 ? nlohmann::json(service.pid) : nlohmann::json(nullptr)},
-        {"uptime", nullptr},
-        {"restarts", m.restarts()},
-        {"last_exit", nullptr},
-        {"fatal_reason", m.fatal_reason().empty() ? nlohmann::json(nullptr) : nlohmann::json(m.fatal_reason())},
-        {"stopped_by_operator", service.goal.stopped_by_operator()},
-        {"want", to_string(service.goal.want)},
+nlohmann::json text_or_null(const std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
+template <class T>
+nlohmann::json value_or_null(const std::optional<T>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json encode_status(const ServiceStatus& s) {
+    nlohmann::json last_exit = nullptr;
+    if (s.last_exit)
+        last_exit = s.last_exit->signaled ? nlohmann::json{{"signal", signal_name(s.last_exit->value)}}
+                                          : nlohmann::json{{"code", s.last_exit->value}};
+    return {
+        {"name", s.name},
+        {"state", s.state},
+        {"blocked_reason", text_or_null(s.blocked_reason)},
+        {"pid", value_or_null(s.pid)},
+        {"uptime", value_or_null(s.uptime_seconds)},
+        {"restarts", s.restarts},
+        {"last_exit", last_exit},
+        {"fatal_reason", text_or_null(s.fatal_reason)},
+        {"stopped_by_operator", s.stopped_by_operator},
+        {"want", to_string(s.want)},
     };
-    if (service.pid > 0)
-        out["uptime"] = std::chrono::duration<double>(now - service.started_at).count();
-    if (const auto& exit = m.last_exit()) {
-        out["last_exit"] = exit->signaled ? nlohmann::json{{"signal", signal_name(exit->value)}}
-                                          : nlohmann::json{{"code", exit->value}};
-    }
-    return out;
+}
+
+nlohmann::json encode_health(const HealthReport& report) {
+    return {{"healthy", report.healthy()}, {"problems", report.problems}};
 }
 
 }  // namespace tend

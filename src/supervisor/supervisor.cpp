@@ -96,7 +96,7 @@ void Supervisor::on_sigchld() {
         dispatch(service, exited);
     });
     check_stopping_groups();
-    if ((phase_ == Phase::sweeping || phase_ == Phase::killing) && !host_.has_children()) finish();
+    if (shutdown_.sweeping() && !host_.has_children()) finish();
 }
 
 // Stopped means the group is empty and so are the descendants that left it.
@@ -176,9 +176,9 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
         if (service.spec().critical && !shutting_down() &&
             (t.to == ServiceState::exited || t.to == ServiceState::fatal)) {
             const auto& exit = service.machine().last_exit();
-            critical_exit_ = {exit ? exit->shell_code() : 1,
-                              "critical service " + service.name() + " ended (" +
-                                  (exit ? exit->describe() : "no exit status") + ")"};
+            shutdown_.note_critical_end(exit ? exit->shell_code() : 1,
+                                        "critical service " + service.name() + " ended (" +
+                                            (exit ? exit->describe() : "no exit status") + ")");
             request_shutdown("critical service " + service.name() + " ended");
         }
         schedule_progress();

@@ -47,11 +47,11 @@ void Supervisor::schedule_starts() {
     std::vector<ServiceView> views;
     for (const auto& s : services_) views.push_back(s->view());
     // A service a reload is replacing does not satisfy its dependents until the new one runs.
-    for (const auto& stop : reload_stops_)
-        if (stop.next && !stop.done) views[stop.service->index()] = {ServiceState::stopped, false};
+    for (const auto& s : services_)
+        if (reload_.replacing(*s)) views[s->index()] = {ServiceState::stopped, false};
     for (std::size_t i : start_order_) {
         Service& s = *services_[i];
-        if (!s.goal.start_owed()) {
+        if (!s.goal.start_owed() || reload_.replacing(s)) {
             set_blocked(s, "");
             continue;
         }

@@ -3,8 +3,6 @@
 // reverse (old) dependency order with their old stop settings; changed ones
 // then start with their new definition; added ones start in dependency order.
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -59,10 +57,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     }
     advance_reload();  // a reload whose stops just finished completes first
     if (reloading() && !dry_run) {
-        std::string waiting;
-        for (const auto& stop : reload_stops_)
-            if (!stop.done) waiting += (waiting.empty() ? "" : ", ") + stop.service->name();
-        outcome.refused = "a reload is in progress (stopping " + waiting + "); try again when it has finished";
+        outcome.refused = "a reload is in progress (stopping " + reload_.waiting() + "); try again when it has finished";
         return outcome;
     }
     std::vector<ServiceSpec> current;
@@ -80,7 +75,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     const DependencyGraph old_graph = graph_;
     DependencyGraph new_graph(next.services);  // before the specs move out of `next`
     replace_services(std::move(next.services), outcome.diff);
-    order_reload_stops(old_order, old_graph);
+    reload_.order(old_order, old_graph);
 
     // Changed services still hold their old spec until they are down; the graph is of the new ones.
     graph_ = std::move(new_graph);
@@ -92,7 +87,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
     if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
 
-    if (reload_stops_.empty()) reload_finished();  // nothing to stop: done already
+    if (reload_.empty()) reload_finished();  // nothing to stop: done already
     else advance_reload();
     schedule_starts();
     return outcome;
@@ -128,80 +123,24 @@ void Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDi
         service->set_index(i);
         if (change.change == ServiceChange::restarted) {
             bool start_after = spec.autostart || service->goal.start_owed() || !is_down(service->state());
-            reload_stops_.push_back({service.get(), {}, std::move(spec), start_after, false, false});
-            service->goal.reached = true;  // the reload takes the steps: stop, replace, start
+            reload_.replace(*service, std::move(spec), start_after);
         } else {
             service->update_spec(std::move(spec));
         }
         services_.push_back(std::move(service));
     }
     for (auto& [name, service] : old_by_name) {
-        service->goal = {Want::down, false, true};
-        reload_stops_.push_back({service.get(), {}, std::nullopt, false, false, false});
+        reload_.remove(*service);
         retiring_.push_back(std::move(service));
     }
 }
 
-// Each stop waits for the stops of its old dependents, also through old
-// dependents that are down (an init job that ran): db <- migrate <- app. Kept
-// in the old stop order (the reverse of the old start order) so one pass
-// usually settles them.
-void Supervisor::order_reload_stops(const std::vector<Service*>& old_order, const DependencyGraph& old_graph) {
-    std::unordered_map<const Service*, std::size_t> old_index;
-    for (std::size_t i = 0; i < old_order.size(); ++i) old_index.emplace(old_order[i], i);
-    std::vector<std::size_t> stop_rank(old_order.size());
-    std::vector<std::size_t> old_start = old_graph.start_order();
-    for (std::size_t rank = 0; rank < old_start.size(); ++rank) stop_rank[old_start[rank]] = old_start.size() - rank;
-    std::sort(reload_stops_.begin(), reload_stops_.end(), [&](const ReloadStop& a, const ReloadStop& b) {
-        return stop_rank[old_index.at(a.service)] < stop_rank[old_index.at(b.service)];
-    });
-    std::unordered_map<const Service*, std::size_t> stop_of;
-    for (std::size_t i = 0; i < reload_stops_.size(); ++i) stop_of.emplace(reload_stops_[i].service, i);
-    for (auto& stop : reload_stops_) {
-        std::vector<std::size_t> todo = old_graph.dependents(old_index.at(stop.service));
-        std::unordered_set<std::size_t> seen(todo.begin(), todo.end());
-        while (!todo.empty()) {
-            std::size_t dependent = todo.back();
-            todo.pop_back();
-            if (auto it = stop_of.find(old_order[dependent]); it != stop_of.end()) {
-                stop.after.push_back(it->second);
-                continue;
-            }
-            if (!is_down(old_order[dependent]->state())) continue;
-            for (std::size_t further : old_graph.dependents(dependent))
-                if (seen.insert(further).second) todo.push_back(further);
-        }
-    }
-}
-
 void Supervisor::advance_reload() {
-    if (reload_stops_.empty() || shutting_down()) return;
-    auto is_done = [this](std::size_t stop) { return reload_stops_[stop].done; };
-    // Finishing one stop may free the next (its dependency), so go round until nothing moves.
-    for (bool moved = true; moved;) {
-        moved = false;
-        for (auto& stop : reload_stops_) {
-            if (stop.done) continue;
-            if (!stop.stop_sent) {
-                if (!std::all_of(stop.after.begin(), stop.after.end(), is_done)) continue;
-                stop.stop_sent = true;
-                dispatch(*stop.service, {EventKind::stop, {}, {}});
-            }
-            if (!is_down(stop.service->state())) continue;
-            stop.done = true;
-            moved = true;
-            if (stop.next) {
-                stop.service->replace_spec(std::move(*stop.next));
-                // A new definition: what the operator wanted of the old one no longer holds.
-                stop.service->goal = stop.start_after ? wanted(Want::up) : Goal{};
-            }
-        }
-    }
-    if (!std::all_of(reload_stops_.begin(), reload_stops_.end(), [](const ReloadStop& s) { return s.done; })) return;
-
+    if (reload_.empty() || shutting_down()) return;
+    if (!reload_.advance([this](Service& s) { dispatch(s, {EventKind::stop, {}, {}}); })) return;
     for (const auto& s : retiring_) pids_.forget(s->id());
     retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
-    reload_stops_.clear();
+    reload_.clear();
     reload_finished();
 }
 

@@ -1,5 +1,5 @@
-// What the operator asks of services by name (start, stop, restart, signal),
-// and finding services by name or id.
+// What the operator asks of a service (start, stop, restart, signal), and
+// finding services by name or id.
 #include <signal.h>
 
 #include <algorithm>
@@ -42,37 +42,29 @@ std::string Supervisor::no_such_service(const std::string& name) const {
     return "no such service: " + name + (match ? " (did you mean " + *match + "?)" : "");
 }
 
-std::string Supervisor::start_service(const std::string& name) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
+std::string Supervisor::start(Service& service) {
     if (shutting_down()) return "shutting down";
-    s->goal = wanted(Want::up);
+    service.goal = wanted(Want::up);
     schedule_starts();
     return "";
 }
 
-std::string Supervisor::stop_service(const std::string& name) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
-    s->goal = wanted(Want::down, true);
+std::string Supervisor::stop(Service& service) {
+    service.goal = wanted(Want::down, true);
     schedule_progress();  // after every service of the request is marked, so their order holds
     return "";
 }
 
-std::string Supervisor::restart_service(const std::string& name) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
+std::string Supervisor::restart(Service& service) {
     if (shutting_down()) return "shutting down";
-    s->goal = {Want::up, false, true};  // the restart below is the step
-    dispatch(*s, {EventKind::restart, {}, {}});
+    service.goal = {Want::up, false, true};  // the restart below is the step
+    dispatch(service, {EventKind::restart, {}, {}});
     return "";
 }
 
-std::string Supervisor::signal_service(const std::string& name, int sig) {
-    Service* s = find(name);
-    if (!s) return no_such_service(name);
-    if (s->pgid <= 0) return name + " is not running";
-    send_signal(*s, sig, true);
+std::string Supervisor::signal(Service& service, int sig) {
+    if (service.pgid <= 0) return service.name() + " is not running";
+    send_signal(service, sig, true);
     return "";
 }
 

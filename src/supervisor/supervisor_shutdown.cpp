@@ -12,10 +12,8 @@
 namespace tend {
 
 void Supervisor::request_shutdown(const std::string& why) {
-    if (shutting_down()) return;
+    if (!shutdown_.begin(host_.now(), settings_.shutdown_timeout)) return;
     spdlog::info("Shutting down: {}", why);
-    phase_ = Phase::stopping_services;
-    shutdown_deadline_ = host_.now() + settings_.shutdown_timeout;
     loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
     // Every goal is down now; the shutdown's own sequence takes the steps.
     for (auto& s : services_) s->goal = {Want::down, s->goal.from_operator, true};
@@ -30,17 +28,17 @@ void Supervisor::request_shutdown(const std::string& why) {
 }
 
 void Supervisor::advance_shutdown() {
-    if (phase_ != Phase::stopping_services) return;
+    if (shutdown_.phase() != ShutdownSequence::Phase::stopping_services) return;
     std::vector<ServiceView> views;
     for (const auto& s : services_) views.push_back(s->view());
     for (std::size_t i : services_to_stop(graph_, views)) {
         dispatch(*services_[i], {EventKind::stop, {}, {}});
-        if (skip_grace_) dispatch(*services_[i], {EventKind::kill, {}, {}});
+        if (shutdown_.skipping_grace()) dispatch(*services_[i], {EventKind::kill, {}, {}});
     }
     // Services a reload removed are in no dependency graph any more: they just stop.
     for (auto& s : retiring_) {
         dispatch(*s, {EventKind::stop, {}, {}});
-        if (skip_grace_) dispatch(*s, {EventKind::kill, {}, {}});
+        if (shutdown_.skipping_grace()) dispatch(*s, {EventKind::kill, {}, {}});
     }
     if (every_service_down()) begin_sweep();
 }
@@ -52,12 +50,12 @@ bool Supervisor::every_service_down() {
 }
 
 void Supervisor::begin_sweep() {
-    phase_ = Phase::sweeping;
+    shutdown_.enter(ShutdownSequence::Phase::sweeping);
     if (!host_.has_children()) {
         finish();
         return;
     }
-    if (skip_grace_ || settings_.kill_grace.count() == 0) {
+    if (shutdown_.skipping_grace() || settings_.kill_grace.count() == 0) {
         on_sweep_timer();
         return;
     }
@@ -67,27 +65,26 @@ void Supervisor::begin_sweep() {
 }
 
 void Supervisor::on_sweep_timer() {
-    if (phase_ == Phase::done) return;
-    phase_ = Phase::killing;
+    if (shutdown_.done()) return;
+    shutdown_.enter(ShutdownSequence::Phase::killing);
     spdlog::info("Sending SIGKILL to leftover processes");
     host_.signal_all(options_.is_pid1, SIGKILL);
     on_sigchld();
 }
 
 void Supervisor::escalate() {
-    if (skip_grace_) return;
-    skip_grace_ = true;
+    if (!shutdown_.skip_grace()) return;
     spdlog::warn("Second SIGINT: skipping grace periods, sending SIGKILL");
     if (!shutting_down()) request_shutdown("SIGINT received twice");
     for_every_service([this](Service& s) {
         if (s.state() == ServiceState::stopping) dispatch(s, {EventKind::kill, {}, {}});
     });
-    if (phase_ == Phase::sweeping) on_sweep_timer();
+    if (shutdown_.phase() == ShutdownSequence::Phase::sweeping) on_sweep_timer();
 }
 
 void Supervisor::on_deadline() {
-    if (phase_ == Phase::done) return;
-    deadline_hit_ = true;
+    if (shutdown_.done()) return;
+    shutdown_.note_deadline_hit();
     spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(settings_.shutdown_timeout));
     for_every_service([this](Service& s) { host_.signal(Scope{s.pgid}, SIGKILL); });
     host_.signal_all(options_.is_pid1, SIGKILL);
@@ -96,15 +93,15 @@ void Supervisor::on_deadline() {
 }
 
 void Supervisor::finish() {
-    if (phase_ == Phase::done) return;
-    phase_ = Phase::done;
+    if (shutdown_.done()) return;
+    shutdown_.enter(ShutdownSequence::Phase::done);
     // Every captured byte a service wrote before it died reaches stdout before
     // tend exits, as long as the reader takes it within the shutdown deadline.
     for_every_service([](Service& s) {
         if (s.output) s.output->drain();
     });
     auto now = host_.now();
-    output_.writer().flush_until(std::max(shutdown_deadline_, now + std::chrono::milliseconds(500)));
+    output_.writer().flush_until(std::max(shutdown_.deadline(), now + std::chrono::milliseconds(500)));
     auto [code, why] = exit_code();
     if (code == 0) spdlog::info("Exiting with code 0 ({} orphans reaped)", orphans_reaped_);
     else  // a warning when it says something went wrong; CMD's own status is just news
@@ -125,14 +122,7 @@ std::pair<int, std::string> Supervisor::exit_code() const {
         }
         return {code, why};
     }
-    if (critical_exit_) return *critical_exit_;
-    if (deadline_hit_) return {1, "shutdown_timeout " + format_duration(settings_.shutdown_timeout) + " was hit"};
-    if (!shutdown_kills_.empty()) {
-        std::string why;
-        for (const auto& kill : shutdown_kills_) why += (why.empty() ? "" : "; ") + kill;
-        return {1, why};
-    }
-    return {0, ""};
+    return shutdown_.exit_code(settings_.shutdown_timeout);
 }
 
 void Supervisor::note_escalation(const Service& service) {
@@ -140,7 +130,7 @@ void Supervisor::note_escalation(const Service& service) {
     std::string what = service.name() + " needed SIGKILL after stop_timeout " + format_duration(policy.stop_timeout);
     spdlog::warn("{}", what);
     // Only a SIGKILL of this shutdown makes its exit code 1; an earlier stop's does not.
-    if (shutting_down()) shutdown_kills_.push_back(std::move(what));
+    if (shutting_down()) shutdown_.note_kill(std::move(what));
 }
 
 }  // namespace tend

@@ -23,7 +23,7 @@ void Supervisor::on_signal(int sig) {
     switch (sig) {
         case SIGTERM:
         case SIGINT:
-            if (sig == SIGINT && ++interrupts_ >= 2) {
+            if (sig == SIGINT && shutdown_.count_interrupt() >= 2) {
                 escalate();
                 return;
             }

@@ -1,76 +1,14 @@
-// The supervisor through a fake process host: no processes, no sleeps. Timers
-// that must fire are given zero durations and run on the next loop turn.
+// The supervisor through a fake process host: no processes, no sleeps.
 #include <doctest/doctest.h>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <memory>
 
-#include <spdlog/spdlog.h>
-
-#include "fake_process_host.hpp"
-#include "tend/config/config_loader.hpp"
-#include "tend/supervisor/supervisor.hpp"
+#include "supervisor_harness.hpp"
 
 using namespace tend;
+using namespace tend::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-// The supervisor reads its signals through signalfd, which needs them blocked.
-struct SignalsBlocked {
-    sigset_t old{};
-    SignalsBlocked() {
-        sigset_t all;
-        sigfillset(&all);
-        sigprocmask(SIG_BLOCK, &all, &old);
-        spdlog::set_level(spdlog::level::off);
-    }
-    ~SignalsBlocked() {
-        sigset_t chld;
-        sigemptyset(&chld);
-        sigaddset(&chld, SIGCHLD);
-        timespec zero{};
-        while (sigtimedwait(&chld, nullptr, &zero) > 0) {
-        }
-        sigprocmask(SIG_SETMASK, &old, nullptr);
-        spdlog::set_level(spdlog::level::info);
-    }
-};
-
-struct Harness : SignalsBlocked {
-    EventLoop loop;
-    FakeProcessHost host;
-    std::unique_ptr<Supervisor> supervisor;
-
-    explicit Harness(const std::string& yaml, std::set<std::string> ignoring = {}) {
-        host.ignore_stop_signals = std::move(ignoring);
-        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, SupervisorOptions{});
-        supervisor->start();
-        turn();
-    }
-    // Lets the supervisor see what the fake's processes did: a SIGCHLD, then loop turns.
-    void turn() {
-        kill(getpid(), SIGCHLD);
-        for (int i = 0; i < 8 && !loop.finished_with(); ++i) loop.run_once(0ms);
-    }
-    ServiceState state(const std::string& name) { return supervisor->find(name)->state(); }
-    pid_t pid(const std::string& program) { return host.pid_of(program); }
-    std::vector<std::string> spawn_order() {
-        std::vector<std::string> out;
-        for (const auto& [pid, program] : host.spawned) out.push_back(program);
-        return out;
-    }
-};
-
-// A service is one fake process named after it; min_uptime 0 makes it running once spawned.
-std::string service(const std::string& name, const std::string& extra = "") {
-    return "  " + name + ":\n    command: [" + name + "]\n    min_uptime: 0\n    output: null\n" + extra;
-}
-
-}  // namespace
 
 TEST_CASE("dependencies start first; a dependant waits until its dependency is running") {
     Harness h("services:\n" + service("web", "    depends_on: [db]\n") +
@@ -154,7 +92,7 @@ TEST_CASE("a reload adds, removes and replaces services, and keeps unchanged one
 
 TEST_CASE("an operator's stop survives a reload") {
     Harness h("services:\n" + service("web"));
-    REQUIRE(h.supervisor->stop_service("web").empty());
+    REQUIRE(h.supervisor->stop(*h.supervisor->find("web")).empty());
     h.turn();
     REQUIRE(h.state("web") == ServiceState::stopped);
     REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + service("web"), "t.yaml"), false).ok());

@@ -16,6 +16,7 @@
 
 #include "tend/control/protocol.hpp"
 #include "tend/event/event_loop.hpp"
+#include "tend/supervisor/operations.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
 namespace tend {
@@ -84,6 +85,7 @@ private:
 
     EventLoop& loop_;
     Supervisor& supervisor_;
+    Operations operations_;
     std::list<std::unique_ptr<Waiter>> waiters_;
     std::vector<std::unique_ptr<Waiter>> expired_;
     std::map<std::uint64_t, Subscription> followers_;  // client -> its follow of the output router

@@ -1,13 +1,15 @@
-// A service's status as the control protocol reports it.
+// A service's status and tend's health as the control protocol encodes them.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include "tend/supervisor/service.hpp"
+#include "tend/supervisor/operations.hpp"
 
 namespace tend {
 
 // {"name","state","pid","uptime","restarts","last_exit","fatal_reason","blocked_reason","stopped_by_operator","want"}
-nlohmann::json status_of(const Service& service, TimePoint now);
+nlohmann::json encode_status(const ServiceStatus& status);
+// {"healthy","problems"}
+nlohmann::json encode_health(const HealthReport& report);
 
 }  // namespace tend

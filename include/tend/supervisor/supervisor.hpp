@@ -19,7 +19,9 @@
 #include "tend/output/output_router.hpp"
 #include "tend/process/pid_table.hpp"
 #include "tend/process/process_host.hpp"
+#include "tend/supervisor/reload_plan.hpp"
 #include "tend/supervisor/service.hpp"
+#include "tend/supervisor/shutdown_sequence.hpp"
 #include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
 
@@ -54,17 +56,17 @@ public:
     void start();
 
     // Operator requests. Return "" on success, else a one-line reason.
-    std::string start_service(const std::string& name);
-    std::string stop_service(const std::string& name);
-    std::string restart_service(const std::string& name);
-    std::string signal_service(const std::string& name, int sig);
+    std::string start(Service& service);
+    std::string stop(Service& service);
+    std::string restart(Service& service);
+    std::string signal(Service& service, int sig);
 
     // Re-reads the config file, diffs it against what runs and applies the
     // difference (nothing of it when dry_run). Stops of removed and changed
     // services finish later; reloading() is true until then.
     ReloadOutcome reload(bool dry_run);
     ReloadOutcome apply_config(Config next, bool dry_run);
-    bool reloading() const { return !reload_stops_.empty(); }
+    bool reloading() const { return !reload_.empty(); }
     // Called with the old and the new settings when a reload changed them;
     // returns a warning, or "" when the change took.
     using SettingsListener = std::function<std::string(const Settings& before, const Settings& after)>;
@@ -80,7 +82,7 @@ public:
     }
 
     void request_shutdown(const std::string& why);
-    bool shutting_down() const { return phase_ != Phase::running; }
+    bool shutting_down() const { return shutdown_.started(); }
 
     Service* find(const std::string& name);
     // The configured service with this id(), or null once a reload removed it.
@@ -91,11 +93,10 @@ public:
     const Settings& settings() const { return settings_; }
     OutputRouter& output() { return output_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
+    TimePoint now() const { return host_.now(); }
     [[nodiscard]] Subscription add_listener(Listener listener) { return listeners_.add(std::move(listener)); }
 
 private:
-    enum class Phase { running, stopping_services, sweeping, killing, done };
-
     void on_signal(int sig);
     void on_exec_signal(int sig);  // tend -- CMD: everything goes to CMD's group
     void on_sigchld();
@@ -124,18 +125,9 @@ private:
     void note_escaped(Service& service);
 
     // Reload, in supervisor_reload.cpp.
-    struct ReloadStop {
-        Service* service;
-        std::vector<std::size_t> after;    // stop once these stops (of its old dependents) are done
-        std::optional<ServiceSpec> next;   // a changed service: its new definition
-        bool start_after = false;          // start it again once replaced
-        bool stop_sent = false;
-        bool done = false;
-    };
     void advance_reload();
     void apply_settings(Settings next, std::vector<std::string>& warnings);
     void replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff);
-    void order_reload_stops(const std::vector<Service*>& old_order, const DependencyGraph& old_graph);
     void reload_finished();
     void reload_from_signal();
     std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index);
@@ -172,17 +164,11 @@ private:
     ListenerList<SettingsListener> settings_listeners_;
     ListenerList<std::function<void()>> reload_done_listeners_;
     ListenerList<std::function<void()>> services_replaced_listeners_;
-    std::vector<ReloadStop> reload_stops_;
+    ReloadPlan reload_;
     std::vector<std::unique_ptr<Service>> retiring_;  // removed by a reload, still stopping
     bool reload_queued_ = false;
 
-    Phase phase_ = Phase::running;
-    bool skip_grace_ = false;
-    bool deadline_hit_ = false;
-    int interrupts_ = 0;
-    std::chrono::steady_clock::time_point shutdown_deadline_{};
-    std::optional<std::pair<int, std::string>> critical_exit_;
-    std::vector<std::string> shutdown_kills_;  // "web needed SIGKILL after stop_timeout 10s", this shutdown only
+    ShutdownSequence shutdown_;
     std::size_t orphans_reaped_ = 0;
 };
 

@@ -1,0 +1,69 @@
+#include "tend/supervisor/operations.hpp"
+
+namespace tend {
+namespace {
+
+std::string describe_failure(const Service& s) {
+    const auto& m = s.machine();
+    if (!m.fatal_reason().empty()) return s.name() + ": " + to_string(m.state()) + ": " + m.fatal_reason();
+    std::string exit = m.last_exit() ? m.last_exit()->describe() : "no exit status";
+    return s.name() + ": failed to start (" + to_string(m.state()) + ", " + exit + ")";
+}
+
+}  // namespace
+
+ServiceStatus Operations::status(const Service& service) const {
+    const ServiceMachine& m = service.machine();
+    ServiceStatus out;
+    out.name = service.name();
+    out.state = service.blocked_reason.empty() ? to_string(m.state()) : "blocked";
+    out.blocked_reason = service.blocked_reason;
+    if (service.pid > 0) {
+        out.pid = service.pid;
+        out.uptime_seconds = std::chrono::duration<double>(supervisor_.now() - service.started_at).count();
+    }
+    out.restarts = m.restarts();
+    out.last_exit = m.last_exit();
+    out.fatal_reason = m.fatal_reason();
+    out.stopped_by_operator = service.goal.stopped_by_operator();
+    out.want = service.goal.want;
+    return out;
+}
+
+HealthReport Operations::health() const {
+    HealthReport report;
+    for (const auto& s : supervisor_.services()) {
+        if (s->goal.stopped_by_operator()) continue;
+        ServiceView v = s->view();
+        bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
+        if (!s->blocked_reason.empty()) {
+            report.problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
+            continue;
+        }
+        if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
+        report.problems.push_back(s->name() + " is " + to_string(v.state));
+    }
+    if (supervisor_.shutting_down()) report.problems.push_back("tend is shutting down");
+    return report;
+}
+
+std::optional<std::string> Operations::start_outcome(const Service& s, TimePoint since) const {
+    ServiceView view = s.view();
+    if (view.state == ServiceState::running && s.started_at >= since) return std::string();
+    if (view.state == ServiceState::exited && view.exited_successfully && s.started_at >= since) return std::string();
+    if (s.machine().since() >= since &&
+        (view.state == ServiceState::fatal || view.state == ServiceState::backoff ||
+         view.state == ServiceState::exited))
+        return describe_failure(s);
+    if (view.state == ServiceState::stopped && !s.goal.start_owed()) return s.name() + ": stopped before it started";
+    if (!s.blocked_reason.empty()) return s.name() + ": blocked: " + s.blocked_reason;
+    return std::nullopt;
+}
+
+Duration Operations::stop_budget(const std::vector<Service*>& services) {
+    Duration total{0};
+    for (const Service* s : services) total += s->spec().stop_timeout;
+    return total;
+}
+
+}  // namespace tend

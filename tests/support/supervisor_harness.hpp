@@ -1,0 +1,77 @@
+// A supervisor over a fake process host, for unit tests: no processes, no
+// sleeps. Timers that must fire are given zero durations and run on the next
+// loop turn.
+#pragma once
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "fake_process_host.hpp"
+#include "tend/config/config_loader.hpp"
+#include "tend/supervisor/supervisor.hpp"
+
+namespace tend::test {
+
+using namespace std::chrono_literals;
+
+
+// The supervisor reads its signals through signalfd, which needs them blocked.
+struct SignalsBlocked {
+    sigset_t old{};
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        spdlog::set_level(spdlog::level::off);
+    }
+    ~SignalsBlocked() {
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        timespec zero{};
+        while (sigtimedwait(&chld, nullptr, &zero) > 0) {
+        }
+        sigprocmask(SIG_SETMASK, &old, nullptr);
+        spdlog::set_level(spdlog::level::info);
+    }
+};
+
+struct Harness : SignalsBlocked {
+    EventLoop loop;
+    FakeProcessHost host;
+    std::unique_ptr<Supervisor> supervisor;
+
+    explicit Harness(const std::string& yaml, std::set<std::string> ignoring = {}) {
+        host.ignore_stop_signals = std::move(ignoring);
+        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, SupervisorOptions{});
+        supervisor->start();
+        turn();
+    }
+    // Lets the supervisor see what the fake's processes did: a SIGCHLD, then loop turns.
+    void turn() {
+        kill(getpid(), SIGCHLD);
+        for (int i = 0; i < 8 && !loop.finished_with(); ++i) loop.run_once(0ms);
+    }
+    ServiceState state(const std::string& name) { return supervisor->find(name)->state(); }
+    pid_t pid(const std::string& program) { return host.pid_of(program); }
+    std::vector<std::string> spawn_order() {
+        std::vector<std::string> out;
+        for (const auto& [pid, program] : host.spawned) out.push_back(program);
+        return out;
+    }
+};
+
+// A service is one fake process named after it; min_uptime 0 makes it running once spawned.
+inline std::string service(const std::string& name, const std::string& extra = "") {
+    return "  " + name + ":\n    command: [" + name + "]\n    min_uptime: 0\n    output: null\n" + extra;
+}
+
+
+}  // namespace tend::test
