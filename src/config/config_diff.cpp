@@ -76,6 +76,8 @@ ConfigDiff diff_configs(const Settings& old_settings, const std::vector<ServiceS
                  s.log_format == LogFormat::json ? "json" : "text");
     diff_setting(out, "log_level", old_settings.log_level, s.log_level);
     diff_setting(out, "include", text_of(old_settings.include), text_of(s.include));
+    diff_setting(out, "exit_when.any_fatal", old_settings.exit_on_any_fatal ? "true" : "false",
+                 s.exit_on_any_fatal ? "true" : "false");
     return diff;
 }
 

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <vector>
 
+#include "tend/config/probe_parser.hpp"
 #include "tend/util/signal_names.hpp"
 
 namespace tend {
@@ -12,7 +13,45 @@ namespace {
 using Pending = ServiceParse;
 
 const std::string kBackoffKeys[] = {"initial", "max", "factor"};
-const std::string kConditions[] = {"started"};
+const std::string kDependencyKeys[] = {"condition", "required"};
+const std::string kMaxRestartsKeys[] = {"count", "within"};
+
+// tend's names, and docker-compose's for the same conditions.
+std::optional<DependencyCondition> condition_named(const std::string& name) {
+    for (std::size_t i = 0; i < std::size(kDependencyConditionNames); ++i)
+        if (name == kDependencyConditionNames[i]) return static_cast<DependencyCondition>(i);
+    if (name == "service_started") return DependencyCondition::started;
+    if (name == "service_healthy") return DependencyCondition::healthy;
+    if (name == "service_completed_successfully") return DependencyCondition::completed;
+    return std::nullopt;
+}
+
+// `db: ready`, or compose's `db: {condition: service_healthy, required: false}`.
+void parse_dependency(YamlReader& reader, const std::string& name, const YAML::Node& value, const std::string& path,
+                      ServiceSpec& spec) {
+    Dependency dep{name, DependencyCondition::started, true, reader.where(value)};
+    // Not assigned later: assigning a yaml-cpp node writes through to the node it refers to.
+    const YAML::Node condition = value.IsMap() ? value["condition"] : value;
+    if (value.IsMap()) {
+        reader.check_keys(value, kDependencyKeys, path);
+        if (const YAML::Node required = value["required"])
+            if (auto b = reader.boolean(required, path + ".required")) dep.required = *b;
+    }
+    if (condition && !condition.IsNull()) {
+        const std::string at = path + (value.IsMap() ? ".condition" : "");
+        auto text = reader.string(condition, at);
+        if (!text) return;
+        auto parsed = condition_named(*text);
+        if (!parsed) {
+            reader.error(condition, at + ": unknown condition '" + *text +
+                                        "' (expected started, ready, healthy or completed; or compose's service_started, "
+                                        "service_healthy, service_completed_successfully)");
+            return;
+        }
+        dep.condition = *parsed;
+    }
+    spec.depends_on.push_back(std::move(dep));
+}
 
 void parse_command(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
                    Pending&) {
@@ -95,7 +134,7 @@ void parse_depends_on(YamlReader& reader, const YAML::Node& value, const std::st
     if (value.IsSequence()) {
         for (std::size_t i = 0; i < value.size(); ++i)
             if (auto name = reader.string(value[i], path + "[" + std::to_string(i) + "]"))
-                spec.depends_on.push_back({*name, DependencyCondition::started, reader.where(value[i])});
+                spec.depends_on.push_back({*name, DependencyCondition::started, true, reader.where(value[i])});
         return;
     }
     if (!value.IsMap()) {
@@ -103,8 +142,7 @@ void parse_depends_on(YamlReader& reader, const YAML::Node& value, const std::st
         return;
     }
     reader.for_each_entry(value, path, [&](const std::string& name, const YAML::Node& condition) {
-        if (reader.choice(condition, path + "." + name, kConditions))
-            spec.depends_on.push_back({name, DependencyCondition::started, reader.where(condition)});
+        parse_dependency(reader, name, condition, path + "." + name, spec);
     });
 }
 
@@ -147,8 +185,38 @@ void parse_min_uptime(YamlReader& reader, const YAML::Node& v, const std::string
     if (auto d = reader.duration(v, p)) spec.min_uptime = *d;
 }
 
+// A count of consecutive failed starts, or {count, within}: failures of any kind in a window.
 void parse_max_restarts(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
-    if (auto n = reader.integer(v, p, -1, 1'000'000'000)) spec.max_restarts = static_cast<int>(*n);
+    if (!v.IsMap()) {
+        if (auto n = reader.integer(v, p, -1, 1'000'000'000)) spec.max_restarts = static_cast<int>(*n);
+        return;
+    }
+    reader.check_keys(v, kMaxRestartsKeys, p);
+    if (!v["count"] || !v["within"]) {
+        reader.error(v, p + ": expected {count: N, within: DURATION}");
+        return;
+    }
+    if (auto n = reader.integer(v["count"], p + ".count", 0, 1'000'000'000)) spec.max_restarts = static_cast<int>(*n);
+    if (auto d = reader.duration(v["within"], p + ".within")) {
+        if (d->count() == 0) reader.error(v["within"], p + ".within: must be more than 0");
+        else spec.restart_window = *d;
+    }
+}
+
+void parse_type(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto c = reader.choice(v, p, kServiceTypeNames)) spec.type = static_cast<ServiceType>(*c);
+}
+
+void parse_ready(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    parse_ready_spec(reader, v, p, spec.ready);
+}
+
+void parse_health(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    parse_health_spec(reader, v, p, spec.health);
+}
+
+void parse_on_fatal(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto c = reader.choice(v, p, kOnFatalNames)) spec.on_fatal = static_cast<OnFatal>(*c);
 }
 
 void parse_stop_signal(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
@@ -213,8 +281,12 @@ bool same_group(const ServiceSpec& a, const ServiceSpec& b) {
 bool same_dependencies(const ServiceSpec& a, const ServiceSpec& b) {
     return std::equal(a.depends_on.begin(), a.depends_on.end(), b.depends_on.begin(), b.depends_on.end(),
                       [](const Dependency& x, const Dependency& y) {
-                          return x.name == y.name && x.condition == y.condition;
+                          return x.name == y.name && x.condition == y.condition && x.required == y.required;
                       });
+}
+
+bool same_max_restarts(const ServiceSpec& a, const ServiceSpec& b) {
+    return a.max_restarts == b.max_restarts && a.restart_window == b.restart_window;
 }
 
 bool same_backoff(const ServiceSpec& a, const ServiceSpec& b) {
@@ -230,6 +302,7 @@ constexpr ReloadEffect kInPlace = ReloadEffect::in_place;
 const ServiceKey kServiceKeys[] = {
     // How the process is made.
     {"command", parse_command, kRestart, TEND_SAME(argv), "[other, program]"},
+    {"type", parse_type, kRestart, TEND_SAME(type), "oneshot"},
     {"user", parse_user, kRestart, same_user, "\"65534\""},
     {"group", parse_group, kRestart, same_group, "\"65534\""},
     {"working_dir", parse_working_dir, kRestart, TEND_SAME(working_dir), "/tmp"},
@@ -239,7 +312,7 @@ const ServiceKey kServiceKeys[] = {
     {"restart", parse_restart, kInPlace, TEND_SAME(restart), "always"},
     {"success_exit_codes", parse_success_exit_codes, kInPlace, TEND_SAME(success_exit_codes), "[0, 3]"},
     {"min_uptime", parse_min_uptime, kInPlace, TEND_SAME(min_uptime), "5s"},
-    {"max_restarts", parse_max_restarts, kInPlace, TEND_SAME(max_restarts), "-1"},
+    {"max_restarts", parse_max_restarts, kInPlace, same_max_restarts, "{count: 3, within: 1m}"},
     {"backoff", parse_backoff, kInPlace, same_backoff, "{initial: 1s}"},
     // How it stops, and its place among the others.
     {"stop_signal", parse_stop_signal, kInPlace, TEND_SAME(stop_signal), "QUIT"},
@@ -247,6 +320,10 @@ const ServiceKey kServiceKeys[] = {
     {"kill_mode", parse_kill_mode, kInPlace, TEND_SAME(kill_mode), "process"},
     {"depends_on", parse_depends_on, kInPlace, same_dependencies, "[other]"},
     {"critical", parse_critical, kInPlace, TEND_SAME(critical), "true"},
+    {"on_fatal", parse_on_fatal, kInPlace, TEND_SAME(on_fatal), "shutdown"},
+    // How it says it is ready (the notify socket and fd shape the process), and how its health is checked.
+    {"ready", parse_ready, kRestart, TEND_SAME(ready), "{tcp: 127.0.0.1:5432}"},
+    {"health", parse_health, kInPlace, TEND_SAME(health), "{exec: [true], retries: 2}"},
     // Its output. Whether it is captured at all can hang on log_file, so that shapes the process.
     {"output", parse_output, kRestart, TEND_SAME(output), "inherit"},
     {"log_file", parse_log_file, kRestart, TEND_SAME(log_file), "/tmp/x.log"},

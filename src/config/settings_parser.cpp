@@ -6,7 +6,8 @@ namespace tend {
 namespace {
 
 const std::string kKeys[] = {"control_socket", "control_group", "shutdown_timeout", "kill_grace",
-                             "log_format",     "log_level",     "include"};
+                             "log_format",     "log_level",     "include",   "exit_when"};
+const std::string kExitWhenKeys[] = {"any_fatal"};
 const std::string kLogFormats[] = {"text", "json"};
 const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
 
@@ -38,6 +39,11 @@ Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
         } else if (key == "include") {
             if (value.IsScalar()) settings.include = {value.Scalar()};
             else if (auto v = reader.string_list(value, path)) settings.include = *v;
+        } else if (key == "exit_when") {
+            if (!reader.expect_map(value, path)) return;
+            reader.check_keys(value, kExitWhenKeys, path);
+            if (value["any_fatal"])
+                if (auto v = reader.boolean(value["any_fatal"], path + ".any_fatal")) settings.exit_on_any_fatal = *v;
         }
     });
     return settings;

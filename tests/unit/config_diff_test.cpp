@@ -167,6 +167,6 @@ TEST_CASE("settings changes are listed with old and new values") {
 }
 
 TEST_CASE("the restart keys are the process-shaping ones") {
-    CHECK(restart_keys() == std::vector<std::string>{"command", "user", "group", "working_dir", "environment", "output",
-                                                     "log_file"});
+    CHECK(restart_keys() == std::vector<std::string>{"command", "type", "user", "group", "working_dir", "environment",
+                                                     "ready", "output", "log_file"});
 }

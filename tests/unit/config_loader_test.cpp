@@ -200,8 +200,34 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:2:19: settings.control_socket: must be an absolute path"},
         {"services:\n  web:\n    command: x\n    kill_mode: everything\n",
          "t.yaml:4:16: services.web.kill_mode: expected group or process, got 'everything'"},
-        {"services:\n  web:\n    command: x\n    depends_on: {db: healthy}\n  db:\n    command: y\n",
-         "t.yaml:4:22: services.web.depends_on.db: expected started, got 'healthy'"},
+        {"services:\n  web:\n    command: x\n    depends_on: {db: alive}\n  db:\n    command: y\n",
+         "t.yaml:4:22: services.web.depends_on.db: unknown condition 'alive' (expected started, ready, healthy or "
+         "completed; or compose's service_started, service_healthy, service_completed_successfully)"},
+        {"services:\n  web:\n    command: x\n    depends_on: {db: {condition: service_ok}}\n  db:\n    command: y\n",
+         "t.yaml:4:34: services.web.depends_on.db.condition: unknown condition 'service_ok' (expected started, ready, "
+         "healthy or completed; or compose's service_started, service_healthy, service_completed_successfully)"},
+        {"services:\n  web:\n    command: x\n    ready: {tcp: 5432, exec: [true]}\n",
+         "t.yaml:4:30: services.web.ready.exec: only one check may be given (already tcp)"},
+        {"services:\n  web:\n    command: x\n    ready: {tcp: 'db:99999'}\n",
+         "t.yaml:4:18: services.web.ready.tcp: expected HOST:PORT, e.g. 127.0.0.1:5432"},
+        {"services:\n  web:\n    command: x\n    ready: {http: 'https://x/'}\n",
+         "t.yaml:4:19: services.web.ready.http: expected an http:// URL with a host, e.g. http://127.0.0.1:8080/healthz"},
+        {"services:\n  web:\n    command: x\n    ready: {log: 'a(b'}\n",
+         "t.yaml:4:18: services.web.ready.log: invalid regular expression: Mismatched '(' and ')' in regular expression"},
+        {"services:\n  web:\n    command: x\n    ready: {timeout: 5s}\n",
+         "t.yaml:4:12: services.web.ready: say how readiness is known: notify (systemd, fd) or a check (exec, tcp, http, log)"},
+        {"services:\n  web:\n    command: x\n    ready: {notify: tcp}\n",
+         "t.yaml:4:21: services.web.ready.notify: expected systemd or fd, got 'tcp'"},
+        {"services:\n  web:\n    command: x\n    ready: {tcp: 80, watchdog: 5s}\n",
+         "t.yaml:4:32: services.web.ready.watchdog: only with notify: systemd (it listens for WATCHDOG=1)"},
+        {"services:\n  init:\n    command: x\n    type: oneshot\n    ready: {tcp: 80}\n",
+         "t.yaml:5:12: services.init.ready: a one-shot is never running, so never ready; dependants wait for `completed`"},
+        {"services:\n  web:\n    command: x\n    health: {retries: 2}\n",
+         "t.yaml:4:13: services.web.health: give one check: exec, tcp or http"},
+        {"services:\n  web:\n    command: x\n    max_restarts: {count: 3}\n",
+         "t.yaml:4:19: services.web.max_restarts: expected {count: N, within: DURATION}"},
+        {"services:\n  web:\n    command: x\n    output: inherit\n    ready: {log: ready}\n",
+         "t.yaml:5:12: services.web.ready.log: needs captured output (output: prefix, or a log_file)"},
         {"services:\n  web:\n    command: x\n    depends_on: [web]\n",
          "t.yaml:4:18: services.web.depends_on: a service cannot depend on itself"},
         {"services:\n  all:\n    command: x\n",
@@ -316,4 +342,54 @@ TEST_CASE("a missing config file is an error naming it and the errno text") {
     } catch (const ConfigError& e) {
         CHECK(std::string(e.what()) == "/nonexistent/tend.yaml: cannot read config: No such file or directory");
     }
+}
+
+TEST_CASE("readiness, health, one-shots, dependency conditions and crash windows parse") {
+    Config c = parse_config(
+        "settings:\n  exit_when: {any_fatal: true}\n"
+        "services:\n"
+        "  db:\n    command: postgres\n    ready: {notify: systemd, notify_access: all, watchdog: 30s, timeout: 1m}\n"
+        "    max_restarts: {count: 5, within: 60s}\n    on_fatal: shutdown\n"
+        "  cache:\n    command: redis\n    ready: {tcp: '6379', interval: 200ms}\n"
+        "    health: {http: 'http://localhost:8080/healthz', retries: 2, timeout: 1s, start_period: 5s}\n"
+        "  s6:\n    command: x\n    ready: {notify: fd, fd: 5}\n"
+        "  log:\n    command: x\n    ready: {log: 'listening on .*'}\n"
+        "  init:\n    command: x\n    type: oneshot\n"
+        "  app:\n    command: x\n    health: {exec: 'curl -f localhost'}\n"
+        "    depends_on:\n      db: {condition: service_healthy}\n      init: service_completed_successfully\n"
+        "      cache: {condition: ready, required: false}\n      s6: started\n",
+        "t.yaml");
+    CHECK(c.settings.exit_on_any_fatal);
+    const ServiceSpec& db = *c.find("db");
+    CHECK(db.ready.notify == NotifyKind::systemd);
+    CHECK(db.ready.notify_all);
+    CHECK(db.ready.watchdog == std::chrono::seconds(30));
+    CHECK(db.ready.timeout == std::chrono::minutes(1));
+    CHECK(db.max_restarts == 5);
+    CHECK(db.restart_window == std::chrono::seconds(60));
+    CHECK(db.on_fatal == OnFatal::shutdown);
+    const ServiceSpec& cache = *c.find("cache");
+    CHECK(cache.ready.probe.kind == ProbeSpec::Kind::tcp);
+    CHECK(cache.ready.probe.host == "127.0.0.1");
+    CHECK(cache.ready.probe.port == 6379);
+    CHECK(cache.ready.probe.interval == std::chrono::milliseconds(200));
+    CHECK(cache.health.probe.kind == ProbeSpec::Kind::http);
+    CHECK(cache.health.probe.host == "localhost");
+    CHECK(cache.health.probe.port == 8080);
+    CHECK(cache.health.probe.path == "/healthz");
+    CHECK(cache.health.retries == 2);
+    CHECK(cache.health.start_period == std::chrono::seconds(5));
+    CHECK(c.find("s6")->ready.notify == NotifyKind::fd);
+    CHECK(c.find("s6")->ready.fd == 5);
+    CHECK(c.find("log")->ready.probe.pattern == "listening on .*");
+    CHECK(c.find("init")->type == ServiceType::oneshot);
+    const ServiceSpec& app = *c.find("app");
+    CHECK(app.health.probe.argv == std::vector<std::string>{"/bin/sh", "-c", "curl -f localhost"});
+    CHECK(app.health.probe.interval == std::chrono::seconds(10));
+    REQUIRE(app.depends_on.size() == 4);
+    CHECK(app.depends_on[0].condition == DependencyCondition::healthy);
+    CHECK(app.depends_on[1].condition == DependencyCondition::completed);
+    CHECK(app.depends_on[2].condition == DependencyCondition::ready);
+    CHECK_FALSE(app.depends_on[2].required);
+    CHECK(app.depends_on[3].condition == DependencyCondition::started);
 }

@@ -14,7 +14,7 @@ std::vector<ServiceSpec> services(std::initializer_list<std::pair<const char*, s
         ServiceSpec s;
         s.name = name;
         s.where = {"t.yaml", 1, 1};
-        for (const auto& d : deps) s.depends_on.push_back({d, DependencyCondition::started, {"t.yaml", 2, 3}});
+        for (const auto& d : deps) s.depends_on.push_back({d, DependencyCondition::started, true, {"t.yaml", 2, 3}});
         out.push_back(s);
     }
     return out;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tend/config/probe_spec.hpp"
 #include "tend/process/credentials.hpp"
 #include "tend/util/duration.hpp"
 
@@ -27,7 +28,14 @@ enum class OutputMode { prefix, inherit, discard };
 inline const std::string kRestartPolicyNames[] = {"always", "on-failure", "never"};
 inline const std::string kKillModeNames[] = {"group", "process"};
 inline const std::string kOutputModeNames[] = {"prefix", "inherit", "null"};
-enum class DependencyCondition { started };
+// What a dependant waits for: forked and past min_uptime; ready by its
+// readiness check; healthy by its health check once; a one-shot that succeeded.
+enum class DependencyCondition { started, ready, healthy, completed };
+inline const std::string kDependencyConditionNames[] = {"started", "ready", "healthy", "completed"};
+enum class ServiceType { simple, oneshot };
+inline const std::string kServiceTypeNames[] = {"simple", "oneshot"};
+enum class OnFatal { stay, shutdown };
+inline const std::string kOnFatalNames[] = {"stay", "shutdown"};
 
 struct SourceLocation {
     std::string file;
@@ -47,6 +55,7 @@ struct Settings {
     LogFormat log_format = LogFormat::text;
     std::string log_level = "info";
     std::vector<std::string> include;
+    bool exit_on_any_fatal = false;  // exit_when: {any_fatal: true}
 };
 
 struct Backoff {
@@ -58,6 +67,7 @@ struct Backoff {
 struct Dependency {
     std::string name;
     DependencyCondition condition = DependencyCondition::started;
+    bool required = true;  // false: a dependency that gave up does not block the dependant
     SourceLocation where;
 };
 
@@ -70,6 +80,9 @@ struct RunPolicy {
     RestartPolicy restart = RestartPolicy::on_failure;
     std::vector<int> success_exit_codes{0};
     int max_restarts = 5;  // -1: unlimited
+    // 0: max_restarts counts consecutive failed starts; else failures of any
+    // kind within this window (a service that crashes after min_uptime too).
+    Duration restart_window{0};
     Backoff backoff;
     int stop_signal = 15;  // SIGTERM
     Duration stop_timeout = 10s;
@@ -101,6 +114,10 @@ struct ServiceSpec : RunPolicy {
     int log_keep = 3;                           // rotated files kept: PATH.1 ... PATH.N
     int log_buffer_lines = 1000;                // last lines kept in memory for `tendctl logs`
     std::vector<int> forward_signals;           // of SIGUSR1, SIGUSR2, SIGWINCH: passed on to its process group
+    ServiceType type = ServiceType::simple;
+    ReadySpec ready;
+    HealthSpec health;
+    OnFatal on_fatal = OnFatal::stay;
 };
 
 struct Config {
