@@ -14,7 +14,7 @@ namespace tend {
 // thousands of services, and PID 1 must not recurse its stack away checking it.
 
 DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services, std::span<const std::string> rejected)
-    : deps_(services.size()), dependents_(services.size()) {
+    : deps_(services.size()), edges_(services.size()), dependents_(services.size()) {
     std::unordered_map<std::string_view, std::size_t> index;
     index.reserve(services.size());
     for (std::size_t i = 0; i < services.size(); ++i) index.emplace(services[i].name, i);
@@ -24,6 +24,7 @@ DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services, std::
             if (it == index.end()) continue;
             if (std::find(deps_[i].begin(), deps_[i].end(), it->second) != deps_[i].end()) continue;
             deps_[i].push_back(it->second);
+            edges_[i].push_back({it->second, dep.condition, dep.required});
             dependents_[it->second].push_back(i);
         }
     problems_ = find_problems(services, index, rejected);

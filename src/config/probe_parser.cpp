@@ -1,5 +1,7 @@
 #include "tend/config/probe_parser.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <regex>
@@ -27,6 +29,10 @@ bool parse_host_port(std::string_view text, ProbeSpec& probe) {
     auto port = parse_port(colon == std::string_view::npos ? text : text.substr(colon + 1));
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (!port || host.empty()) return false;
+    // Names other than localhost would need a lookup that can block tend's loop.
+    std::string numeric(host == "localhost" ? "127.0.0.1" : host);
+    in6_addr any{};
+    if (inet_pton(AF_INET, numeric.c_str(), &any) != 1 && inet_pton(AF_INET6, numeric.c_str(), &any) != 1) return false;
     probe.host = std::string(host);
     probe.port = *port;
     return true;
@@ -63,12 +69,13 @@ void parse_probe_kind(YamlReader& reader, const YAML::Node& node, const std::str
         } else if (key == "tcp") {
             probe.kind = ProbeSpec::Kind::tcp;
             auto text = reader.string(value, at);
-            if (text && !parse_host_port(*text, probe)) reader.error(value, at + ": expected HOST:PORT, e.g. 127.0.0.1:5432");
+            if (text && !parse_host_port(*text, probe))
+                reader.error(value, at + ": expected ADDRESS:PORT with an IP address or localhost, e.g. 127.0.0.1:5432");
         } else if (key == "http") {
             probe.kind = ProbeSpec::Kind::http;
             auto text = reader.string(value, at);
             if (text && !parse_http_url(*text, probe))
-                reader.error(value, at + ": expected an http:// URL with a host, e.g. http://127.0.0.1:8080/healthz");
+                reader.error(value, at + ": expected an http:// URL with an IP address or localhost, e.g. http://127.0.0.1:8080/healthz");
         } else {
             probe.kind = ProbeSpec::Kind::log;
             auto text = reader.string(value, at);

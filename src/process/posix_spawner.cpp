@@ -34,6 +34,7 @@ struct ChildContext {
     bool new_session;
     bool take_terminal;
     int stdin_fd, stdout_fd, stderr_fd;
+    int pass_fd, pass_fd_as;  // -1: none
     const rlimit* nofile;  // restore this open-files limit, or null
     // Written by the child on failure; read by the parent once the child has
     // exec'd or exited (CLONE_VFORK suspends the parent until then).
@@ -85,6 +86,14 @@ TEND_CHILD_CODE int child_main(void* arg) {
     if (c->stderr_fd >= 0 && c->stderr_fd != STDERR_FILENO && dup2(c->stderr_fd, STDERR_FILENO) < 0)
         child_fail(c, "set up stderr");
 
+    if (c->pass_fd >= 0) {
+        if (c->pass_fd == c->pass_fd_as) {
+            if (fcntl(c->pass_fd, F_SETFD, 0) < 0) child_fail(c, "pass the readiness fd");
+        } else if (dup2(c->pass_fd, c->pass_fd_as) < 0) {
+            child_fail(c, "pass the readiness fd");
+        }
+    }
+
     if (c->nofile && setrlimit(RLIMIT_NOFILE, c->nofile) < 0) child_fail(c, "restore the open-files limit");
     if (c->working_dir && chdir(c->working_dir) < 0) child_fail(c, "change directory");
     // Groups first, then gid, then uid: after the uid drop the others are no longer allowed.
@@ -94,8 +103,17 @@ TEND_CHILD_CODE int child_main(void* arg) {
         if (setuid(c->uid) < 0) child_fail(c, "set uid");
     }
     // tend's own fds are CLOEXEC, but a library's may not be: close everything past stdio.
-    if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) {
-        for (int fd = 3; fd < 65536; ++fd) close(fd);
+    // (all but the passed fd)
+    const int keep = c->pass_fd >= 0 ? c->pass_fd_as : -1;
+    if (keep < 0) {
+        if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+            for (int fd = 3; fd < 65536; ++fd) close(fd);
+    } else {
+        bool ranges_closed = (keep == 3 || syscall(SYS_close_range, 3U, static_cast<unsigned>(keep - 1), 0U) == 0) &&
+                             syscall(SYS_close_range, static_cast<unsigned>(keep + 1), ~0U, 0U) == 0;
+        if (!ranges_closed)
+            for (int fd = 3; fd < 65536; ++fd)
+                if (fd != keep) close(fd);
     }
     execve(c->path, c->argv, c->envp);
     child_fail(c, "exec");
@@ -198,6 +216,8 @@ SpawnResult PosixSpawner::spawn(const SpawnRequest& request) {
     context.stdin_fd = request.stdin_fd >= 0 ? request.stdin_fd : null_fd;
     context.stdout_fd = request.stdout_fd;
     context.stderr_fd = request.stderr_fd;
+    context.pass_fd = request.pass_fd;
+    context.pass_fd_as = request.pass_fd_as;
     context.nofile = child_nofile_ ? &*child_nofile_ : nullptr;
 
     char* stack = child_stack_top();

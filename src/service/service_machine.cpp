@@ -23,7 +23,10 @@ const char* to_string(EventKind kind) {
         case EventKind::spawn_failed: return "spawn_failed";
         case EventKind::exited: return "exited";
         case EventKind::group_empty: return "group_empty";
+        case EventKind::uptime_reached: return "uptime_reached";
         case EventKind::ready: return "ready";
+        case EventKind::ready_timeout: return "ready_timeout";
+        case EventKind::unhealthy: return "unhealthy";
         case EventKind::backoff_over: return "backoff_over";
         case EventKind::stop_timeout: return "stop_timeout";
         case EventKind::stop: return "stop";
@@ -36,6 +39,9 @@ ServicePolicy ServicePolicy::from(const ServiceSpec& spec) {
     ServicePolicy p;
     static_cast<RunPolicy&>(p) = spec;
     p.readiness.min_uptime = spec.min_uptime;
+    p.readiness.external = spec.ready.external();
+    p.readiness.timeout = spec.ready.timeout;
+    p.oneshot = spec.type == ServiceType::oneshot;
     p.leftover_timeout = spec.stop_timeout;
     return p;
 }
@@ -50,7 +56,9 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
     switch (state_) {
         case ServiceState::stopped:
         case ServiceState::exited:
-        case ServiceState::fatal: step_down(t, event, now); break;
+        case ServiceState::fatal:
+        case ServiceState::completed:
+        case ServiceState::failed: step_down(t, event, now); break;
         case ServiceState::starting: step_starting(t, event, now); break;
         case ServiceState::running: step_running(t, event, now); break;
         case ServiceState::stopping: step_stopping(t, event, now); break;
@@ -62,6 +70,7 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
 void ServiceMachine::step_down(Transition& t, const ServiceEvent& event, TimePoint now) {
     if (event.kind == EventKind::start || event.kind == EventKind::restart) {
         failures_ = 0;
+        failure_times_.clear();
         fatal_reason_.clear();
         t.reason = "start requested";
         begin_start(t, now);
@@ -78,10 +87,11 @@ void ServiceMachine::step_starting(Transition& t, const ServiceEvent& event, Tim
             last_exit_ = event.status;
             on_failed_start(t, event.error, now);
             break;
-        case EventKind::ready:
-            failures_ = 0;
-            t.reason = "up for " + format_duration(policy_.readiness.min_uptime);
-            go(t, ServiceState::running, now);
+        case EventKind::uptime_reached: on_uptime(t, now); break;
+        case EventKind::ready: on_ready(t, now); break;
+        case EventKind::ready_timeout:
+            if (policy_.readiness.external && !policy_.oneshot)
+                fail_and_stop(t, "not ready within " + format_duration(policy_.readiness.timeout), true, now);
             break;
         case EventKind::exited: on_exit(t, event, true, now); break;
         case EventKind::stop: begin_stop(t, "stop requested", false, now); break;
@@ -93,6 +103,7 @@ void ServiceMachine::step_starting(Transition& t, const ServiceEvent& event, Tim
 void ServiceMachine::step_running(Transition& t, const ServiceEvent& event, TimePoint now) {
     switch (event.kind) {
         case EventKind::exited: on_exit(t, event, false, now); break;
+        case EventKind::unhealthy: fail_and_stop(t, "unhealthy: " + event.error, false, now); break;
         case EventKind::stop: begin_stop(t, "stop requested", false, now); break;
         case EventKind::restart: begin_stop(t, "restart requested", true, now); break;
         default: break;
@@ -150,6 +161,7 @@ void ServiceMachine::go(Transition& t, ServiceState next, TimePoint now) {
 }
 
 void ServiceMachine::begin_start(Transition& t, TimePoint now) {
+    started_ = false;
     go(t, ServiceState::starting, now);
     t.actions.push_back({ActionKind::spawn});
 }
@@ -184,7 +196,7 @@ void ServiceMachine::on_group_empty(Transition& t, TimePoint now) {
     t.actions.push_back(cancel_timers());
     if (pending_exit_ && !restart_pending_) {
         PendingExit exit = *std::exchange(pending_exit_, std::nullopt);
-        settle_exit(t, exit.status, exit.early, now);
+        settle(t, exit.success, exit.what, exit.early, exit.exit, now);
         return;
     }
     pending_exit_.reset();
@@ -202,21 +214,68 @@ void ServiceMachine::on_group_empty(Transition& t, TimePoint now) {
 
 void ServiceMachine::on_spawned(Transition& t, TimePoint now) {
     leader_alive_ = true;
+    if (policy_.oneshot) return;  // it runs to its end; its exit says how it went
     if (policy_.readiness.immediate()) {
+        started_ = true;
         failures_ = 0;
         go(t, ServiceState::running, now);
         return;
     }
     t.actions.push_back(arm(TimerKind::readiness, policy_.readiness.min_uptime));
+    if (policy_.readiness.external && policy_.readiness.timeout.count() > 0)
+        t.actions.push_back(arm(TimerKind::ready_timeout, policy_.readiness.timeout));
+}
+
+void ServiceMachine::on_uptime(Transition& t, TimePoint now) {
+    if (policy_.oneshot) return;
+    started_ = true;
+    if (policy_.readiness.external) return;  // started; ready when its check says so
+    failures_ = 0;
+    t.reason = "up for " + format_duration(policy_.readiness.min_uptime);
+    go(t, ServiceState::running, now);
+}
+
+void ServiceMachine::on_ready(Transition& t, TimePoint now) {
+    if (policy_.oneshot) return;
+    failures_ = 0;
+    started_ = true;
+    t.reason = policy_.readiness.external ? "ready" : "up for " + format_duration(policy_.readiness.min_uptime);
+    go(t, ServiceState::running, now);
+}
+
+// Not ready in time, or unhealthy: stopped the way an operator stop would,
+// then settled as a failure once its group is empty.
+void ServiceMachine::fail_and_stop(Transition& t, std::string what, bool early, TimePoint now) {
+    begin_stop(t, "", false, now);
+    t.reason = what + "; stopping it";
+    pending_exit_ = PendingExit{false, std::move(what), early, false};
+}
+
+std::string ServiceMachine::early_suffix() const {
+    if (policy_.oneshot) return "";
+    if (policy_.readiness.external) return " before it was ready";
+    return " before min_uptime " + format_duration(policy_.readiness.min_uptime);
+}
+
+std::string ServiceMachine::count_failure(TimePoint now, bool failed_start) {
+    if (policy_.max_restarts < 0) return "";
+    if (policy_.restart_window.count() > 0) {
+        failure_times_.push_back(now);
+        std::erase_if(failure_times_, [&](TimePoint at) { return now - at > policy_.restart_window; });
+        if (static_cast<int>(failure_times_.size()) <= policy_.max_restarts) return "";
+        return "gave up after " + std::to_string(failure_times_.size()) + " failures within " +
+               format_duration(policy_.restart_window);
+    }
+    if (!failed_start || failures_ <= policy_.max_restarts) return "";
+    return "gave up after " + std::to_string(failures_) + " failed start" + (failures_ == 1 ? "" : "s");
 }
 
 void ServiceMachine::on_failed_start(Transition& t, const std::string& what, TimePoint now) {
     ++failures_;
-    if (policy_.max_restarts >= 0 && failures_ > policy_.max_restarts) {
-        fatal_reason_ = what + "; gave up after " + std::to_string(failures_) + " failed start" +
-                        (failures_ == 1 ? "" : "s");
+    if (std::string why = count_failure(now, true); !why.empty()) {
+        fatal_reason_ = what + "; " + why;
         t.reason = fatal_reason_;
-        go(t, ServiceState::fatal, now);
+        go(t, policy_.oneshot ? ServiceState::failed : ServiceState::fatal, now);
         return;
     }
     Duration delay = backoff_delay(policy_.backoff, failures_);
@@ -229,13 +288,15 @@ void ServiceMachine::on_exit(Transition& t, const ServiceEvent& event, bool earl
     leader_alive_ = false;
     last_exit_ = event.status;
     t.actions.push_back(cancel_timers());
+    const bool success = policy_.succeeded(event.status);
+    const std::string what = event.status.describe();
     if (!event.group_alive) {
-        settle_exit(t, event.status, early, now);
+        settle(t, success, what, early, true, now);
         return;
     }
     // What the main process left in its group gets a graceful stop, then the
     // exit is settled: a restart never runs beside its own leftovers.
-    pending_exit_ = PendingExit{event.status, early};
+    pending_exit_ = PendingExit{success, what, early, true};
     restart_pending_ = false;
     killed_ = false;
     needed_kill_ = false;
@@ -246,29 +307,38 @@ void ServiceMachine::on_exit(Transition& t, const ServiceEvent& event, bool earl
     t.actions.push_back(arm(TimerKind::stop, policy_.leftover_timeout));
 }
 
-void ServiceMachine::settle_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now) {
-    const bool success = policy_.succeeded(status);
-    const bool restart = policy_.restart == RestartPolicy::always ||
-                         (policy_.restart == RestartPolicy::on_failure && !success);
+void ServiceMachine::settle(Transition& t, bool success, const std::string& what, bool early, bool exit,
+                            TimePoint now) {
+    // A one-shot runs to its end: only a failure is ever run again.
+    const bool restart = policy_.oneshot ? !success && policy_.restart != RestartPolicy::never
+                                         : policy_.restart == RestartPolicy::always ||
+                                               (policy_.restart == RestartPolicy::on_failure && !success);
     if (!restart) {
-        t.reason = status.describe();
-        go(t, ServiceState::exited, now);
+        t.reason = what;
+        go(t, !policy_.oneshot ? ServiceState::exited : success ? ServiceState::completed : ServiceState::failed, now);
         return;
     }
-    if (early) {
-        on_failed_start(t, status.describe() + " before min_uptime " + format_duration(policy_.readiness.min_uptime),
-                        now);
+    if (early || policy_.oneshot) {
+        // An exit is said with when it came: "exit code 1 before min_uptime 1s".
+        on_failed_start(t, what + (exit ? early_suffix() : ""), now);
         return;
     }
     failures_ = 0;
+    if (!success)
+        if (std::string why = count_failure(now, false); !why.empty()) {
+            fatal_reason_ = what + "; " + why;
+            t.reason = fatal_reason_;
+            go(t, ServiceState::fatal, now);
+            return;
+        }
     Duration delay = policy_.backoff.initial;
     if (delay.count() == 0) {
-        t.reason = status.describe() + "; restarting";
+        t.reason = what + "; restarting";
         ++restarts_;
         begin_start(t, now);
         return;
     }
-    t.reason = status.describe() + "; restart in " + format_duration(delay);
+    t.reason = what + "; restart in " + format_duration(delay);
     go(t, ServiceState::backoff, now);
     t.actions.push_back(arm(TimerKind::backoff, delay));
 }

@@ -13,13 +13,16 @@ const char* to_string(ServiceState state) {
         case ServiceState::exited: return "exited";
         case ServiceState::backoff: return "backoff";
         case ServiceState::fatal: return "fatal";
+        case ServiceState::completed: return "completed";
+        case ServiceState::failed: return "failed";
     }
     return "?";
 }
 
 std::optional<ServiceState> parse_service_state(std::string_view name) {
     for (auto s : {ServiceState::stopped, ServiceState::starting, ServiceState::running, ServiceState::stopping,
-                   ServiceState::exited, ServiceState::backoff, ServiceState::fatal})
+                   ServiceState::exited, ServiceState::backoff, ServiceState::fatal, ServiceState::completed,
+                   ServiceState::failed})
         if (name == to_string(s)) return s;
     return std::nullopt;
 }
@@ -38,6 +41,8 @@ bool is_down(ServiceState state) {
         case ServiceState::stopped:
         case ServiceState::exited:
         case ServiceState::fatal:
+        case ServiceState::completed:
+        case ServiceState::failed:
             return true;
         case ServiceState::starting:
         case ServiceState::running:
@@ -47,5 +52,11 @@ bool is_down(ServiceState state) {
     }
     return false;
 }
+
+}  // namespace tend
+
+namespace tend {
+
+bool gave_up(ServiceState state) { return state == ServiceState::fatal || state == ServiceState::failed; }
 
 }  // namespace tend

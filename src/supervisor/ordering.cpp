@@ -4,14 +4,29 @@
 
 namespace tend {
 
-bool dependency_satisfied(const ServiceView& dependency) {
-    return dependency.state == ServiceState::running ||
-           (dependency.state == ServiceState::exited && dependency.exited_successfully);
+bool condition_met(const ServiceView& d, DependencyCondition condition) {
+    if (d.exited_successfully || d.oneshot) return d.exited_successfully;
+    switch (condition) {
+        case DependencyCondition::started:
+            return d.state == ServiceState::running || (d.state == ServiceState::starting && d.started);
+        case DependencyCondition::ready: return d.state == ServiceState::running;
+        case DependencyCondition::healthy: return d.state == ServiceState::running && d.healthy;
+        case DependencyCondition::completed: return false;  // still to end
+    }
+    return false;
+}
+
+bool dependency_gave_up(const ServiceView& d) {
+    return gave_up(d.state) || (d.state == ServiceState::exited && !d.exited_successfully);
 }
 
 bool dependencies_started(const DependencyGraph& graph, std::size_t service, const std::vector<ServiceView>& views) {
-    for (std::size_t dep : graph.dependencies(service))
-        if (!dependency_satisfied(views[dep])) return false;
+    for (const auto& edge : graph.edges(service)) {
+        const ServiceView& d = views[edge.index];
+        if (condition_met(d, edge.condition)) continue;
+        if (!edge.required && dependency_gave_up(d)) continue;
+        return false;
+    }
     return true;
 }
 

@@ -9,7 +9,7 @@ namespace tend {
 void ReloadPlan::replace(Service& service, ServiceSpec next, bool start_after) {
     stops_.push_back({&service, {}, std::move(next)});
     // The goal the service has once replaced; the plan takes the steps until then.
-    service.goal = {start_after ? Want::up : Want::down, false, true};
+    service.goal = {start_after ? service.run_want() : Want::down, false, true};
 }
 
 void ReloadPlan::remove(Service& service) {

@@ -49,7 +49,14 @@ void Service::replace_spec(ServiceSpec spec) {
 ServiceView Service::view() const {
     const auto& exit = machine_.last_exit();
     bool success = exit && machine_.policy().succeeded(*exit);
-    return {machine_.state(), machine_.state() == ServiceState::exited && success};
+    ServiceState state = machine_.state();
+    ServiceView view;
+    view.state = state;
+    view.exited_successfully = state == ServiceState::completed || (state == ServiceState::exited && success);
+    view.started = machine_.started();
+    view.healthy = !spec_.health.enabled() || healthy_once;
+    view.oneshot = spec_.type == ServiceType::oneshot;
+    return view;
 }
 
 SpawnRequest Service::spawn_request() const {

@@ -65,7 +65,7 @@ void Supervisor::start() {
     // may already be zombies whose SIGCHLD came before the signal was watched.
     on_sigchld();
     for (auto& s : services_)
-        if (s->spec().autostart) s->goal = wanted(Want::up);
+        if (s->spec().autostart) s->goal = wanted(s->run_want());
     schedule_starts();
 }
 
@@ -117,7 +117,8 @@ void Supervisor::check_stopping_groups() {
 
 void Supervisor::on_timer(Service& service, TimerKind kind) {
     switch (kind) {
-        case TimerKind::readiness: dispatch(service, {EventKind::ready, {}, {}}); return;
+        case TimerKind::readiness: dispatch(service, {EventKind::uptime_reached, {}, {}}); return;
+        case TimerKind::ready_timeout: dispatch(service, {EventKind::ready_timeout, {}, {}}); return;
         case TimerKind::backoff: dispatch(service, {EventKind::backoff_over, {}, {}}); return;
         case TimerKind::stop:
             if (all_gone(service)) {
@@ -173,17 +174,30 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
     if (t.changed()) {
         log_transition(service, t);
         listeners_.for_each([&](const Listener& listener) { listener(service, t); });
-        if (service.spec().critical && !shutting_down() &&
-            (t.to == ServiceState::exited || t.to == ServiceState::fatal)) {
-            const auto& exit = service.machine().last_exit();
-            shutdown_.note_critical_end(exit ? exit->shell_code() : 1,
-                                        "critical service " + service.name() + " ended (" +
-                                            (exit ? exit->describe() : "no exit status") + ")");
-            request_shutdown("critical service " + service.name() + " ended");
-        }
+        if (!shutting_down()) end_if_decisive(service, t.to);
         schedule_progress();
     }
     if (follow_up) dispatch(service, *follow_up);
+}
+
+// A critical service that ended (a critical one-shot only when it failed for
+// good), or one that gave up under on_fatal: shutdown or exit_when.any_fatal,
+// ends tend with its exit status.
+void Supervisor::end_if_decisive(const Service& service, ServiceState to) {
+    const bool oneshot = service.spec().type == ServiceType::oneshot;
+    const bool critical_end = service.spec().critical && (oneshot ? to == ServiceState::failed
+                                                                  : to == ServiceState::exited || gave_up(to));
+    const bool fatal_end = gave_up(to) && (service.spec().on_fatal == OnFatal::shutdown || settings_.exit_on_any_fatal);
+    if (!critical_end && !fatal_end) return;
+    const auto& exit = service.machine().last_exit();
+    int code = exit && exit->shell_code() != 0 ? exit->shell_code() : 1;
+    if (critical_end && exit) code = exit->shell_code();
+    std::string what = critical_end ? "critical service " + service.name() + " ended"
+                                    : service.name() + " gave up (" +
+                                          (service.spec().on_fatal == OnFatal::shutdown ? "on_fatal: shutdown"
+                                                                                        : "exit_when: any_fatal") + ")";
+    shutdown_.note_critical_end(code, what + " (" + (exit ? exit->describe() : "no exit status") + ")");
+    request_shutdown(what);
 }
 
 std::optional<ServiceEvent> Supervisor::spawn(Service& service) {

@@ -66,13 +66,15 @@ void Supervisor::schedule_starts() {
     }
 }
 
-// A dependency that gave up (fatal, or exited unsuccessfully with no restart
-// due) or is itself blocked blocks its dependents; the first one found is named.
+// A required dependency that gave up (fatal, failed, or exited unsuccessfully
+// with no restart due) or is itself blocked blocks its dependents; the first
+// one found is named.
 std::string Supervisor::why_blocked(std::size_t index) const {
-    for (std::size_t dep : graph_.dependencies(index)) {
-        const Service& d = *services_[dep];
+    for (const auto& edge : graph_.edges(index)) {
+        if (!edge.required) continue;
+        const Service& d = *services_[edge.index];
         ServiceView view = d.view();
-        if (view.state == ServiceState::fatal) return "waiting for " + d.name() + ": fatal";
+        if (gave_up(view.state)) return "waiting for " + d.name() + ": " + to_string(view.state);
         if (view.state == ServiceState::exited && !view.exited_successfully)
             return "waiting for " + d.name() + ": exited (" +
                    (d.machine().last_exit() ? d.machine().last_exit()->describe() : "no exit status") + ")";

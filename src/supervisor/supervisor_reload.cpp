@@ -22,7 +22,7 @@ bool logging_changed(const Settings& a, const Settings& b) {
 std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
     auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
     Service* raw = service.get();
-    for (TimerKind kind : {TimerKind::readiness, TimerKind::backoff, TimerKind::stop})
+    for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
         service->timers[static_cast<std::size_t>(kind)] = loop_.add_timer([this, raw, kind] { on_timer(*raw, kind); });
     return service;
 }
@@ -115,7 +115,7 @@ void Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDi
         const ServiceDiff& change = diff.services[i];
         if (change.change == ServiceChange::added) {
             services_.push_back(make_service(std::move(spec), i));
-            if (services_.back()->spec().autostart) services_.back()->goal = wanted(Want::up);
+            if (services_.back()->spec().autostart) services_.back()->goal = wanted(services_.back()->run_want());
             continue;
         }
         std::unique_ptr<Service> service = std::move(old_by_name.at(spec.name));

@@ -44,7 +44,7 @@ std::string Supervisor::no_such_service(const std::string& name) const {
 
 std::string Supervisor::start(Service& service) {
     if (shutting_down()) return "shutting down";
-    service.goal = wanted(Want::up);
+    service.goal = wanted(service.run_want());
     schedule_starts();
     return "";
 }
@@ -57,7 +57,7 @@ std::string Supervisor::stop(Service& service) {
 
 std::string Supervisor::restart(Service& service) {
     if (shutting_down()) return "shutting down";
-    service.goal = {Want::up, false, true};  // the restart below is the step
+    service.goal = {service.run_want(), false, true};  // the restart below is the step
     dispatch(service, {EventKind::restart, {}, {}});
     return "";
 }

@@ -365,6 +365,16 @@ ServiceMachine in_state(ServiceState state) {
             m.step(exited(1), t0);
             return m;
         }
+        case ServiceState::completed:
+        case ServiceState::failed: {
+            auto p = policy(RestartPolicy::never);
+            p.oneshot = true;
+            ServiceMachine m(p);
+            m.step(ev(EventKind::start), t0);
+            m.step(ev(EventKind::spawned), t0);
+            m.step(exited(state == ServiceState::completed ? 0 : 1), t0);
+            return m;
+        }
     }
     return ServiceMachine(policy());
 }
@@ -372,6 +382,7 @@ ServiceMachine in_state(ServiceState state) {
 ServiceEvent event_of(EventKind kind) {
     if (kind == EventKind::exited) return exited(1);
     if (kind == EventKind::spawn_failed) return {kind, ExitStatus::exited(127), "failed to exec x"};
+    if (kind == EventKind::unhealthy) return {kind, {}, "probe failed"};
     return ev(kind);
 }
 
@@ -380,20 +391,25 @@ ServiceEvent event_of(EventKind kind) {
 TEST_CASE("every (state, event) cell moves to the state the header's table gives") {
     using S = ServiceState;
     constexpr S stopped = S::stopped, starting = S::starting, running_ = S::running, stopping = S::stopping,
-                backoff = S::backoff, exited_ = S::exited, fatal = S::fatal;
-    const S states[] = {stopped, starting, running_, stopping, backoff, exited_, fatal};
-    // Columns in kEventKinds order: start restart spawned spawn_failed exited group_empty
-    //                               ready backoff_over stop_timeout stop kill
-    const S expected[7][11] = {
-        /* stopped  */ {starting, starting, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped},
-        /* starting */ {starting, stopping, starting, backoff, backoff, starting, running_, starting, starting, stopping, starting},
-        /* running  */ {running_, stopping, running_, running_, backoff, running_, running_, running_, running_, stopping, running_},
-        /* stopping */ {stopping, stopping, stopping, stopping, stopping, stopped, stopping, stopping, stopping, stopping, stopping},
-        /* backoff  */ {starting, starting, backoff, backoff, backoff, backoff, backoff, starting, backoff, stopped, backoff},
-        /* exited   */ {starting, starting, exited_, exited_, exited_, exited_, exited_, exited_, exited_, stopped, exited_},
-        /* fatal    */ {starting, starting, fatal, fatal, fatal, fatal, fatal, fatal, fatal, stopped, fatal},
+                backoff = S::backoff, exited_ = S::exited, fatal = S::fatal, completed = S::completed,
+                failed = S::failed;
+    const S states[] = {stopped, starting, running_, stopping, backoff, exited_, fatal, completed, failed};
+    // Columns in kEventKinds order: start restart spawned spawn_failed exited group_empty uptime_reached
+    //                               ready ready_timeout unhealthy backoff_over stop_timeout stop kill
+    // (starting's machine has min_uptime readiness, so ready_timeout does not apply to it.)
+    const S expected[9][14] = {
+        /* stopped   */ {starting, starting, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped, stopped},
+        /* starting  */ {starting, stopping, starting, backoff, backoff, starting, running_, running_, starting, starting, starting, starting, stopping, starting},
+        /* running   */ {running_, stopping, running_, running_, backoff, running_, running_, running_, running_, stopping, running_, running_, stopping, running_},
+        /* stopping  */ {stopping, stopping, stopping, stopping, stopping, stopped, stopping, stopping, stopping, stopping, stopping, stopping, stopping, stopping},
+        /* backoff   */ {starting, starting, backoff, backoff, backoff, backoff, backoff, backoff, backoff, backoff, starting, backoff, stopped, backoff},
+        /* exited    */ {starting, starting, exited_, exited_, exited_, exited_, exited_, exited_, exited_, exited_, exited_, exited_, stopped, exited_},
+        /* fatal     */ {starting, starting, fatal, fatal, fatal, fatal, fatal, fatal, fatal, fatal, fatal, fatal, stopped, fatal},
+        /* completed */ {starting, starting, completed, completed, completed, completed, completed, completed, completed, completed, completed, completed, stopped, completed},
+        /* failed    */ {starting, starting, failed, failed, failed, failed, failed, failed, failed, failed, failed, failed, stopped, failed},
     };
-    for (std::size_t row = 0; row < 7; ++row)
+    static_assert(std::size(kEventKinds) == 14);
+    for (std::size_t row = 0; row < std::size(states); ++row)
         for (std::size_t col = 0; col < std::size(kEventKinds); ++col) {
             auto m = in_state(states[row]);
             REQUIRE(m.state() == states[row]);
@@ -408,6 +424,154 @@ TEST_CASE("every (state, event) cell moves to the state the header's table gives
                               (kEventKinds[col] == EventKind::stop_timeout || kEventKinds[col] == EventKind::kill);
             CHECK(has(t, signal_group(SIGKILL)) == escalation);
         }
+}
+
+namespace {
+
+ServicePolicy oneshot(RestartPolicy restart = RestartPolicy::on_failure, int max_restarts = 1) {
+    auto p = policy(restart, max_restarts);
+    p.oneshot = true;
+    return p;
+}
+
+ServicePolicy checked(Duration timeout = Duration{0}) {
+    auto p = policy();
+    p.readiness.external = true;
+    p.readiness.timeout = timeout;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("a one-shot is never running: it stays starting, then completes") {
+    ServiceMachine m(oneshot());
+    m.step(ev(EventKind::start), t0);
+    auto t = m.step(ev(EventKind::spawned), t0);
+    CHECK(t.to == ServiceState::starting);
+    CHECK(t.actions.empty());  // no min_uptime timer
+    CHECK_FALSE(m.step(ev(EventKind::uptime_reached), t0).changed());
+    CHECK_FALSE(m.step(ev(EventKind::ready), t0).changed());
+    t = m.step(exited(0), t0);
+    CHECK(t.to == ServiceState::completed);
+    CHECK(t.reason == "exit code 0");
+    CHECK(is_down(m.state()));
+}
+
+TEST_CASE("a failing one-shot is retried by on-failure with backoff, then failed") {
+    ServiceMachine m(oneshot(RestartPolicy::on_failure, 1));
+    m.step(ev(EventKind::start), t0);
+    m.step(ev(EventKind::spawned), t0);
+    auto t = m.step(exited(2), t0);
+    CHECK(t.to == ServiceState::backoff);
+    CHECK(t.reason == "exit code 2; restart in 100ms");
+    m.step(ev(EventKind::backoff_over), t0);
+    m.step(ev(EventKind::spawned), t0);
+    t = m.step(exited(2), t0);
+    CHECK(t.to == ServiceState::failed);
+    CHECK(m.fatal_reason() == "exit code 2; gave up after 2 failed starts");
+    CHECK(gave_up(m.state()));
+}
+
+TEST_CASE("a one-shot with restart never fails at its first failure; always is never a loop for it") {
+    ServiceMachine never(oneshot(RestartPolicy::never));
+    never.step(ev(EventKind::start), t0);
+    never.step(ev(EventKind::spawned), t0);
+    CHECK(never.step(exited(1), t0).to == ServiceState::failed);
+    ServiceMachine always(oneshot(RestartPolicy::always));
+    always.step(ev(EventKind::start), t0);
+    always.step(ev(EventKind::spawned), t0);
+    CHECK(always.step(exited(0), t0).to == ServiceState::completed);
+}
+
+TEST_CASE("with a readiness check, min_uptime only marks started; ready comes from the check") {
+    ServiceMachine m(checked(milliseconds(3000)));
+    m.step(ev(EventKind::start), t0);
+    auto t = m.step(ev(EventKind::spawned), t0);
+    CHECK(has(t, arm(TimerKind::readiness, 1000)));
+    CHECK(has(t, arm(TimerKind::ready_timeout, 3000)));
+    CHECK_FALSE(m.started());
+    t = m.step(ev(EventKind::uptime_reached), t0);
+    CHECK_FALSE(t.changed());
+    CHECK(m.started());
+    t = m.step(ev(EventKind::ready), t0);
+    CHECK(t.to == ServiceState::running);
+    CHECK(t.reason == "ready");
+}
+
+TEST_CASE("not ready within the timeout: stopped, then settled as a failed start") {
+    ServiceMachine m(checked(milliseconds(3000)));
+    m.step(ev(EventKind::start), t0);
+    m.step(ev(EventKind::spawned), t0);
+    auto t = m.step(ev(EventKind::ready_timeout), t0);
+    CHECK(t.to == ServiceState::stopping);
+    CHECK(t.reason == "not ready within 3s; stopping it");
+    CHECK(has(t, signal_group(SIGTERM)));
+    m.step(killed(SIGTERM), t0);
+    t = m.step(ev(EventKind::group_empty), t0);
+    CHECK(t.to == ServiceState::backoff);
+    CHECK(t.reason == "not ready within 3s; restart in 100ms");
+    CHECK(m.consecutive_failures() == 1);
+}
+
+TEST_CASE("an exit before the check said ready is a failed start") {
+    ServiceMachine m(checked());
+    m.step(ev(EventKind::start), t0);
+    m.step(ev(EventKind::spawned), t0);
+    m.step(ev(EventKind::uptime_reached), t0);
+    auto t = m.step(exited(1), t0);
+    CHECK(t.reason == "exit code 1 before it was ready; restart in 100ms");
+}
+
+TEST_CASE("unhealthy: a running service is stopped and restarted as a failure") {
+    auto m = running();
+    auto t = m.step({EventKind::unhealthy, {}, "exec probe exit code 1"}, t0);
+    CHECK(t.to == ServiceState::stopping);
+    CHECK(t.reason == "unhealthy: exec probe exit code 1; stopping it");
+    m.step(killed(SIGTERM), t0);
+    t = m.step(ev(EventKind::group_empty), t0);
+    CHECK(t.to == ServiceState::backoff);
+    CHECK(t.reason == "unhealthy: exec probe exit code 1; restart in 100ms");
+}
+
+TEST_CASE("an operator stop while an unhealthy service is being stopped ends stopped") {
+    auto m = running();
+    m.step({EventKind::unhealthy, {}, "x"}, t0);
+    m.step(ev(EventKind::stop), t0);
+    m.step(killed(SIGTERM), t0);
+    CHECK(m.step(ev(EventKind::group_empty), t0).to == ServiceState::stopped);
+}
+
+TEST_CASE("max_restarts within a window: crashes after min_uptime count too") {
+    auto p = policy(RestartPolicy::on_failure, 2);
+    p.restart_window = std::chrono::seconds(60);
+    auto m = running(p);
+    TimePoint at = t0;
+    for (int i = 0; i < 2; ++i) {
+        auto t = m.step(exited(1), at);  // a crash after a good run: backoff at the initial delay
+        REQUIRE(t.to == ServiceState::backoff);
+        m.step(ev(EventKind::backoff_over), at);
+        m.step(ev(EventKind::spawned), at);
+        m.step(ev(EventKind::ready), at);
+        at += std::chrono::seconds(10);
+    }
+    auto t = m.step(exited(1), at);
+    CHECK(t.to == ServiceState::fatal);
+    CHECK(m.fatal_reason() == "exit code 1; gave up after 3 failures within 1m");
+}
+
+TEST_CASE("failures older than the window are forgotten") {
+    auto p = policy(RestartPolicy::on_failure, 1);
+    p.restart_window = std::chrono::seconds(60);
+    auto m = running(p);
+    TimePoint at = t0;
+    for (int i = 0; i < 5; ++i) {
+        auto t = m.step(exited(1), at);
+        REQUIRE(t.to == ServiceState::backoff);
+        m.step(ev(EventKind::backoff_over), at);
+        m.step(ev(EventKind::spawned), at);
+        m.step(ev(EventKind::ready), at);
+        at += std::chrono::seconds(61);
+    }
 }
 
 TEST_CASE("the machine's policy takes the spec's run policy and its defaults from one place") {

@@ -28,6 +28,13 @@ public:
     std::vector<std::size_t> start_order() const;
 
     const std::vector<std::size_t>& dependencies(std::size_t service) const { return deps_[service]; }
+    // The same dependencies with what the dependant waits for; edges(i)[k] is dependencies(i)[k].
+    struct Edge {
+        std::size_t index;
+        DependencyCondition condition;
+        bool required;
+    };
+    const std::vector<Edge>& edges(std::size_t service) const { return edges_[service]; }
     const std::vector<std::size_t>& dependents(std::size_t service) const { return dependents_[service]; }
 
 private:
@@ -36,6 +43,7 @@ private:
                                           std::span<const std::string> rejected) const;
 
     std::vector<std::vector<std::size_t>> deps_;
+    std::vector<std::vector<Edge>> edges_;
     std::vector<std::vector<std::size_t>> dependents_;
     std::vector<Diagnostic> problems_;
 };

@@ -13,7 +13,8 @@
 
 namespace tend {
 
-enum class PidRole { main };
+// main: a service's main process; probe: a readiness or health check command it runs.
+enum class PidRole { main, probe };
 
 struct PidOwner {
     std::uint64_t owner;  // the id of the service the pid belongs to

@@ -22,6 +22,10 @@ struct SpawnRequest {
     int stdin_fd = -1;             // -1: /dev/null
     int stdout_fd = -1;            // -1: tend's own
     int stderr_fd = -1;
+    // One more fd the service gets, at number `pass_fd_as` (>= 3): the write end
+    // of an s6-style readiness pipe. -1: none.
+    int pass_fd = -1;
+    int pass_fd_as = -1;
 };
 
 struct SpawnResult {

@@ -3,29 +3,44 @@
 // cancel one of the service's timers). No syscalls here, so every transition is
 // unit-tested with plain events; a table-driven test walks every cell below.
 //
-//            start     restart   spawned   spawn_    exited     group_    ready    backoff_ stop_     stop      kill
-//                                          failed               empty              over     timeout
-//  stopped   starting  starting  -         -         -          -         -        -        -         -         -
-//  starting  -         stopping  starting* backoff|  backoff|   -         running  -        -         stopping  -
-//                                          fatal     fatal|exited|stopping°
-//  running   -         stopping  -         -         backoff|   -         -        -        -         stopping  -
-//                                                    starting|exited|stopping°
-//  stopping  (again)   (again)   -         -         (noted)    stopped|  -        -        SIGKILL   (cancel   SIGKILL
-//                                                               starting|settled°           +recheck  again)
-//  backoff   starting  starting  -         -         -          -         -        starting -         stopped   -
-//  exited    starting  starting  -         -         -          -         -        -        -         stopped   -
-//  fatal     starting  starting  -         -         -          -         -        -        -         stopped   -
+//            start     restart   spawned   spawn_    exited     group_    uptime_   ready    ready_    unhealthy backoff_ stop_     stop      kill
+//                                          failed               empty     reached            timeout             over     timeout
+//  stopped   starting  starting  -         -         -          -         -         -        -         -         -        -         -         -
+//  starting  -         stopping  starting* backoff|  backoff|   -         running¹  running² stopping³ -         -        -         stopping  -
+//                                          fatal|    fatal|exited|
+//                                          failed    completed|failed|stopping°
+//  running   -         stopping  -         -         backoff|   -         -         -        -         stopping³ -        -         stopping  -
+//                                                    starting|exited|fatal|stopping°
+//  stopping  (again)   (again)   -         -         (noted)    stopped|  -         -        -         -         -        SIGKILL   (cancel   SIGKILL
+//                                                               starting|settled°                                       +recheck  again)
+//  backoff   starting  starting  -         -         -          -         -         -        -         -         starting -         stopped   -
+//  exited, fatal, completed, failed:
+//            starting  starting  -         -         -          -         -         -        -         -         -        -         stopped   -
 //
 //  "-" is an explicit no-op. starting*: stays starting with the readiness timer
 //  armed (min_uptime), or goes straight to running when the service is ready at
-//  once (min_uptime 0). (again): start once the stop completes.
+//  once (min_uptime 0 and no readiness check). A one-shot is never running: it
+//  stays starting until it exits, then is completed (success) or retried by
+//  on-failure with backoff, and failed once it gives up. (again): start once
+//  the stop completes.
+//  ¹ only when min_uptime is the readiness; with a readiness check (notify,
+//  probe) it marks the service started and it stays starting until `ready`.
+//  ² not for a one-shot.
+//  ³ not ready within its timeout, or its health check failed `retries` times:
+//  stopped like an operator stop, then settled as a failure (backoff, or fatal
+//  once max_restarts is used up).
 //  ° exited with `group_alive` (the main process left live processes in its
 //  group): stopping, with stop_signal + SIGCONT to the group and the stop timer
 //  at leftover_timeout; the exit is settled (backoff|starting|exited|fatal) at
 //  group_empty, so a restart never runs beside its own leftovers.
 //
-//  Each timer has one purpose: readiness (min_uptime) fires `ready`, backoff
-//  fires `backoff_over`, stop fires `stop_timeout` (and the rechecks after SIGKILL).
+//  max_restarts counts consecutive failed starts; with a restart window it
+//  counts every failure (failed start, crash, ready timeout, unhealthy) within
+//  the window instead.
+//
+//  Each timer has one purpose: readiness (min_uptime) fires `uptime_reached`,
+//  ready_timeout fires `ready_timeout`, backoff fires `backoff_over`, stop
+//  fires `stop_timeout` (and the rechecks after SIGKILL).
 #pragma once
 
 #include <chrono>
@@ -42,24 +57,26 @@ namespace tend {
 using TimePoint = std::chrono::steady_clock::time_point;
 
 enum class EventKind {
-    start, restart, spawned, spawn_failed, exited, group_empty, ready, backoff_over, stop_timeout, stop, kill
+    start, restart, spawned, spawn_failed, exited, group_empty, uptime_reached, ready, ready_timeout, unhealthy,
+    backoff_over, stop_timeout, stop, kill
 };
 inline constexpr EventKind kEventKinds[] = {
-    EventKind::start,  EventKind::restart,     EventKind::spawned,      EventKind::spawn_failed,
-    EventKind::exited, EventKind::group_empty, EventKind::ready,        EventKind::backoff_over,
-    EventKind::stop_timeout, EventKind::stop,  EventKind::kill};
+    EventKind::start,          EventKind::restart,     EventKind::spawned,      EventKind::spawn_failed,
+    EventKind::exited,         EventKind::group_empty, EventKind::uptime_reached, EventKind::ready,
+    EventKind::ready_timeout,  EventKind::unhealthy,   EventKind::backoff_over, EventKind::stop_timeout,
+    EventKind::stop,           EventKind::kill};
 const char* to_string(EventKind kind);
 
 struct ServiceEvent {
     EventKind kind;
     ExitStatus status{};  // exited; for spawn_failed, the shell-style 127/126
-    std::string error;    // spawn_failed: what went wrong, with errno text
+    std::string error;    // spawn_failed: what went wrong, with errno text; unhealthy: why
     bool group_alive = false;  // exited: the main process left live processes in its group
 };
 
 enum class ActionKind { spawn, signal, arm_timer, cancel_timers };
-enum class TimerKind { readiness, backoff, stop };
-inline constexpr std::size_t kTimerKinds = 3;
+enum class TimerKind { readiness, ready_timeout, backoff, stop };
+inline constexpr std::size_t kTimerKinds = 4;
 
 struct Action {
     ActionKind kind;
@@ -80,17 +97,20 @@ struct Transition {
     bool changed() const { return from != to; }
 };
 
-// How a service says it is ready. Today: it stayed up for min_uptime; notify
-// sockets and probes will be further kinds, each an event source of `ready`.
+// How a service says it is ready: it stayed up for min_uptime, or (external)
+// a notify message or a check said so, each an event source of `ready`.
 struct Readiness {
     Duration min_uptime = kDefaultMinUptime;
-    bool immediate() const { return min_uptime.count() == 0; }
+    bool external = false;
+    Duration timeout{0};  // external: not ready within it is a failed start; 0: none
+    bool immediate() const { return min_uptime.count() == 0 && !external; }
 };
 
 // What drives the machine: the spec's RunPolicy (its fields and defaults are
 // not repeated here) plus readiness; replaceable in place.
 struct ServicePolicy : RunPolicy {
     Readiness readiness;
+    bool oneshot = false;
     // How long what a main process left in its group has after stop_signal;
     // stop_timeout, or kill_grace for `tend -- CMD`.
     Duration leftover_timeout = RunPolicy{}.stop_timeout;
@@ -114,6 +134,8 @@ public:
     // The current or last stop escalated to SIGKILL (reset when a stop begins).
     bool needed_kill() const { return needed_kill_; }
     bool leader_alive() const { return leader_alive_; }
+    // Past min_uptime in this run (with a readiness check, before it is ready too).
+    bool started() const { return started_; }
     TimePoint since() const { return since_; }
     void set_policy(ServicePolicy policy) { policy_ = std::move(policy); }
     const ServicePolicy& policy() const { return policy_; }
@@ -130,8 +152,15 @@ private:
     void begin_start(Transition& t, TimePoint now);
     void begin_stop(Transition& t, const char* why, bool restart_after, TimePoint now);
     void on_exit(Transition& t, const ServiceEvent& event, bool early, TimePoint now);
-    void settle_exit(Transition& t, const ExitStatus& status, bool early, TimePoint now);
+    void on_uptime(Transition& t, TimePoint now);
+    void on_ready(Transition& t, TimePoint now);
+    void fail_and_stop(Transition& t, std::string what, bool early, TimePoint now);
+    // `exit`: what happened is the main process's exit (else a failed check).
+    void settle(Transition& t, bool success, const std::string& what, bool early, bool exit, TimePoint now);
     void on_failed_start(Transition& t, const std::string& what, TimePoint now);
+    // Counts a failure; the reason to give up, or "" while restarts remain.
+    std::string count_failure(TimePoint now, bool failed_start);
+    std::string early_suffix() const;
     void on_spawned(Transition& t, TimePoint now);
     void on_group_empty(Transition& t, TimePoint now);
     void escalate(Transition& t, bool needed);
@@ -142,13 +171,18 @@ private:
     int restarts_ = 0;
     bool leader_alive_ = false;
     bool restart_pending_ = false;
+    bool started_ = false;
+    std::vector<TimePoint> failure_times_;  // within the restart window, oldest first
     bool needed_kill_ = false;
     bool killed_ = false;
-    // Set while the leftovers of an exited main process are being stopped: the
-    // exit is settled once the group is empty. `early`: before it was ready.
+    // Set while the leftovers of an exited main process (or a service that
+    // failed its readiness or health) are being stopped: settled once the
+    // group is empty. `early`: before it was ready.
     struct PendingExit {
-        ExitStatus status;
+        bool success;
+        std::string what;
         bool early;
+        bool exit;
     };
     std::optional<PendingExit> pending_exit_;
     std::optional<ExitStatus> last_exit_;

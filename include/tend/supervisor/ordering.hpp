@@ -13,13 +13,20 @@ namespace tend {
 
 struct ServiceView {
     ServiceState state = ServiceState::stopped;
-    bool exited_successfully = false;  // exited state with a success exit code
+    bool exited_successfully = false;  // exited with a success exit code, or a completed one-shot
+    bool started = false;  // past min_uptime in this run
+    bool healthy = false;  // its health check passed since it was spawned, or it has none
+    bool oneshot = false;
 };
 
-// A dependency counts as started once running (past min_uptime), or when it
-// has exited successfully and will not restart (an init job).
-bool dependency_satisfied(const ServiceView& dependency);
+// Whether a dependency meets what its dependant waits for. Any condition is
+// met by one that ended successfully for good (an init job); a one-shot meets
+// every condition only once completed.
+bool condition_met(const ServiceView& dependency, DependencyCondition condition);
+// The dependency gave up (fatal, failed, or exited unsuccessfully with no restart due).
+bool dependency_gave_up(const ServiceView& dependency);
 
+// Every dependency meets its condition; one that is not required may have given up instead.
 bool dependencies_started(const DependencyGraph& graph, std::size_t service, const std::vector<ServiceView>& views);
 
 // Whether a service that depends on `service` satisfies `blocks`, directly or

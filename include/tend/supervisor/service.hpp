@@ -40,6 +40,8 @@ public:
     ServiceView view() const;
 
     SpawnRequest spawn_request() const;
+    // What starting it means: keep it up, or run it once (a one-shot).
+    Want run_want() const { return spec_.type == ServiceType::oneshot ? Want::once : Want::up; }
 
     pid_t pid = 0;   // main process, 0 when none is alive
     pid_t pgid = 0;  // its process group, kept until the group is empty
@@ -48,6 +50,7 @@ public:
     Goal goal;  // what should become of it; the state moves toward it
     // Waiting to start on a dependency that gave up: "waiting for db: fatal". Shown as state `blocked`.
     std::string blocked_reason;
+    bool healthy_once = false;  // its health check has passed since it was last spawned
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;

@@ -103,6 +103,7 @@ private:
     void forward(int sig);  // SIGUSR1/2, SIGWINCH: to the services whose forward_signals list it
     void on_timer(Service& service, TimerKind kind);
     void dispatch(Service& service, const ServiceEvent& event);
+    void end_if_decisive(const Service& service, ServiceState to);
     std::optional<ServiceEvent> spawn(Service& service);
     void send_signal(Service& service, int sig, bool whole_group);
     void log_transition(const Service& service, const Transition& t);

@@ -1,0 +1,204 @@
+#include "tend/supervisor/probe_attempt.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tend {
+namespace {
+
+constexpr std::size_t kMaxReply = 4096;
+
+// A numeric address, or localhost; names are refused by the config (a lookup would block the loop).
+bool make_address(const std::string& host, int port, sockaddr_storage& out, socklen_t& size) {
+    std::string numeric = host == "localhost" ? "127.0.0.1" : host;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
+    if (inet_pton(AF_INET, numeric.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(static_cast<uint16_t>(port));
+        size = sizeof *v4;
+        return true;
+    }
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
+    if (inet_pton(AF_INET6, numeric.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(static_cast<uint16_t>(port));
+        size = sizeof *v6;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+int http_status(std::string_view reply) {
+    if (reply.substr(0, 5) != "HTTP/") return 0;
+    auto space = reply.find(' ');
+    if (space == std::string_view::npos || reply.size() < space + 4) return 0;
+    int code = 0;
+    for (std::size_t i = space + 1; i < space + 4; ++i) {
+        if (reply[i] < '0' || reply[i] > '9') return 0;
+        code = code * 10 + (reply[i] - '0');
+    }
+    return code;
+}
+
+std::string trim_probe_output(std::string_view text, std::size_t limit) {
+    std::string out;
+    for (char c : text) {
+        if (out.size() >= limit) break;
+        unsigned char u = static_cast<unsigned char>(c);
+        if (c == '\n' || c == '\r' || c == '\t') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else if (u >= 0x20 && u != 0x7f) {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+ProbeAttempt::ProbeAttempt(EventLoop& loop, ProcessHost& host, const ProbeSpec& probe, const SpawnRequest& like,
+                           Done done)
+    : loop_(loop), host_(host), probe_(probe), done_(std::move(done)), began_(host.now()) {
+    timer_ = loop_.add_timer([this] { on_timeout(); });
+    loop_.arm(timer_.get(), probe_.timeout);
+    if (probe_.kind == ProbeSpec::Kind::exec) start_command(like);
+    else start_socket();
+}
+
+void ProbeAttempt::fail_soon(std::string why) {
+    early_failure_ = std::move(why);
+    loop_.arm(timer_.get(), Duration{0});
+}
+
+ProbeAttempt::~ProbeAttempt() {
+    // A command still running is killed; its exit is reaped later and, being
+    // registered as a probe's pid, is not taken for an orphan.
+    if (pid_ > 0) host_.signal(Scope{pid_}, SIGKILL);
+}
+
+void ProbeAttempt::start_command(SpawnRequest request) {
+    output_.reset(memfd_create("tend-probe", MFD_CLOEXEC));
+    if (!output_) {
+        fail_soon(std::string("failed to create the probe's output file: ") + std::strerror(errno));
+        return;
+    }
+    request.argv = probe_.argv;
+    request.new_session = true;
+    request.take_terminal = false;
+    request.stdin_fd = -1;
+    request.stdout_fd = request.stderr_fd = output_.get();
+    request.pass_fd = request.pass_fd_as = -1;
+    SpawnResult result = host_.spawn(request);
+    if (!result.ok()) {
+        fail_soon(result.what);
+        return;
+    }
+    pid_ = result.pid;
+}
+
+void ProbeAttempt::exited(const ExitStatus& status) {
+    pid_ = 0;
+    if (finished_) return;
+    std::string said = command_output();
+    bool ok = !status.signaled && status.value == 0;
+    finish(ok, said.empty() ? status.describe() : status.describe() + ": " + said);
+}
+
+std::string ProbeAttempt::command_output() {
+    if (!output_) return "";
+    char buffer[512];
+    ssize_t n = pread(output_.get(), buffer, sizeof buffer, 0);
+    return n > 0 ? trim_probe_output(std::string_view(buffer, static_cast<std::size_t>(n))) : "";
+}
+
+void ProbeAttempt::start_socket() {
+    sockaddr_storage address{};
+    socklen_t size = 0;
+    if (!make_address(probe_.host, probe_.port, address, size)) {
+        fail_soon("not an IP address: " + probe_.host);
+        return;
+    }
+    socket_.reset(socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!socket_) {
+        fail_soon(std::string("socket: ") + std::strerror(errno));
+        return;
+    }
+    if (connect(socket_.get(), reinterpret_cast<sockaddr*>(&address), size) < 0 && errno != EINPROGRESS) {
+        fail_soon(std::string("connect: ") + std::strerror(errno));
+        return;
+    }
+    if (probe_.kind == ProbeSpec::Kind::http)
+        request_ = "GET " + probe_.path + " HTTP/1.0\r\nHost: " + probe_.host + ":" + std::to_string(probe_.port) +
+                   "\r\nUser-Agent: tend\r\nConnection: close\r\n\r\n";
+    io_ = loop_.add_io(socket_.get(), EPOLLOUT, [this](uint32_t events) { on_socket(events); });
+}
+
+void ProbeAttempt::on_socket(uint32_t events) {
+    if (finished_) return;
+    if (events & EPOLLOUT) {
+        int error = 0;
+        socklen_t len = sizeof error;
+        if (getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &len) < 0) error = errno;
+        if (error != 0) {
+            finish(false, std::string("connect: ") + std::strerror(error));
+            return;
+        }
+        if (probe_.kind == ProbeSpec::Kind::tcp) {
+            finish(true, "connected");
+            return;
+        }
+        while (!request_.empty()) {
+            ssize_t n = send(socket_.get(), request_.data(), request_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+            if (n < 0) {
+                finish(false, std::string("send: ") + std::strerror(errno));
+                return;
+            }
+            request_.erase(0, static_cast<std::size_t>(n));
+        }
+        EventLoop::watch_for(io_.get(), EPOLLIN);
+        return;
+    }
+    char buffer[1024];
+    ssize_t n = recv(socket_.get(), buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n > 0) reply_.append(buffer, static_cast<std::size_t>(std::min<ssize_t>(n, static_cast<ssize_t>(kMaxReply))));
+    bool complete_line = reply_.find('\n') != std::string::npos;
+    if (n > 0 && !complete_line && reply_.size() < kMaxReply) return;
+    int code = http_status(reply_);
+    if (code == 0) {
+        finish(false, n < 0 ? std::string("recv: ") + std::strerror(errno) : "no HTTP status line in the reply");
+        return;
+    }
+    finish(code >= 200 && code < 400, "HTTP " + std::to_string(code));
+}
+
+void ProbeAttempt::on_timeout() {
+    if (finished_) return;
+    if (!early_failure_.empty()) finish(false, early_failure_);
+    else finish(false, "timed out after " + format_duration(probe_.timeout));
+}
+
+void ProbeAttempt::finish(bool ok, std::string output) {
+    if (finished_) return;
+    finished_ = true;
+    io_.reset();
+    socket_.reset();
+    EventLoop::disarm(timer_.get());
+    if (pid_ > 0) host_.signal(Scope{pid_}, SIGKILL);  // timed out: its exit still comes to exited()
+    Duration took = std::chrono::duration_cast<Duration>(host_.now() - began_);
+    // Last: the callback may destroy this attempt.
+    auto done = std::move(done_);
+    done(ProbeResult{ok, std::move(output), took});
+}
+
+}  // namespace tend
