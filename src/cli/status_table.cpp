@@ -31,6 +31,18 @@ std::string description(const nlohmann::json& s) {
     } else {
         text = exit_text(s["last_exit"]);
     }
+    if (s.contains("status_text") && s["status_text"].is_string())
+        text += (text.empty() ? "" : ", ") + ("\"" + s["status_text"].get<std::string>() + "\"");
+    if (s.contains("health_check") && s["health_check"].is_object()) {
+        const auto& h = s["health_check"];
+        int failures = h.value("failures", 0);
+        std::string verdict = s["health"].get<std::string>();
+        if (failures > 0 || verdict == "unhealthy")
+            text += (text.empty() ? "" : ", ") + std::string("health: ") + std::to_string(failures) + " of " +
+                    std::to_string(h.value("retries", 0)) + " failed: " + h.value("output", std::string());
+        else
+            text += (text.empty() ? "" : ", ") + std::string("health: ") + verdict;
+    }
     if (state == "stopped" && s.value("stopped_by_operator", false)) text += text.empty() ? "stopped by operator" : " (stopped by operator)";
     int restarts = s.value("restarts", 0);
     if (restarts > 0) text += (text.empty() ? "" : ", ") + std::to_string(restarts) + " restart" + (restarts == 1 ? "" : "s");
@@ -38,8 +50,9 @@ std::string description(const nlohmann::json& s) {
 }
 
 const char* colour_of(const std::string& state) {
-    if (state == "running") return "\033[32m";
-    if (state == "fatal" || state == "backoff" || state == "blocked") return "\033[31m";
+    if (state == "running" || state == "completed") return "\033[32m";
+    if (state == "fatal" || state == "failed" || state == "backoff" || state == "blocked" || state == "unhealthy")
+        return "\033[31m";
     if (state == "starting" || state == "stopping") return "\033[33m";
     return "";
 }

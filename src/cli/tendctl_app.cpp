@@ -186,7 +186,7 @@ int print_reply(const std::string& cmd, const Invocation& inv, const json& resul
         print_result(inv, result, format_status_table(result, isatty(STDOUT_FILENO) == 1));
         if (!inv.names.empty())
             for (const auto& s : result)
-                if (s["state"] != "running") return kNotRunning;
+                if (s["state"] != "running" && s["state"] != "completed") return kNotRunning;
         return kOk;
     }
     if (cmd == "health") {

@@ -21,7 +21,7 @@ nlohmann::json encode_status(const ServiceStatus& s) {
     if (s.last_exit)
         last_exit = s.last_exit->signaled ? nlohmann::json{{"signal", signal_name(s.last_exit->value)}}
                                           : nlohmann::json{{"code", s.last_exit->value}};
-    return {
+    nlohmann::json out = {
         {"name", s.name},
         {"state", s.state},
         {"blocked_reason", text_or_null(s.blocked_reason)},
@@ -32,7 +32,16 @@ nlohmann::json encode_status(const ServiceStatus& s) {
         {"fatal_reason", text_or_null(s.fatal_reason)},
         {"stopped_by_operator", s.stopped_by_operator},
         {"want", to_string(s.want)},
+        {"status_text", text_or_null(s.status_text)},
+        {"health", text_or_null(s.health)},
     };
+    if (!s.health.empty())
+        out["health_check"] = {{"failures", s.health_failures},
+                               {"retries", s.health_retries},
+                               {"output", s.health_output},
+                               {"checked_ago", value_or_null(s.health_checked_ago)},
+                               {"took", value_or_null(s.health_took)}};
+    return out;
 }
 
 nlohmann::json encode_health(const HealthReport& report) {

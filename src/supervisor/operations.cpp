@@ -27,6 +27,21 @@ ServiceStatus Operations::status(const Service& service) const {
     out.fatal_reason = m.fatal_reason();
     out.stopped_by_operator = service.goal.stopped_by_operator();
     out.want = service.goal.want;
+    if (service.checks) {
+        out.status_text = service.checks->status_text();
+        const HealthState& h = service.checks->health();
+        if (h.verdict != HealthState::Verdict::none) {
+            out.health = to_string(h.verdict);
+            out.health_failures = h.failures;
+            out.health_retries = service.spec().health.retries;
+            out.health_output = h.last_output;
+            if (h.last_at != std::chrono::steady_clock::time_point{}) {
+                out.health_checked_ago = std::chrono::duration<double>(supervisor_.now() - h.last_at).count();
+                out.health_took = std::chrono::duration<double>(h.last_took).count();
+            }
+        }
+        if (h.verdict == HealthState::Verdict::unhealthy && !is_down(m.state())) out.state = "unhealthy";
+    }
     return out;
 }
 
@@ -40,8 +55,18 @@ HealthReport Operations::health() const {
             report.problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
             continue;
         }
-        if (!expected_up || v.state == ServiceState::running || v.exited_successfully) continue;
-        report.problems.push_back(s->name() + " is " + to_string(v.state));
+        if (!expected_up || v.exited_successfully) continue;
+        if (v.state != ServiceState::running) {
+            report.problems.push_back(s->name() + " is " + to_string(v.state));
+            continue;
+        }
+        const HealthState* h = s->checks ? &s->checks->health() : nullptr;
+        if (!h || !s->spec().health.enabled()) continue;
+        if (h->verdict == HealthState::Verdict::unhealthy || h->failures > 0)
+            report.problems.push_back(s->name() + " is unhealthy (" + std::to_string(h->failures) + " of " +
+                                      std::to_string(s->spec().health.retries) + " checks failed: " + h->last_output + ")");
+        else if (!h->passed_once)
+            report.problems.push_back(s->name() + " has not passed its health check yet");
     }
     if (supervisor_.shutting_down()) report.problems.push_back("tend is shutting down");
     return report;

@@ -40,6 +40,7 @@ void Service::update_spec(ServiceSpec spec) {
 
 void Service::replace_spec(ServiceSpec spec) {
     spec_ = std::move(spec);
+    checks.reset();
     machine_ = ServiceMachine(ServicePolicy::from(spec_));
     // Still captured: the pipes and the kept lines stay. Else they go (drained now).
     if (output && ServiceOutput::captures(spec_)) output->update(spec_);
@@ -54,7 +55,7 @@ ServiceView Service::view() const {
     view.state = state;
     view.exited_successfully = state == ServiceState::completed || (state == ServiceState::exited && success);
     view.started = machine_.started();
-    view.healthy = !spec_.health.enabled() || healthy_once;
+    view.healthy = !spec_.health.enabled() || (checks && checks->health().passed_once);
     view.oneshot = spec_.type == ServiceType::oneshot;
     return view;
 }

@@ -75,6 +75,10 @@ void Supervisor::on_sigchld() {
     host_.reap([this](pid_t pid, const ExitStatus& status) {
         auto owner = pids_.take(pid);
         Service* owned = owner ? find_any(owner->owner) : nullptr;
+        if (owner && owner->role == PidRole::probe) {
+            if (owned && owned->checks) owned->checks->probe_exited(pid, status);
+            return;
+        }
         if (!owned) {
             ++orphans_reaped_;
             spdlog::debug("Reaped orphan {} ({})", pid, status.describe());
@@ -172,6 +176,10 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
         }
     }
     if (t.changed()) {
+        if (service.checks) {
+            if (t.to == ServiceState::running) service.checks->running();
+            else if (t.to != ServiceState::starting) service.checks->ended();
+        }
         log_transition(service, t);
         listeners_.for_each([&](const Listener& listener) { listener(service, t); });
         if (!shutting_down()) end_if_decisive(service, t.to);
@@ -221,6 +229,14 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     } else if (service.spec().output == OutputMode::discard) {
         request.stdout_fd = request.stderr_fd = dev_null_.get();
     }
+    if (!service.checks) service.checks = make_checks(service);
+    SpawnRequest like = request;  // what its probe commands run like, without its fds
+    try {
+        service.checks->prepare(request);
+    } catch (const std::system_error& e) {
+        spdlog::error("{}: {}", service.name(), e.what());
+        return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(126), e.what()};
+    }
     SpawnResult result = host_.spawn(request);
     if (!result.ok()) {
         spdlog::error("{}: {}", service.name(), result.what);
@@ -231,7 +247,31 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     service.pgid = result.pid;
     service.started_at = host_.now();
     pids_.add(result.pid, {service.id(), PidRole::main});
+    service.checks->spawned(result.pid, like);
     return ServiceEvent{EventKind::spawned, {}, {}};
+}
+
+std::unique_ptr<ServiceChecks> Supervisor::make_checks(Service& service) {
+    CheckHooks hooks;
+    const std::uint64_t id = service.id();
+    // Each hook finds the service again: a reload may have removed it.
+    hooks.emit = [this, id](const ServiceEvent& event) {
+        if (Service* s = find_any(id)) dispatch(*s, event);
+    };
+    hooks.track_probe = [this, id](pid_t pid) { pids_.add(pid, {id, PidRole::probe}); };
+    hooks.extend_ready = [this, id](Duration more) {
+        Service* s = find_any(id);
+        auto* timer = s ? s->timers[static_cast<std::size_t>(TimerKind::ready_timeout)].get() : nullptr;
+        if (timer && EventLoop::enabled(timer)) loop_.arm(timer, more);
+    };
+    hooks.changed = [this, id] {
+        Service* s = find_any(id);
+        if (!s) return;
+        listeners_.for_each([&](const Listener& listener) { listener(*s, Transition{s->state(), s->state(), {}, {}}); });
+        schedule_progress();
+    };
+    return std::make_unique<ServiceChecks>(loop_, host_, output_, service.spec(),
+                                           notify_dir_for(settings_.control_socket), std::move(hooks));
 }
 
 void Supervisor::send_signal(Service& service, int sig, bool whole_group) {

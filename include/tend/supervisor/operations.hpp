@@ -25,6 +25,14 @@ struct ServiceStatus {
     std::string fatal_reason;
     bool stopped_by_operator = false;
     Want want = Want::down;
+    std::string status_text;  // what the service said with sd_notify STATUS=
+    // Its health check: "" when it has none or is not running; else starting, healthy or unhealthy.
+    std::string health;
+    int health_failures = 0;  // consecutive
+    int health_retries = 0;
+    std::string health_output;  // the last check's, trimmed
+    std::optional<double> health_checked_ago;  // seconds
+    std::optional<double> health_took;         // seconds
 };
 
 struct HealthReport {

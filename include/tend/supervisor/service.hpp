@@ -16,6 +16,7 @@
 #include "tend/service/goal.hpp"
 #include "tend/service/service_machine.hpp"
 #include "tend/supervisor/ordering.hpp"
+#include "tend/supervisor/service_checks.hpp"
 
 namespace tend {
 
@@ -50,12 +51,12 @@ public:
     Goal goal;  // what should become of it; the state moves toward it
     // Waiting to start on a dependency that gave up: "waiting for db: fatal". Shown as state `blocked`.
     std::string blocked_reason;
-    bool healthy_once = false;  // its health check has passed since it was last spawned
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;
     EventSource timers[kTimerKinds];  // indexed by TimerKind: readiness, backoff, stop
     std::unique_ptr<ServiceOutput> output;  // made at the first spawn when the output is captured
+    std::unique_ptr<ServiceChecks> checks;  // made at the first spawn; a new definition makes new ones
 
 private:
     ServiceSpec spec_;

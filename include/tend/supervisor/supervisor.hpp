@@ -105,6 +105,7 @@ private:
     void dispatch(Service& service, const ServiceEvent& event);
     void end_if_decisive(const Service& service, ServiceState to);
     std::optional<ServiceEvent> spawn(Service& service);
+    std::unique_ptr<ServiceChecks> make_checks(Service& service);
     void send_signal(Service& service, int sig, bool whole_group);
     void log_transition(const Service& service, const Transition& t);
     void schedule_progress();

@@ -1,0 +1,114 @@
+// What a service says about itself, and what tend checks of it, while it
+// runs: its readiness (an sd_notify socket, an s6-style readiness fd, or a
+// probe: exec, tcp, http, a line of its output), its sd_notify status and
+// watchdog, and its health check with retries. Each is an event source: it
+// reports `ready` or `unhealthy` through `emit` and never blocks the loop.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+
+#include "tend/config/config.hpp"
+#include "tend/event/event_loop.hpp"
+#include "tend/output/output_router.hpp"
+#include "tend/process/notify_socket.hpp"
+#include "tend/process/process_host.hpp"
+#include "tend/service/service_machine.hpp"
+#include "tend/supervisor/probe_attempt.hpp"
+#include "tend/util/listener_list.hpp"
+
+namespace tend {
+
+struct HealthState {
+    enum class Verdict { none, unknown, healthy, unhealthy };
+    Verdict verdict = Verdict::none;  // none: no health check, or the service is not running
+    int failures = 0;                 // consecutive
+    bool passed_once = false;         // in this run: what `depends_on: {x: healthy}` waits for
+    std::string last_output;
+    Duration last_took{};
+    std::chrono::steady_clock::time_point last_at{};
+};
+const char* to_string(HealthState::Verdict verdict);
+
+// How the checks reach the rest of tend.
+struct CheckHooks {
+    std::function<void(const ServiceEvent&)> emit;     // ready, unhealthy
+    std::function<void(pid_t)> track_probe;            // a probe command was spawned: register its pid
+    std::function<void(Duration)> extend_ready;        // EXTEND_TIMEOUT_USEC: more time to become ready
+    std::function<void()> changed;                     // status text or health changed
+};
+
+class ServiceChecks {
+public:
+    // `notify_dir`: where the service's notify socket goes (as NAME there).
+    ServiceChecks(EventLoop& loop, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
+                  std::string notify_dir, CheckHooks hooks);
+    ~ServiceChecks();
+    ServiceChecks(const ServiceChecks&) = delete;
+    ServiceChecks& operator=(const ServiceChecks&) = delete;
+
+    // Before a spawn: $NOTIFY_SOCKET (and $WATCHDOG_USEC), or the readiness
+    // pipe's write end at fd N. Throws std::system_error naming what failed.
+    void prepare(SpawnRequest& request);
+    // The main process runs: readiness checks begin. `like` is how probe commands run.
+    void spawned(pid_t main, const SpawnRequest& like);
+    // It is ready (running): readiness checks end, the health check and watchdog begin.
+    void running();
+    // It is no longer running (stopping, exited, backoff...): every check stops.
+    void ended();
+    // A reaped pid that belongs to one of this service's probes.
+    void probe_exited(pid_t pid, const ExitStatus& status);
+
+    const HealthState& health() const { return health_; }
+    const std::string& status_text() const { return status_text_; }  // the last STATUS=
+
+private:
+    void on_notify();
+    void handle_notify(const NotifyMessage& message);
+    void on_ready_pipe();
+    void start_ready_probe();
+    void start_health_probe();
+    void on_health_result(const ProbeResult& result);
+    void on_watchdog();
+    void announce_ready(const char* how);
+
+    EventLoop& loop_;
+    ProcessHost& host_;
+    OutputRouter& output_;
+    const ServiceSpec spec_;
+    std::string notify_dir_;
+    CheckHooks hooks_;
+
+    std::unique_ptr<NotifySocket> notify_;
+    EventSource notify_watch_;
+    UniqueFd ready_read_;   // notify: fd
+    UniqueFd ready_write_;  // held until the spawn has dup'ed it into the child
+    EventSource ready_pipe_watch_;
+    std::optional<std::regex> ready_pattern_;
+    Subscription ready_lines_;
+    EventSource ready_post_;  // a matching log line: ready, from the loop rather than inside the output's read
+
+    pid_t main_pid_ = 0;
+    pid_t notify_main_pid_ = 0;  // MAINPID=
+    bool waiting_ready_ = false;
+    SpawnRequest probe_like_;
+    std::unique_ptr<ProbeAttempt> ready_attempt_;
+    std::unique_ptr<ProbeAttempt> health_attempt_;
+    EventSource ready_timer_;   // the next readiness attempt
+    EventSource health_timer_;  // the next health attempt
+    EventSource watchdog_timer_;
+    std::chrono::steady_clock::time_point running_since_{};
+
+    HealthState health_;
+    std::string status_text_;
+};
+
+// Where the notify sockets of a tend whose control socket is at `control_socket` go.
+std::string notify_dir_for(const std::string& control_socket);
+
+}  // namespace tend

@@ -1,0 +1,256 @@
+#include "tend/supervisor/service_checks.hpp"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "tend/util/system_error.hpp"
+
+namespace tend {
+namespace {
+
+std::optional<long long> number_field(const std::string& text) {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+    return value;
+}
+
+Duration from_usec(long long usec) { return std::chrono::duration_cast<Duration>(std::chrono::microseconds(usec)); }
+
+}  // namespace
+
+const char* to_string(HealthState::Verdict verdict) {
+    switch (verdict) {
+        case HealthState::Verdict::none: return "none";
+        case HealthState::Verdict::unknown: return "starting";
+        case HealthState::Verdict::healthy: return "healthy";
+        case HealthState::Verdict::unhealthy: return "unhealthy";
+    }
+    return "?";
+}
+
+std::string notify_dir_for(const std::string& control_socket) { return control_socket + ".notify"; }
+
+ServiceChecks::ServiceChecks(EventLoop& loop, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
+                             std::string notify_dir, CheckHooks hooks)
+    : loop_(loop), host_(host), output_(output), spec_(spec), notify_dir_(std::move(notify_dir)),
+      hooks_(std::move(hooks)) {
+    ready_timer_ = loop_.add_timer([this] { start_ready_probe(); });
+    health_timer_ = loop_.add_timer([this] { start_health_probe(); });
+    watchdog_timer_ = loop_.add_timer([this] { on_watchdog(); });
+    ready_post_ = loop_.add_post([this] { announce_ready("its output matched"); });
+    if (spec_.ready.probe.kind == ProbeSpec::Kind::log) ready_pattern_.emplace(spec_.ready.probe.pattern);
+}
+
+ServiceChecks::~ServiceChecks() = default;
+
+void ServiceChecks::prepare(SpawnRequest& request) {
+    ended();  // whatever the last run left
+    if (spec_.ready.notify == NotifyKind::systemd) {
+        if (!notify_) {
+            if (mkdir(notify_dir_.c_str(), 0755) < 0 && errno != EEXIST)
+                throw errno_error("failed to create the notify socket directory " + notify_dir_);
+            notify_ = std::make_unique<NotifySocket>(notify_dir_ + "/" + spec_.name, spec_.credentials);
+            notify_watch_ = loop_.add_io(notify_->fd(), EPOLLIN, [this](uint32_t) { on_notify(); });
+        }
+        request.environment.push_back("NOTIFY_SOCKET=" + notify_->path());
+        if (spec_.ready.watchdog.count() > 0)
+            request.environment.push_back(
+                "WATCHDOG_USEC=" +
+                std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(spec_.ready.watchdog).count()));
+    } else if (spec_.ready.notify == NotifyKind::fd) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) throw errno_error("failed to create the readiness pipe");
+        ready_read_.reset(fds[0]);
+        ready_write_.reset(fds[1]);
+        // The service's end blocks like any pipe; only tend's end must not.
+        fcntl(ready_write_.get(), F_SETFL, 0);
+        request.pass_fd = ready_write_.get();
+        request.pass_fd_as = spec_.ready.fd;
+    }
+}
+
+void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
+    main_pid_ = main;
+    notify_main_pid_ = 0;
+    status_text_.clear();
+    probe_like_ = like;
+    ready_write_.reset();  // the child holds it now: its exit closes the pipe
+    health_ = {};
+    if (!spec_.ready.external()) return;
+    waiting_ready_ = true;
+    if (ready_read_)
+        ready_pipe_watch_ = loop_.add_io(ready_read_.get(), EPOLLIN, [this](uint32_t) { on_ready_pipe(); });
+    if (ready_pattern_)
+        ready_lines_ = output_.follow({spec_.name}, [this](const LineView& line) {
+            if (waiting_ready_ && std::regex_search(line.text.begin(), line.text.end(), *ready_pattern_))
+                EventLoop::schedule(ready_post_.get());
+        });
+    if (spec_.ready.probe.kind != ProbeSpec::Kind::none && spec_.ready.probe.kind != ProbeSpec::Kind::log)
+        start_ready_probe();
+}
+
+void ServiceChecks::announce_ready(const char* how) {
+    if (!waiting_ready_) return;
+    waiting_ready_ = false;
+    spdlog::debug("{}: ready: {}", spec_.name, how);
+    ready_attempt_.reset();
+    EventLoop::disarm(ready_timer_.get());
+    ready_lines_.reset();
+    ready_pipe_watch_.reset();
+    ready_read_.reset();
+    hooks_.emit({EventKind::ready, {}, {}});
+}
+
+void ServiceChecks::running() {
+    waiting_ready_ = false;
+    running_since_ = host_.now();
+    if (spec_.health.enabled()) {
+        health_.verdict = HealthState::Verdict::unknown;
+        start_health_probe();
+    }
+    if (spec_.ready.watchdog.count() > 0) loop_.arm(watchdog_timer_.get(), spec_.ready.watchdog);
+}
+
+void ServiceChecks::ended() {
+    waiting_ready_ = false;
+    main_pid_ = 0;
+    ready_attempt_.reset();
+    health_attempt_.reset();
+    EventLoop::disarm(ready_timer_.get());
+    EventLoop::disarm(health_timer_.get());
+    EventLoop::disarm(watchdog_timer_.get());
+    ready_lines_.reset();
+    ready_pipe_watch_.reset();
+    ready_read_.reset();
+    ready_write_.reset();
+    // The health verdict stays until the next run: it may say why this one ended.
+}
+
+void ServiceChecks::probe_exited(pid_t pid, const ExitStatus& status) {
+    // Either may end the other's owner: look each up afresh.
+    if (ready_attempt_ && ready_attempt_->pid() == pid) ready_attempt_->exited(status);
+    else if (health_attempt_ && health_attempt_->pid() == pid) health_attempt_->exited(status);
+}
+
+// ---- readiness ---------------------------------------------------------------
+
+void ServiceChecks::start_ready_probe() {
+    if (!waiting_ready_) return;
+    ready_attempt_ = std::make_unique<ProbeAttempt>(loop_, host_, spec_.ready.probe, probe_like_,
+                                                    [this](const ProbeResult& result) {
+        if (result.ok) {
+            announce_ready(("check passed: " + result.output).c_str());
+            return;
+        }
+        spdlog::debug("{}: not ready yet: {}", spec_.name, result.output);
+        if (waiting_ready_) loop_.arm(ready_timer_.get(), spec_.ready.probe.interval);
+    });
+    if (pid_t pid = ready_attempt_->pid()) hooks_.track_probe(pid);
+}
+
+void ServiceChecks::on_ready_pipe() {
+    char buffer[256];
+    for (;;) {
+        ssize_t n = read(ready_read_.get(), buffer, sizeof buffer);
+        if (n > 0) {
+            if (std::memchr(buffer, '\n', static_cast<std::size_t>(n))) {
+                announce_ready("a newline on its readiness fd");
+                return;
+            }
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        // End of file: every holder closed it without a newline; it will never say ready.
+        ready_pipe_watch_.reset();
+        return;
+    }
+}
+
+// ---- sd_notify ---------------------------------------------------------------
+
+void ServiceChecks::on_notify() {
+    try {
+        while (auto message = notify_->receive()) handle_notify(*message);
+    } catch (const std::system_error& e) {
+        spdlog::warn("{}: {}", spec_.name, e.what());
+    }
+}
+
+void ServiceChecks::handle_notify(const NotifyMessage& m) {
+    if (main_pid_ == 0) return;  // from a process of an earlier run
+    const bool from_main = m.sender == main_pid_ || (notify_main_pid_ > 0 && m.sender == notify_main_pid_);
+    if (!spec_.ready.notify_all && !from_main) {
+        spdlog::warn("{}: notify message from pid {}, not its main process {}, ignored (notify_access: all accepts it)",
+                     spec_.name, m.sender, main_pid_);
+        return;
+    }
+    const auto& f = m.fields;
+    if (auto it = f.find("MAINPID"); it != f.end())
+        if (auto pid = number_field(it->second)) notify_main_pid_ = static_cast<pid_t>(*pid);
+    if (auto it = f.find("STATUS"); it != f.end()) {
+        status_text_ = trim_probe_output(it->second);
+        hooks_.changed();
+    }
+    if (auto it = f.find("EXTEND_TIMEOUT_USEC"); it != f.end() && waiting_ready_)
+        if (auto usec = number_field(it->second)) hooks_.extend_ready(from_usec(*usec));
+    if (f.contains("RELOADING") && f.at("RELOADING") == "1") spdlog::info("{}: reloading", spec_.name);
+    if (f.contains("STOPPING") && f.at("STOPPING") == "1") spdlog::info("{}: stopping", spec_.name);
+    if (auto it = f.find("WATCHDOG"); it != f.end() && spec_.ready.watchdog.count() > 0) {
+        if (it->second == "trigger") hooks_.emit({EventKind::unhealthy, {}, "it asked for its watchdog (WATCHDOG=trigger)"});
+        else if (it->second == "1" && EventLoop::enabled(watchdog_timer_.get()))
+            loop_.arm(watchdog_timer_.get(), spec_.ready.watchdog);
+    }
+    if (f.contains("READY") && f.at("READY") == "1") announce_ready("READY=1");
+}
+
+void ServiceChecks::on_watchdog() {
+    hooks_.emit({EventKind::unhealthy, {}, "no WATCHDOG=1 within " + format_duration(spec_.ready.watchdog)});
+}
+
+// ---- health ------------------------------------------------------------------
+
+void ServiceChecks::start_health_probe() {
+    health_attempt_ = std::make_unique<ProbeAttempt>(loop_, host_, spec_.health.probe, probe_like_,
+                                                     [this](const ProbeResult& result) { on_health_result(result); });
+    if (pid_t pid = health_attempt_->pid()) hooks_.track_probe(pid);
+}
+
+void ServiceChecks::on_health_result(const ProbeResult& result) {
+    auto now = host_.now();
+    health_.last_output = result.output;
+    health_.last_took = result.took;
+    health_.last_at = now;
+    const auto before = health_.verdict;
+    if (result.ok) {
+        health_.failures = 0;
+        health_.verdict = HealthState::Verdict::healthy;
+        health_.passed_once = true;
+    } else if (now - running_since_ >= spec_.health.start_period) {
+        ++health_.failures;
+        spdlog::warn("{}: health check failed ({} of {}): {}", spec_.name, health_.failures, spec_.health.retries,
+                     result.output);
+        if (health_.failures >= spec_.health.retries) health_.verdict = HealthState::Verdict::unhealthy;
+    }
+    if (health_.verdict != before) {
+        if (health_.verdict == HealthState::Verdict::healthy) spdlog::info("{}: healthy", spec_.name);
+        hooks_.changed();
+    }
+    if (health_.verdict == HealthState::Verdict::unhealthy) {
+        // The restart ends these checks; the next run starts them afresh.
+        hooks_.emit({EventKind::unhealthy, {}, "health check failed " + std::to_string(health_.failures) +
+                                                   " times: " + result.output});
+        return;
+    }
+    loop_.arm(health_timer_.get(), spec_.health.probe.interval);
+}
+
+}  // namespace tend
