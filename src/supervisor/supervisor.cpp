@@ -189,17 +189,18 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
 }
 
 // A critical service that ended (a critical one-shot only when it failed for
-// good), or one that gave up under on_fatal: shutdown or exit_when.any_fatal,
-// ends tend with its exit status.
+// good) ends tend with its exit status; one that gave up under on_fatal:
+// shutdown or exit_when.any_fatal ends it with 1.
 void Supervisor::end_if_decisive(const Service& service, ServiceState to) {
     const bool oneshot = service.spec().type == ServiceType::oneshot;
     const bool critical_end = service.spec().critical && (oneshot ? to == ServiceState::failed
                                                                   : to == ServiceState::exited || gave_up(to));
     const bool fatal_end = gave_up(to) && (service.spec().on_fatal == OnFatal::shutdown || settings_.exit_on_any_fatal);
     if (!critical_end && !fatal_end) return;
+    // A critical service's own status; a service that gave up makes it 1,
+    // whatever its last process died of (often tend's own stop signal).
     const auto& exit = service.machine().last_exit();
-    int code = exit && exit->shell_code() != 0 ? exit->shell_code() : 1;
-    if (critical_end && exit) code = exit->shell_code();
+    int code = critical_end && exit ? exit->shell_code() : 1;
     std::string what = critical_end ? "critical service " + service.name() + " ended"
                                     : service.name() + " gave up (" +
                                           (service.spec().on_fatal == OnFatal::shutdown ? "on_fatal: shutdown"

@@ -59,6 +59,8 @@ class Tend:
         """stdout: "file" (read with .output), "pipe" (the test reads, or leaves unread,
         self.process.stdout) or "devnull"; stderr: "file" (.log) or "stdout" (2>&1)."""
         self.dir = Path(tempfile.mkdtemp(prefix="tend-e2e-"))
+        # Services that run as another user reach their notify socket in here.
+        os.chmod(self.dir, 0o755)
         for name, content in (files or {}).items():
             (self.dir / name).write_text(content)
         self.config_path = self.dir / "tend.yaml"
