@@ -221,7 +221,8 @@ void ServiceMachine::on_spawned(Transition& t, TimePoint now) {
         go(t, ServiceState::running, now);
         return;
     }
-    t.actions.push_back(arm(TimerKind::readiness, policy_.readiness.min_uptime));
+    if (policy_.readiness.min_uptime.count() == 0) started_ = true;
+    else t.actions.push_back(arm(TimerKind::readiness, policy_.readiness.min_uptime));
     if (policy_.readiness.external && policy_.readiness.timeout.count() > 0)
         t.actions.push_back(arm(TimerKind::ready_timeout, policy_.readiness.timeout));
 }

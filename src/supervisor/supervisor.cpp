@@ -121,7 +121,10 @@ void Supervisor::check_stopping_groups() {
 
 void Supervisor::on_timer(Service& service, TimerKind kind) {
     switch (kind) {
-        case TimerKind::readiness: dispatch(service, {EventKind::uptime_reached, {}, {}}); return;
+        case TimerKind::readiness:
+            dispatch(service, {EventKind::uptime_reached, {}, {}});
+            schedule_progress();  // started, if not ready: `depends_on: {x: started}` may go on
+            return;
         case TimerKind::ready_timeout: dispatch(service, {EventKind::ready_timeout, {}, {}}); return;
         case TimerKind::backoff: dispatch(service, {EventKind::backoff_over, {}, {}}); return;
         case TimerKind::stop:

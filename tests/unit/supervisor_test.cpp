@@ -101,3 +101,53 @@ TEST_CASE("an operator's stop survives a reload") {
     CHECK(h.spawn_order().size() == 1);
     CHECK(h.supervisor->find("web")->goal.stopped_by_operator());
 }
+
+TEST_CASE("a one-shot's dependants start once it completed; a running one-shot is not started enough") {
+    Harness h("services:\n  init:\n    command: [init]\n    output: null\n    type: oneshot\n" +
+              service("app", "    depends_on: [init]\n"));
+    CHECK(h.state("init") == ServiceState::starting);
+    CHECK(h.spawn_order() == std::vector<std::string>{"init"});
+    CHECK(h.supervisor->find("init")->goal.want == Want::once);
+    h.host.exit(h.pid("init"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(h.state("init") == ServiceState::completed);
+    CHECK(h.spawn_order() == std::vector<std::string>{"init", "app"});
+}
+
+TEST_CASE("a required dependency that failed blocks; one that is not required does not") {
+    Harness h("services:\n  init:\n    command: [init]\n    output: null\n    type: oneshot\n    restart: never\n" +
+              service("strict", "    depends_on: {init: completed}\n") +
+              service("lenient", "    depends_on: {init: {condition: completed, required: false}}\n"));
+    h.host.exit(h.pid("init"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.state("init") == ServiceState::failed);
+    CHECK(h.supervisor->find("strict")->blocked_reason == "waiting for init: failed");
+    CHECK(h.state("lenient") == ServiceState::running);
+}
+
+TEST_CASE("a readiness check holds back `ready` dependants but not `started` ones") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 1h}\n" +
+              service("reader", "    depends_on: {db: ready}\n") + service("early", "    depends_on: {db: started}\n"));
+    CHECK(h.state("db") == ServiceState::starting);
+    CHECK(h.state("reader") == ServiceState::stopped);
+    CHECK(h.state("early") == ServiceState::running);  // min_uptime 0: started at once
+    CHECK(h.state("reader") == ServiceState::stopped);
+    h.host.exit(h.pid("isready"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(h.state("db") == ServiceState::running);
+    CHECK(h.state("reader") == ServiceState::running);
+    CHECK(h.supervisor->orphans_reaped() == 0);  // the check's process was no orphan
+}
+
+TEST_CASE("exit_when any_fatal ends tend with 1 when a service gives up") {
+    Harness h("settings:\n  exit_when: {any_fatal: true}\nservices:\n"
+              "  flaky:\n    command: [flaky]\n    output: null\n    min_uptime: 1h\n    max_restarts: 0\n" +
+              service("web"));
+    h.host.exit(h.pid("flaky"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.state("flaky") == ServiceState::fatal);
+    CHECK(h.supervisor->shutting_down());
+    h.turn();  // web's exit on SIGTERM
+    CHECK(h.loop.finished_with() == 1);
+}

@@ -1,0 +1,88 @@
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "tend/process/notify_socket.hpp"
+
+using namespace tend;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/tend-notify-XXXXXX";
+        path = mkdtemp(tmpl);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+void send_to(const std::string& path, const std::string& text) {
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strcpy(address.sun_path, path.c_str());
+    CHECK(sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address), sizeof address) ==
+          static_cast<ssize_t>(text.size()));
+    close(fd);
+}
+
+}  // namespace
+
+TEST_CASE("notify fields are KEY=VALUE lines; others are ignored") {
+    auto f = parse_notify_fields("READY=1\nSTATUS=Accepting connections = yes\nnonsense\n=x\nMAINPID=42");
+    CHECK(f.size() == 3);
+    CHECK(f["READY"] == "1");
+    CHECK(f["STATUS"] == "Accepting connections = yes");
+    CHECK(f["MAINPID"] == "42");
+    CHECK(parse_notify_fields("").empty());
+}
+
+TEST_CASE("a message carries its sender's pid from the kernel") {
+    TempDir dir;
+    NotifySocket socket(dir.path + "/web", std::nullopt);
+    CHECK_FALSE(socket.receive().has_value());  // nothing yet, and no blocking
+    send_to(socket.path(), "READY=1\nSTATUS=up\n");
+    auto message = socket.receive();
+    REQUIRE(message.has_value());
+    CHECK(message->sender == getpid());
+    CHECK(message->fields.at("READY") == "1");
+    CHECK(message->fields.at("STATUS") == "up");
+    CHECK_FALSE(socket.receive().has_value());
+}
+
+TEST_CASE("a stale socket is replaced, any other file is refused, and the socket goes with its owner") {
+    TempDir dir;
+    const std::string path = dir.path + "/db";
+    { NotifySocket first(path, std::nullopt); }
+    CHECK_FALSE(std::filesystem::exists(path));
+    {
+        // A socket file left by a tend that was killed.
+        int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strcpy(address.sun_path, path.c_str());
+        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        close(fd);
+    }
+    NotifySocket again(path, std::nullopt);
+    send_to(path, "READY=1");
+    CHECK(again.receive().has_value());
+
+    const std::string file = dir.path + "/plain";
+    std::ofstream(file) << "data";
+    CHECK_THROWS_WITH_AS(NotifySocket(file, std::nullopt), (file + " exists and is not a socket: File exists").c_str(),
+                         std::system_error);
+    CHECK(std::filesystem::exists(file));
+    CHECK_THROWS_AS(NotifySocket("/tmp/" + std::string(200, 'x'), std::nullopt), std::system_error);
+}

@@ -1,0 +1,41 @@
+#include <doctest/doctest.h>
+
+#include "tend/config/config_loader.hpp"
+#include "tend/config/probe_parser.hpp"
+
+using namespace tend;
+
+namespace {
+
+const ServiceSpec& only(const Config& c) { return c.services.front(); }
+
+Config with(const std::string& keys) { return parse_config("services:\n  web:\n    command: x\n" + keys, "t.yaml"); }
+
+}  // namespace
+
+TEST_CASE("probes are described the way the log and status show them") {
+    CHECK(describe(only(with("    ready: {tcp: 5432}\n")).ready.probe) == "tcp 127.0.0.1:5432");
+    CHECK(describe(only(with("    ready: {tcp: '[::1]:80'}\n")).ready.probe) == "tcp ::1:80");
+    CHECK(describe(only(with("    ready: {http: 'http://localhost/'}\n")).ready.probe) == "http localhost:80/");
+    CHECK(describe(only(with("    health: {exec: [pg_isready, -q]}\n")).health.probe) == "exec pg_isready -q");
+    CHECK(describe(only(with("    ready: {log: ready}\n")).ready.probe) == "log /ready/");
+    CHECK(describe(ProbeSpec{}) == "none");
+}
+
+TEST_CASE("a URL without a path checks /, and timings have their defaults") {
+    const ServiceSpec& s = only(with("    ready: {http: 'http://127.0.0.1:8080'}\n    health: {tcp: 80}\n"));
+    CHECK(s.ready.probe.path == "/");
+    CHECK(s.ready.probe.port == 8080);
+    CHECK(s.ready.probe.interval == std::chrono::seconds(1));
+    CHECK(s.ready.probe.timeout == std::chrono::seconds(5));
+    CHECK(s.ready.timeout == Duration{0});
+    CHECK(s.health.probe.interval == std::chrono::seconds(10));
+    CHECK(s.health.retries == 3);
+    CHECK(s.ready.external());
+    CHECK(s.health.enabled());
+}
+
+TEST_CASE("a health check cannot read the output; readiness can") {
+    CHECK_THROWS_AS(with("    health: {log: ready}\n"), ConfigError);
+    CHECK_NOTHROW(with("    ready: {log: ready}\n"));
+}

@@ -1,0 +1,180 @@
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "fake_process_host.hpp"
+#include "tend/config/config_loader.hpp"
+#include "tend/supervisor/service_checks.hpp"
+
+using namespace tend;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Rig {
+    EventLoop loop;
+    FakeProcessHost host;
+    UniqueFd dev_null{open("/dev/null", O_WRONLY | O_CLOEXEC)};
+    OutputRouter router{loop, LogFormat::text, dev_null.get()};
+    std::string dir;
+    std::vector<ServiceEvent> events;
+    std::vector<pid_t> probes;
+    std::optional<ServiceChecks> checks;
+
+    explicit Rig(const std::string& service_yaml) {
+        char tmpl[] = "/tmp/tend-checks-XXXXXX";
+        dir = mkdtemp(tmpl);
+        Config c = parse_config("services:\n  web:\n    command: web\n" + service_yaml, "t.yaml");
+        CheckHooks hooks;
+        hooks.emit = [this](const ServiceEvent& e) { events.push_back(e); };
+        hooks.track_probe = [this](pid_t pid) { probes.push_back(pid); };
+        hooks.extend_ready = [](Duration) {};
+        hooks.changed = [] {};
+        checks.emplace(loop, host, router, c.services.front(), dir + "/notify", std::move(hooks));
+    }
+    ~Rig() {
+        checks.reset();
+        std::filesystem::remove_all(dir);
+    }
+    void turn(int times = 3) {
+        for (int i = 0; i < times; ++i) loop.run_once(0ms);
+    }
+    bool got(EventKind kind) const {
+        for (const auto& e : events)
+            if (e.kind == kind) return true;
+        return false;
+    }
+};
+
+void notify(const std::string& path, const std::string& text) {
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strcpy(a.sun_path, path.c_str());
+    sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    close(fd);
+}
+
+std::string env_value(const SpawnRequest& r, const std::string& key) {
+    for (const auto& e : r.environment)
+        if (e.starts_with(key + "=")) return e.substr(key.size() + 1);
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("sd_notify: READY=1 from the main process makes it ready; STATUS= is kept") {
+    Rig r("    ready: {notify: systemd, watchdog: 2s}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    const std::string socket = env_value(request, "NOTIFY_SOCKET");
+    CHECK(socket == r.dir + "/notify/web");
+    CHECK(env_value(request, "WATCHDOG_USEC") == "2000000");
+    r.checks->spawned(getpid(), request);  // this test process plays the main process
+    notify(socket, "STATUS=loading\n");
+    r.turn();
+    CHECK(r.checks->status_text() == "loading");
+    CHECK_FALSE(r.got(EventKind::ready));
+    notify(socket, "READY=1\nSTATUS=serving");
+    r.turn();
+    CHECK(r.got(EventKind::ready));
+    CHECK(r.checks->status_text() == "serving");
+}
+
+TEST_CASE("sd_notify: a message from another pid is ignored unless notify_access is all") {
+    Rig r("    ready: {notify: systemd}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(getpid() + 100000, request);  // the main process is someone else
+    notify(env_value(request, "NOTIFY_SOCKET"), "READY=1");
+    r.turn();
+    CHECK_FALSE(r.got(EventKind::ready));
+
+    Rig all("    ready: {notify: systemd, notify_access: all}\n");
+    SpawnRequest request2;
+    all.checks->prepare(request2);
+    all.checks->spawned(getpid() + 100000, request2);
+    notify(env_value(request2, "NOTIFY_SOCKET"), "READY=1");
+    all.turn();
+    CHECK(all.got(EventKind::ready));
+}
+
+TEST_CASE("the readiness fd: the service gets the write end at fd N; a newline means ready") {
+    Rig r("    ready: {notify: fd, fd: 4}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    CHECK(request.pass_fd_as == 4);
+    REQUIRE(request.pass_fd >= 0);
+    int child_end = dup(request.pass_fd);  // what the child keeps across the spawn
+    r.checks->spawned(12345, request);
+    CHECK(write(child_end, "ok", 2) == 2);
+    r.turn();
+    CHECK_FALSE(r.got(EventKind::ready));
+    CHECK(write(child_end, "\n", 1) == 1);
+    r.turn();
+    CHECK(r.got(EventKind::ready));
+    close(child_end);
+}
+
+TEST_CASE("a readiness command is tried every interval until it passes") {
+    Rig r("    ready: {exec: [pg_isready], interval: 1ms}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(500, request);
+    REQUIRE(r.probes.size() == 1);
+    r.checks->probe_exited(r.probes[0], ExitStatus::exited(2));
+    for (int i = 0; i < 50 && r.probes.size() < 2; ++i) r.loop.run_once(5ms);
+    REQUIRE(r.probes.size() == 2);  // tried again after the interval
+    CHECK(r.host.spawned.back().second == "pg_isready");
+    CHECK_FALSE(r.got(EventKind::ready));
+    r.checks->probe_exited(r.probes[1], ExitStatus::exited(0));
+    CHECK(r.got(EventKind::ready));
+}
+
+TEST_CASE("health: failures count up to retries, then unhealthy; a pass resets them") {
+    Rig r("    health: {exec: [check], interval: 1ms, retries: 2}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(500, request);
+    r.checks->running();
+    REQUIRE(r.probes.size() == 1);
+    CHECK(r.checks->health().verdict == HealthState::Verdict::unknown);
+    r.checks->probe_exited(r.probes.back(), ExitStatus::exited(0));
+    CHECK(r.checks->health().verdict == HealthState::Verdict::healthy);
+    CHECK(r.checks->health().passed_once);
+    auto next_probe = [&] {
+        std::size_t before = r.probes.size();
+        for (int i = 0; i < 50 && r.probes.size() == before; ++i) r.loop.run_once(5ms);
+        REQUIRE(r.probes.size() == before + 1);
+    };
+    next_probe();
+    r.checks->probe_exited(r.probes.back(), ExitStatus::exited(1));
+    CHECK(r.checks->health().failures == 1);
+    CHECK(r.checks->health().verdict == HealthState::Verdict::healthy);
+    CHECK_FALSE(r.got(EventKind::unhealthy));
+    next_probe();
+    r.checks->probe_exited(r.probes.back(), ExitStatus::exited(1));
+    CHECK(r.checks->health().verdict == HealthState::Verdict::unhealthy);
+    REQUIRE(r.got(EventKind::unhealthy));
+    CHECK(r.events.back().error == "health check failed 2 times: exit code 1");
+}
+
+TEST_CASE("ended stops every check: no probe after the service is down") {
+    Rig r("    health: {exec: [check], interval: 1ms}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(500, request);
+    r.checks->running();
+    r.checks->probe_exited(r.probes.back(), ExitStatus::exited(0));
+    r.checks->ended();
+    std::size_t probes = r.probes.size();
+    for (int i = 0; i < 5; ++i) r.loop.run_once(2ms);
+    CHECK(r.probes.size() == probes);
+}
