@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "fake_process_host.hpp"
@@ -48,11 +50,23 @@ struct Listener {
     ~Listener() { close(fd); }
 };
 
-std::optional<ProbeResult> run(EventLoop& loop, ProbeAttempt& attempt, std::optional<ProbeResult>& result) {
-    for (int i = 0; i < 200 && !result; ++i) loop.run_once(10ms);
-    (void)attempt;
-    return result;
-}
+// A loop and a fake host to run attempts on, and the result of the last one.
+struct Probing {
+    EventLoop loop;
+    FakeProcessHost host;
+    std::optional<ProbeResult> result;
+
+    std::unique_ptr<ProbeAttempt> start(const ProbeSpec& spec, const SpawnRequest& like = {}) {
+        result.reset();
+        return std::make_unique<ProbeAttempt>(loop, host, spec, like, [this](ProbeResult r) { result = r; });
+    }
+    // Steps the loop until the attempt has a result (or two seconds pass).
+    const ProbeResult& finish() {
+        for (int i = 0; i < 200 && !result; ++i) loop.run_once(10ms);
+        REQUIRE(result.has_value());
+        return *result;
+    }
+};
 
 }  // namespace
 
@@ -71,78 +85,59 @@ TEST_CASE("probe output is one printable line, cut to its limit") {
 }
 
 TEST_CASE("a command probe runs like the service and passes on exit 0") {
-    EventLoop loop;
-    FakeProcessHost host;
+    Probing p;
     SpawnRequest like;
     like.environment = {"PGUSER=app"};
-    like.working_dir = "/srv";
-    std::optional<ProbeResult> result;
-    ProbeAttempt attempt(loop, host, exec_probe(), like, [&](ProbeResult r) { result = r; });
-    REQUIRE(attempt.pid() > 0);
-    CHECK(host.spawned.back().second == "check");
-    attempt.exited(ExitStatus::exited(0));
-    REQUIRE(result.has_value());
-    CHECK(result->ok);
-    CHECK(result->output == "exit code 0");
+    auto attempt = p.start(exec_probe(), like);
+    REQUIRE(attempt->pid() > 0);
+    CHECK(p.host.spawned.back().second == "check");
+    attempt->exited(ExitStatus::exited(0));
+    CHECK(p.finish().ok);
+    CHECK(p.result->output == "exit code 0");
 }
 
 TEST_CASE("a failing command probe fails with its exit status") {
-    EventLoop loop;
-    FakeProcessHost host;
-    std::optional<ProbeResult> result;
-    ProbeAttempt attempt(loop, host, exec_probe(), {}, [&](ProbeResult r) { result = r; });
-    attempt.exited(ExitStatus::killed(9));
-    REQUIRE(result.has_value());
-    CHECK_FALSE(result->ok);
-    CHECK(result->output == "signal SIGKILL");
+    Probing p;
+    auto attempt = p.start(exec_probe());
+    attempt->exited(ExitStatus::killed(9));
+    CHECK_FALSE(p.finish().ok);
+    CHECK(p.result->output == "signal SIGKILL");
 }
 
 TEST_CASE("a command still running at its timeout fails and is killed") {
-    EventLoop loop;
-    FakeProcessHost host;
-    host.ignore_stop_signals = {"check"};
-    std::optional<ProbeResult> result;
-    ProbeAttempt attempt(loop, host, exec_probe(0ms), {}, [&](ProbeResult r) { result = r; });
-    pid_t pid = attempt.pid();
-    run(loop, attempt, result);
-    REQUIRE(result.has_value());
-    CHECK_FALSE(result->ok);
-    CHECK(result->output == "timed out after 0s");
-    auto signals = host.signals_to(pid);
+    Probing p;
+    p.host.ignore_stop_signals = {"check"};
+    auto attempt = p.start(exec_probe(0ms));
+    pid_t pid = attempt->pid();
+    CHECK_FALSE(p.finish().ok);
+    CHECK(p.result->output == "timed out after 0s");
+    auto signals = p.host.signals_to(pid);
     CHECK(std::find(signals.begin(), signals.end(), SIGKILL) != signals.end());
 }
 
 TEST_CASE("a tcp probe passes when something listens and fails when nothing does") {
-    EventLoop loop;
-    FakeProcessHost host;
+    Probing p;
     int closed_port = 0;
     {
         Listener l;
-        std::optional<ProbeResult> result;
-        ProbeAttempt attempt(loop, host, tcp_probe(l.port), {}, [&](ProbeResult r) { result = r; });
-        run(loop, attempt, result);
-        REQUIRE(result.has_value());
-        CHECK(result->ok);
-        CHECK(result->output == "connected");
+        auto attempt = p.start(tcp_probe(l.port));
+        CHECK(p.finish().ok);
+        CHECK(p.result->output == "connected");
         closed_port = l.port;
     }
-    std::optional<ProbeResult> result;
-    ProbeAttempt attempt(loop, host, tcp_probe(closed_port), {}, [&](ProbeResult r) { result = r; });
-    run(loop, attempt, result);
-    REQUIRE(result.has_value());
-    CHECK_FALSE(result->ok);
-    CHECK(result->output == "connect: Connection refused");
+    auto attempt = p.start(tcp_probe(closed_port));
+    CHECK_FALSE(p.finish().ok);
+    CHECK(p.result->output == "connect: Connection refused");
 }
 
 TEST_CASE("an http probe reads the status line of the reply") {
-    EventLoop loop;
-    FakeProcessHost host;
+    Probing p;
+    EventLoop& loop = p.loop;
     Listener l;
-    ProbeSpec p = tcp_probe(l.port);
-    p.kind = ProbeSpec::Kind::http;
-    p.path = "/healthz";
-    std::optional<ProbeResult> result;
-    ProbeAttempt attempt(loop, host, p, {}, [&](ProbeResult r) { result = r; });
+    ProbeSpec spec = tcp_probe(l.port);
+    spec.kind = ProbeSpec::Kind::http;
+    spec.path = "/healthz";
+    auto attempt = p.start(spec);
     int client = -1;
     for (int i = 0; i < 100 && client < 0; ++i) {
         loop.run_once(10ms);
@@ -159,9 +154,7 @@ TEST_CASE("an http probe reads the status line of the reply") {
     CHECK(request.starts_with("GET /healthz HTTP/1.0\r\n"));
     std::string reply = "HTTP/1.1 503 Service Unavailable\r\n\r\n";
     CHECK(write(client, reply.data(), reply.size()) == static_cast<ssize_t>(reply.size()));
-    run(loop, attempt, result);
+    CHECK_FALSE(p.finish().ok);
     close(client);
-    REQUIRE(result.has_value());
-    CHECK_FALSE(result->ok);
-    CHECK(result->output == "HTTP 503");
+    CHECK(p.result->output == "HTTP 503");
 }
