@@ -77,8 +77,7 @@ std::optional<std::string> Operations::start_outcome(const Service& s, TimePoint
     if (view.state == ServiceState::running && s.started_at >= since) return std::string();
     if (view.state == ServiceState::exited && view.exited_successfully && s.started_at >= since) return std::string();
     if (s.machine().since() >= since &&
-        (view.state == ServiceState::fatal || view.state == ServiceState::backoff ||
-         view.state == ServiceState::exited))
+        (gave_up(view.state) || view.state == ServiceState::backoff || view.state == ServiceState::exited))
         return describe_failure(s);
     if (view.state == ServiceState::stopped && !s.goal.start_owed()) return s.name() + ": stopped before it started";
     if (!s.blocked_reason.empty()) return s.name() + ": blocked: " + s.blocked_reason;
