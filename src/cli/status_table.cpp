@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 namespace tend {
@@ -37,9 +38,13 @@ std::string description(const nlohmann::json& s) {
         const auto& h = s["health_check"];
         int failures = h.value("failures", 0);
         std::string verdict = s["health"].get<std::string>();
-        if (failures > 0 || verdict == "unhealthy")
+        if (failures > 0 || verdict == "unhealthy") {
             text += (text.empty() ? "" : ", ") + std::string("health: ") + std::to_string(failures) + " of " +
                     std::to_string(h.value("retries", 0)) + " failed: " + h.value("output", std::string());
+            if (h["took"].is_number() && h["checked_ago"].is_number())
+                text += " (took " + std::to_string(std::lround(h["took"].get<double>() * 1000)) + "ms, " +
+                        std::to_string(std::lround(h["checked_ago"].get<double>())) + "s ago)";
+        }
         else
             text += (text.empty() ? "" : ", ") + std::string("health: ") + verdict;
     }

@@ -289,3 +289,27 @@ def test_on_fatal_shutdown_ends_tend_and_the_watchdog_restarts_a_silent_service(
         assert t.wait(30) == 1, t.log
         assert "silent: running -> stopping: unhealthy: no WATCHDOG=1 within 300ms; stopping it" in t.log
         assert "silent gave up (on_fatal: shutdown)" in t.log
+
+
+def test_a_reload_runs_a_changed_one_shot_again_and_leaves_an_unchanged_one_completed():
+    config = """
+        services:
+          seed:
+            command: "echo run >> $DIR/seed.runs"
+            type: oneshot
+          schema:
+            command: "echo v1 >> $DIR/schema.runs"
+            type: oneshot
+    """
+    with Tend(config) as t:
+        wait_for(lambda: state(t, "seed") == "completed" and state(t, "schema") == "completed", 10,
+                 what="both one-shots to complete")
+        t.config_path.write_text(t.config_path.read_text().replace("echo v1", "echo v2"))
+        result = t.ctl("reload")
+        assert result.returncode == 0, result.stderr
+        assert "~ schema (command changed)" in result.stdout
+        wait_for(lambda: t.read("schema.runs") == "v1\nv2\n", 10, what="schema to run again")
+        wait_for(lambda: state(t, "schema") == "completed", 10, what="schema to complete again")
+        assert t.read("seed.runs") == "run\n"
+        assert state(t, "seed") == "completed"
+        assert t.ctl("health").returncode == 0

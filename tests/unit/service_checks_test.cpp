@@ -26,6 +26,7 @@ struct Rig {
     std::string dir;
     std::vector<ServiceEvent> events;
     std::vector<pid_t> probes;
+    std::vector<Duration> extended;
     std::optional<ServiceChecks> checks;
 
     explicit Rig(const std::string& service_yaml) {
@@ -35,7 +36,7 @@ struct Rig {
         CheckHooks hooks;
         hooks.emit = [this](const ServiceEvent& e) { events.push_back(e); };
         hooks.track_probe = [this](pid_t pid) { probes.push_back(pid); };
-        hooks.extend_ready = [](Duration) {};
+        hooks.extend_ready = [this](Duration d) { extended.push_back(d); };
         hooks.changed = [] {};
         checks.emplace(loop, host, router, c.services.front(), dir + "/notify", std::move(hooks));
     }
@@ -177,4 +178,23 @@ TEST_CASE("ended stops every check: no probe after the service is down") {
     std::size_t probes = r.probes.size();
     for (int i = 0; i < 5; ++i) r.loop.run_once(2ms);
     CHECK(r.probes.size() == probes);
+}
+
+TEST_CASE("sd_notify: EXTEND_TIMEOUT_USEC asks for more time while not ready; WATCHDOG=trigger is a failure") {
+    Rig r("    ready: {notify: systemd, watchdog: 1h}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(getpid(), request);
+    const std::string socket = env_value(request, "NOTIFY_SOCKET");
+    notify(socket, "EXTEND_TIMEOUT_USEC=2500000");
+    r.turn();
+    REQUIRE(r.extended.size() == 1);
+    CHECK(r.extended[0] == std::chrono::milliseconds(2500));
+    notify(socket, "READY=1");
+    r.turn();
+    r.checks->running();
+    notify(socket, "WATCHDOG=trigger");
+    r.turn();
+    REQUIRE(r.got(EventKind::unhealthy));
+    CHECK(r.events.back().error == "it asked for its watchdog (WATCHDOG=trigger)");
 }

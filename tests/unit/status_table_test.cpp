@@ -38,3 +38,21 @@ TEST_CASE("a blocked service shows what it waits for") {
     CHECK(table.find("BLOCKED") != std::string::npos);
     CHECK(table.find("waiting for db: fatal") != std::string::npos);
 }
+
+TEST_CASE("sd_notify's status, the health check and a completed one-shot are shown") {
+    auto services = nlohmann::json::parse(R"([
+      {"name":"db","state":"running","pid":7,"uptime":5,"restarts":0,"last_exit":null,"fatal_reason":null,
+       "status_text":"Ready to accept connections","health":null},
+      {"name":"api","state":"running","pid":8,"uptime":5,"restarts":0,"last_exit":null,"fatal_reason":null,
+       "status_text":null,"health":"healthy","health_check":{"failures":2,"retries":3,"output":"HTTP 503","took":0.012,"checked_ago":3.2}},
+      {"name":"web","state":"running","pid":9,"uptime":5,"restarts":0,"last_exit":null,"fatal_reason":null,
+       "status_text":null,"health":"healthy","health_check":{"failures":0,"retries":3,"output":"HTTP 200","took":0.001,"checked_ago":1}},
+      {"name":"init","state":"completed","pid":null,"uptime":null,"restarts":0,"last_exit":{"code":0},"fatal_reason":null}
+    ])");
+    CHECK(format_status_table(services, false) ==
+          "db    RUNNING   pid 7, uptime 0:00:05, \"Ready to accept connections\"\n"
+          "api   RUNNING   pid 8, uptime 0:00:05, health: 2 of 3 failed: HTTP 503 (took 12ms, 3s ago)\n"
+          "web   RUNNING   pid 9, uptime 0:00:05, health: healthy\n"
+          "init  COMPLETED exit code 0\n");
+    CHECK(format_status_table(services, true).find("\033[32mCOMPLETED\033[0m") != std::string::npos);
+}
