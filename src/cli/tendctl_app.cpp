@@ -28,6 +28,8 @@ struct Invocation {
     std::string state = "running";
     double timeout = -1;
     bool no_wait = false;
+    bool with_dependants = false;
+    std::string condition;  // wait --for
     bool dry_run = false;
     long lines = -1;
     bool follow = false;
@@ -122,7 +124,8 @@ std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std:
         return sub;
     };
     add_action("start");
-    add_action("stop");
+    add_action("stop")->add_flag("--with-dependants", inv.with_dependants,
+                                 "Also stop the running services that depend on them, first");
     add_action("restart");
     auto* signal = app.add_subcommand("signal", std::string(command_help("signal")));
     signal->add_option("signal", inv.signal, "Signal: TERM, SIGHUP, 10 ...")->required();
@@ -131,7 +134,9 @@ std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std:
     pid->add_option("name", inv.names, "Service name")->expected(0, 1);
     auto* wait = app.add_subcommand("wait", std::string(command_help("wait")));
     wait->add_option("names", inv.names, "Service names, or 'all'")->required();
-    wait->add_option("--state", inv.state, "State to wait for (default running)");
+    auto* wait_state = wait->add_option("--state", inv.state, "State to wait for (default running)");
+    wait->add_option("--for", inv.condition, "Or a condition, as depends_on has them: started, ready, healthy, completed")
+        ->excludes(wait_state);
     wait->add_option("--timeout", inv.timeout, "Seconds to wait (default 60)");
     app.add_subcommand("shutdown", std::string(command_help("shutdown")));
     app.add_subcommand("health", std::string(command_help("health")));
@@ -161,6 +166,7 @@ json request_args(const std::string& cmd, Invocation& inv) {
     if (cmd == "start" || cmd == "stop" || cmd == "restart") {
         args["wait"] = !inv.no_wait;
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
+        if (cmd == "stop" && inv.with_dependants) args["with_dependants"] = true;
     } else if (cmd == "signal") {
         // `tendctl signal nginx USR1` (kill's order turned round) means the same.
         if (!parse_signal(inv.signal) && inv.names.size() == 1 && parse_signal(inv.names.front()))
@@ -173,7 +179,8 @@ json request_args(const std::string& cmd, Invocation& inv) {
         if (inv.lines >= 0) args["lines"] = inv.lines;
         args["follow"] = inv.follow;
     } else if (cmd == "wait") {
-        args["state"] = inv.state;
+        if (!inv.condition.empty()) args["condition"] = inv.condition;
+        else args["state"] = inv.state;
         if (inv.timeout >= 0) args["timeout"] = inv.timeout;
     }
 

@@ -40,6 +40,19 @@ const ServiceSpec* Config::find(const std::string& name) const {
     return nullptr;
 }
 
+std::optional<DependencyCondition> parse_dependency_condition(std::string_view name) {
+    for (std::size_t i = 0; i < std::size(kDependencyConditionNames); ++i)
+        if (name == kDependencyConditionNames[i]) return static_cast<DependencyCondition>(i);
+    if (name == "service_started") return DependencyCondition::started;
+    if (name == "service_healthy") return DependencyCondition::healthy;
+    if (name == "service_completed_successfully") return DependencyCondition::completed;
+    return std::nullopt;
+}
+
+const char* to_string(DependencyCondition condition) {
+    return kDependencyConditionNames[static_cast<std::size_t>(condition)].c_str();
+}
+
 const char* to_string(RestartPolicy policy) { return kRestartPolicyNames[static_cast<std::size_t>(policy)].c_str(); }
 
 const char* to_string(KillMode mode) { return kKillModeNames[static_cast<std::size_t>(mode)].c_str(); }

@@ -16,16 +16,6 @@ const std::string kBackoffKeys[] = {"initial", "max", "factor"};
 const std::string kDependencyKeys[] = {"condition", "required"};
 const std::string kMaxRestartsKeys[] = {"count", "within"};
 
-// tend's names, and docker-compose's for the same conditions.
-std::optional<DependencyCondition> condition_named(const std::string& name) {
-    for (std::size_t i = 0; i < std::size(kDependencyConditionNames); ++i)
-        if (name == kDependencyConditionNames[i]) return static_cast<DependencyCondition>(i);
-    if (name == "service_started") return DependencyCondition::started;
-    if (name == "service_healthy") return DependencyCondition::healthy;
-    if (name == "service_completed_successfully") return DependencyCondition::completed;
-    return std::nullopt;
-}
-
 // `db: ready`, or compose's `db: {condition: service_healthy, required: false}`.
 void parse_dependency(YamlReader& reader, const std::string& name, const YAML::Node& value, const std::string& path,
                       ServiceSpec& spec) {
@@ -41,7 +31,7 @@ void parse_dependency(YamlReader& reader, const std::string& name, const YAML::N
         const std::string at = path + (value.IsMap() ? ".condition" : "");
         auto text = reader.string(condition, at);
         if (!text) return;
-        auto parsed = condition_named(*text);
+        auto parsed = parse_dependency_condition(*text);
         if (!parsed) {
             reader.error(condition, at + ": unknown condition '" + *text +
                                         "' (expected started, ready, healthy or completed; or compose's service_started, "

@@ -229,6 +229,16 @@ std::string CommandHandler::lifecycle(Call& call) {
     auto services = resolve(string_list_arg(call.args, "names"), false);
     bool wait = bool_arg(call.args, "wait", true);
     if (supervisor_.shutting_down() && cmd != "stop") throw ArgumentError("tend is shutting down");
+    if (cmd == "stop") {
+        auto dependants = operations_.running_dependants(services);
+        if (!dependants.empty() && !bool_arg(call.args, "with_dependants", false)) {
+            std::string names;
+            for (const Service* d : dependants) names += (names.empty() ? "" : ", ") + d->name();
+            throw ArgumentError("running services depend on it: " + names +
+                                " (stop them too, first, with --with-dependants; or name them)");
+        }
+        services.insert(services.end(), dependants.begin(), dependants.end());
+    }
     TimePoint since = supervisor_.now();
     for (Service* s : services) {
         std::string error = cmd == "start"  ? operations_.start(*s)
@@ -262,17 +272,31 @@ std::string CommandHandler::lifecycle(Call& call) {
 
 std::string CommandHandler::wait(Call& call) {
     auto services = resolve(string_list_arg(call.args, "names"), false);
-    std::string state_name = string_arg(call.args, "state", "running");
-    auto state = parse_service_state(state_name);
-    if (!state) throw ArgumentError("unknown state '" + state_name + "'");
     Duration timeout = seconds_arg(call.args, 60);
+    // A condition as depends_on has them (ready, healthy, completed...), or a state.
+    std::string condition_name = string_arg(call.args, "condition", "");
+    std::optional<DependencyCondition> condition;
+    std::optional<ServiceState> state;
+    std::string what;
+    if (!condition_name.empty()) {
+        if (call.args.contains("state")) throw ArgumentError("give either 'state' or 'condition', not both");
+        condition = parse_dependency_condition(condition_name);
+        if (!condition)
+            throw ArgumentError("unknown condition '" + condition_name + "' (expected started, ready, healthy or completed)");
+        what = to_string(*condition);
+    } else {
+        std::string state_name = string_arg(call.args, "state", "running");
+        state = parse_service_state(state_name);
+        if (!state) throw ArgumentError("unknown state '" + state_name + "'");
+        what = "state " + state_name;
+    }
     call.deferred = true;
-    defer(call.client, call.reply, timeout, "wait timed out after " + format_duration(timeout) + " for state " + state_name,
-          [this, waited = targets(services), state]() -> std::optional<std::string> {
+    defer(call.client, call.reply, timeout, "wait timed out after " + format_duration(timeout) + " for " + what,
+          [this, waited = targets(services), state, condition]() -> std::optional<std::string> {
               for (const Target& target : waited) {
                   const Service* s = supervisor_.find(target.id);
                   if (!s) return encode_error(target.name + ": removed by reload");
-                  if (s->state() != *state) return std::nullopt;
+                  if (state ? s->state() != *state : !condition_met(s->view(), *condition)) return std::nullopt;
               }
               return encode_ok(json::object());
           });

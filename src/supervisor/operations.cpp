@@ -84,6 +84,27 @@ std::optional<std::string> Operations::start_outcome(const Service& s, TimePoint
     return std::nullopt;
 }
 
+std::vector<Service*> Operations::running_dependants(const std::vector<Service*>& services) const {
+    const auto& all = supervisor_.services();
+    std::vector<bool> seen(all.size(), false);
+    for (const Service* s : services) seen[s->index()] = true;
+    std::vector<std::size_t> todo;
+    for (const Service* s : services) todo.push_back(s->index());
+    std::vector<Service*> out;
+    while (!todo.empty()) {
+        std::size_t i = todo.back();
+        todo.pop_back();
+        for (std::size_t d : supervisor_.graph().dependents(i)) {
+            if (seen[d]) continue;
+            seen[d] = true;
+            Service& dependant = *all[d];
+            if (!is_down(dependant.state()) && dependant.state() != ServiceState::stopping) out.push_back(&dependant);
+            todo.push_back(d);  // its own dependants too, also through one that is down
+        }
+    }
+    return out;
+}
+
 Duration Operations::stop_budget(const std::vector<Service*>& services) {
     Duration total{0};
     for (const Service* s : services) total += s->spec().stop_timeout;

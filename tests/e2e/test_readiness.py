@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from harness import Tend, wait_for
+from harness import TEND, Tend, wait_for
 from test_real_programs import PG_BIN, postgres_dir, sh, psql
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -16,6 +16,7 @@ REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 def status(t, *names):
     # Exit 4 says a named service is not running; the JSON is printed all the same.
+    wait_for(lambda: os.path.exists(t.socket), 10, what="the control socket")
     result = t.ctl("--json", "status", *names)
     assert result.returncode in (0, 4), result.stderr
     return {s["name"]: s for s in json.loads(result.stdout)}
@@ -313,3 +314,85 @@ def test_a_reload_runs_a_changed_one_shot_again_and_leaves_an_unchanged_one_comp
         assert t.read("seed.runs") == "run\n"
         assert state(t, "seed") == "completed"
         assert t.ctl("health").returncode == 0
+
+
+def test_wait_for_a_condition_and_stop_refuses_to_pull_a_dependency_from_under_running_services():
+    config = """
+        services:
+          db:
+            command: "sleep 0.3; echo > /dev/fd/3; exec sleep 1000"
+            ready: {notify: fd}
+          app:
+            command: sleep 1000
+            min_uptime: 0
+            depends_on: {db: ready}
+          init:
+            command: "sleep 0.2"
+            type: oneshot
+    """
+    with Tend(config) as t:
+        status(t)  # the socket is up
+        assert t.ctl("wait", "db", "--for", "ready", "--timeout", "10").returncode == 0
+        assert state(t, "db") == "running"
+        assert t.ctl("wait", "init", "--for", "service_completed_successfully", "--timeout", "10").returncode == 0
+        assert state(t, "init") == "completed"
+        wait_for(lambda: state(t, "app") == "running", 10, what="app")
+        bad = t.ctl("wait", "db", "--for", "alive")
+        assert bad.returncode == 1 and "unknown condition 'alive'" in bad.stderr
+        assert t.ctl("wait", "db", "--for", "ready", "--state", "running").returncode == 2
+
+        refused = t.ctl("stop", "db")
+        assert refused.returncode == 1
+        assert "running services depend on it: app" in refused.stderr
+        assert state(t, "db") == "running" and state(t, "app") == "running"
+        assert t.ctl("stop", "db", "--with-dependants").returncode == 0
+        assert state(t, "db") == "stopped" and state(t, "app") == "stopped"
+        assert t.log.index("app: running -> stopping") < t.log.index("db: running -> stopping")
+
+
+def test_a_hung_readiness_command_is_killed_at_its_timeout():
+    config = """
+        services:
+          web:
+            command: sleep 1000
+            ready: {exec: "echo $$ >> $DIR/probe.pid; exec sleep 1000", interval: 100ms, probe_timeout: 300ms}
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.read("probe.pid").strip(), 10, what="the first check to start")
+        first = t.read("probe.pid").split()[0]
+        # It hangs; at its timeout it is killed and the next one starts.
+        wait_for(lambda: len(t.read("probe.pid").split()) >= 3, 10, what="more checks")
+        host_pids = [p for p in t.processes() if open(f"/proc/{p}/cmdline").read().startswith("sleep\0" + "1000")]
+        assert len(host_pids) <= 3, "hung checks are killed, not piled up"
+        assert t.zombies() == []
+        assert state(t, "web") == "starting"
+        assert first
+
+
+def test_a_dependency_cycle_across_includes_is_refused_at_load_and_at_reload():
+    files = {"a.yaml": "services:\n  a:\n    command: sleep 1000\n    depends_on: {b: ready}\n",
+             "b.yaml": "services:\n  b:\n    command: sleep 1000\n    depends_on: [c]\n"}
+    config = """
+        settings:
+          include: ["*.yaml.d"]
+        services:
+          c:
+            command: sleep 1000
+    """
+    with Tend(config, files={n + ".d": c for n, c in files.items()}) as t:
+        wait_for(lambda: state(t, "c") == "running", 10, what="c")
+        (t.dir / "c.yaml.d").write_text("services:\n  c:\n    command: sleep 1000\n    depends_on: [a]\n")
+        t.config_path.write_text("settings:\n  include: [\"*.yaml.d\"]\n")
+        r = t.ctl("reload")
+        assert r.returncode == 1
+        assert "dependency cycle" in r.stderr, r.stderr
+        assert state(t, "c") == "running"
+        checked = subprocess.run([TEND, "check", "-c", str(t.config_path)], capture_output=True, text=True)
+        assert checked.returncode == 1
+        assert "services.c.depends_on: dependency cycle a -> b -> c -> a" in checked.stderr
+    # At load: tend does not start at all.
+    with Tend("settings:\n  include: [\"*.yaml.d\"]\n",
+              files={**{n + ".d": c for n, c in files.items()},
+                     "c.yaml.d": "services:\n  c:\n    command: sleep 1000\n    depends_on: [a]\n"}) as t:
+        assert t.wait(10) == 2
+        assert "dependency cycle a -> b -> c -> a" in t.log

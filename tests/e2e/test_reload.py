@@ -138,7 +138,7 @@ def test_operator_stop_survives_a_reload_unless_the_definition_changed():
     with Tend(BASE) as t:
         all_running(t, ["db", "web", "old"])
         t.ctl("stop", "old", check=True)
-        t.ctl("stop", "db", check=True)
+        t.ctl("stop", "db", "--with-dependants", check=True)  # web depends on it
         write(t, BASE.replace("command: [sleep, '1000']", "command: [sleep, '1010']"))
         r = t.ctl("reload", check=True)
         assert "~ db (command changed)" in r.stdout and "= old" in r.stdout

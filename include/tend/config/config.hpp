@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tend/config/probe_spec.hpp"
@@ -32,6 +33,9 @@ inline const std::string kOutputModeNames[] = {"prefix", "inherit", "null"};
 // readiness check; healthy by its health check once; a one-shot that succeeded.
 enum class DependencyCondition { started, ready, healthy, completed };
 inline const std::string kDependencyConditionNames[] = {"started", "ready", "healthy", "completed"};
+// tend's names and docker-compose's (service_started, service_healthy, service_completed_successfully).
+std::optional<DependencyCondition> parse_dependency_condition(std::string_view name);
+const char* to_string(DependencyCondition condition);
 enum class ServiceType { simple, oneshot };
 inline const std::string kServiceTypeNames[] = {"simple", "oneshot"};
 enum class OnFatal { stay, shutdown };

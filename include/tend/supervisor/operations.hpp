@@ -56,6 +56,9 @@ public:
     // Has the service come up since `since`? nullopt while still on its way,
     // "" once it has, else why it did not.
     std::optional<std::string> start_outcome(const Service& service, TimePoint since) const;
+    // Services not among `services` that depend on one of them, directly or
+    // through services that are down, and are up (not down, not stopping).
+    std::vector<Service*> running_dependants(const std::vector<Service*>& services) const;
     // What a stop of these services can take: their stop timeouts, since dependency order can chain them.
     static Duration stop_budget(const std::vector<Service*>& services);
 

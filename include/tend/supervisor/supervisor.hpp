@@ -91,6 +91,7 @@ public:
     std::string no_such_service(const std::string& name) const;
     const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
     const Settings& settings() const { return settings_; }
+    const DependencyGraph& graph() const { return graph_; }
     OutputRouter& output() { return output_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
     TimePoint now() const { return host_.now(); }
