@@ -22,6 +22,8 @@
 #include "tend/config/yaml_reader.hpp"
 #include "tend/util/unique_fd.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 namespace tend {
 namespace {
 
@@ -53,7 +55,18 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
     if (report_tab_indentation(reader, text)) return;
     YAML::Node root;
     try {
-        root = YAML::Load(std::string(text));
+        std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+        if (documents.size() > 1) {
+            // yaml-cpp would read the first and drop the rest without a word.
+            reader.error(documents[1], "a second YAML document (after '---'): a config file holds one; "
+                                       "split it into include files instead");
+            return;
+        }
+        if (!documents.empty()) root = documents.front();
+    } catch (const YAML::DeepRecursion& e) {
+        reader.error({reader.file(), e.mark.line + 1, e.mark.column + 1},
+                     "too deeply nested (more than " + std::to_string(e.depth()) + " levels of lists or maps)");
+        return;
     } catch (const YAML::Exception& e) {
         reader.error({reader.file(), e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
         return;
@@ -196,7 +209,9 @@ Config load_config_file(const std::string& path, const CredentialLookup& lookup)
             try {
                 parse_document(included, read_file(file), false, config);
             } catch (const ConfigError& e) {
-                diagnostics.insert(diagnostics.end(), e.diagnostics().begin(), e.diagnostics().end());
+                // Said where the include was written: a glob that matched a directory, a symlink loop.
+                for (const Diagnostic& d : e.diagnostics())
+                    diagnostics.push_back({config.settings.include_at, "settings.include: " + d.where.file + ": " + d.message});
             }
             diagnostics.insert(diagnostics.end(), included.diagnostics().begin(), included.diagnostics().end());
         }

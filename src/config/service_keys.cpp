@@ -43,13 +43,24 @@ void parse_dependency(YamlReader& reader, const std::string& name, const YAML::N
     spec.depends_on.push_back(std::move(dep));
 }
 
+// A NUL byte ("\0" in YAML) would cut the string the kernel sees: refused, not truncated.
+bool has_nul(YamlReader& reader, const YAML::Node& node, const std::string& path, const std::string& text) {
+    if (text.find('\0') == std::string::npos) return false;
+    reader.error(node, path + ": contains a NUL byte (\\0), which a command line or environment cannot carry");
+    return true;
+}
+
 void parse_command(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
                    Pending&) {
     if (value.IsScalar()) {
         if (value.Scalar().empty()) reader.error(value, path + ": must not be empty");
-        else spec.argv = {"/bin/sh", "-c", value.Scalar()};
+        else if (!has_nul(reader, value, path, value.Scalar())) spec.argv = {"/bin/sh", "-c", value.Scalar()};
     } else if (value.IsSequence()) {
         if (auto argv = reader.string_list(value, path)) {
+            bool nul = false;
+            for (std::size_t i = 0; i < argv->size(); ++i)
+                nul = has_nul(reader, value[i], path + "[" + std::to_string(i) + "]", (*argv)[i]) || nul;
+            if (nul) return;
             if (argv->empty() || (*argv)[0].empty()) reader.error(value, path + ": must name a program");
             else spec.argv = std::move(*argv);
         }
@@ -62,11 +73,16 @@ void parse_environment(YamlReader& reader, const YAML::Node& value, const std::s
                        Pending&) {
     if (value.IsSequence()) {  // docker-compose's list form: ["KEY=value", ...]
         for (std::size_t i = 0; i < value.size(); ++i) {
-            auto item = reader.string(value[i], path + "[" + std::to_string(i) + "]");
-            if (!item) continue;
+            const std::string at = path + "[" + std::to_string(i) + "]";
+            auto item = reader.string(value[i], at);
+            if (!item || has_nul(reader, value[i], at, *item)) continue;
             auto eq = item->find('=');
-            if (eq == 0 || eq == std::string::npos) reader.error(value[i], path + ": expected KEY=value, got '" + *item + "'");
-            else spec.environment[item->substr(0, eq)] = item->substr(eq + 1);
+            if (eq == 0 || eq == std::string::npos) {
+                reader.error(value[i], path + ": expected KEY=value, got '" + *item + "'");
+                continue;
+            }
+            auto [it, added] = spec.environment.emplace(item->substr(0, eq), item->substr(eq + 1));
+            if (!added) reader.error(value[i], at + ": " + it->first + " is set twice in the list");
         }
         return;
     }
@@ -77,7 +93,8 @@ void parse_environment(YamlReader& reader, const YAML::Node& value, const std::s
             return;
         }
         if (v.IsNull()) spec.environment[key] = "";
-        else if (auto s = reader.string(v, path + "." + key)) spec.environment[key] = *s;
+        else if (auto s = reader.string(v, path + "." + key); s && !has_nul(reader, v, path + "." + key, *s))
+            spec.environment[key] = *s;
     });
 }
 

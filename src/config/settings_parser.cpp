@@ -37,6 +37,7 @@ Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
         } else if (key == "log_level") {
             if (auto v = reader.choice(value, path, kLogLevels)) settings.log_level = kLogLevels[*v];
         } else if (key == "include") {
+            settings.include_at = reader.where(value);
             if (value.IsScalar()) settings.include = {value.Scalar()};
             else if (auto v = reader.string_list(value, path)) settings.include = *v;
         } else if (key == "exit_when") {

@@ -230,6 +230,14 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:4:19: services.web.max_restarts: expected {count: N, within: DURATION}"},
         {"services:\n  web:\n    command: x\n    output: inherit\n    ready: {log: ready}\n",
          "t.yaml:5:12: services.web.ready.log: needs captured output (output: prefix, or a log_file)"},
+        {"services:\n  a:\n    command: x\n---\nservices:\n  b:\n    command: y\n",
+         "t.yaml:5:1: a second YAML document (after '---'): a config file holds one; split it into include files instead"},
+        {"services:\n  a:\n    command: [\"x\\0y\"]\n",
+         "t.yaml:3:15: services.a.command[0]: contains a NUL byte (\\0), which a command line or environment cannot carry"},
+        {"services:\n  a:\n    command: x\n    environment: {A: \"\\0\"}\n",
+         "t.yaml:4:22: services.a.environment.A: contains a NUL byte (\\0), which a command line or environment cannot carry"},
+        {"services:\n  a:\n    command: x\n    environment: [A=1, B=2, A=3]\n",
+         "t.yaml:4:29: services.a.environment[2]: A is set twice in the list"},
         {"services:\n  web:\n    command: x\n    depends_on: [web]\n",
          "t.yaml:4:18: services.web.depends_on: a service cannot depend on itself"},
         {"services:\n  all:\n    command: x\n",
@@ -333,6 +341,36 @@ TEST_CASE("included files add services and their errors name the included file")
     } catch (const ConfigError& e) {
         CHECK(std::string(e.what()) == (dir / "conf.d" / "b.yaml").string() + ":2:3: services.web: defined twice (first at " +
                                            (dir / "tend.yaml").string() + ":4:3)");
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("deep nesting is said to be too deep, not a bad file") {
+    std::string yaml = "services:\n  a:\n    command: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+    try {
+        parse_config(yaml, "t.yaml", fake_credentials);
+        FAIL("expected an error");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find("too deeply nested") != std::string::npos);
+    }
+}
+
+TEST_CASE("an include that names a directory or a symlink loop is an error where the include is written") {
+    auto dir = std::filesystem::temp_directory_path() / ("tend-include-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir / "conf.d" / "sub.yaml");
+    std::filesystem::create_symlink("loop-b", dir / "loop-a");
+    std::filesystem::create_symlink("loop-a", dir / "loop-b");
+    std::ofstream(dir / "tend.yaml") << "settings:\n  include: [conf.d/*.yaml, loop-a]\nservices: {}\n";
+    try {
+        load_config_file((dir / "tend.yaml").string(), fake_credentials);
+        FAIL("expected an error");
+    } catch (const ConfigError& e) {
+        const std::string at = (dir / "tend.yaml").string() + ":2:12: settings.include: ";
+        REQUIRE(e.diagnostics().size() == 2);
+        CHECK(e.diagnostics()[0].to_string() ==
+              at + (dir / "conf.d" / "sub.yaml").string() + ": cannot read config: a directory, not a regular file");
+        CHECK(e.diagnostics()[1].to_string() ==
+              at + (dir / "loop-a").string() + ": cannot read config: Too many levels of symbolic links");
     }
     std::filesystem::remove_all(dir);
 }

@@ -59,6 +59,7 @@ struct Settings {
     LogFormat log_format = LogFormat::text;
     std::string log_level = "info";
     std::vector<std::string> include;
+    SourceLocation include_at;  // where `include:` was written, for errors about the files it names
     bool exit_on_any_fatal = false;  // exit_when: {any_fatal: true}
 };
 
