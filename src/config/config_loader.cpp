@@ -167,7 +167,21 @@ void resolve_credentials(Config& config, std::vector<Diagnostic>& diagnostics, c
     });
 }
 
+// A notify socket goes at CONTROL_SOCKET.notify/NAME: it must fit in a unix socket path too.
+void check_notify_paths(const Config& config, std::vector<Diagnostic>& diagnostics) {
+    for (const auto& spec : config.services) {
+        if (spec.ready.notify != NotifyKind::systemd) continue;
+        std::size_t size = config.settings.control_socket.size() + std::string(".notify/").size() + spec.name.size();
+        if (size > kMaxSocketPath)
+            diagnostics.push_back({spec.where, "services." + spec.name + ".ready: its notify socket " +
+                                                   config.settings.control_socket + ".notify/" + spec.name + " is " +
+                                                   std::to_string(size) + " bytes, longer than a unix socket path may be (" +
+                                                   std::to_string(kMaxSocketPath) + "); shorten control_socket or the name"});
+    }
+}
+
 void finish(Config& config, std::vector<Diagnostic>& diagnostics, const CredentialLookup& lookup) {
+    check_notify_paths(config, diagnostics);
     resolve_credentials(config, diagnostics, lookup);
     auto problems = DependencyGraph(config.services, config.rejected_services).problems();
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());

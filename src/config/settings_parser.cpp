@@ -23,6 +23,9 @@ Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
         if (key == "control_socket") {
             if (auto v = reader.string(value, path)) {
                 if (v->empty() || (*v)[0] != '/') reader.error(value, path + ": must be an absolute path");
+                else if (v->size() > kMaxSocketPath)
+                    reader.error(value, path + ": " + std::to_string(v->size()) + " bytes is longer than a unix socket path may be (" +
+                                            std::to_string(kMaxSocketPath) + ")");
                 else settings.control_socket = *v;
             }
         } else if (key == "control_group") {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include "tend/control/commands.hpp"
 #include "tend/control/status_report.hpp"
@@ -59,16 +60,18 @@ std::vector<CommandHandler::Target> CommandHandler::targets(const std::vector<Se
 
 std::vector<Service*> CommandHandler::resolve(const std::vector<std::string>& names, bool allow_empty_as_all) {
     std::vector<Service*> out;
-    bool all = (names.empty() && allow_empty_as_all) || std::find(names.begin(), names.end(), "all") != names.end();
-    if (all) {
+    if (names.empty() && !allow_empty_as_all) throw ArgumentError("name at least one service, or 'all'");
+    // Every name is checked before anything is done, 'all' or not: a typo beside it is still a typo.
+    for (const auto& name : names)
+        if (name != "all" && !supervisor_.find(name)) throw ArgumentError(supervisor_.no_such_service(name));
+    if (names.empty() || std::find(names.begin(), names.end(), "all") != names.end()) {
         for (const auto& s : supervisor_.services()) out.push_back(s.get());
         return out;
     }
-    if (names.empty()) throw ArgumentError("name at least one service, or 'all'");
+    std::unordered_set<const Service*> seen;
     for (const auto& name : names) {
         Service* s = supervisor_.find(name);
-        if (!s) throw ArgumentError(supervisor_.no_such_service(name));
-        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+        if (seen.insert(s).second) out.push_back(s);
     }
     return out;
 }
@@ -240,6 +243,11 @@ std::string CommandHandler::lifecycle(Call& call) {
         services.insert(services.end(), dependants.begin(), dependants.end());
     }
     TimePoint since = supervisor_.now();
+    // Already running: a start is done at once (as s6-svc -u); restart is the way to bounce it.
+    std::vector<std::uint64_t> already_up;
+    if (cmd == "start")
+        for (const Service* s : services)
+            if (s->state() == ServiceState::running) already_up.push_back(s->id());
     for (Service* s : services) {
         std::string error = cmd == "start"  ? operations_.start(*s)
                             : cmd == "stop" ? operations_.stop(*s)
@@ -253,10 +261,11 @@ std::string CommandHandler::lifecycle(Call& call) {
     if (cmd == "stop" && timeout.count() == 0) timeout = Operations::stop_budget(services) + std::chrono::seconds(5);
     call.deferred = true;
     defer(call.client, call.reply, timeout, cmd + " timed out after " + format_duration(timeout),
-          [this, waited = targets(services), since, cmd, names]() -> std::optional<std::string> {
+          [this, waited = targets(services), since, cmd, names, already_up]() -> std::optional<std::string> {
               for (const Target& target : waited) {
                   const Service* s = supervisor_.find(target.id);
                   if (!s) return encode_error(target.name + ": removed by reload");
+                  if (std::find(already_up.begin(), already_up.end(), target.id) != already_up.end()) continue;
                   if (cmd == "stop") {
                       if (!is_down(s->state())) return std::nullopt;
                       continue;

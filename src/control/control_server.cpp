@@ -8,8 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -17,75 +15,6 @@
 #include "tend/util/system_error.hpp"
 
 namespace tend {
-namespace {
-
-sockaddr_un address_of(const std::string& path) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.size() >= sizeof addr.sun_path)
-        throw std::runtime_error("control socket path " + path + " is too long (at most " +
-                                 std::to_string(sizeof addr.sun_path - 1) + " bytes)");
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    return addr;
-}
-
-// A socket file left by a dead tend refuses connections; a live one accepts.
-bool someone_listens(const sockaddr_un& addr) {
-    UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!probe) return false;
-    return connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
-}
-
-std::vector<gid_t> supplementary_groups_of(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    std::vector<gid_t> groups;
-    while (std::getline(status, line))
-        if (line.starts_with("Groups:")) {
-            std::istringstream in(line.substr(7));
-            gid_t g;
-            while (in >> g) groups.push_back(g);
-        }
-    return groups;
-}
-
-std::optional<gid_t> group_id(const std::optional<std::string>& name) {
-    if (!name) return std::nullopt;
-    std::vector<char> buffer(16384);
-    struct group entry {};
-    struct group* found = nullptr;
-    int r = getgrnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found);
-    if (r != 0) throw errno_error("control_group: failed to look up group '" + *name + "'", r);
-    if (!found) throw std::runtime_error("control_group: no such group '" + *name + "'");
-    return entry.gr_gid;
-}
-
-// 0660 for the group's members, or 0600 for root alone.
-void set_socket_access(const std::string& path, std::optional<gid_t> group) {
-    if (group && chown(path.c_str(), 0, *group) < 0) throw errno_error("Failed to give " + path + " to its group");
-    if (chmod(path.c_str(), group ? 0660 : 0600) < 0) throw errno_error("Failed to set the mode of " + path);
-}
-
-// A listening socket at `path`, never (even briefly) wider than 0600, or 0660 for a group.
-UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group) {
-    sockaddr_un addr = address_of(path);
-    if (someone_listens(addr))
-        throw std::runtime_error("control socket " + path + " is served by a running tend; refusing to start a second one");
-    if (unlink(path.c_str()) < 0 && errno != ENOENT) throw errno_error("Failed to remove stale socket " + path);
-
-    UniqueFd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!listener) throw errno_error("Failed to create control socket");
-    mode_t old = umask(0177);
-    int r = bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-    int bind_errno = errno;
-    umask(old);
-    if (r < 0) throw errno_error("Failed to bind control socket " + path, bind_errno);
-    if (group) set_socket_access(path, group);
-    if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + path);
-    return listener;
-}
-
-}  // namespace
 
 ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Settings& settings, ControlLimits limits)
     : loop_(loop), handler_(loop, supervisor), limits_(limits), path_(settings.control_socket) {
@@ -93,6 +22,7 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
     listener_ = bind_listener(path_, group_);
     accept_source_ = loop_.add_io(listener_.get(), EPOLLIN, [this](uint32_t) { on_accept(); });
     cleanup_ = loop_.add_post([this] { closed_.clear(); });
+    resume_ = loop_.add_post([this] { resume_queued(); });
     handler_.set_stream_hook([this](std::uint64_t id) {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
@@ -136,19 +66,25 @@ ControlServer::~ControlServer() {
     unlink(path_.c_str());
 }
 
-bool ControlServer::peer_allowed(int fd, std::string& who) const {
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-        who = std::string("unknown peer: ") + std::strerror(errno);
-        return false;
-    }
-    who = "uid " + std::to_string(cred.uid) + " pid " + std::to_string(cred.pid);
-    if (cred.uid == 0 || cred.uid == getuid()) return true;
+bool ControlServer::is_operator(const Peer& peer) const { return peer.uid == 0 || peer.uid == getuid(); }
+
+bool ControlServer::peer_allowed(const Peer& peer) const {
+    if (is_operator(peer)) return true;
     if (!group_) return false;
-    if (cred.gid == *group_) return true;
-    for (gid_t g : supplementary_groups_of(cred.pid))
+    if (peer.gid == *group_) return true;
+    for (gid_t g : peer.groups)
         if (g == *group_) return true;
+    return false;
+}
+
+bool ControlServer::evict_one_idle() {
+    // Connections are kept by id, which grows with each accept: the first idle one is the oldest.
+    for (auto& [id, c] : connections_)
+        if (!c->busy && !c->streaming && c->out.empty() && c->in.empty()) {
+            spdlog::warn("Control connections full: closing idle connection {} (uid {}) for the operator", id, c->uid);
+            close(*c);
+            return true;
+        }
     return false;
 }
 
@@ -161,18 +97,37 @@ void ControlServer::on_accept() {
                 spdlog::warn("Failed to accept a control connection: {}, ignoring", std::strerror(errno));
             return;
         }
-        std::string who;
         std::string refusal;
-        if (!peer_allowed(fd.get(), who)) refusal = encode_error("permission denied");
-        else if (connections_.size() >= limits_.max_clients) refusal = encode_error("too many clients");
+        Peer peer;
+        try {
+            peer = peer_of(fd.get());
+        } catch (const std::system_error& e) {
+            refusal = encode_error(std::string("cannot tell who you are: ") + e.what());
+        }
+        if (refusal.empty() && !peer_allowed(peer)) refusal = encode_error("permission denied");
+        if (refusal.empty()) {
+            std::size_t of_uid = 0;
+            for (const auto& [id, c] : connections_) of_uid += c->uid == peer.uid;
+            switch (admit(is_operator(peer), connections_.size(), of_uid, limits_)) {
+                case Admission::accept: break;
+                case Admission::accept_evicting:
+                    if (!evict_one_idle()) refusal = encode_error("too many clients");
+                    break;
+                case Admission::refuse_full: refusal = encode_error("too many clients"); break;
+                case Admission::refuse_uid:
+                    refusal = encode_error("too many connections from uid " + std::to_string(peer.uid));
+                    break;
+            }
+        }
         if (!refusal.empty()) {
-            spdlog::debug("Refused control connection from {}", who);
+            spdlog::debug("Refused control connection from uid {} pid {}", peer.uid, peer.pid);
             (void)!write(fd.get(), refusal.data(), refusal.size());  // best effort; the socket is new and empty
             continue;
         }
         auto c = std::make_unique<Connection>();
         c->id = next_id_++;
         c->fd = std::move(fd);
+        c->uid = peer.uid;
         Connection* raw = c.get();
         c->io = loop_.add_io(raw->fd.get(), EPOLLIN, [this, raw](uint32_t events) { on_io(*raw, events); });
         c->idle = loop_.add_timer([this, raw] {
@@ -223,7 +178,7 @@ void ControlServer::on_io(Connection& c, uint32_t events) {
         }
         if (!c.streaming) loop_.arm(c.idle.get(), limits_.idle_timeout);
         process_lines(c);
-        if (c.peer_done && !c.busy) c.closing = true;
+        if (c.peer_done && !c.busy && !c.queued) c.closing = true;
     }
     if (connections_.count(c.id)) flush(c);
 }
@@ -233,13 +188,29 @@ void ControlServer::process_lines(Connection& c) {
     // picks up the next line itself instead of send() recursing per line.
     if (c.processing) return;
     c.processing = true;
+    std::size_t budget = limits_.requests_per_turn;
     while (!c.busy && !c.closing && c.out.size() <= limits_.max_output_bytes) {
         auto newline = c.in.find('\n');
         if (newline == std::string::npos) break;
+        // One client's pipelined burst gets a share of this turn; the rest waits for the next.
+        if (budget-- == 0) {
+            if (!c.queued) {
+                c.queued = true;
+                queued_.push_back(c.id);
+                EventLoop::schedule(resume_.get());
+            }
+            break;
+        }
         std::string line = c.in.substr(0, newline);
         c.in.erase(0, newline + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
+        if (line.size() > kMaxRequestBytes) {  // as documented: answered, then closed
+            c.out += encode_error("request too large (over 64 KiB)");
+            c.closing = true;
+            c.in.clear();
+            break;
+        }
         auto parsed = parse_request(line);
         if (auto* error = std::get_if<std::string>(&parsed)) {
             c.out += encode_error(*error);
@@ -257,6 +228,19 @@ void ControlServer::process_lines(Connection& c) {
     }
 }
 
+void ControlServer::resume_queued() {
+    for (std::uint64_t id : std::exchange(queued_, {})) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) continue;
+        Connection& c = *it->second;
+        c.queued = false;
+        process_lines(c);
+        if (!connections_.count(id)) continue;
+        if (c.peer_done && !c.busy && !c.queued) c.closing = true;
+        flush(c);
+    }
+}
+
 void ControlServer::send(std::uint64_t id, const std::string& line) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
@@ -266,7 +250,7 @@ void ControlServer::send(std::uint64_t id, const std::string& line) {
     if (c.processing) return;  // the loop in process_lines() carries on
     process_lines(c);
     if (!connections_.count(id)) return;
-    if (c.peer_done && !c.busy) c.closing = true;
+    if (c.peer_done && !c.busy && !c.queued) c.closing = true;
     flush(c);
 }
 

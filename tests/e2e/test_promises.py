@@ -81,7 +81,7 @@ STACK = """
         restart: never
         min_uptime: 0
       app:
-        command: "trap 'sleep 0.3; echo app-done >> $DIR/events; exit 0' TERM; while :; do sleep 0.02; done"
+        command: "trap 'sleep 0.3; echo app-done >> $DIR/events; exit 0' TERM; touch $DIR/app-trapping; while :; do sleep 0.02; done"
         depends_on: [migrate]
         min_uptime: 0
 """
@@ -89,6 +89,8 @@ STACK = """
 
 def _stack_up(t):
     t.wait_log("app: starting -> running")
+    # Running at once (min_uptime 0): its shell may not have set its trap yet.
+    wait_for(lambda: t.file("app-trapping").exists(), 10, what="the app's TERM trap")
     assert t.read("events").split() == ["migrated"]
 
 

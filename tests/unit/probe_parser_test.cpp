@@ -7,23 +7,24 @@ using namespace tend;
 
 namespace {
 
-const ServiceSpec& only(const Config& c) { return c.services.front(); }
-
-Config with(const std::string& keys) { return parse_config("services:\n  web:\n    command: x\n" + keys, "t.yaml"); }
+// The one service of a config made of these keys (a copy: the config is a temporary).
+ServiceSpec with(const std::string& keys) {
+    return parse_config("services:\n  web:\n    command: x\n" + keys, "t.yaml").services.front();
+}
 
 }  // namespace
 
 TEST_CASE("probes are described the way the log and status show them") {
-    CHECK(describe(only(with("    ready: {tcp: 5432}\n")).ready.probe) == "tcp 127.0.0.1:5432");
-    CHECK(describe(only(with("    ready: {tcp: '[::1]:80'}\n")).ready.probe) == "tcp ::1:80");
-    CHECK(describe(only(with("    ready: {http: 'http://localhost/'}\n")).ready.probe) == "http localhost:80/");
-    CHECK(describe(only(with("    health: {exec: [pg_isready, -q]}\n")).health.probe) == "exec pg_isready -q");
-    CHECK(describe(only(with("    ready: {log: ready}\n")).ready.probe) == "log /ready/");
+    CHECK(describe(with("    ready: {tcp: 5432}\n").ready.probe) == "tcp 127.0.0.1:5432");
+    CHECK(describe(with("    ready: {tcp: '[::1]:80'}\n").ready.probe) == "tcp ::1:80");
+    CHECK(describe(with("    ready: {http: 'http://localhost/'}\n").ready.probe) == "http localhost:80/");
+    CHECK(describe(with("    health: {exec: [pg_isready, -q]}\n").health.probe) == "exec pg_isready -q");
+    CHECK(describe(with("    ready: {log: ready}\n").ready.probe) == "log /ready/");
     CHECK(describe(ProbeSpec{}) == "none");
 }
 
 TEST_CASE("a URL without a path checks /, and timings have their defaults") {
-    const ServiceSpec& s = only(with("    ready: {http: 'http://127.0.0.1:8080'}\n    health: {tcp: 80}\n"));
+    const ServiceSpec s = with("    ready: {http: 'http://127.0.0.1:8080'}\n    health: {tcp: 80}\n");
     CHECK(s.ready.probe.path == "/");
     CHECK(s.ready.probe.port == 8080);
     CHECK(s.ready.probe.interval == std::chrono::seconds(1));

@@ -48,6 +48,9 @@ struct SourceLocation {
     std::string to_string() const;
 };
 
+// What fits in sockaddr_un's sun_path with its terminating NUL.
+inline constexpr std::size_t kMaxSocketPath = 107;
+
 // $TEND_SOCKET if set (the variable tendctl reads too), else /run/tend.sock.
 std::string default_control_socket();
 

@@ -13,18 +13,14 @@
 #include <vector>
 
 #include "tend/config/config.hpp"
+#include "tend/control/admission.hpp"
 #include "tend/control/command_handler.hpp"
+#include "tend/control/socket_listener.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/util/unique_fd.hpp"
 
 namespace tend {
 
-struct ControlLimits {
-    std::size_t max_clients = 256;
-    std::size_t max_output_bytes = 4 * 1024 * 1024;  // a client that stops reading is dropped past this
-    std::size_t max_pending_input = 1024 * 1024;     // requests queued behind a pending one, per client
-    Duration idle_timeout = std::chrono::seconds(60);
-};
 
 class ControlServer {
 public:
@@ -55,6 +51,8 @@ private:
         bool peer_done = false;  // the client sent EOF
         bool processing = false; // inside process_lines()
         bool streaming = false;  // following logs: quiet for long stretches, never idle
+        uid_t uid = 0;
+        bool queued = false;     // has requests left over for the next loop turn
     };
 
     void on_accept();
@@ -63,7 +61,12 @@ private:
     void send(std::uint64_t id, const std::string& line);
     void flush(Connection& c);
     void close(Connection& c);
-    bool peer_allowed(int fd, std::string& who) const;
+    bool peer_allowed(const Peer& peer) const;
+    bool is_operator(const Peer& peer) const;
+    // Frees a place for the operator: the connection idle the longest (not
+    // waiting on a reply, not following logs). False when there is none.
+    bool evict_one_idle();
+    void resume_queued();
 
     EventLoop& loop_;
     CommandHandler handler_;
@@ -73,6 +76,8 @@ private:
     UniqueFd listener_;
     EventSource accept_source_;
     EventSource cleanup_;
+    EventSource resume_;  // connections with requests left for the next turn
+    std::vector<std::uint64_t> queued_;
     std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
     std::vector<std::unique_ptr<Connection>> closed_;
     std::uint64_t next_id_ = 1;

@@ -1,0 +1,96 @@
+#include "tend/control/socket_listener.hpp"
+
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "tend/util/system_error.hpp"
+
+namespace tend {
+namespace {
+
+sockaddr_un address_of(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+        throw std::runtime_error("control socket path " + path + " is too long (at most " +
+                                 std::to_string(sizeof addr.sun_path - 1) + " bytes)");
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    return addr;
+}
+
+// A socket file left by a dead tend refuses connections; a live one accepts.
+bool someone_listens(const sockaddr_un& addr) {
+    UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!probe) return false;
+    return connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+}  // namespace
+
+std::optional<gid_t> group_id(const std::optional<std::string>& name) {
+    if (!name) return std::nullopt;
+    std::vector<char> buffer(16384);
+    struct group entry {};
+    struct group* found = nullptr;
+    int r = getgrnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found);
+    if (r != 0) throw errno_error("control_group: failed to look up group '" + *name + "'", r);
+    if (!found) throw std::runtime_error("control_group: no such group '" + *name + "'");
+    return entry.gr_gid;
+}
+
+void set_socket_access(const std::string& path, std::optional<gid_t> group) {
+    if (group && chown(path.c_str(), 0, *group) < 0) throw errno_error("Failed to give " + path + " to its group");
+    if (chmod(path.c_str(), group ? 0660 : 0600) < 0) throw errno_error("Failed to set the mode of " + path);
+}
+
+UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group) {
+    sockaddr_un addr = address_of(path);
+    if (someone_listens(addr))
+        throw std::runtime_error("control socket " + path + " is served by a running tend; refusing to start a second one");
+    struct stat st {};
+    if (lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode))
+        throw std::runtime_error("control socket " + path + " exists and is not a socket; refusing to replace it");
+    if (unlink(path.c_str()) < 0 && errno != ENOENT) throw errno_error("Failed to remove stale socket " + path);
+
+    UniqueFd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!listener) throw errno_error("Failed to create control socket");
+    mode_t old = umask(0177);
+    int r = bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    int bind_errno = errno;
+    umask(old);
+    if (r < 0) throw errno_error("Failed to bind control socket " + path, bind_errno);
+    if (group) set_socket_access(path, group);
+    if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + path);
+    return listener;
+}
+
+
+Peer peer_of(int fd) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) throw errno_error("SO_PEERCRED");
+    Peer peer{cred.uid, cred.gid, cred.pid, {}};
+    // The groups the peer had at connect(), from the kernel: /proc/PID/status
+    // is another namespace's pid for a client outside tend's, and races pid reuse.
+    std::vector<gid_t> groups(32);
+    for (;;) {
+        socklen_t size = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &size) == 0) {
+            groups.resize(size / sizeof(gid_t));
+            break;
+        }
+        if (errno != ERANGE || size <= groups.size() * sizeof(gid_t)) throw errno_error("SO_PEERGROUPS");
+        groups.resize(size / sizeof(gid_t));
+    }
+    peer.groups = std::move(groups);
+    return peer;
+}
+
+}  // namespace tend
