@@ -8,7 +8,10 @@ namespace {
 
 // Ten places, two kept for the operator, five per uid.
 ControlLimits small() {
-    const ControlLimits limits = small();
+    ControlLimits limits;
+    limits.max_clients = 10;
+    limits.operator_reserve = 2;
+    limits.max_per_uid = 5;
     return limits;
 }
 
