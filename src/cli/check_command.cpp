@@ -13,7 +13,7 @@ int check_config(const std::string& path, std::ostream& out, std::ostream& err) 
         return 0;
     } catch (const ConfigError& e) {
         for (const auto& d : e.diagnostics()) err << d.to_string() << "\n";
-        err << path << ": " << e.diagnostics().size() << " error" << (e.diagnostics().size() == 1 ? "" : "s") << "\n";
+        err << path << ": " << e.total() << " error" << (e.total() == 1 ? "" : "s") << "\n";
         return 1;
     }
 }

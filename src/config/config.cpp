@@ -31,8 +31,23 @@ static std::string join_diagnostics(const std::vector<Diagnostic>& diagnostics) 
     return out;
 }
 
+namespace {
+
+std::vector<Diagnostic> shown(std::vector<Diagnostic> diagnostics) {
+    if (diagnostics.size() <= kShownConfigErrors) return diagnostics;
+    std::size_t more = diagnostics.size() - kShownConfigErrors;
+    SourceLocation file{diagnostics.front().where.file, 0, 0};
+    diagnostics.resize(kShownConfigErrors);
+    diagnostics.push_back({file, std::to_string(more) + " more error" + (more == 1 ? "" : "s") + " not shown (the first " +
+                                     std::to_string(kShownConfigErrors) + " are above)"});
+    return diagnostics;
+}
+
+}  // namespace
+
 ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(join_diagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+    : std::runtime_error(join_diagnostics(shown(diagnostics))), diagnostics_(shown(diagnostics)),
+      total_(diagnostics.size()) {}
 
 const ServiceSpec* Config::find(const std::string& name) const {
     for (const auto& s : services)

@@ -35,17 +35,23 @@ std::vector<Diagnostic> DependencyGraph::find_problems(const std::vector<Service
                                                       std::span<const std::string> rejected) const {
     std::vector<Diagnostic> problems;
     std::unordered_set<std::string_view> defined_with_errors(rejected.begin(), rejected.end());
+    std::vector<std::string> names;  // made once, at the first name to suggest against
     for (const auto& s : services)
         for (const auto& dep : s.depends_on) {
             if (dep.name == s.name) {
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: a service cannot depend on itself"});
             } else if (!index.contains(dep.name) && !defined_with_errors.contains(dep.name)) {
-                // Every other name is a candidate, never the service being defined.
-                std::vector<std::string> names;
-                for (const auto& other : services)
-                    if (other.name != s.name) names.push_back(other.name);
+                // Every other name is a candidate, never the service being defined; past the
+                // errors that are shown, no suggestion (each one is a pass over every name).
+                std::string hint;
+                if (problems.size() < kShownConfigErrors) {
+                    if (names.empty())
+                        for (const auto& other : services) names.push_back(other.name);
+                    auto match = closest_match(dep.name, names);
+                    if (match && *match != s.name) hint = " (did you mean '" + *match + "'?)";
+                }
                 problems.push_back({dep.where, "services." + s.name + ".depends_on: no such service '" + dep.name +
-                                                   "'" + did_you_mean(dep.name, names)});
+                                                   "'" + hint});
             }
         }
 

@@ -46,8 +46,7 @@ void YamlReader::error(const YAML::Node& node, std::string message) {
 
 void YamlReader::error(SourceLocation at, std::string message) {
     // A map is walked twice (its keys checked, then its values read): say each thing once.
-    for (const auto& d : diagnostics_)
-        if (d.message == message && d.where.line == at.line && d.where.column == at.column) return;
+    if (!said_.insert(std::to_string(at.line) + ":" + std::to_string(at.column) + ":" + message).second) return;
     diagnostics_.push_back({std::move(at), std::move(message)});
 }
 
@@ -78,7 +77,7 @@ void YamlReader::check_keys(const YAML::Node& map, std::span<const std::string> 
         const std::string& name = key.Scalar();
         bool known = false;
         for (const auto& a : allowed) known = known || a == name;
-        if (!known) error(key, path + ": unknown key '" + name + "'" + did_you_mean(name, allowed));
+        if (!known) error(key, path + ": unknown key '" + name + "'" + (suggesting() ? did_you_mean(name, allowed) : ""));
     }
 }
 

@@ -24,15 +24,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::optional<std::string> closest_match(std::string_view word, std::span<const std::string> candidates) {
     std::optional<std::string> best;
     std::size_t best_distance = 0;
+    // A third of the word's length, at least 1 and at most 3 edits: close enough to be a typo.
+    const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
     for (const auto& candidate : candidates) {
+        // The distance is at least the difference in length: skip those that cannot be close,
+        // so a long word against many names stays cheap.
+        std::size_t gap = word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
+        if (gap > limit) continue;
         std::size_t d = edit_distance(word, candidate);
         if (!best || d < best_distance) {
             best = candidate;
             best_distance = d;
         }
     }
-    // A third of the word's length, at least 1 and at most 3 edits: close enough to be a typo.
-    std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
     if (best && best_distance <= limit) return best;
     return std::nullopt;
 }

@@ -433,3 +433,18 @@ TEST_CASE("readiness, health, one-shots, dependency conditions and crash windows
     CHECK_FALSE(app.depends_on[2].required);
     CHECK(app.depends_on[3].condition == DependencyCondition::started);
 }
+
+TEST_CASE("past 100 errors only a count is kept, and every error is counted") {
+    std::string yaml = "services:\n  a:\n    command: x\n";
+    for (int i = 0; i < 300; ++i) yaml += "    restat" + std::to_string(i) + ": 1\n";
+    try {
+        parse_config(yaml, "t.yaml", fake_credentials);
+        FAIL("expected an error");
+    } catch (const ConfigError& e) {
+        CHECK(e.total() == 300);
+        REQUIRE(e.diagnostics().size() == 101);
+        CHECK(e.diagnostics()[0].to_string() == "t.yaml:4:5: services.a: unknown key 'restat0' (did you mean 'restart'?)");
+        CHECK(e.diagnostics()[99].to_string().starts_with("t.yaml:103:5: services.a: unknown key 'restat99'"));
+        CHECK(e.diagnostics()[100].to_string() == "t.yaml: 200 more errors not shown (the first 100 are above)");
+    }
+}

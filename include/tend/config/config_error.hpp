@@ -16,13 +16,20 @@ struct Diagnostic {
     std::string to_string() const;  // "tend.yaml:12:5: unknown key 'restat' (did you mean 'restart'?)"
 };
 
+// At most this many errors are shown, then a count of the rest: a broken
+// generated file must not flood the terminal or hold PID 1 formatting them.
+inline constexpr std::size_t kShownConfigErrors = 100;
+
 class ConfigError : public std::runtime_error {
 public:
+    // Keeps the first kShownConfigErrors (in the order given) and a line saying how many more there were.
     explicit ConfigError(std::vector<Diagnostic> diagnostics);
     const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+    std::size_t total() const { return total_; }  // every error found, shown or not
 
 private:
     std::vector<Diagnostic> diagnostics_;
+    std::size_t total_ = 0;
 };
 
 }  // namespace tend

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "tend/config/config_error.hpp"
@@ -23,6 +24,8 @@ public:
     SourceLocation where(const YAML::Node& node) const;
     void error(const YAML::Node& node, std::string message);
     void error(SourceLocation where, std::string message);
+    // Past the errors that will be shown, a did-you-mean is work nobody reads.
+    bool suggesting() const { return diagnostics_.size() < kShownConfigErrors; }
 
     // `path` names the node in messages, e.g. "services.web.restart".
     bool expect_map(const YAML::Node& node, const std::string& path);
@@ -53,6 +56,7 @@ private:
 
     std::string file_;
     std::vector<Diagnostic> diagnostics_;
+    std::unordered_set<std::string> said_;  // "line:column:message", so each is said once in linear time
 };
 
 }  // namespace tend
