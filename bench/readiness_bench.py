@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Readiness benchmark: LEVELS x WIDTH services (default 10 x 20 = 200) in a
-dependency chain, each level waiting for the one before to be ready; each
+dependency chain, each level waiting for every service of the one before to
+be ready (`depends_on: {...: ready}`); each
 service says READY=1 over sd_notify 10 ms after it starts. Measures tend's
 time from its start to the last service ready against a floor in the same
 run: a C program (bench/ready_floor.c) starting the same chain level by level
@@ -32,7 +33,9 @@ def chain_config(levels, width, helper):
     out = ["settings:\n  log_level: info\n  kill_grace: 1s\nservices:\n"]
     for level in range(levels):
         for i in range(width):
-            deps = "" if level == 0 else f"    depends_on: {{l{level - 1}s{i}: ready}}\n"
+            # Each level waits for every service of the level before, as the floor does.
+            deps = "" if level == 0 else "    depends_on: {" + ", ".join(
+                f"l{level - 1}s{j}: ready" for j in range(width)) + "}\n"
             out.append(f"  l{level}s{i}:\n    command: [{helper}, '10']\n    min_uptime: 0\n"
                        f"    ready: {{notify: systemd}}\n{deps}")
     return "".join(out)

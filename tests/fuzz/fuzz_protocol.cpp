@@ -1,0 +1,21 @@
+// A control request line in: a request or an error message, and the argument
+// helpers either return a value or throw ArgumentError; nothing else.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "tend/control/protocol.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view line(reinterpret_cast<const char*>(data), size);
+    auto parsed = tend::parse_request(line);
+    auto* request = std::get_if<tend::Request>(&parsed);
+    if (!request) return 0;
+    const auto& args = request->args;
+    try { (void)tend::string_list_arg(args, "names"); } catch (const tend::ArgumentError&) {}
+    try { (void)tend::string_arg(args, "signal", ""); } catch (const tend::ArgumentError&) {}
+    try { (void)tend::number_arg(args, "timeout", 60); } catch (const tend::ArgumentError&) {}
+    try { (void)tend::bool_arg(args, "wait", true); } catch (const tend::ArgumentError&) {}
+    (void)tend::encode_ok(args);
+    return 0;
+}
