@@ -19,10 +19,10 @@
 #include "tend/config/dependency_graph.hpp"
 #include "tend/config/service_parser.hpp"
 #include "tend/config/settings_parser.hpp"
+#include "tend/config/yaml_document.hpp"
 #include "tend/config/yaml_reader.hpp"
 #include "tend/util/unique_fd.hpp"
 
-#include <yaml-cpp/depthguard.h>
 
 namespace tend {
 namespace {
@@ -53,24 +53,9 @@ bool report_tab_indentation(YamlReader& reader, std::string_view text) {
 
 void parse_document(YamlReader& reader, std::string_view text, bool main, Config& config) {
     if (report_tab_indentation(reader, text)) return;
-    YAML::Node root;
-    try {
-        std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-        if (documents.size() > 1) {
-            // yaml-cpp would read the first and drop the rest without a word.
-            reader.error(documents[1], "a second YAML document (after '---'): a config file holds one; "
-                                       "split it into include files instead");
-            return;
-        }
-        if (!documents.empty()) root = documents.front();
-    } catch (const YAML::DeepRecursion& e) {
-        reader.error({reader.file(), e.mark.line + 1, e.mark.column + 1},
-                     "too deeply nested (more than " + std::to_string(e.depth()) + " levels of lists or maps)");
-        return;
-    } catch (const YAML::Exception& e) {
-        reader.error({reader.file(), e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
-        return;
-    }
+    auto loaded = load_one_document(reader, text);
+    if (!loaded) return;
+    const YAML::Node root = *loaded;
     if (root.IsNull()) {  // an empty file is a valid, empty config
         if (main) config.empty = true;
         return;

@@ -39,7 +39,9 @@ std::optional<int> parse_signal(std::string_view text) {
         int number = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
         if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-        if (number < 1 || number >= NSIG) return std::nullopt;
+        // 32 and 33 (and whatever lies below SIGRTMIN) belong to the C library's
+        // threads; no name prints them back, and no service should get them.
+        if (number < 1 || number >= NSIG || (number > SIGSYS && number < SIGRTMIN)) return std::nullopt;
         return number;
     }
     std::string name = upper(text);

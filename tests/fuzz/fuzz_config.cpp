@@ -6,6 +6,7 @@
 
 #include "fake_credentials.hpp"
 #include "tend/config/config_diff.hpp"
+#include "tend/config/config_error.hpp"
 #include "tend/config/config_loader.hpp"
 
 namespace {

@@ -231,7 +231,9 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
         {"services:\n  web:\n    command: x\n    output: inherit\n    ready: {log: ready}\n",
          "t.yaml:5:12: services.web.ready.log: needs captured output (output: prefix, or a log_file)"},
         {"services:\n  a:\n    command: x\n---\nservices:\n  b:\n    command: y\n",
-         "t.yaml:5:1: a second YAML document (after '---'): a config file holds one; split it into include files instead"},
+         "t.yaml:4:1: a second YAML document (after '---'): a config file holds one; split it into include files instead"},
+        // Found by the config fuzzer: yaml-cpp loads this as nothing, and looped forever reading every document.
+        {",a\n", "t.yaml:1:1: invalid YAML: unexpected ','"},
         {"services:\n  a:\n    command: [\"x\\0y\"]\n",
          "t.yaml:3:15: services.a.command[0]: contains a NUL byte (\\0), which a command line or environment cannot carry"},
         {"services:\n  a:\n    command: x\n    environment: {A: \"\\0\"}\n",
@@ -343,6 +345,15 @@ TEST_CASE("included files add services and their errors name the included file")
                                            (dir / "tend.yaml").string() + ":4:3)");
     }
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the config fuzzer's hang: a NUL byte after a stray comma is an error, at once") {
+    try {
+        parse_config(std::string(",\0\xf7" "a", 4), "t.yaml", fake_credentials);
+        FAIL("expected an error");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) == "t.yaml:1:1: invalid YAML: unexpected ','");
+    }
 }
 
 TEST_CASE("deep nesting is said to be too deep, not a bad file") {

@@ -39,3 +39,13 @@ TEST_CASE("real-time signals are named as Docker and kill(1) write them") {
     CHECK_FALSE(parse_signal("RTMIN+"));
     CHECK(signal_name(SIGRTMIN + 3) == "SIGRTMIN+3");
 }
+
+TEST_CASE("numbers the C library keeps for itself are no signal (a fuzzer found 33)") {
+    CHECK_FALSE(parse_signal("32").has_value());
+    CHECK_FALSE(parse_signal("33").has_value());
+    CHECK(parse_signal("31") == SIGSYS);
+    CHECK(parse_signal(std::to_string(SIGRTMIN)) == SIGRTMIN);
+    // Every number that parses prints as a name that parses back to it.
+    for (int n = 1; n < 70; ++n)
+        if (auto sig = parse_signal(std::to_string(n))) CHECK(parse_signal(signal_name(*sig)) == sig);
+}

@@ -1,0 +1,70 @@
+#include "tend/config/yaml_document.hpp"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
+namespace tend {
+namespace {
+
+// Notes where each document starts; nothing else.
+struct DocumentStarts final : YAML::EventHandler {
+    std::vector<YAML::Mark> starts;
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+SourceLocation at(const YamlReader& reader, const YAML::Mark& mark) {
+    return {reader.file(), mark.line + 1, mark.column + 1};
+}
+
+std::string shown_char(std::string_view text, int pos) {
+    if (pos < 0 || static_cast<std::size_t>(pos) >= text.size()) return "end of file";
+    unsigned char c = static_cast<unsigned char>(text[static_cast<std::size_t>(pos)]);
+    if (c >= 0x20 && c < 0x7f) return std::string("'") + static_cast<char>(c) + "'";
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", c);
+    return std::string("byte ") + hex;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> load_one_document(YamlReader& reader, std::string_view text) {
+    try {
+        std::istringstream in{std::string(text)};
+        YAML::Parser parser(in);
+        DocumentStarts documents;
+        // Two documents are enough to know; a third look only tells a stuck parser apart.
+        for (int i = 0; i < 3 && parser.HandleNextDocument(documents); ++i) {
+            const auto& s = documents.starts;
+            if (s.size() >= 2 && s[s.size() - 1].pos == s[s.size() - 2].pos) {
+                reader.error(at(reader, s.back()), "invalid YAML: unexpected " + shown_char(text, s.back().pos));
+                return std::nullopt;
+            }
+        }
+        if (documents.starts.size() > 1) {
+            reader.error(at(reader, documents.starts[1]),
+                         "a second YAML document (after '---'): a config file holds one; split it into include files instead");
+            return std::nullopt;
+        }
+        return YAML::Load(std::string(text));
+    } catch (const YAML::DeepRecursion& e) {
+        reader.error(at(reader, e.mark), "too deeply nested (more than " + std::to_string(e.depth()) +
+                                             " levels of lists or maps)");
+    } catch (const YAML::Exception& e) {
+        reader.error(at(reader, e.mark), "invalid YAML: " + e.msg);
+    }
+    return std::nullopt;
+}
+
+}  // namespace tend
