@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Adds up the test cases of `meson test` runs and prints `N passed, N failed`.
 
-Usage: summarize.py BUILD_DIR... (the release tree, then the sanitizer tree).
+Usage: summarize.py BUILD_DIR... (the release tree, the sanitizer tree, the fuzz tree).
 
 Each meson test is a doctest binary or a pytest file; their own summaries give
 the case counts. A test that printed no summary (it crashed or timed out) counts
@@ -14,6 +14,9 @@ from pathlib import Path
 
 
 def counts(entry):
+    if entry.get("name", "").startswith("fuzz-"):
+        # A fuzz target's run is one case: it ran its time without a finding, or it did not.
+        return (1, 0) if entry.get("result") == "OK" else (0, 1)
     out = entry.get("stdout", "") or ""
     doctest = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", out)
     if doctest:
