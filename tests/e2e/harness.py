@@ -85,13 +85,23 @@ class Tend:
         self.pid = wait_for(self._find_tend, what="tend to start") if namespace else self.process.pid
 
     def _find_tend(self):
-        # unshare --fork's only child is tend, PID 1 inside.
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        except FileNotFoundError:
-            children = []
-        if children:
-            return int(children[0])
+        # tend is PID 1 of its namespace, under unshare --fork (and any wrapper):
+        # the descendant running the tend binary. A wrapper's short-lived helpers
+        # (mkdir, mount) are passed over.
+        todo = [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except (FileNotFoundError, ProcessLookupError):
+                children = []
+            for child in map(int, children):
+                try:
+                    if os.readlink(f"/proc/{child}/exe") == os.path.realpath(TEND):
+                        return child
+                except OSError:
+                    pass
+                todo.append(child)
         # tend may have run and exited between two looks: nothing left to find.
         return -1 if self.process.poll() is not None else None
 
