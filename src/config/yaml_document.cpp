@@ -37,10 +37,45 @@ std::string shown_char(std::string_view text, int pos) {
     return std::string("byte ") + hex;
 }
 
+// A line that starts a document (`---`) or ends one (`...`) after some
+// content: perhaps a second document.
+bool marker_after_content(std::string_view text) {
+    bool content = false;
+    for (std::size_t start = 0; start < text.size();) {
+        std::size_t end = text.find('\n', start);
+        std::string_view line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        start = end == std::string_view::npos ? text.size() : end + 1;
+        bool marker = (line.starts_with("---") || line.starts_with("...")) &&
+                      (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+        if (marker && content) return true;
+        std::size_t first = line.find_first_not_of(" \t\r");
+        if (!marker && first != std::string_view::npos && line[first] != '#') content = true;
+    }
+    return false;
+}
+
+// Anything but blanks, comments and document markers.
+bool has_content(std::string_view text) {
+    for (std::size_t start = 0; start < text.size();) {
+        std::size_t end = text.find('\n', start);
+        std::string_view line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        start = end == std::string_view::npos ? text.size() : end + 1;
+        std::size_t first = line.find_first_not_of(" \t\r");
+        if (first == std::string_view::npos || line[first] == '#' || line.starts_with("---") || line.starts_with("..."))
+            continue;
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<YAML::Node> load_one_document(YamlReader& reader, std::string_view text) {
     try {
+        YAML::Node root = YAML::Load(std::string(text));
+        // The bounded walk costs a second parse: only when a second document
+        // may follow, or when text with content loaded as nothing.
+        if (!marker_after_content(text) && !(root.IsNull() && has_content(text))) return root;
         std::istringstream in{std::string(text)};
         YAML::Parser parser(in);
         DocumentStarts documents;
@@ -57,7 +92,7 @@ std::optional<YAML::Node> load_one_document(YamlReader& reader, std::string_view
                          "a second YAML document (after '---'): a config file holds one; split it into include files instead");
             return std::nullopt;
         }
-        return YAML::Load(std::string(text));
+        return root;
     } catch (const YAML::DeepRecursion& e) {
         reader.error(at(reader, e.mark), "too deeply nested (more than " + std::to_string(e.depth()) +
                                              " levels of lists or maps)");
