@@ -30,30 +30,42 @@ DependencyGraph::DependencyGraph(const std::vector<ServiceSpec>& services, std::
     problems_ = find_problems(services, index, rejected);
 }
 
-std::vector<Diagnostic> DependencyGraph::find_problems(const std::vector<ServiceSpec>& services,
-                                                      const std::unordered_map<std::string_view, std::size_t>& index,
-                                                      std::span<const std::string> rejected) const {
+namespace {
+
+// Names that depend on themselves or on nothing defined. Past the errors that
+// are shown there is no suggestion: each one is a pass over every name.
+std::vector<Diagnostic> missing_dependencies(const std::vector<ServiceSpec>& services,
+                                             const std::unordered_map<std::string_view, std::size_t>& index,
+                                             std::span<const std::string> rejected) {
     std::vector<Diagnostic> problems;
     std::unordered_set<std::string_view> defined_with_errors(rejected.begin(), rejected.end());
     std::vector<std::string> names;  // made once, at the first name to suggest against
     for (const auto& s : services)
         for (const auto& dep : s.depends_on) {
+            const std::string path = "services." + s.name + ".depends_on: ";
             if (dep.name == s.name) {
-                problems.push_back({dep.where, "services." + s.name + ".depends_on: a service cannot depend on itself"});
-            } else if (!index.contains(dep.name) && !defined_with_errors.contains(dep.name)) {
-                // Every other name is a candidate, never the service being defined; past the
-                // errors that are shown, no suggestion (each one is a pass over every name).
-                std::string hint;
-                if (problems.size() < kShownConfigErrors) {
-                    if (names.empty())
-                        for (const auto& other : services) names.push_back(other.name);
-                    auto match = closest_match(dep.name, names);
-                    if (match && *match != s.name) hint = " (did you mean '" + *match + "'?)";
-                }
-                problems.push_back({dep.where, "services." + s.name + ".depends_on: no such service '" + dep.name +
-                                                   "'" + hint});
+                problems.push_back({dep.where, path + "a service cannot depend on itself"});
+                continue;
             }
+            if (index.contains(dep.name) || defined_with_errors.contains(dep.name)) continue;
+            std::string hint;
+            if (problems.size() < kShownConfigErrors) {
+                if (names.empty())
+                    for (const auto& other : services) names.push_back(other.name);
+                auto match = closest_match(dep.name, names);
+                if (match && *match != s.name) hint = " (did you mean '" + *match + "'?)";  // never itself
+            }
+            problems.push_back({dep.where, path + "no such service '" + dep.name + "'" + hint});
         }
+    return problems;
+}
+
+}  // namespace
+
+std::vector<Diagnostic> DependencyGraph::find_problems(const std::vector<ServiceSpec>& services,
+                                                      const std::unordered_map<std::string_view, std::size_t>& index,
+                                                      std::span<const std::string> rejected) const {
+    std::vector<Diagnostic> problems = missing_dependencies(services, index, rejected);
 
     // Depth-first search with colours and an explicit stack of (node, next edge);
     // a grey node met again closes a cycle.

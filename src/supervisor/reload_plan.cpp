@@ -8,6 +8,7 @@ namespace tend {
 
 void ReloadPlan::replace(Service& service, ServiceSpec next, bool start_after) {
     stops_.push_back({&service, {}, std::move(next)});
+    replacing_.insert(&service);
     // The goal the service has once replaced; the plan takes the steps until then.
     service.goal = {start_after ? service.run_want() : Want::down, false, true};
 }
@@ -65,6 +66,7 @@ bool ReloadPlan::advance(const std::function<void(Service&)>& stop_service) {
             stop.done = true;
             moved = true;
             if (stop.next) {
+                replacing_.erase(stop.service);
                 stop.service->replace_spec(std::move(*stop.next));
                 // Its start, when the goal set at replace() (or changed since) is up, is owed now.
                 if (stop.service->goal.want != Want::down) stop.service->goal.reached = false;
@@ -72,11 +74,6 @@ bool ReloadPlan::advance(const std::function<void(Service&)>& stop_service) {
         }
     }
     return std::all_of(stops_.begin(), stops_.end(), [](const Stop& s) { return s.done; });
-}
-
-bool ReloadPlan::replacing(const Service& service) const {
-    return std::any_of(stops_.begin(), stops_.end(),
-                       [&](const Stop& s) { return s.service == &service && s.next && !s.done; });
 }
 
 std::string ReloadPlan::waiting() const {

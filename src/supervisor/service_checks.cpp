@@ -100,13 +100,8 @@ void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
 
 void ServiceChecks::announce_ready(const char* how) {
     if (!waiting_ready_) return;
-    waiting_ready_ = false;
     spdlog::debug("{}: ready: {}", spec_.name, how);
-    ready_attempt_.reset();
-    EventLoop::disarm(ready_timer_.get());
-    ready_lines_.reset();
-    ready_pipe_watch_.reset();
-    ready_read_.reset();
+    stop_readiness();
     hooks_.emit({EventKind::ready, {}, {}});
 }
 
@@ -120,17 +115,21 @@ void ServiceChecks::running() {
     if (spec_.ready.watchdog.count() > 0) loop_.arm(watchdog_timer_.get(), spec_.ready.watchdog);
 }
 
-void ServiceChecks::ended() {
+void ServiceChecks::stop_readiness() {
     waiting_ready_ = false;
-    main_pid_ = 0;
     ready_attempt_.reset();
-    health_attempt_.reset();
     EventLoop::disarm(ready_timer_.get());
-    EventLoop::disarm(health_timer_.get());
-    EventLoop::disarm(watchdog_timer_.get());
     ready_lines_.reset();
     ready_pipe_watch_.reset();
     ready_read_.reset();
+}
+
+void ServiceChecks::ended() {
+    stop_readiness();
+    main_pid_ = 0;
+    health_attempt_.reset();
+    EventLoop::disarm(health_timer_.get());
+    EventLoop::disarm(watchdog_timer_.get());
     ready_write_.reset();
     // The health verdict stays until the next run: it may say why this one ended.
 }

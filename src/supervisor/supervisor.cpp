@@ -271,7 +271,7 @@ std::unique_ptr<ServiceChecks> Supervisor::make_checks(Service& service) {
     hooks.changed = [this, id] {
         Service* s = find_any(id);
         if (!s) return;
-        listeners_.for_each([&](const Listener& listener) { listener(*s, Transition{s->state(), s->state(), {}, {}}); });
+        tell_listeners(*s);
         schedule_progress();
     };
     return std::make_unique<ServiceChecks>(loop_, host_, output_, service.spec(),

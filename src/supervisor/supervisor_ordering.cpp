@@ -88,7 +88,12 @@ void Supervisor::set_blocked(Service& service, std::string reason) {
     if (!reason.empty()) spdlog::warn("{}: blocked: {}", service.name(), reason);
     else spdlog::info("{}: no longer blocked", service.name());
     service.blocked_reason = std::move(reason);
-    listeners_.for_each([&](const Listener& listener) { listener(service, Transition{service.state(), service.state(), {}, {}}); });
+    tell_listeners(service);
+}
+
+void Supervisor::tell_listeners(const Service& service) {
+    const Transition unchanged{service.state(), service.state(), {}, {}};
+    listeners_.for_each([&](const Listener& listener) { listener(service, unchanged); });
 }
 
 }  // namespace tend

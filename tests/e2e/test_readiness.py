@@ -359,14 +359,13 @@ def test_a_hung_readiness_command_is_killed_at_its_timeout():
     """
     with Tend(config) as t:
         wait_for(lambda: t.read("probe.pid").strip(), 10, what="the first check to start")
-        first = t.read("probe.pid").split()[0]
         # It hangs; at its timeout it is killed and the next one starts.
         wait_for(lambda: len(t.read("probe.pid").split()) >= 3, 10, what="more checks")
         host_pids = [p for p in t.processes() if open(f"/proc/{p}/cmdline").read().startswith("sleep\0" + "1000")]
-        assert len(host_pids) <= 3, "hung checks are killed, not piled up"
+        # The service's own sleep and the check running now; the earlier ones were killed.
+        assert len(host_pids) <= 2, "hung checks are killed, not piled up"
         assert t.zombies() == []
         assert state(t, "web") == "starting"
-        assert first
 
 
 def test_a_dependency_cycle_across_includes_is_refused_at_load_and_at_reload():

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "tend/config/config.hpp"
@@ -30,9 +31,12 @@ public:
     bool advance(const std::function<void(Service&)>& stop);
 
     bool empty() const { return stops_.empty(); }
-    void clear() { stops_.clear(); }
+    void clear() {
+        stops_.clear();
+        replacing_.clear();
+    }
     // Its dependants must wait: the service is being replaced and is not yet down.
-    bool replacing(const Service& service) const;
+    bool replacing(const Service& service) const { return replacing_.contains(&service); }
     // "web, db": the services still stopping.
     std::string waiting() const;
 
@@ -45,6 +49,9 @@ private:
         bool done = false;
     };
     std::vector<Stop> stops_;
+    // Changed services not yet down: asked for every service on each progress
+    // pass, so a set rather than a walk of the stops.
+    std::unordered_set<const Service*> replacing_;
 };
 
 }  // namespace tend

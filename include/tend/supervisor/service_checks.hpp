@@ -76,6 +76,7 @@ private:
     void on_health_result(const ProbeResult& result);
     void on_watchdog();
     void announce_ready(const char* how);
+    void stop_readiness();  // every readiness source of this run, once ready or ended
 
     EventLoop& loop_;
     ProcessHost& host_;

@@ -114,6 +114,8 @@ private:
     void schedule_starts();
     std::string why_blocked(std::size_t index) const;
     void set_blocked(Service& service, std::string reason);
+    // Something listeners show changed (blocked, health, status text) with no change of state.
+    void tell_listeners(const Service& service);
     void schedule_stops();
     // Every service that may still have processes: the configured ones and
     // those a reload removed that are still stopping.
