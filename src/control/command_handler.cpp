@@ -243,11 +243,6 @@ std::string CommandHandler::lifecycle(Call& call) {
         services.insert(services.end(), dependants.begin(), dependants.end());
     }
     TimePoint since = supervisor_.now();
-    // Already running: a start is done at once (as s6-svc -u); restart is the way to bounce it.
-    std::vector<std::uint64_t> already_up;
-    if (cmd == "start")
-        for (const Service* s : services)
-            if (s->state() == ServiceState::running) already_up.push_back(s->id());
     for (Service* s : services) {
         std::string error = cmd == "start"  ? operations_.start(*s)
                             : cmd == "stop" ? operations_.stop(*s)
@@ -261,16 +256,16 @@ std::string CommandHandler::lifecycle(Call& call) {
     if (cmd == "stop" && timeout.count() == 0) timeout = Operations::stop_budget(services) + std::chrono::seconds(5);
     call.deferred = true;
     defer(call.client, call.reply, timeout, cmd + " timed out after " + format_duration(timeout),
-          [this, waited = targets(services), since, cmd, names, already_up]() -> std::optional<std::string> {
+          [this, waited = targets(services), since, cmd, names]() -> std::optional<std::string> {
               for (const Target& target : waited) {
                   const Service* s = supervisor_.find(target.id);
                   if (!s) return encode_error(target.name + ": removed by reload");
-                  if (std::find(already_up.begin(), already_up.end(), target.id) != already_up.end()) continue;
                   if (cmd == "stop") {
                       if (!is_down(s->state())) return std::nullopt;
                       continue;
                   }
-                  auto outcome = operations_.start_outcome(*s, since);
+                  // A start is done by a service already running (as s6-svc -u); restart bounces it.
+                  auto outcome = operations_.start_outcome(*s, since, cmd == "restart");
                   if (!outcome) return std::nullopt;
                   if (!outcome->empty()) return encode_error(*outcome);
               }

@@ -51,3 +51,12 @@ TEST_CASE("a start's outcome: pending while starting, then done, or why it faile
     CHECK(outcome->find("api: fatal") == 0);
     CHECK(Operations::stop_budget({h.supervisor->find("api")}) == std::chrono::seconds(10));
 }
+
+TEST_CASE("a start is done by a process already running; a restart needs a new one") {
+    Harness h("services:\n" + service("web"));
+    Operations ops(*h.supervisor);
+    const Service& web = *h.supervisor->find("web");
+    TimePoint later = h.supervisor->now() + std::chrono::seconds(1);  // the request came after web started
+    CHECK(ops.start_outcome(web, later, false) == std::string());
+    CHECK_FALSE(ops.start_outcome(web, later, true).has_value());
+}

@@ -54,8 +54,9 @@ public:
     std::string signal(Service& service, int sig) { return supervisor_.signal(service, sig); }
 
     // Has the service come up since `since`? nullopt while still on its way,
-    // "" once it has, else why it did not.
-    std::optional<std::string> start_outcome(const Service& service, TimePoint since) const;
+    // "" once it has, else why it did not. `new_process` (a restart): only a
+    // process started since counts; a start is done by one already running.
+    std::optional<std::string> start_outcome(const Service& service, TimePoint since, bool new_process = true) const;
     // Services not among `services` that depend on one of them, directly or
     // through services that are down, and are up (not down, not stopping).
     std::vector<Service*> running_dependants(const std::vector<Service*>& services) const;
