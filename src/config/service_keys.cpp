@@ -4,6 +4,7 @@
 #include <csignal>
 #include <vector>
 
+#include "tend/config/limits_parser.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/util/signal_names.hpp"
 
@@ -168,6 +169,19 @@ void parse_working_dir(YamlReader& reader, const YAML::Node& v, const std::strin
     if (auto s = reader.string(v, p)) spec.working_dir = *s;
 }
 
+void parse_umask_key(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    if (auto mode = parse_umask(reader, v, p)) spec.umask = *mode;
+}
+
+void parse_limits_key(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
+    parse_limits(reader, v, p, spec.limits);
+}
+
+void parse_no_new_privileges(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec,
+                             Pending&) {
+    if (auto b = reader.boolean(v, p)) spec.no_new_privileges = *b;
+}
+
 void parse_autostart(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
     if (auto b = reader.boolean(v, p)) spec.autostart = *b;
 }
@@ -314,6 +328,9 @@ const ServiceKey kServiceKeys[] = {
     {"group", parse_group, kRestart, same_group, "\"65534\""},
     {"working_dir", parse_working_dir, kRestart, TEND_SAME(working_dir), "/tmp"},
     {"environment", parse_environment, kRestart, TEND_SAME(environment), "{A: b}"},
+    {"umask", parse_umask_key, kRestart, TEND_SAME(umask), "\"0027\""},
+    {"limits", parse_limits_key, kRestart, TEND_SAME(limits), "{nofile: 1024, core: 0}"},
+    {"no_new_privileges", parse_no_new_privileges, kRestart, TEND_SAME(no_new_privileges), "true"},
     // When it starts and restarts.
     {"autostart", parse_autostart, kInPlace, TEND_SAME(autostart), "false"},
     {"restart", parse_restart, kInPlace, TEND_SAME(restart), "always"},

@@ -75,7 +75,9 @@ HealthReport Operations::health() const {
 std::optional<std::string> Operations::start_outcome(const Service& s, TimePoint since, bool new_process) const {
     ServiceView view = s.view();
     if (view.state == ServiceState::running && (!new_process || s.started_at >= since)) return std::string();
-    if (view.state == ServiceState::exited && view.exited_successfully && s.started_at >= since) return std::string();
+    if ((view.state == ServiceState::completed || (view.state == ServiceState::exited && view.exited_successfully)) &&
+        s.started_at >= since)
+        return std::string();
     if (s.machine().since() >= since &&
         (gave_up(view.state) || view.state == ServiceState::backoff || view.state == ServiceState::exited))
         return describe_failure(s);

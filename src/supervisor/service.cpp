@@ -66,6 +66,9 @@ SpawnRequest Service::spawn_request() const {
     request.environment = merged_environment(spec_.environment);
     request.working_dir = spec_.working_dir;
     request.credentials = spec_.credentials;
+    request.umask = spec_.umask;
+    request.limits = spec_.limits;
+    request.no_new_privileges = spec_.no_new_privileges;
     request.new_session = new_session;
     request.take_terminal = take_terminal;
     request.stdin_fd = inherit_stdin ? STDIN_FILENO : -1;

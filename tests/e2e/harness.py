@@ -146,6 +146,19 @@ class Tend:
                 out.append(int(entry))
         return out
 
+    def host_pid(self, pid):
+        """The host pid of the process tend's namespace knows as `pid` (what status reports)."""
+        if not self.namespace:
+            return pid
+        for p in self.processes():
+            try:
+                nspid = [l for l in Path(f"/proc/{p}/status").read_text().splitlines() if l.startswith("NSpid:")]
+            except OSError:
+                continue
+            if nspid and int(nspid[0].split()[-1]) == pid:
+                return p
+        raise AssertionError(f"no process {pid} in tend's namespace")
+
     def rss_kib(self):
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):

@@ -60,3 +60,16 @@ TEST_CASE("a start is done by a process already running; a restart needs a new o
     CHECK(ops.start_outcome(web, later, false) == std::string());
     CHECK_FALSE(ops.start_outcome(web, later, true).has_value());
 }
+
+TEST_CASE("a one-shot's start is done once it has completed") {
+    Harness h("services:\n  init:\n    type: oneshot\n    command: [init]\n    output: null\n");
+    const TimePoint before = h.supervisor->now() - std::chrono::seconds(1);
+    const TimePoint after = h.supervisor->now() + std::chrono::seconds(1);
+    const Service& init = *h.supervisor->find("init");
+    h.host.exit(h.pid("init"), ExitStatus::exited(0));
+    h.turn();
+    REQUIRE(init.state() == ServiceState::completed);
+    CHECK(Operations(*h.supervisor).start_outcome(init, before) == std::string());
+    // A completion from before the request is not this start's.
+    CHECK_FALSE(Operations(*h.supervisor).start_outcome(init, after).has_value());
+}

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,4 +81,30 @@ TEST_CASE("credentials drop to the given uid and gid") {
     REQUIRE(r.ok());
     int status = wait_for(r.pid);
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("umask, limits and no_new_privileges reach the child") {
+    PosixSpawner spawner;
+    auto req = request({"sh", "-c",
+                        "test $(umask) = 0027 && test $(ulimit -n) = 256 && test $(ulimit -Hn) = 512 && "
+                        "test $(ulimit -c) = 0 && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$$/status"});
+    req.umask = 027;
+    req.limits = {{RLIMIT_NOFILE, 256, 512}, {RLIMIT_CORE, 0, 0}};
+    req.no_new_privileges = true;
+    auto r = spawner.spawn(req);
+    REQUIRE(r.ok());
+    CHECK(WEXITSTATUS(wait_for(r.pid)) == 0);
+}
+
+TEST_CASE("a limit the child may not set is a spawn error naming the limit and value") {
+    rlimit own{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &own) == 0);
+    if (own.rlim_max == RLIM_INFINITY) return;
+    PosixSpawner spawner;
+    auto req = request({"true"});
+    // Above the hard limit: refused even for root when past the kernel's nr_open.
+    req.limits = {{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_INFINITY}};
+    auto r = spawner.spawn(req);
+    CHECK_FALSE(r.ok());
+    CHECK(r.what == std::string("failed to set the limit nofile to unlimited: ") + std::strerror(r.error));
 }

@@ -13,6 +13,7 @@
 
 #include "tend/config/probe_spec.hpp"
 #include "tend/process/credentials.hpp"
+#include "tend/process/resource_limits.hpp"
 #include "tend/util/duration.hpp"
 
 namespace tend {
@@ -112,6 +113,9 @@ struct ServiceSpec : RunPolicy {
     std::optional<Credentials> credentials;   // resolved from `identity`
     std::string working_dir;
     std::map<std::string, std::string> environment;
+    int umask = -1;                     // -1: tend's own
+    std::vector<ResourceLimit> limits;  // setrlimit, in the order written
+    bool no_new_privileges = false;
     bool autostart = true;
     Duration min_uptime = kDefaultMinUptime;
     std::vector<Dependency> depends_on;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tend/process/credentials.hpp"
+#include "tend/process/resource_limits.hpp"
 
 namespace tend {
 
@@ -26,6 +27,10 @@ struct SpawnRequest {
     // of an s6-style readiness pipe. -1: none.
     int pass_fd = -1;
     int pass_fd_as = -1;
+    // Hardening, applied in the child before it drops to `credentials`.
+    int umask = -1;                     // -1: tend's own
+    std::vector<ResourceLimit> limits;  // after the open-files limit is restored
+    bool no_new_privileges = false;     // PR_SET_NO_NEW_PRIVS: setuid binaries and file caps grant nothing
 };
 
 struct SpawnResult {
