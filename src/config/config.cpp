@@ -1,5 +1,6 @@
 #include "tend/config/config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "tend/config/config_error.hpp"
@@ -33,11 +34,11 @@ static std::string join_diagnostics(const std::vector<Diagnostic>& diagnostics) 
 
 namespace {
 
-std::vector<Diagnostic> shown(std::vector<Diagnostic> diagnostics) {
-    if (diagnostics.size() <= kShownConfigErrors) return diagnostics;
-    std::size_t more = diagnostics.size() - kShownConfigErrors;
-    SourceLocation file{diagnostics.front().where.file, 0, 0};
-    diagnostics.resize(kShownConfigErrors);
+std::vector<Diagnostic> shown(std::vector<Diagnostic> diagnostics, std::size_t total) {
+    if (diagnostics.size() > kShownConfigErrors) diagnostics.resize(kShownConfigErrors);
+    if (total <= diagnostics.size()) return diagnostics;
+    std::size_t more = total - diagnostics.size();
+    SourceLocation file{diagnostics.empty() ? std::string() : diagnostics.front().where.file, 0, 0};
     diagnostics.push_back({file, std::to_string(more) + " more error" + (more == 1 ? "" : "s") + " not shown (the first " +
                                      std::to_string(kShownConfigErrors) + " are above)"});
     return diagnostics;
@@ -46,8 +47,44 @@ std::vector<Diagnostic> shown(std::vector<Diagnostic> diagnostics) {
 }  // namespace
 
 ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(join_diagnostics(shown(diagnostics))), diagnostics_(shown(diagnostics)),
-      total_(diagnostics.size()) {}
+    : ConfigError(std::move(diagnostics), 0) {}
+
+ConfigError::ConfigError(std::vector<Diagnostic> shown_first, std::size_t total)
+    : ConfigError(Shown{shown(shown_first, std::max(total, shown_first.size())), std::max(total, shown_first.size())}) {}
+
+ConfigError::ConfigError(Shown shown_list)
+    : std::runtime_error(join_diagnostics(shown_list.list)), diagnostics_(std::move(shown_list.list)),
+      total_(shown_list.total) {}
+
+void ErrorList::push_back(Diagnostic diagnostic) {
+    ++total_;
+    const std::size_t rank = file_rank_.emplace(diagnostic.where.file, file_rank_.size()).first->second;
+    Kept kept{rank, diagnostic.where.line, diagnostic.where.column, total_, {}};
+    auto later = [](const Kept& a, const Kept& b) { return a.key() < b.key(); };
+    if (kept_.size() == kShownConfigErrors) {
+        if (!later(kept, kept_.front())) return;  // after every kept one: counted only
+        std::pop_heap(kept_.begin(), kept_.end(), later);
+        kept_.pop_back();
+    }
+    kept.diagnostic = std::move(diagnostic);
+    kept_.push_back(std::move(kept));
+    std::push_heap(kept_.begin(), kept_.end(), later);
+}
+
+void ErrorList::append(const ErrorList& other) {
+    const std::size_t dropped = other.total_ - other.kept_.size();
+    for (Diagnostic& d : other.sorted()) push_back(std::move(d));
+    total_ += dropped;
+}
+
+std::vector<Diagnostic> ErrorList::sorted() const {
+    std::vector<const Kept*> order;
+    for (const Kept& k : kept_) order.push_back(&k);
+    std::sort(order.begin(), order.end(), [](const Kept* a, const Kept* b) { return a->key() < b->key(); });
+    std::vector<Diagnostic> out;
+    for (const Kept* k : order) out.push_back(k->diagnostic);
+    return out;
+}
 
 const ServiceSpec* Config::find(const std::string& name) const {
     for (const auto& s : services)

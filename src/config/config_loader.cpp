@@ -135,7 +135,7 @@ std::vector<std::string> expand_include(const std::string& pattern, const std::s
 
 // Every service's user and group, looked up once the whole config is read; a
 // service whose lookup fails is rejected like any service with an error.
-void resolve_credentials(Config& config, std::vector<Diagnostic>& diagnostics, const CredentialLookup& lookup) {
+void resolve_credentials(Config& config, ErrorList& diagnostics, const CredentialLookup& lookup) {
     std::erase_if(config.services, [&](ServiceSpec& spec) {
         if (!spec.identity) return false;
         const CredentialNames& names = *spec.identity;
@@ -153,7 +153,7 @@ void resolve_credentials(Config& config, std::vector<Diagnostic>& diagnostics, c
 }
 
 // A notify socket goes at CONTROL_SOCKET.notify/NAME: it must fit in a unix socket path too.
-void check_notify_paths(const Config& config, std::vector<Diagnostic>& diagnostics) {
+void check_notify_paths(const Config& config, ErrorList& diagnostics) {
     for (const auto& spec : config.services) {
         if (spec.ready.notify != NotifyKind::systemd) continue;
         std::size_t size = config.settings.control_socket.size() + std::string(".notify/").size() + spec.name.size();
@@ -165,20 +165,13 @@ void check_notify_paths(const Config& config, std::vector<Diagnostic>& diagnosti
     }
 }
 
-void finish(Config& config, std::vector<Diagnostic>& diagnostics, const CredentialLookup& lookup) {
+void finish(Config& config, ErrorList& diagnostics, const CredentialLookup& lookup) {
     check_notify_paths(config, diagnostics);
     resolve_credentials(config, diagnostics, lookup);
-    auto problems = DependencyGraph(config.services, config.rejected_services).problems();
-    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
-    if (diagnostics.empty()) return;
+    const DependencyGraph graph(config.services, config.rejected_services);
+    for (const Diagnostic& problem : graph.problems()) diagnostics.push_back(problem);
     // Read top to bottom, file by file (the main file first, then includes in order).
-    std::unordered_map<std::string, std::size_t> file_rank;
-    for (const auto& d : diagnostics) file_rank.emplace(d.where.file, file_rank.size());
-    std::stable_sort(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
-        return std::tuple(file_rank.at(a.where.file), a.where.line, a.where.column) <
-               std::tuple(file_rank.at(b.where.file), b.where.line, b.where.column);
-    });
-    throw ConfigError(std::move(diagnostics));
+    if (!diagnostics.empty()) throw ConfigError(diagnostics);
 }
 
 }  // namespace
@@ -188,7 +181,7 @@ Config parse_config(std::string_view text, const std::string& file, const Creden
     config.file = file;
     YamlReader reader(file);
     parse_document(reader, text, true, config);
-    finish(config, reader.diagnostics(), lookup);
+    finish(config, reader.errors(), lookup);
     return config;
 }
 
@@ -197,7 +190,7 @@ Config load_config_file(const std::string& path, const CredentialLookup& lookup)
     config.file = path;
     YamlReader reader(path);
     parse_document(reader, read_file(path), true, config);
-    std::vector<Diagnostic> diagnostics = std::move(reader.diagnostics());
+    ErrorList& diagnostics = reader.errors();
 
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
     for (const auto& pattern : config.settings.include)
@@ -212,7 +205,7 @@ Config load_config_file(const std::string& path, const CredentialLookup& lookup)
                 for (const Diagnostic& d : e.diagnostics())
                     diagnostics.push_back({config.settings.include_at, "settings.include: " + d.where.file + ": " + d.message});
             }
-            diagnostics.insert(diagnostics.end(), included.diagnostics().begin(), included.diagnostics().end());
+            diagnostics.append(included.errors());
         }
     finish(config, diagnostics, lookup);
     return config;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "tend/config/limits_parser.hpp"
@@ -374,9 +376,13 @@ std::span<const std::string> service_key_names() {
 }
 
 const ServiceKey* find_service_key(const std::string& key) {
-    for (const ServiceKey& k : kServiceKeys)
-        if (key == k.key) return &k;
-    return nullptr;
+    static const std::unordered_map<std::string_view, const ServiceKey*> by_name = [] {
+        std::unordered_map<std::string_view, const ServiceKey*> out;
+        for (const ServiceKey& k : kServiceKeys) out.emplace(k.key, &k);
+        return out;
+    }();
+    auto it = by_name.find(key);
+    return it == by_name.end() ? nullptr : it->second;
 }
 
 }  // namespace tend

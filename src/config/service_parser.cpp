@@ -15,7 +15,7 @@ bool valid_service_name(const std::string& name) {
 
 std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& name, const YAML::Node& key,
                                          const YAML::Node& node) {
-    const std::size_t errors_before = reader.diagnostics().size();
+    const std::size_t errors_before = reader.error_count();
     const std::string path = "services." + name;
     ServiceSpec spec;
     spec.name = name;
@@ -24,10 +24,8 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
         reader.error(key, path + ": invalid service name (use letters, digits, '-', '_', '.', '@'; at most 64; not 'all')");
     if (!reader.expect_map(node, path)) return std::nullopt;
 
-    reader.check_keys(node, service_key_names(), path);
-
     ServiceParse pending;
-    reader.for_each_entry(node, path, [&](const std::string& k, const YAML::Node& v) {
+    reader.for_each_known(node, service_key_names(), path, [&](const std::string& k, const YAML::Node& v) {
         if (const ServiceKey* entry = find_service_key(k)) entry->parse(reader, v, path + "." + k, spec, pending);
     });
     if (spec.output == OutputMode::inherit && !spec.log_file.empty())
@@ -48,7 +46,7 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
         spec.identity = CredentialNames{pending.user, pending.group,
                                         pending.user_node ? reader.where(pending.user_node) : SourceLocation{},
                                         pending.group_node ? reader.where(pending.group_node) : SourceLocation{}};
-    if (reader.diagnostics().size() != errors_before) return std::nullopt;
+    if (reader.error_count() != errors_before) return std::nullopt;
     return spec;
 }
 

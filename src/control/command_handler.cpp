@@ -203,25 +203,36 @@ std::string CommandHandler::reload(Call& call) {
     // What the stops of this reload can take, in dependency order, with the old stop settings.
     std::vector<Service*> all;
     for (const auto& s : supervisor_.services()) all.push_back(s.get());
-    Duration old_stops = Operations::stop_budget(all);
-    ReloadOutcome outcome = supervisor_.reload(dry_run);
-    if (!outcome.errors.empty()) {
-        std::string message = "the config has errors; nothing changed:";
-        for (const auto& d : outcome.errors) message += "\n" + d.to_string();
-        return encode_error(message);
-    }
-    if (!outcome.refused.empty()) return encode_error("reload refused: " + outcome.refused);
-    json result = reload_result(outcome, dry_run);
-    if (dry_run) return encode_ok(result);
-    // Reply once removed and changed services have stopped, so scripts can
-    // run reloads back to back.
-    Duration timeout = old_stops + std::chrono::seconds(10);
+    Duration timeout = Operations::stop_budget(all) + kReloadReadBudget;
+    // Two steps: the file is read off the loop, then (unless dry_run) the
+    // stops it made finish. The reply waits for both, so scripts can run
+    // reloads back to back.
+    struct Progress {
+        std::optional<std::string> refusal;  // set when the read ended in errors or a refusal
+        std::optional<json> result;          // set when it was applied
+    };
+    auto progress = std::make_shared<Progress>();
+    supervisor_.reload(dry_run, [this, progress, dry_run, alive = std::weak_ptr<bool>(alive_)](ReloadOutcome outcome) {
+        if (alive.expired()) return;
+        if (!outcome.errors.empty()) {
+            std::string message = "the config has errors; nothing changed:";
+            for (const auto& d : outcome.errors) message += "\n" + d.to_string();
+            progress->refusal = encode_error(message);
+        } else if (!outcome.refused.empty()) {
+            progress->refusal = encode_error("reload refused: " + outcome.refused);
+        } else {
+            progress->result = reload_result(outcome, dry_run);
+        }
+        EventLoop::schedule(recheck_.get());
+    });
     call.deferred = true;
     defer(call.client, call.reply, timeout,
-          "reload applied, but services were still stopping after " + format_duration(timeout),
-          [this, result]() -> std::optional<std::string> {
-              if (supervisor_.reloading()) return std::nullopt;
-              return encode_ok(result);
+          "reload timed out after " + format_duration(timeout) +
+              ": the config was still being read, or services were still stopping",
+          [this, progress, dry_run]() -> std::optional<std::string> {
+              if (progress->refusal) return progress->refusal;
+              if (!progress->result || (!dry_run && supervisor_.reloading())) return std::nullopt;
+              return encode_ok(*progress->result);
           });
     return "";
 }

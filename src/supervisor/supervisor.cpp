@@ -33,6 +33,7 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Superv
     for (std::size_t i = 0; i < config.services.size(); ++i)
         services_.push_back(make_service(std::move(config.services[i]), i));
     index_services();
+    if (!options_.config_path.empty()) config_reader_.emplace(loop_, options_.config_path);
     std::vector<int> watched(std::begin(kWatchedSignals), std::end(kWatchedSignals));
     for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) watched.push_back(sig);  // e.g. Docker's STOPSIGNAL SIGRTMIN+3
     for (int sig : watched)

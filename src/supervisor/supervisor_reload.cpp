@@ -27,26 +27,26 @@ std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t 
     return service;
 }
 
-ReloadOutcome Supervisor::reload(bool dry_run) {
-    ReloadOutcome outcome;
-    if (options_.config_path.empty()) {
+void Supervisor::reload(bool dry_run, std::function<void(ReloadOutcome)> done) {
+    if (!config_reader_) {
+        ReloadOutcome outcome;
         outcome.refused = "tend runs a command, not a config file: nothing to reload";
-        return outcome;
+        done(std::move(outcome));
+        return;
     }
-    Config next;
-    try {
-        next = load_config_file(options_.config_path);
-    } catch (const ConfigError& e) {
-        outcome.errors = e.diagnostics();
-        return outcome;
-    }
-    // A file caught half-written (or truncated by mistake) must not stop every service.
-    if (next.empty) {
-        outcome.errors.push_back({{options_.config_path, 0, 0},
-                                  "the config file is empty; to remove every service, write 'services: {}'"});
-        return outcome;
-    }
-    return apply_config(std::move(next), dry_run);
+    config_reader_->read([this, dry_run, done = std::move(done)](const ConfigReader::Result& read) {
+        ReloadOutcome outcome;
+        if (!read.config) {
+            outcome.errors = read.errors;
+        } else if (read.config->empty) {
+            // A file caught half-written (or truncated by mistake) must not stop every service.
+            outcome.errors.push_back({{options_.config_path, 0, 0},
+                                      "the config file is empty; to remove every service, write 'services: {}'"});
+        } else {
+            outcome = apply_config(*read.config, dry_run);
+        }
+        done(std::move(outcome));
+    });
 }
 
 ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
@@ -160,11 +160,12 @@ void Supervisor::reload_from_signal() {
         return;
     }
     spdlog::info("SIGHUP received: reloading {}", options_.config_path);
-    ReloadOutcome outcome = reload(false);
-    for (const auto& d : outcome.errors) spdlog::error("Reload: {}", d.to_string());
-    if (!outcome.errors.empty()) spdlog::error("Reload: the config has errors; nothing changed");
-    if (!outcome.refused.empty()) spdlog::warn("Reload refused: {}", outcome.refused);
-    for (const auto& w : outcome.warnings) spdlog::warn("Reload: {}", w);
+    reload(false, [](const ReloadOutcome& outcome) {
+        for (const auto& d : outcome.errors) spdlog::error("Reload: {}", d.to_string());
+        if (!outcome.errors.empty()) spdlog::error("Reload: the config has errors; nothing changed");
+        if (!outcome.refused.empty()) spdlog::warn("Reload refused: {}", outcome.refused);
+        for (const auto& w : outcome.warnings) spdlog::warn("Reload: {}", w);
+    });
 }
 
 }  // namespace tend

@@ -248,3 +248,25 @@ def test_a_stop_reaches_descendants_that_left_the_group_and_waits_for_them():
         assert not os.path.exists(f"/proc/{escaped}") or open(f"/proc/{escaped}/stat").read().split(")")[1].split()[0] == "Z"
         assert "postmaster needed SIGKILL after stop_timeout 500ms" in t.log
         assert "backend-got-TERM" in t.read("events"), "the stop signal reached the setsid child too"
+
+
+def test_with_stderr_a_regular_file_no_log_line_of_tend_is_ever_dropped():
+    # 3,001 failed starts as fast as tend can make them: two log lines each,
+    # far past the 1 MiB a stalled pipe may queue. A file never stalls, so
+    # every one is there.
+    config = """
+    services:
+      crash:
+        command: [/bin/false]
+        min_uptime: 1h
+        max_restarts: 3000
+        backoff: {initial: 0}
+    """
+    with Tend(config) as t:
+        wait_for(lambda: "crash: starting -> fatal" in t.log, 60, what="3,000 restarts")
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+        log = t.log
+    assert "dropped" not in log
+    assert log.count("crash: stopped -> starting") + log.count("crash: backoff -> starting") == 3001
+    assert log.count("-> backoff: exit code 1") == 3000

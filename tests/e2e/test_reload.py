@@ -306,3 +306,25 @@ def test_a_fatal_service_fixed_by_a_reload_starts_and_keeps_its_earlier_output()
         assert status(t)["app"]["restarts"] == 0, "a new definition starts with fresh counters"
         wait_for(lambda: "fixed build" in t.ctl("logs", "app").stdout, 10, what="the new line")
         assert t.ctl("logs", "app").stdout.startswith("broken build\n"), "lines from before the reload are kept"
+
+
+def test_the_loop_answers_while_a_reload_reads_a_huge_config():
+    # 200,000 unknown keys take about a second to read and check: that happens
+    # off the loop, so a status asked meanwhile is answered before the verdict.
+    config = """
+    services:
+      web:
+        command: [sleep, '1000']
+        min_uptime: 0
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.ctl("status", "web").returncode == 0, 10, what="web running")
+        t.config_path.write_text("services:\n  web:\n    command: [sleep, '1000']\n" +
+                                 "".join(f"    key{i}: {i}\n" for i in range(200000)))
+        t.signal(signal.SIGHUP)
+        t.wait_log("SIGHUP received: reloading")
+        assert t.ctl("status").returncode == 0
+        assert "the config has errors" not in t.log, "status waited for the reload's read"
+        t.wait_log("Reload: the config has errors; nothing changed", 120)
+        assert "199900 more errors not shown (the first 100 are above)" in t.log, t.log[-2000:]
+        assert t.ctl("status", "web").returncode == 0

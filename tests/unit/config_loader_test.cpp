@@ -459,3 +459,29 @@ TEST_CASE("past 100 errors only a count is kept, and every error is counted") {
         CHECK(e.diagnostics()[100].to_string() == "t.yaml: 200 more errors not shown (the first 100 are above)");
     }
 }
+
+TEST_CASE("an error list keeps the first 100 by place, whatever order they were found in, and counts the rest") {
+    ErrorList errors;
+    for (int line = 250; line >= 1; --line) errors.push_back({{"a.yaml", line, 1}, "e" + std::to_string(line)});
+    ErrorList included;
+    included.push_back({{"b.yaml", 1, 1}, "in b"});
+    errors.append(included);
+    CHECK(errors.total() == 251);
+    auto kept = errors.sorted();
+    REQUIRE(kept.size() == kShownConfigErrors);
+    CHECK(kept.front().message == "e1");
+    CHECK(kept.back().message == "e100");
+    ConfigError error(errors);
+    CHECK(error.total() == 251);
+    CHECK(error.diagnostics().back().message == "151 more errors not shown (the first 100 are above)");
+
+    // Files rank in the order first seen: an included file's errors come after the main file's.
+    ErrorList few;
+    few.push_back({{"main.yaml", 9, 1}, "main"});
+    few.append(included);
+    few.push_back({{"main.yaml", 2, 1}, "main earlier"});
+    auto order = few.sorted();
+    REQUIRE(order.size() == 3);
+    CHECK(order[0].message == "main earlier");
+    CHECK(order[2].message == "in b");
+}

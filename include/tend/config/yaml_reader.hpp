@@ -6,10 +6,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
-#include <map>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -25,15 +27,18 @@ public:
     void error(const YAML::Node& node, std::string message);
     void error(SourceLocation where, std::string message);
     // Past the errors that will be shown, a did-you-mean is work nobody reads.
-    bool suggesting() const { return diagnostics_.size() < kShownConfigErrors; }
+    bool suggesting() const { return errors_.total() < kShownConfigErrors; }
 
     // `path` names the node in messages, e.g. "services.web.restart".
     bool expect_map(const YAML::Node& node, const std::string& path);
     // Reports each key not in `allowed`, with a did-you-mean hint.
     void check_keys(const YAML::Node& map, std::span<const std::string> allowed, const std::string& path);
+    using EntryVisitor = std::function<void(const std::string& key, const YAML::Node& value)>;
     // Calls `each(key, value)` for every string key of a map.
-    void for_each_entry(const YAML::Node& map, const std::string& path,
-                        const std::function<void(const std::string&, const YAML::Node&)>& each);
+    void for_each_entry(const YAML::Node& map, const std::string& path, const EntryVisitor& each);
+    // check_keys and for_each_entry in one walk: `each` sees the allowed keys only.
+    void for_each_known(const YAML::Node& map, std::span<const std::string> allowed, const std::string& path,
+                        const EntryVisitor& each);
 
     std::optional<std::string> string(const YAML::Node& node, const std::string& path);
     std::optional<bool> boolean(const YAML::Node& node, const std::string& path);
@@ -48,15 +53,19 @@ public:
                                       std::span<const std::string> choices);
 
     const std::string& file() const { return file_; }
-    std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+    ErrorList& errors() { return errors_; }
+    std::size_t error_count() const { return errors_.total(); }
 
 private:
-    bool first_occurrence(const YAML::Node& key, std::map<std::string, YAML::Mark>& seen, const std::string& path);
+    using KeyMarks = std::unordered_map<std::string_view, YAML::Mark>;
+    void walk(const YAML::Node& map, const std::string& path, const std::span<const std::string>* allowed,
+              const EntryVisitor* each);
+    bool first_occurrence(const YAML::Node& key, KeyMarks& seen, const std::string& path);
     std::optional<std::string> scalar(const YAML::Node& node, const std::string& path, const char* expected);
 
     std::string file_;
-    std::vector<Diagnostic> diagnostics_;
-    std::unordered_set<std::string> said_;  // "line:column:message", so each is said once in linear time
+    ErrorList errors_;
+    std::unordered_set<std::uint64_t> said_;  // hashes of (line, column, message): each said once, in linear time
 };
 
 }  // namespace tend

@@ -83,6 +83,10 @@ private:
                std::function<std::optional<std::string>()> check);
     void check_waiters();
 
+    // Beyond the stops, what reading and checking the config may take (a
+    // 200,000-key file takes about a second).
+    static constexpr Duration kReloadReadBudget = std::chrono::seconds(30);
+
     EventLoop& loop_;
     Supervisor& supervisor_;
     Operations operations_;
@@ -90,6 +94,7 @@ private:
     std::vector<std::unique_ptr<Waiter>> expired_;
     std::map<std::uint64_t, Subscription> followers_;  // client -> its follow of the output router
     EventSource recheck_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // what a reload still reading checks
     std::vector<Subscription> subscriptions_;  // last: unsubscribed before anything they call goes
     std::function<void(std::uint64_t)> stream_hook_;
 };

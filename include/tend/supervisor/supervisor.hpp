@@ -19,6 +19,7 @@
 #include "tend/output/output_router.hpp"
 #include "tend/process/pid_table.hpp"
 #include "tend/process/process_host.hpp"
+#include "tend/supervisor/config_reader.hpp"
 #include "tend/supervisor/reload_plan.hpp"
 #include "tend/supervisor/service.hpp"
 #include "tend/supervisor/shutdown_sequence.hpp"
@@ -61,10 +62,11 @@ public:
     std::string restart(Service& service);
     std::string signal(Service& service, int sig);
 
-    // Re-reads the config file, diffs it against what runs and applies the
-    // difference (nothing of it when dry_run). Stops of removed and changed
-    // services finish later; reloading() is true until then.
-    ReloadOutcome reload(bool dry_run);
+    // Re-reads the config file (off the loop: see ConfigReader), diffs it
+    // against what runs and applies the difference (nothing of it when
+    // dry_run); `done` gets the outcome on the loop. Stops of removed and
+    // changed services finish later; reloading() is true until then.
+    void reload(bool dry_run, std::function<void(ReloadOutcome)> done);
     ReloadOutcome apply_config(Config next, bool dry_run);
     bool reloading() const { return !reload_.empty(); }
     // Called with the old and the new settings when a reload changed them;
@@ -170,6 +172,7 @@ private:
     ListenerList<std::function<void()>> reload_done_listeners_;
     ListenerList<std::function<void()>> services_replaced_listeners_;
     ReloadPlan reload_;
+    std::optional<ConfigReader> config_reader_;  // none in exec mode
     std::vector<std::unique_ptr<Service>> retiring_;  // removed by a reload, still stopping
     bool reload_queued_ = false;
 

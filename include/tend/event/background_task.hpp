@@ -1,0 +1,45 @@
+// Work that would hold the loop too long (reading and checking a large
+// config takes a second), run on a thread of its own, its end handed back to
+// the loop. The work must touch nothing the loop uses: it takes its input by
+// value and leaves its result where only `done` reads it. tend has no other
+// thread; this one exists because a measurement showed the loop stalled.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "tend/event/event_loop.hpp"
+#include "tend/util/unique_fd.hpp"
+
+namespace tend {
+
+class BackgroundTask {
+public:
+    // `work` runs on its own thread (with every signal blocked, as tend's are);
+    // `done` runs on the loop once it has returned. When no thread can be made
+    // (a pids limit), the work runs at once on the loop instead, and `done`
+    // still comes from the loop. `done` must not destroy this task (its own
+    // event source is running it): drop it later, or when starting the next.
+    BackgroundTask(EventLoop& loop, std::function<void()> work, std::function<void()> done);
+    // Waits for the work: it cannot be interrupted halfway.
+    ~BackgroundTask();
+    BackgroundTask(const BackgroundTask&) = delete;
+    BackgroundTask& operator=(const BackgroundTask&) = delete;
+
+    bool on_own_thread() const { return threaded_; }
+    bool finished() const { return finished_; }
+
+private:
+    void finish();
+
+    UniqueFd wake_;  // eventfd: the thread's "I am done"
+    EventSource watch_;
+    std::function<void()> done_;
+    std::string failure_;  // what the work threw, logged on the loop
+    std::thread thread_;
+    bool threaded_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace tend
