@@ -22,7 +22,11 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
     listener_ = bind_listener(path_, group_);
     accept_source_ = loop_.add_io(listener_.get(), EPOLLIN, [this](uint32_t) { on_accept(); });
     cleanup_ = loop_.add_post([this] { closed_.clear(); });
-    resume_ = loop_.add_post([this] { resume_queued(); });
+    // A timer due at once, not a deferred call: sd-event runs a deferred call
+    // before any I/O that became pending after it was first made, so a
+    // re-armed one would win every turn and another client's connection would
+    // wait for the whole burst. An elapsed timer queues behind older events.
+    resume_ = loop_.add_timer([this] { resume_queued(); });
     handler_.set_stream_hook([this](std::uint64_t id) {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
@@ -197,7 +201,7 @@ void ControlServer::process_lines(Connection& c) {
             if (!c.queued) {
                 c.queued = true;
                 queued_.push_back(c.id);
-                EventLoop::schedule(resume_.get());
+                loop_.arm(resume_.get(), Duration{0});
             }
             break;
         }
