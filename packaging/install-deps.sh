@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs what building and testing tend needs on Debian 12, as root: the
 # compilers (clang for the fuzz targets), the libraries, and the real programs
-# the end-to-end tests run (PostgreSQL, nginx, redis, systemd-notify).
+# the end-to-end tests run (PostgreSQL, nginx, redis, systemd-notify), and what
+# packaging needs and its tests use (patchelf and busybox-static for the bundle,
+# scdoc for the man pages, jsonschema for the schema, the shells for completions).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -10,4 +12,5 @@ apt-get install -y -qq --no-install-recommends \
     libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev \
     util-linux procps python3 python3-pytest \
     postgresql postgresql-client nginx-light redis-server systemd \
-    clang libclang-rt-14-dev >/dev/null
+    clang libclang-rt-14-dev \
+    patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh >/dev/null

@@ -72,6 +72,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
     CLI::App app("tend: a process supervisor for containers, built to run as PID 1.\n\n"
                  "  tend [-c FILE]                  run the services of a config\n"
                  "  tend check [-c FILE]            validate a config, exit 0 or 1\n"
+                 "  tend schema                     print the config's JSON Schema (for editors)\n"
                  "  tend [--grace 10s] [--remap-exit 143:0] [--rewrite TERM:QUIT] -- CMD ARGS\n"
                  "                                  run one command as PID 1 (like tini, dumb-init)",
                  "tend");
@@ -90,6 +91,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
     bool has_separator = false;
     auto* check = app.add_subcommand("check", "Validate a config and list every error; exit 0 if valid, 1 if not");
     check->add_option("-c,--config", options.config_path, "Config file to check");
+    auto* schema = app.add_subcommand("schema", "Print the JSON Schema of tend.yaml, for editors' YAML language servers");
     try {
         // Everything after the first `--` is the command, untouched: its own
         // options (`sh -c ...`) must never be read as tend's.
@@ -103,6 +105,10 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
     }
     if (*check) {
         options.mode = TendOptions::Mode::check;
+        return options;
+    }
+    if (*schema) {
+        options.mode = TendOptions::Mode::schema;
         return options;
     }
     if (has_separator && options.command.empty()) {

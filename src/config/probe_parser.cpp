@@ -102,6 +102,9 @@ void parse_duration_key(YamlReader& reader, const YAML::Node& node, const std::s
 
 }  // namespace
 
+std::span<const std::string> ready_key_names() { return kReadyKeys; }
+std::span<const std::string> health_key_names() { return kHealthKeys; }
+
 void parse_ready_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, ReadySpec& ready) {
     if (!reader.expect_map(node, path)) return;
     reader.check_keys(node, kReadyKeys, path);

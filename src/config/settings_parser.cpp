@@ -13,6 +13,8 @@ const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "
 
 }  // namespace
 
+std::span<const std::string> settings_key_names() { return kKeys; }
+
 Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
     Settings settings;
     if (node.IsNull()) return settings;

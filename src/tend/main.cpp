@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tend/cli/check_command.hpp"
+#include "tend/cli/config_schema.hpp"
 #include "tend/cli/exec_config.hpp"
 #include "tend/cli/tend_options.hpp"
 #include "tend/config/config_error.hpp"
@@ -33,6 +34,10 @@ int main(int argc, char** argv) {
         if (auto* code = std::get_if<int>(&parsed)) return *code;
         const TendOptions& options = std::get<TendOptions>(parsed);
         if (options.mode == TendOptions::Mode::check) return check_config(options.config_path, std::cout, std::cerr);
+        if (options.mode == TendOptions::Mode::schema) {
+            std::cout << config_schema();
+            return 0;
+        }
 
         Config config;
         try {

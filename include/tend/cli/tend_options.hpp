@@ -12,7 +12,7 @@
 namespace tend {
 
 struct TendOptions {
-    enum class Mode { run, check, exec };
+    enum class Mode { run, check, schema, exec };
     Mode mode = Mode::run;
     std::string config_path;
     Duration grace = std::chrono::seconds(10);

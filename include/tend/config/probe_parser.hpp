@@ -1,12 +1,17 @@
 // `ready:` and `health:` of a service: which check, and its timing.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "tend/config/probe_spec.hpp"
 #include "tend/config/yaml_reader.hpp"
 
 namespace tend {
+
+// The keys `ready:` and `health:` may hold (for the config schema).
+std::span<const std::string> ready_key_names();
+std::span<const std::string> health_key_names();
 
 void parse_ready_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, ReadySpec& ready);
 void parse_health_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, HealthSpec& health);

@@ -1,10 +1,16 @@
 // The `settings:` section of tend.yaml.
 #pragma once
 
+#include <span>
+#include <string>
+
 #include "tend/config/config.hpp"
 #include "tend/config/yaml_reader.hpp"
 
 namespace tend {
+
+// The keys `settings:` may hold (for the config schema).
+std::span<const std::string> settings_key_names();
 
 Settings parse_settings(YamlReader& reader, const YAML::Node& node);
 

@@ -1,0 +1,62 @@
+# bash completion for tendctl: commands, options, and the names of the
+# services of the running tend (from `tendctl status`).
+_tendctl_services() {
+    local socket=()
+    [ -n "${1-}" ] && socket=(-s "$1")
+    tendctl "${socket[@]}" status 2>/dev/null | awk '{print $1}'
+}
+
+_tendctl() {
+    local cur prev words cword
+    _init_completion || return
+    local commands="status start stop restart signal pid wait shutdown health version reload logs"
+    local socket="" command="" i
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+            -s|--socket) socket=${words[i + 1]}; ((i++)) ;;
+            -*) ;;
+            *) [ -z "$command" ] && command=${words[i]} ;;
+        esac
+    done
+    case $prev in
+        -s|--socket) _filedir; return ;;
+        --timeout|-n|--lines) return ;;
+        --state) COMPREPLY=($(compgen -W "running stopped starting backoff fatal exited completed failed" -- "$cur")); return ;;
+        --for) COMPREPLY=($(compgen -W "started ready healthy completed" -- "$cur")); return ;;
+    esac
+    if [ -z "$command" ]; then
+        COMPREPLY=($(compgen -W "$commands -s --socket --json -h --help --version" -- "$cur"))
+        return
+    fi
+    local options="--json -s --socket -h --help"
+    case $command in
+        start|restart) options+=" --no-wait --timeout" ;;
+        stop) options+=" --no-wait --timeout --with-dependants" ;;
+        wait) options+=" --state --for --timeout" ;;
+        logs) options+=" -n --lines -f --follow" ;;
+        reload) options+=" --dry-run" ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$options" -- "$cur"))
+        return
+    fi
+    case $command in
+        status|start|stop|restart|pid|wait|logs|signal)
+            local words_list
+            words_list=$(_tendctl_services "$socket")
+            [ "$command" = signal ] && words_list+=" TERM HUP INT QUIT KILL USR1 USR2 WINCH"
+            COMPREPLY=($(compgen -W "$words_list" -- "$cur")) ;;
+    esac
+}
+complete -F _tendctl tendctl
+
+_tend() {
+    local cur prev words cword
+    _init_completion || return
+    case $prev in
+        -c|--config) _filedir '@(yaml|yml)'; return ;;
+        --grace|--remap-exit|--rewrite) return ;;
+    esac
+    COMPREPLY=($(compgen -W "check -c --config --grace --remap-exit --rewrite --version -h --help --" -- "$cur"))
+}
+complete -F _tend tend

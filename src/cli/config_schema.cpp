@@ -1,0 +1,240 @@
+#include "tend/cli/config_schema.hpp"
+
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "tend/config/config.hpp"
+#include "tend/config/probe_parser.hpp"
+#include "tend/config/service_keys.hpp"
+#include "tend/config/settings_parser.hpp"
+#include "tend/process/resource_limits.hpp"
+
+namespace tend {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// A registry sample (YAML) as JSON, for the schema's examples: a quoted scalar
+// stays a string, a plain one is read as YAML 1.2's core schema reads it.
+json from_yaml(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: {
+            json out = json::object();
+            for (const auto& entry : node) out[entry.first.Scalar()] = from_yaml(entry.second);
+            return out;
+        }
+        case YAML::NodeType::Sequence: {
+            json out = json::array();
+            for (const auto& item : node) out.push_back(from_yaml(item));
+            return out;
+        }
+        case YAML::NodeType::Scalar: {
+            const std::string& text = node.Scalar();
+            if (node.Tag() == "!") return text;
+            if (text == "true" || text == "false") return text == "true";
+            long long integer = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), integer);
+            if (ec == std::errc() && end == text.data() + text.size()) return integer;
+            return text;
+        }
+        default: return nullptr;
+    }
+}
+
+json ref(const char* name) { return {{"$ref", std::string("#/definitions/") + name}}; }
+
+json enum_of(std::span<const std::string> names) { return {{"enum", json(std::vector<std::string>(names.begin(), names.end()))}}; }
+
+// The value forms the loader's readers accept (yaml_reader, util/*).
+json definitions() {
+    json defs;
+    defs["duration"] = {{"description", "500ms, 10s, 5m, 1h, or a number of seconds"},
+                        {"oneOf", json::array({{{"type", "number"}, {"minimum", 0}},
+                                               {{"type", "string"}, {"pattern", "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$"}}})}};
+    defs["size"] = {{"description", "bytes, or 512K, 10MiB, 1G (K/M/G count in 1024s)"},
+                    {"oneOf", json::array({{{"type", "integer"}, {"minimum", 0}},
+                                           {{"type", "string"},
+                                            {"pattern", "^[0-9]+(\\.[0-9]+)? ?([KkMmGg]([Ii]?[Bb])?|[Bb])?$"}}})}};
+    defs["signal"] = {{"description", "TERM, SIGTERM, RTMIN+3 or a number"},
+                      {"oneOf", json::array({{{"type", "integer"}, {"minimum", 1}, {"maximum", 64}},
+                                             {{"type", "string"}, {"pattern", "^[A-Za-z][A-Za-z0-9+-]*$"}}})}};
+    defs["boolean"] = {{"oneOf", json::array({{{"type", "boolean"}}, {{"enum", {"yes", "no", "on", "off"}}}})}};
+    defs["command"] = {{"description", "an argv list, or a string run as /bin/sh -c STRING"},
+                       {"oneOf", json::array({{{"type", "string"}, {"minLength", 1}},
+                                              {{"type", "array"}, {"items", {{"type", {"string", "number", "boolean"}}}}, {"minItems", 1}}})}};
+    defs["address"] = {{"description", "PORT, HOST:PORT or [V6]:PORT; numeric or localhost"},
+                       {"type", {"string", "integer"}}};
+    return defs;
+}
+
+// One entry per key of `ready:` / `health:`; a key the parser has and this lacks is an error.
+json probe_schema(std::span<const std::string> keys, const std::map<std::string, json>& described, const char* what) {
+    json properties = json::object();
+    for (const std::string& key : keys) {
+        auto it = described.find(key);
+        if (it == described.end()) throw std::logic_error(std::string("config schema: ") + what + "." + key + " is not described");
+        properties[key] = it->second;
+    }
+    return {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+}
+
+json ready_schema() {
+    const std::map<std::string, json> described = {
+        {"notify", {{"enum", {"systemd", "fd"}}}},
+        {"fd", {{"type", "integer"}, {"minimum", 3}}},
+        {"notify_access", {{"enum", {"main", "all"}}}},
+        {"watchdog", ref("duration")},
+        {"exec", ref("command")},
+        {"tcp", ref("address")},
+        {"http", {{"type", "string"}, {"pattern", "^http://"}}},
+        {"log", {{"type", "string"}, {"description", "a regular expression a line of its output must match"}}},
+        {"interval", ref("duration")},
+        {"probe_timeout", ref("duration")},
+        {"timeout", ref("duration")},
+    };
+    return probe_schema(ready_key_names(), described, "ready");
+}
+
+json health_schema() {
+    const std::map<std::string, json> described = {
+        {"exec", ref("command")},
+        {"tcp", ref("address")},
+        {"http", {{"type", "string"}, {"pattern", "^http://"}}},
+        {"interval", ref("duration")},
+        {"timeout", ref("duration")},
+        {"retries", {{"type", "integer"}, {"minimum", 1}}},
+        {"start_period", ref("duration")},
+    };
+    return probe_schema(health_key_names(), described, "health");
+}
+
+json limits_schema() {
+    json properties = json::object();
+    for (const ResourceName& r : resource_names()) {
+        json value = r.bytes ? json{{"anyOf", json::array({ref("size"), {{"type", "string"}}})}}
+                             : json{{"type", {"integer", "string"}}};
+        properties[r.name] = {{"anyOf", json::array({value,
+                                                     {{"type", "object"},
+                                                      {"properties", {{"soft", value}, {"hard", value}}},
+                                                      {"additionalProperties", false}}})}};
+    }
+    return {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+}
+
+json dependency_schema() {
+    json condition = {{"enum", {"started", "ready", "healthy", "completed", "service_started", "service_healthy",
+                                "service_completed_successfully"}}};
+    json entry = {{"anyOf", json::array({condition, {{"type", "null"}},
+                                         {{"type", "object"},
+                                          {"properties", {{"condition", condition}, {"required", ref("boolean")}}},
+                                          {"additionalProperties", false}}})}};
+    return {{"oneOf", json::array({{{"type", "array"}, {"items", {{"type", "string"}}}},
+                                   {{"type", "object"}, {"additionalProperties", entry}}})}};
+}
+
+json service_schema() {
+    auto choice = [](std::span<const std::string> names) { return enum_of(names); };
+    const std::map<std::string, json> described = {
+        {"command", ref("command")},
+        {"type", choice(kServiceTypeNames)},
+        {"user", {{"type", {"string", "integer"}}}},
+        {"group", {{"type", {"string", "integer"}}}},
+        {"working_dir", {{"type", "string"}}},
+        {"environment", {{"oneOf", json::array({{{"type", "object"},
+                                                  {"additionalProperties", {{"type", {"string", "number", "boolean", "null"}}}}},
+                                                 {{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[^=]+="}}}}})}}},
+        {"umask", {{"description", "octal, as systemd's UMask=: \"0027\""},
+                   {"oneOf", json::array({{{"type", "string"}, {"pattern", "^[0-7]{1,4}$"}},
+                                          {{"type", "integer"}, {"minimum", 0}, {"maximum", 777}}})}}},
+        {"limits", limits_schema()},
+        {"no_new_privileges", ref("boolean")},
+        {"autostart", ref("boolean")},
+        {"restart", choice(kRestartPolicyNames)},
+        {"success_exit_codes", {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}, {"maximum", 255}}}}},
+        {"min_uptime", ref("duration")},
+        {"max_restarts", {{"oneOf", json::array({{{"type", "integer"}, {"minimum", -1}},
+                                                  {{"type", "object"},
+                                                   {"properties", {{"count", {{"type", "integer"}, {"minimum", 0}}},
+                                                                   {"within", ref("duration")}}},
+                                                   {"required", {"count", "within"}},
+                                                   {"additionalProperties", false}}})}}},
+        {"backoff", {{"type", "object"},
+                     {"properties", {{"initial", ref("duration")}, {"max", ref("duration")},
+                                     {"factor", {{"type", "number"}, {"minimum", 1}}}}},
+                     {"additionalProperties", false}}},
+        {"stop_signal", ref("signal")},
+        {"stop_timeout", ref("duration")},
+        {"kill_mode", choice(kKillModeNames)},
+        {"depends_on", dependency_schema()},
+        {"critical", ref("boolean")},
+        {"on_fatal", choice(kOnFatalNames)},
+        {"ready", ready_schema()},
+        {"health", health_schema()},
+        {"output", {{"anyOf", json::array({choice(kOutputModeNames), {{"type", "null"}}})}}},
+        {"log_file", {{"type", "string"}, {"pattern", "^/"}}},
+        {"log_max_size", ref("size")},
+        {"log_keep", {{"type", "integer"}, {"minimum", 0}, {"maximum", 1000}}},
+        {"log_buffer_lines", {{"type", "integer"}, {"minimum", 0}}},
+        {"forward_signals", {{"type", "array"}, {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2",
+                                                                      "SIGWINCH", 10, 12, 28}}}}}},
+    };
+    json properties = json::object();
+    for (const ServiceKey& key : service_keys()) {
+        auto it = described.find(key.key);
+        if (it == described.end()) throw std::logic_error(std::string("config schema: services.*.") + key.key + " is not described");
+        properties[key.key] = it->second;
+        properties[key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
+    }
+    if (described.size() != service_keys().size())
+        throw std::logic_error("config schema: describes a service key the loader does not know");
+    return {{"type", "object"},
+            {"properties", properties},
+            {"required", {"command"}},
+            {"additionalProperties", false}};
+}
+
+json settings_schema() {
+    const std::map<std::string, json> described = {
+        {"control_socket", {{"type", "string"}, {"pattern", "^/"}, {"maxLength", kMaxSocketPath}}},
+        {"control_group", {{"type", {"string", "integer", "null"}}}},
+        {"shutdown_timeout", ref("duration")},
+        {"kill_grace", ref("duration")},
+        {"log_format", {{"enum", {"text", "json"}}}},
+        {"log_level", {{"enum", {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"}}}},
+        {"include", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}},
+        {"exit_when", {{"type", "object"}, {"properties", {{"any_fatal", ref("boolean")}}}, {"additionalProperties", false}}},
+    };
+    json properties = json::object();
+    for (const std::string& key : settings_key_names()) {
+        auto it = described.find(key);
+        if (it == described.end()) throw std::logic_error("config schema: settings." + key + " is not described");
+        properties[key] = it->second;
+    }
+    return {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+}
+
+}  // namespace
+
+std::string config_schema() {
+    json schema = {
+        {"$schema", "http://json-schema.org/draft-07/schema#"},
+        {"title", "tend.yaml"},
+        {"description", "The config of tend, a process supervisor for containers (see tend.yaml(5))."},
+        {"type", "object"},
+        {"properties",
+         {{"settings", settings_schema()},
+          {"services", {{"type", "object"},
+                        {"propertyNames", {{"pattern", "^[A-Za-z0-9_.@-]{1,64}$"}, {"not", {{"const", "all"}}}}},
+                        {"additionalProperties", service_schema()}}}}},
+        {"additionalProperties", false},
+        {"definitions", definitions()},
+    };
+    return schema.dump(2) + "\n";
+}
+
+}  // namespace tend

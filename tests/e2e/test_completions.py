@@ -1,0 +1,68 @@
+"""Shell completions (packaging/completions) against a running tend: bash and
+fish complete commands, options and the live service names; zsh's file is
+checked for syntax only (its completion system needs an interactive shell)."""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness import BUILD, Tend, wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+COMPLETIONS = REPO / "packaging" / "completions"
+BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
+CONFIG = """
+    services:
+      web:
+        command: [sleep, '1000']
+      worker:
+        command: [sleep, '1000']
+"""
+
+
+def env(t):
+    return dict(os.environ, PATH=f"{BUILD / 'src'}:{os.environ['PATH']}", TEND_SOCKET=t.socket)
+
+
+def bash_complete(t, line):
+    words = line.split(" ")
+    script = (f"source {BASH_COMPLETION}; source {COMPLETIONS / 'tendctl.bash'}; "
+              f"COMP_WORDS=({' '.join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}; "
+              f"COMP_LINE={line!r}; COMP_POINT={len(line)}; _tendctl; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+    r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env(t))
+    assert r.returncode == 0, r.stderr
+    return set(r.stdout.split())
+
+
+@pytest.mark.skipif(not BASH_COMPLETION.exists(), reason="needs bash-completion")
+def test_bash_completes_commands_options_and_live_service_names():
+    with Tend(CONFIG) as t:
+        wait_for(lambda: t.ctl("status").returncode == 0, 10, what="the socket")
+        assert {"status", "start", "stop"} <= bash_complete(t, "tendctl st")
+        assert bash_complete(t, "tendctl restart ") >= {"web", "worker"}
+        assert bash_complete(t, "tendctl stop w") == {"web", "worker"}
+        assert "--with-dependants" in bash_complete(t, "tendctl stop --")
+        assert bash_complete(t, "tendctl wait --for ") == {"started", "ready", "healthy", "completed"}
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="needs fish")
+def test_fish_completes_commands_and_live_service_names():
+    with Tend(CONFIG) as t:
+        wait_for(lambda: t.ctl("status").returncode == 0, 10, what="the socket")
+
+        def complete(line):
+            r = subprocess.run(["fish", "--no-config", "-c", f"source {COMPLETIONS / 'tendctl.fish'}; complete -C '{line}'"],
+                               capture_output=True, text=True, env=env(t))
+            assert r.returncode == 0, r.stderr
+            return {l.split("\t")[0] for l in r.stdout.splitlines()}
+
+        assert {"status", "stop", "reload"} <= complete("tendctl ")
+        assert {"web", "worker"} <= complete("tendctl status ")
+
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="needs zsh")
+def test_zsh_completion_parses():
+    r = subprocess.run(["zsh", "-n", str(COMPLETIONS / "_tendctl")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
