@@ -1,0 +1,69 @@
+"""A root file system with busybox-static and nothing else (no glibc, no
+libsystemd), and the portable bundle unpacked at /opt/tend: what an Alpine,
+distroless or scratch image offers tend. Used by the bundle and container tests."""
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from harness import BUILD
+
+REPO = Path(__file__).resolve().parents[2]
+APPLETS = ("sh", "sleep", "echo", "cat", "mkdir", "httpd", "wget")
+
+
+def make_bundle():
+    """Runs packaging/bundle.sh on the build tree; returns (archive, its directory)."""
+    if not shutil.which("patchelf") or not os.path.exists("/bin/busybox"):
+        pytest.skip("needs patchelf and busybox-static (packaging/install-deps.sh)")
+    out = Path(tempfile.mkdtemp(prefix="tend-bundle-"))
+    r = subprocess.run([str(REPO / "packaging" / "bundle.sh"), str(BUILD), str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    (archive,) = out.glob("tend-*-x86_64.tar.gz")
+    return archive, out
+
+
+def busybox_root(archive, config):
+    """/bin/busybox (static) with a few applets, /etc/passwd and /dev/null, the
+    bundle at /opt/tend and `config` at /etc/tend/tend.yaml."""
+    root = Path(tempfile.mkdtemp(prefix="tend-root-"))
+    root.chmod(0o755)  # mkdtemp makes it 0700: nobody could not reach /bin
+    for d in ("bin", "etc/tend", "run", "proc", "tmp", "dev"):
+        (root / d).mkdir(parents=True)
+    shutil.copy("/bin/busybox", root / "bin" / "busybox")
+    for applet in APPLETS:
+        os.symlink("busybox", root / "bin" / applet)
+    (root / "etc" / "passwd").write_text("root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")
+    (root / "etc" / "group").write_text("root:x:0:\nnogroup:x:65534:\n")
+    (root / "etc" / "tend" / "tend.yaml").write_text(config)
+    (root / "tmp").chmod(0o1777)
+    os.mknod(root / "dev" / "null", 0o20666, os.makedev(1, 3))
+    with tarfile.open(archive) as tar:
+        tar.extractall(root)
+    return root
+
+
+def in_root(root, *command):
+    """The command run as a container runs it: in a new PID namespace, with its own /proc, chrooted."""
+    return ["unshare", "--pid", "--fork", f"--mount-proc={root}/proc", "chroot", str(root)] + list(command)
+
+
+def pid_of(root, program="/opt/tend/bin/tend"):
+    """The host pid of the process running `program` of this root, or None."""
+    target = str(root) + program
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/exe") == target:
+                return int(entry)
+        except OSError:
+            pass
+    return None
+
+
+def remove_root(root):
+    subprocess.run(["umount", "-l", str(root / "proc")], capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
