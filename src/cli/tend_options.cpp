@@ -73,6 +73,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
                  "  tend [-c FILE]                  run the services of a config\n"
                  "  tend check [-c FILE]            validate a config, exit 0 or 1\n"
                  "  tend schema                     print the config's JSON Schema (for editors)\n"
+                 "  tend import supervisord.conf    print an equivalent tend.yaml\n"
                  "  tend [--grace 10s] [--remap-exit 143:0] [--rewrite TERM:QUIT] -- CMD ARGS\n"
                  "                                  run one command as PID 1 (like tini, dumb-init)",
                  "tend");
@@ -92,6 +93,10 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
     auto* check = app.add_subcommand("check", "Validate a config and list every error; exit 0 if valid, 1 if not");
     check->add_option("-c,--config", options.config_path, "Config file to check");
     auto* schema = app.add_subcommand("schema", "Print the JSON Schema of tend.yaml, for editors' YAML language servers");
+    auto* import = app.add_subcommand("import", "Print a tend.yaml equivalent to a supervisord config");
+    import->add_option("file", options.import_path, "supervisord.conf to translate")->required();
+    import->add_flag("--priority-order", options.priority_order,
+                     "Make each priority level depend on the one below (priority is no dependency in supervisord)");
     try {
         // Everything after the first `--` is the command, untouched: its own
         // options (`sh -c ...`) must never be read as tend's.
@@ -109,6 +114,10 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
     }
     if (*schema) {
         options.mode = TendOptions::Mode::schema;
+        return options;
+    }
+    if (*import) {
+        options.mode = TendOptions::Mode::import;
         return options;
     }
     if (has_separator && options.command.empty()) {

@@ -11,6 +11,7 @@
 
 #include "tend/cli/check_command.hpp"
 #include "tend/cli/config_schema.hpp"
+#include "tend/cli/supervisord_import.hpp"
 #include "tend/cli/exec_config.hpp"
 #include "tend/cli/tend_options.hpp"
 #include "tend/config/config_error.hpp"
@@ -37,6 +38,15 @@ int main(int argc, char** argv) {
         if (options.mode == TendOptions::Mode::schema) {
             std::cout << config_schema();
             return 0;
+        }
+        if (options.mode == TendOptions::Mode::import) {
+            try {
+                std::cout << import_supervisord(options.import_path, {options.priority_order});
+                return 0;
+            } catch (const std::runtime_error& e) {
+                std::cerr << "tend import: " << e.what() << "\n";
+                return 1;
+            }
         }
 
         Config config;

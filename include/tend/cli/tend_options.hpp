@@ -12,9 +12,11 @@
 namespace tend {
 
 struct TendOptions {
-    enum class Mode { run, check, schema, exec };
+    enum class Mode { run, check, schema, import, exec };
     Mode mode = Mode::run;
     std::string config_path;
+    std::string import_path;     // tend import FILE
+    bool priority_order = false;  // tend import --priority-order
     Duration grace = std::chrono::seconds(10);
     std::vector<std::string> command;
     std::map<int, int> exit_remaps;      // --remap-exit FROM:TO: CMD's status FROM becomes tend's TO

@@ -1,0 +1,122 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tend/cli/supervisord_import.hpp"
+#include "tend/config/config_loader.hpp"
+
+using namespace tend;
+
+namespace {
+
+struct Conf {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("tend-import-" + std::to_string(getpid()));
+    Conf() { std::filesystem::create_directories(dir / "conf.d"); }
+    ~Conf() { std::filesystem::remove_all(dir); }
+    std::string write(const std::string& name, const std::string& text) const {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    }
+};
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("a program's options map onto tend's keys, and the result loads") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:web]\n"
+        "command=/usr/sbin/nginx -g \"daemon off;\" --name 'a b' c\\ d\n"
+        "directory=/srv\n"
+        "user=nobody\n"
+        "autostart=false\n"
+        "autorestart=unexpected\n"
+        "startsecs=0\n"
+        "startretries=7\n"
+        "exitcodes=0,2\n"
+        "stopsignal=QUIT\n"
+        "stopwaitsecs=25\n"
+        "umask=027\n"
+        "environment=A=\"x,y\",B=plain\n"
+        "stdout_logfile=/var/log/web.log\n"
+        "stdout_logfile_maxbytes=5MB\n"
+        "stdout_logfile_backups=2\n"
+        "redirect_stderr=true\n"));
+    for (const std::string expected : {R"(command: ["/usr/sbin/nginx","-g","daemon off;","--name","a b","c d"])",
+                                       "working_dir: \"/srv\"",
+                                       "autostart: false",
+                                       "restart: \"on-failure\"",
+                                       "min_uptime: \"0s\"",
+                                       "max_restarts: 7",
+                                       "success_exit_codes: [0,2]",
+                                       "stop_signal: \"QUIT\"",
+                                       "stop_timeout: \"25s\"",
+                                       "umask: \"027\"",
+                                       R"(environment: {"A":"x,y","B":"plain"})",
+                                       "log_file: \"/var/log/web.log\"",
+                                       "log_max_size: \"5MB\"",
+                                       "log_keep: 2"})
+        CHECK_MESSAGE(has(yaml, expected), expected);
+    const Config config = parse_config(yaml, "imported.yaml");
+    REQUIRE(config.services.size() == 1);
+    const ServiceSpec& web = config.services[0];
+    CHECK(web.argv.size() == 6);
+    CHECK(web.restart == RestartPolicy::on_failure);
+    CHECK(web.stop_timeout == std::chrono::seconds(25));
+    CHECK(web.log_max_size == 5u * 1024 * 1024);
+    CHECK(web.umask == 027);
+}
+
+TEST_CASE("what cannot be carried over is a comment with the reason") {
+    Conf conf;
+    conf.write("conf.d/more.conf", "[program:extra]\ncommand=/bin/true\n");
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:w]\ncommand=/bin/sleep 5\nnumprocs=3\nprocess_name=%(program_name)s_%(process_num)s\n"
+        "stdout_events_enabled=true\n"
+        "[eventlistener:l]\ncommand=/bin/listener\nevents=PROCESS_STATE\n"
+        "[group:g]\nprograms=w,extra\n"
+        "[include]\nfiles=conf.d/*.conf\n"));
+    for (const std::string expected : {"# numprocs=3 not carried over: one process per service in tend; define w-1 ... w-3",
+                                       "# process_name=%(program_name)s_%(process_num)s not carried over",
+                                       "# stdout_events_enabled=true not carried over: no counterpart in tend",
+                                       "[eventlistener:l]",
+                                       "tend has no event listeners",
+                                       "[group:g]",
+                                       "  extra:\n"})
+        CHECK_MESSAGE(has(yaml, expected), expected);
+    CHECK(parse_config(yaml, "imported.yaml").services.size() == 2);
+}
+
+TEST_CASE("priority becomes dependency order only when asked for") {
+    Conf conf;
+    const std::string path = conf.write("s.conf",
+        "[program:db]\ncommand=/bin/db\npriority=1\n"
+        "[program:app]\ncommand=/bin/app\npriority=10\n"
+        "[program:web]\ncommand=/bin/web\npriority=10\n"
+        "[program:cron]\ncommand=/bin/cron\npriority=20\n");
+    std::string plain = import_supervisord(path);
+    CHECK_FALSE(has(plain, "    depends_on:"));
+    CHECK(has(plain, "use depends_on:, or import with --priority-order"));
+    const Config ordered = parse_config(import_supervisord(path, {true}), "imported.yaml");
+    CHECK(ordered.find("db")->depends_on.empty());
+    REQUIRE(ordered.find("app")->depends_on.size() == 1);
+    CHECK(ordered.find("app")->depends_on[0].name == "db");
+    REQUIRE(ordered.find("cron")->depends_on.size() == 2);
+    CHECK(ordered.find("cron")->depends_on[1].name == "web");
+}
+
+TEST_CASE("%(ENV_X)s is expanded from the environment and said so; a missing file is named") {
+    Conf conf;
+    setenv("TEND_IMPORT_TEST_DIR", "/opt/app", 1);
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:app]\ncommand=%(ENV_TEND_IMPORT_TEST_DIR)s/bin/app --here %(here)s\n"));
+    CHECK(has(yaml, "\"/opt/app/bin/app\""));
+    CHECK(has(yaml, "\"" + conf.dir.string() + "\""));
+    CHECK(has(yaml, "%(ENV_TEND_IMPORT_TEST_DIR)s was expanded from the environment"));
+    CHECK_THROWS_WITH_AS(import_supervisord((conf.dir / "missing.conf").string()),
+                         ((conf.dir / "missing.conf").string() + ": cannot read").c_str(), std::runtime_error);
+}
