@@ -3,7 +3,8 @@
 # compilers (clang for the fuzz targets), the libraries, and the real programs
 # the end-to-end tests run (PostgreSQL, nginx, redis, systemd-notify), and what
 # packaging needs and its tests use (patchelf and busybox-static for the bundle,
-# scdoc for the man pages, jsonschema for the schema, the shells for completions).
+# scdoc for the man pages, jsonschema for the schema, the shells for completions,
+# debhelper and lintian for the Debian package).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -13,4 +14,5 @@ apt-get install -y -qq --no-install-recommends \
     util-linux procps python3 python3-pytest \
     postgresql postgresql-client nginx-light redis-server systemd \
     clang libclang-rt-14-dev \
-    patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh >/dev/null
+    patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
+    debhelper lintian fakeroot dpkg-dev file man-db >/dev/null
