@@ -27,10 +27,16 @@ def proc_limits(pid):
     return limits
 
 
+def state_of(t, name):
+    """The service's status entry, or None while tend is not answering yet."""
+    r = t.ctl("--json", "status", name)
+    return json.loads(r.stdout)[0] if r.returncode in (0, 4) and r.stdout else None
+
+
 def running_pid(t, name):
     def pid():
-        st = json.loads(t.ctl("--json", "status", name).stdout)[0]
-        return st["pid"] if st["state"] == "running" else None
+        st = state_of(t, name)
+        return st["pid"] if st and st["state"] == "running" else None
     return t.host_pid(wait_for(pid, 10, what=f"{name} running"))
 
 
@@ -88,6 +94,7 @@ def test_a_setuid_program_gains_nothing_under_no_new_privileges():
         no_new_privileges: true
     """
     with Tend(config, files={}) as t:
+        wait_for(lambda: state_of(t, "nnp"), 10, what="tend answering")
         suid = t.dir / "id-suid"
         shutil.copy("/usr/bin/id", suid)
         os.chmod(suid, 0o4755)
@@ -112,8 +119,8 @@ def test_a_limit_that_cannot_be_set_is_a_failed_start_named_in_status():
         running_pid(t, "web")
 
         def fatal():
-            st = json.loads(t.ctl("--json", "status", "greedy").stdout)[0]
-            return st if st["state"] == "fatal" else None
+            st = state_of(t, "greedy")
+            return st if st and st["state"] == "fatal" else None
 
         st = wait_for(fatal, 10, what="greedy to give up")
         assert "failed to set the limit nofile to unlimited: Operation not permitted" in t.log, t.log
