@@ -42,8 +42,21 @@ void note(Service& service, std::string text) {
         service.notes.push_back(std::move(text));
 }
 
-// supervisord expands %(name)s in values: ENV_X from its environment, here
-// (the config's directory), program_name, group_name, host_node_name, process_num.
+// One `%(name)FLAGSs` reference's value, formatted as Python's % operator would
+// for the conversions supervisord configs use: s, and d/i with a width and a 0 flag.
+std::string format_reference(const std::string& value, const std::string& spec) {
+    const char conversion = spec.empty() ? 's' : spec.back();
+    if (conversion != 'd' && conversion != 'i') return value;
+    const std::string flags = spec.substr(0, spec.size() - 1);
+    const bool zero = !flags.empty() && flags[0] == '0';
+    const std::size_t width = flags.empty() ? 0 : static_cast<std::size_t>(std::atoi(flags.c_str()));
+    std::string digits = std::to_string(std::atoll(value.c_str()));
+    return digits.size() >= width ? digits : std::string(width - digits.size(), zero ? '0' : ' ') + digits;
+}
+
+// supervisord expands %(name)s (and %(name)02d) in values: ENV_X from its
+// environment, here (the config's directory), program_name, group_name,
+// host_node_name, process_num.
 std::string expand(const std::string& value, const std::map<std::string, std::string>& names, Service& service) {
     std::string out;
     for (std::size_t i = 0; i < value.size(); ++i) {
@@ -52,26 +65,29 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
             ++i;
             continue;
         }
-        auto close = value.find(")s", i);
-        if (value.compare(i, 2, "%(") != 0 || close == std::string::npos) {
+        const auto close = value.find(')', i);
+        auto end = close == std::string::npos ? close : value.find_first_of("sdirfgeEGxXoc", close + 1);
+        if (value.compare(i, 2, "%(") != 0 || end == std::string::npos) {
             out += value[i];
             continue;
         }
-        std::string name = value.substr(i + 2, close - i - 2);
+        const std::string name = value.substr(i + 2, close - i - 2);
+        const std::string spec = value.substr(close + 1, end - close);
+        const std::string written = value.substr(i, end + 1 - i);
         if (name.starts_with("ENV_")) {
             const char* env = std::getenv(name.c_str() + 4);
-            note(service, "%(" + name + ")s " + (env ? "was expanded from the environment `tend import` ran in"
-                                                                : "is not set where `tend import` ran: left empty") +
-                                    "; tend passes its own environment to every service, so a command can also say $" +
-                                    name.substr(4));
-            out += env ? env : "";
+            note(service, written + " " + (env ? "was expanded from the environment `tend import` ran in"
+                                                : "is not set where `tend import` ran: left empty") +
+                              "; tend passes its own environment to every service, so a command can also say $" +
+                              name.substr(4));
+            out += format_reference(env ? env : "", spec);
         } else if (auto it = names.find(name); it != names.end()) {
-            out += it->second;
+            out += format_reference(it->second, spec);
         } else {
-            note(service, "%(" + name + ")s is not known to tend import: kept as written");
-            out += value.substr(i, close + 2 - i);
+            note(service, written + " is not known to tend import: kept as written");
+            out += written;
         }
-        i = close + 1;
+        i = end;
     }
     return out;
 }

@@ -120,3 +120,14 @@ TEST_CASE("%(ENV_X)s is expanded from the environment and said so; a missing fil
     CHECK_THROWS_WITH_AS(import_supervisord((conf.dir / "missing.conf").string()),
                          ((conf.dir / "missing.conf").string() + ": cannot read").c_str(), std::runtime_error);
 }
+
+TEST_CASE("%(name)d references are formatted as Python's % operator does, beside %(name)s ones") {
+    Conf conf;
+    setenv("TEND_IMPORT_TEST_QUEUE", "jobs", 1);
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:w]\ncommand=/bin/worker --n %(process_num)02d --q %(ENV_TEND_IMPORT_TEST_QUEUE)s --m %(unknown)s\n"
+        "environment=NUM=\"%(process_num)d\",Q=\"%(ENV_TEND_IMPORT_TEST_QUEUE)s\"\n"));
+    CHECK(has(yaml, R"(command: ["/bin/worker","--n","00","--q","jobs","--m","%(unknown)s"])"));
+    CHECK(has(yaml, R"(environment: {"NUM":"0","Q":"jobs"})"));
+    CHECK(has(yaml, "# %(unknown)s is not known to tend import: kept as written"));
+}
