@@ -42,8 +42,10 @@ json from_yaml(const YAML::Node& node) {
             if (ec == std::errc() && end == text.data() + text.size()) return integer;
             return text;
         }
-        default: return nullptr;
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined: return nullptr;
     }
+    return nullptr;
 }
 
 json ref(const char* name) { return {{"$ref", std::string("#/definitions/") + name}}; }
