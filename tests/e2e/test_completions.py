@@ -1,6 +1,7 @@
-"""Shell completions (packaging/completions) against a running tend: bash and
-fish complete commands, options and the live service names; zsh's file is
-checked for syntax only (its completion system needs an interactive shell)."""
+"""Shell completions (packaging/completions) against a running tend: bash, zsh
+and fish complete commands, options and the live service names. zsh's
+completion runs only inside its line editor, so tests/e2e/zsh_complete.zsh
+drives an interactive zsh through zsh/zpty and prints what it offers."""
 import os
 import shutil
 import subprocess
@@ -63,6 +64,19 @@ def test_fish_completes_commands_and_live_service_names():
 
 
 @pytest.mark.skipif(not shutil.which("zsh"), reason="needs zsh")
-def test_zsh_completion_parses():
+def test_zsh_completes_commands_options_and_live_service_names():
     r = subprocess.run(["zsh", "-n", str(COMPLETIONS / "_tendctl")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    with Tend(CONFIG) as t:
+        wait_for(lambda: t.ctl("status").returncode == 0, 10, what="the socket")
+
+        def complete(line):
+            r = subprocess.run(["zsh", "-f", str(Path(__file__).parent / "zsh_complete.zsh"), line, str(COMPLETIONS)],
+                               capture_output=True, text=True, env=env(t), timeout=60)
+            assert r.returncode == 0, r.stderr
+            return set(r.stdout.split())
+
+        assert {"status", "start", "stop"} <= complete("tendctl st")
+        assert {"web", "worker"} <= complete("tendctl restart ")
+        assert "--with-dependants" in complete("tendctl stop --")
+        assert {"started", "ready", "healthy", "completed"} <= complete("tendctl wait --for ")
