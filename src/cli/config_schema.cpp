@@ -74,22 +74,30 @@ json definitions() {
     return defs;
 }
 
-// One entry per key of `ready:` / `health:`; a key the parser has and this lacks is an error.
-json probe_schema(std::span<const std::string> keys, const std::map<std::string, json>& described, const char* what) {
+// The map's properties in the loader's order of `keys`. A key the loader has
+// and this does not describe, or the reverse, is an error: the two cannot drift.
+json properties_of(std::span<const std::string> keys, const std::map<std::string, json>& described,
+                   const std::string& path) {
     json properties = json::object();
     for (const std::string& key : keys) {
         auto it = described.find(key);
-        if (it == described.end()) throw std::logic_error(std::string("config schema: ") + what + "." + key + " is not described");
+        if (it == described.end()) throw std::logic_error("config schema: " + path + "." + key + " is not described");
         properties[key] = it->second;
     }
-    return {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+    if (described.size() != keys.size())
+        throw std::logic_error("config schema: describes a key of " + path + " the loader does not know");
+    return properties;
+}
+
+json closed_object(json properties) {
+    return {{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
 }
 
 json ready_schema() {
     const std::map<std::string, json> described = {
         {"notify", {{"enum", {"systemd", "fd"}}}},
         {"fd", {{"type", "integer"}, {"minimum", 3}}},
-        {"notify_access", {{"enum", {"main", "all"}}}},
+        {"notify_access", enum_of(notify_access_names())},
         {"watchdog", ref("duration")},
         {"exec", ref("command")},
         {"tcp", ref("address")},
@@ -99,7 +107,7 @@ json ready_schema() {
         {"probe_timeout", ref("duration")},
         {"timeout", ref("duration")},
     };
-    return probe_schema(ready_key_names(), described, "ready");
+    return closed_object(properties_of(ready_key_names(), described, "services.*.ready"));
 }
 
 json health_schema() {
@@ -112,7 +120,7 @@ json health_schema() {
         {"retries", {{"type", "integer"}, {"minimum", 1}}},
         {"start_period", ref("duration")},
     };
-    return probe_schema(health_key_names(), described, "health");
+    return closed_object(properties_of(health_key_names(), described, "services.*.health"));
 }
 
 json limits_schema() {
@@ -120,30 +128,25 @@ json limits_schema() {
     for (const ResourceName& r : resource_names()) {
         json value = r.bytes ? json{{"anyOf", json::array({ref("size"), {{"type", "string"}}})}}
                              : json{{"type", {"integer", "string"}}};
-        properties[r.name] = {{"anyOf", json::array({value,
-                                                     {{"type", "object"},
-                                                      {"properties", {{"soft", value}, {"hard", value}}},
-                                                      {"additionalProperties", false}}})}};
+        properties[r.name] = {{"anyOf", json::array({value, closed_object({{"soft", value}, {"hard", value}})})}};
     }
-    return {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+    return closed_object(properties);
 }
 
 json dependency_schema() {
-    json condition = {{"enum", {"started", "ready", "healthy", "completed", "service_started", "service_healthy",
-                                "service_completed_successfully"}}};
+    json condition = enum_of(kDependencyConditionNames);
+    for (const char* compose : {"service_started", "service_healthy", "service_completed_successfully"})
+        condition["enum"].push_back(compose);
     json entry = {{"anyOf", json::array({condition, {{"type", "null"}},
-                                         {{"type", "object"},
-                                          {"properties", {{"condition", condition}, {"required", ref("boolean")}}},
-                                          {"additionalProperties", false}}})}};
+                                         closed_object({{"condition", condition}, {"required", ref("boolean")}})})}};
     return {{"oneOf", json::array({{{"type", "array"}, {"items", {{"type", "string"}}}},
                                    {{"type", "object"}, {"additionalProperties", entry}}})}};
 }
 
 json service_schema() {
-    auto choice = [](std::span<const std::string> names) { return enum_of(names); };
     const std::map<std::string, json> described = {
         {"command", ref("command")},
-        {"type", choice(kServiceTypeNames)},
+        {"type", enum_of(kServiceTypeNames)},
         {"user", {{"type", {"string", "integer"}}}},
         {"group", {{"type", {"string", "integer"}}}},
         {"working_dir", {{"type", "string"}}},
@@ -156,7 +159,7 @@ json service_schema() {
         {"limits", limits_schema()},
         {"no_new_privileges", ref("boolean")},
         {"autostart", ref("boolean")},
-        {"restart", choice(kRestartPolicyNames)},
+        {"restart", enum_of(kRestartPolicyNames)},
         {"success_exit_codes", {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}, {"maximum", 255}}}}},
         {"min_uptime", ref("duration")},
         {"max_restarts", {{"oneOf", json::array({{{"type", "integer"}, {"minimum", -1}},
@@ -165,19 +168,17 @@ json service_schema() {
                                                                    {"within", ref("duration")}}},
                                                    {"required", {"count", "within"}},
                                                    {"additionalProperties", false}}})}}},
-        {"backoff", {{"type", "object"},
-                     {"properties", {{"initial", ref("duration")}, {"max", ref("duration")},
-                                     {"factor", {{"type", "number"}, {"minimum", 1}}}}},
-                     {"additionalProperties", false}}},
+        {"backoff", closed_object({{"initial", ref("duration")}, {"max", ref("duration")},
+                                   {"factor", {{"type", "number"}, {"minimum", 1}}}})},
         {"stop_signal", ref("signal")},
         {"stop_timeout", ref("duration")},
-        {"kill_mode", choice(kKillModeNames)},
+        {"kill_mode", enum_of(kKillModeNames)},
         {"depends_on", dependency_schema()},
         {"critical", ref("boolean")},
-        {"on_fatal", choice(kOnFatalNames)},
+        {"on_fatal", enum_of(kOnFatalNames)},
         {"ready", ready_schema()},
         {"health", health_schema()},
-        {"output", {{"anyOf", json::array({choice(kOutputModeNames), {{"type", "null"}}})}}},
+        {"output", {{"anyOf", json::array({enum_of(kOutputModeNames), {{"type", "null"}}})}}},
         {"log_file", {{"type", "string"}, {"pattern", "^/"}}},
         {"log_max_size", ref("size")},
         {"log_keep", {{"type", "integer"}, {"minimum", 0}, {"maximum", 1000}}},
@@ -185,19 +186,11 @@ json service_schema() {
         {"forward_signals", {{"type", "array"}, {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2",
                                                                       "SIGWINCH", 10, 12, 28}}}}}},
     };
-    json properties = json::object();
-    for (const ServiceKey& key : service_keys()) {
-        auto it = described.find(key.key);
-        if (it == described.end()) throw std::logic_error(std::string("config schema: services.*.") + key.key + " is not described");
-        properties[key.key] = it->second;
-        properties[key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
-    }
-    if (described.size() != service_keys().size())
-        throw std::logic_error("config schema: describes a service key the loader does not know");
-    return {{"type", "object"},
-            {"properties", properties},
-            {"required", {"command"}},
-            {"additionalProperties", false}};
+    json service = closed_object(properties_of(service_key_names(), described, "services.*"));
+    for (const ServiceKey& key : service_keys())
+        service["properties"][key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
+    service["required"] = {"command"};
+    return service;
 }
 
 json settings_schema() {
@@ -206,18 +199,12 @@ json settings_schema() {
         {"control_group", {{"type", {"string", "integer", "null"}}}},
         {"shutdown_timeout", ref("duration")},
         {"kill_grace", ref("duration")},
-        {"log_format", {{"enum", {"text", "json"}}}},
-        {"log_level", {{"enum", {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"}}}},
+        {"log_format", enum_of(log_format_names())},
+        {"log_level", enum_of(log_level_names())},
         {"include", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}},
-        {"exit_when", {{"type", "object"}, {"properties", {{"any_fatal", ref("boolean")}}}, {"additionalProperties", false}}},
+        {"exit_when", closed_object({{"any_fatal", ref("boolean")}})},
     };
-    json properties = json::object();
-    for (const std::string& key : settings_key_names()) {
-        auto it = described.find(key);
-        if (it == described.end()) throw std::logic_error("config schema: settings." + key + " is not described");
-        properties[key] = it->second;
-    }
-    return {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+    return closed_object(properties_of(settings_key_names(), described, "settings"));
 }
 
 }  // namespace

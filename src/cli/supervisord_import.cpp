@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,7 +25,7 @@ std::string yaml_string(const std::string& s) { return nlohmann::json(s).dump();
 
 std::string read_text(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": cannot read");
+    if (!in) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
@@ -172,14 +174,20 @@ bool to_container_stream(const std::string& path) {
 
 std::string seconds(const std::string& v) { return yaml_string(v + "s"); }
 
-const std::set<std::string> kIgnoredProgramKeys = {"redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
+// Options carried over together, where the others they go with are read
+// (the log files, the command and its environment), or noted as a whole
+// (priority, numprocs): option() passes them over.
+const std::set<std::string> kKeysReadTogether = {"redirect_stderr", "stdout_logfile_maxbytes", "stdout_logfile_backups",
                                                    "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
                                                    "stopasgroup", "killasgroup", "priority", "numprocs", "numprocs_start",
                                                    "process_name", "environment", "command", "stdout_logfile"};
 
 class Importer {
 public:
-    explicit Importer(const ImportOptions& options) : options_(options) {}
+    explicit Importer(const ImportOptions& options) : options_(options) {
+        char host[256] = "";
+        if (gethostname(host, sizeof host - 1) == 0) host_ = host;  // else %(host_node_name)s is empty
+    }
 
     void read(const std::string& path, bool main);
     void order_by_priority();
@@ -191,6 +199,7 @@ private:
     void option(const IniEntry& e, Service& service, const std::map<std::string, std::string>& names);
 
     ImportOptions options_;
+    std::string host_;  // %(host_node_name)s
     std::string main_path_;
     std::vector<Service> services_;
     std::vector<std::string> settings_;   // "key: value" lines
@@ -215,9 +224,13 @@ void Importer::read(const std::string& path, bool main) {
             while (patterns >> pattern) {
                 if (pattern[0] != '/') pattern = here + "/" + pattern;
                 glob_t matches{};
-                if (glob(pattern.c_str(), 0, nullptr, &matches) == 0)
+                const int found = glob(pattern.c_str(), GLOB_ERR, nullptr, &matches);
+                if (found == 0)
                     for (std::size_t i = 0; i < matches.gl_pathc; ++i) read(matches.gl_pathv[i], false);
                 globfree(&matches);
+                if (found != 0 && found != GLOB_NOMATCH)  // as supervisord, a pattern that matches nothing is fine
+                    throw std::runtime_error(where + ": [include] files=" + pattern + ": cannot read: " +
+                                             std::strerror(found == GLOB_NOSPACE ? ENOMEM : errno));
             }
         } else if (name.starts_with("group:")) {
             const IniEntry* programs = section.find("programs");
@@ -254,11 +267,9 @@ void Importer::program(const IniSection& section, const std::string& here) {
                         '-');
         service.notes.push_back("renamed from '" + program_name + "': tend's names are letters, digits, - _ . @");
     }
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
     const std::map<std::string, std::string> names = {
         {"program_name", program_name}, {"group_name", program_name}, {"here", here},
-        {"host_node_name", host},       {"process_num", "0"},         {"numprocs", "1"}};
+        {"host_node_name", host_},      {"process_num", "0"},         {"numprocs", "1"}};
     if (const IniEntry* command = section.find("command")) {
         nlohmann::json argv = split_command(expand(command->value, names, service));
         service.keys.emplace_back("command", argv.dump());
@@ -287,7 +298,7 @@ void Importer::program(const IniSection& section, const std::string& here) {
 }
 
 void Importer::option(const IniEntry& e, Service& service, const std::map<std::string, std::string>& names) {
-    if (kIgnoredProgramKeys.count(e.key)) return;  // read where they are carried over, together
+    if (kKeysReadTogether.count(e.key)) return;
     const std::string v = expand(e.value, names, service);
     if (e.key == "directory") service.keys.emplace_back("working_dir", yaml_string(v));
     else if (e.key == "user") service.keys.emplace_back("user", yaml_string(v));

@@ -62,6 +62,18 @@ std::optional<int> parse_exec_options(const std::string& grace, const std::vecto
     return std::nullopt;
 }
 
+// check, schema and import: each sets the mode when given.
+std::vector<std::pair<CLI::App*, TendOptions::Mode>> add_subcommands(CLI::App& app, TendOptions& options) {
+    auto* check = app.add_subcommand("check", "Validate a config and list every error; exit 0 if valid, 1 if not");
+    check->add_option("-c,--config", options.config_path, "Config file to check");
+    auto* schema = app.add_subcommand("schema", "Print the JSON Schema of tend.yaml, for editors' YAML language servers");
+    auto* import = app.add_subcommand("import", "Print a tend.yaml equivalent to a supervisord config");
+    import->add_option("file", options.import_path, "supervisord.conf to translate")->required();
+    import->add_flag("--priority-order", options.priority_order,
+                     "Make each priority level depend on the one below (priority is no dependency in supervisord)");
+    return {{check, TendOptions::Mode::check}, {schema, TendOptions::Mode::schema}, {import, TendOptions::Mode::import}};
+}
+
 }  // namespace
 
 std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
@@ -89,14 +101,8 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
                    "With --: SIG:SIG, forward the first signal as the second (e.g. TERM:QUIT); SIG:0 drops it; repeatable")
         ->expected(1)
         ->take_all();
+    const auto subcommands = add_subcommands(app, options);
     bool has_separator = false;
-    auto* check = app.add_subcommand("check", "Validate a config and list every error; exit 0 if valid, 1 if not");
-    check->add_option("-c,--config", options.config_path, "Config file to check");
-    auto* schema = app.add_subcommand("schema", "Print the JSON Schema of tend.yaml, for editors' YAML language servers");
-    auto* import = app.add_subcommand("import", "Print a tend.yaml equivalent to a supervisord config");
-    import->add_option("file", options.import_path, "supervisord.conf to translate")->required();
-    import->add_flag("--priority-order", options.priority_order,
-                     "Make each priority level depend on the one below (priority is no dependency in supervisord)");
     try {
         // Everything after the first `--` is the command, untouched: its own
         // options (`sh -c ...`) must never be read as tend's.
@@ -108,18 +114,11 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
-    if (*check) {
-        options.mode = TendOptions::Mode::check;
-        return options;
-    }
-    if (*schema) {
-        options.mode = TendOptions::Mode::schema;
-        return options;
-    }
-    if (*import) {
-        options.mode = TendOptions::Mode::import;
-        return options;
-    }
+    for (const auto& [subcommand, mode] : subcommands)
+        if (*subcommand) {
+            options.mode = mode;
+            return options;
+        }
     if (has_separator && options.command.empty()) {
         std::cerr << "tend: -- needs a command to run: tend [--grace 10s] -- CMD ARGS...\n";
         return 2;

@@ -42,13 +42,17 @@ std::optional<rlim_t> parse_value(std::string_view text, const ResourceName& res
     return static_cast<rlim_t>(*size);
 }
 
+// "a whole number" (and "or a size" for the byte limits): the start of every complaint about a value.
+std::string a_value_of(const ResourceName& resource) {
+    return std::string("a whole number") + (resource.bytes ? " or a size (64MiB)" : "");
+}
+
 std::optional<rlim_t> read_value(YamlReader& reader, const YAML::Node& node, const std::string& path,
                                  const ResourceName& resource) {
     auto text = reader.string(node, path);
     if (!text) return std::nullopt;
     if (auto value = parse_value(*text, resource)) return value;
-    reader.error(node, path + ": expected a whole number" + std::string(resource.bytes ? " or a size (64MiB)" : "") +
-                           " or unlimited, got '" + *text + "'");
+    reader.error(node, path + ": expected " + a_value_of(resource) + " or unlimited, got '" + *text + "'");
     return std::nullopt;
 }
 
@@ -74,9 +78,8 @@ std::optional<ResourceLimit> read_limit(YamlReader& reader, const YAML::Node& no
         auto s = parse_value(std::string_view(*text).substr(0, colon), resource);
         auto h = colon == std::string::npos ? s : parse_value(std::string_view(*text).substr(colon + 1), resource);
         if (!s || !h) {
-            reader.error(node, path + ": expected a whole number" +
-                                   std::string(resource.bytes ? " or a size (64MiB)" : "") +
-                                   ", unlimited, SOFT:HARD or {soft, hard}, got '" + *text + "'");
+            reader.error(node, path + ": expected " + a_value_of(resource) + ", unlimited, SOFT:HARD or {soft, hard}, got '" +
+                                   *text + "'");
             return std::nullopt;
         }
         limit.soft = *s;

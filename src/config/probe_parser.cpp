@@ -104,6 +104,7 @@ void parse_duration_key(YamlReader& reader, const YAML::Node& node, const std::s
 
 std::span<const std::string> ready_key_names() { return kReadyKeys; }
 std::span<const std::string> health_key_names() { return kHealthKeys; }
+std::span<const std::string> notify_access_names() { return kNotifyAccess; }
 
 void parse_ready_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, ReadySpec& ready) {
     if (!reader.expect_map(node, path)) return;

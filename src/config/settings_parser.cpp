@@ -14,6 +14,8 @@ const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "
 }  // namespace
 
 std::span<const std::string> settings_key_names() { return kKeys; }
+std::span<const std::string> log_format_names() { return kLogFormats; }
+std::span<const std::string> log_level_names() { return kLogLevels; }
 
 Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
     Settings settings;

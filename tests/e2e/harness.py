@@ -2,6 +2,7 @@
 
 Every wait is for a condition with a deadline; nothing sleeps "long enough".
 """
+import json
 import os
 import signal
 import subprocess
@@ -145,6 +146,14 @@ class Tend:
             if entry.isdigit() and int(entry) != self.pid and pid_namespace(entry) == ns:
                 out.append(int(entry))
         return out
+
+    def status(self, *names):
+        """{name: its status entry} from `tendctl --json status`, or None while tend is not answering.
+        (Exit 4 says a named service is not running; the JSON is printed all the same.)"""
+        result = self.ctl("--json", "status", *names)
+        if result.returncode not in (0, 4) or not result.stdout:
+            return None
+        return {s["name"]: s for s in json.loads(result.stdout)}
 
     def host_pid(self, pid):
         """The host pid of the process tend's namespace knows as `pid` (what status reports)."""

@@ -16,15 +16,17 @@ REPO = Path(__file__).resolve().parents[2]
 APPLETS = ("sh", "sleep", "echo", "cat", "mkdir", "httpd", "wget")
 
 
-def make_bundle():
-    """Runs packaging/bundle.sh on the build tree; returns (archive, its directory)."""
+@pytest.fixture(scope="module")
+def bundle():
+    """packaging/bundle.sh run on the build tree: the archive's path."""
     if not shutil.which("patchelf") or not os.path.exists("/bin/busybox"):
         pytest.skip("needs patchelf and busybox-static (packaging/install-deps.sh)")
     out = Path(tempfile.mkdtemp(prefix="tend-bundle-"))
     r = subprocess.run([str(REPO / "packaging" / "bundle.sh"), str(BUILD), str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     (archive,) = out.glob("tend-*-x86_64.tar.gz")
-    return archive, out
+    yield archive
+    shutil.rmtree(out)
 
 
 def busybox_root(archive, config):

@@ -2,14 +2,12 @@
 libsystemd: busybox-static and nothing else. tend runs there as PID 1 of its
 own PID namespace, with a service, `tendctl status` and an orderly stop."""
 import os
-import shutil
 import signal
 import subprocess
 
-import pytest
 
 from harness import SLOWDOWN, wait_for
-from rootfs import busybox_root, in_root, make_bundle, pid_of, remove_root
+from rootfs import bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
 
 CONFIG = """\
 services:
@@ -20,13 +18,6 @@ services:
     command: "while true; do echo tick; sleep 1; done"
     depends_on: [web]
 """
-
-
-@pytest.fixture(scope="module")
-def bundle():
-    archive, out = make_bundle()
-    yield archive
-    shutil.rmtree(out)
 
 
 def test_the_bundle_runs_tend_as_pid_1_in_a_root_without_glibc(bundle):

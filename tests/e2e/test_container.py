@@ -5,18 +5,15 @@ the web server serves, the worker starts last and stops first, and tend exits 0
 well before the SIGKILL. (No registry is reachable here and podman is not
 installed, so the image itself is not built.)"""
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
-import pytest
 
 from harness import SLOWDOWN, wait_for
-from rootfs import REPO, busybox_root, in_root, make_bundle, pid_of, remove_root
+from rootfs import REPO, bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
 
 CONTAINER = REPO / "packaging" / "container"
 
@@ -25,13 +22,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def bundle():
-    archive, out = make_bundle()
-    yield archive
-    shutil.rmtree(out)
 
 
 def test_the_containerfile_names_the_bundle_the_config_and_tend_as_entrypoint():

@@ -1,6 +1,5 @@
 """Per-service hardening as the kernel sees it: umask, resource limits and
 no_new_privileges, read from /proc/PID/status and /proc/PID/limits."""
-import json
 import os
 import shutil
 
@@ -29,8 +28,7 @@ def proc_limits(pid):
 
 def state_of(t, name):
     """The service's status entry, or None while tend is not answering yet."""
-    r = t.ctl("--json", "status", name)
-    return json.loads(r.stdout)[0] if r.returncode in (0, 4) and r.stdout else None
+    return (t.status(name) or {}).get(name)
 
 
 def running_pid(t, name):

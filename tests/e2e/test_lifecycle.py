@@ -18,15 +18,11 @@ def test_services_start_in_their_own_process_groups_as_children_of_pid_1():
             environment: {GREETING: hi}
     """) as t:
         pids = [int(wait_for(lambda n=n: t.read(n).strip(), what=n)) for n in ("a.pid", "b.pid")]
-        host_pids = {}
-        for p in t.processes():
-            # NSpid's last field is the pid inside the namespace.
-            nspid = int(Path(f"/proc/{p}/status").read_text().split("NSpid:")[1].split("\n")[0].split()[-1])
-            host_pids[nspid] = p
         for pid in pids:
-            state, ppid, pgid = proc_stat(host_pids[pid])
+            host_pid = t.host_pid(pid)
+            state, ppid, pgid = proc_stat(host_pid)
             assert ppid == t.pid, "a service is a child of tend"
-            assert pgid == host_pids[pid], "a service leads its own process group"
+            assert pgid == host_pid, "a service leads its own process group"
         t.wait_log("a: starting -> running")
         t.wait_log("b: starting -> running")
         t.signal(signal.SIGTERM)

@@ -118,7 +118,7 @@ TEST_CASE("%(ENV_X)s is expanded from the environment and said so; a missing fil
     CHECK(has(yaml, "\"" + conf.dir.string() + "\""));
     CHECK(has(yaml, "%(ENV_TEND_IMPORT_TEST_DIR)s was expanded from the environment"));
     CHECK_THROWS_WITH_AS(import_supervisord((conf.dir / "missing.conf").string()),
-                         ((conf.dir / "missing.conf").string() + ": cannot read").c_str(), std::runtime_error);
+                         ((conf.dir / "missing.conf").string() + ": cannot read: No such file or directory").c_str(), std::runtime_error);
 }
 
 TEST_CASE("%(name)d references are formatted as Python's % operator does, beside %(name)s ones") {

@@ -12,6 +12,7 @@ namespace tend {
 // The keys `ready:` and `health:` may hold (for the config schema).
 std::span<const std::string> ready_key_names();
 std::span<const std::string> health_key_names();
+std::span<const std::string> notify_access_names();
 
 void parse_ready_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, ReadySpec& ready);
 void parse_health_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, HealthSpec& health);

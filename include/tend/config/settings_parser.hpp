@@ -11,6 +11,8 @@ namespace tend {
 
 // The keys `settings:` may hold (for the config schema).
 std::span<const std::string> settings_key_names();
+std::span<const std::string> log_format_names();
+std::span<const std::string> log_level_names();
 
 Settings parse_settings(YamlReader& reader, const YAML::Node& node);
 
