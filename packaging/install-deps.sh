@@ -4,7 +4,8 @@
 # the end-to-end tests run (PostgreSQL, nginx, redis, systemd-notify), and what
 # packaging needs and its tests use (patchelf and busybox-static for the bundle,
 # scdoc for the man pages, jsonschema for the schema, the shells for completions,
-# debhelper and lintian for the Debian package).
+# debhelper and lintian for the Debian package, podman with runc and catatonit
+# to build and run the container and pod examples).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -15,4 +16,5 @@ apt-get install -y -qq --no-install-recommends \
     postgresql postgresql-client nginx-light redis-server systemd \
     clang libclang-rt-14-dev \
     patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
-    debhelper lintian fakeroot dpkg-dev file man-db >/dev/null
+    debhelper lintian fakeroot dpkg-dev file man-db \
+    podman runc catatonit >/dev/null

@@ -29,9 +29,9 @@ def bundle():
     shutil.rmtree(out)
 
 
-def busybox_root(archive, config):
+def busybox_root(archive=None, config=None):
     """/bin/busybox (static) with a few applets, /etc/passwd and /dev/null, the
-    bundle at /opt/tend and `config` at /etc/tend/tend.yaml."""
+    bundle at /opt/tend and `config` at /etc/tend/tend.yaml (each where given)."""
     root = Path(tempfile.mkdtemp(prefix="tend-root-"))
     root.chmod(0o755)  # mkdtemp makes it 0700: nobody could not reach /bin
     for d in ("bin", "etc/tend", "run", "proc", "tmp", "dev"):
@@ -41,11 +41,13 @@ def busybox_root(archive, config):
         os.symlink("busybox", root / "bin" / applet)
     (root / "etc" / "passwd").write_text("root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")
     (root / "etc" / "group").write_text("root:x:0:\nnogroup:x:65534:\n")
-    (root / "etc" / "tend" / "tend.yaml").write_text(config)
+    if config is not None:
+        (root / "etc" / "tend" / "tend.yaml").write_text(config)
     (root / "tmp").chmod(0o1777)
     os.mknod(root / "dev" / "null", 0o20666, os.makedev(1, 3))
-    with tarfile.open(archive) as tar:
-        tar.extractall(root)
+    if archive is not None:
+        with tarfile.open(archive) as tar:
+            tar.extractall(root)
     return root
 
 

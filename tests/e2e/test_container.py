@@ -2,8 +2,8 @@
 its tend.yaml) run with tend as PID 1, stopped the way `docker stop` stops a
 container: SIGTERM, then SIGKILL after 10 s. The init task completes first,
 the web server serves, the worker starts last and stops first, and tend exits 0
-well before the SIGKILL. (No registry is reachable here and podman is not
-installed, so the image itself is not built.)"""
+well before the SIGKILL. (Without a container engine, so that it runs wherever
+the suite does; test_podman.py builds and runs the image itself.)"""
 import os
 import signal
 import socket
