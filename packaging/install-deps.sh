@@ -5,7 +5,8 @@
 # packaging needs and its tests use (patchelf and busybox-static for the bundle,
 # scdoc for the man pages, jsonschema for the schema, the shells for completions,
 # debhelper and lintian for the Debian package, podman with runc and catatonit
-# to build and run the container and pod examples).
+# to build and run the container and pod examples, musl-tools for an Alpine-like
+# root).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -17,4 +18,4 @@ apt-get install -y -qq --no-install-recommends \
     clang libclang-rt-14-dev \
     patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
     debhelper lintian fakeroot dpkg-dev file man-db \
-    podman runc catatonit >/dev/null
+    podman runc catatonit musl-tools >/dev/null

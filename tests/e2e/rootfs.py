@@ -1,6 +1,7 @@
-"""A root file system with busybox-static and nothing else (no glibc, no
-libsystemd), and the portable bundle unpacked at /opt/tend: what an Alpine,
-distroless or scratch image offers tend. Used by the bundle and container tests."""
+"""Root file systems without glibc or libsystemd, with the portable bundle
+unpacked at /opt/tend: busybox-static and nothing else, or no program at all
+(for a test to add its own): what an Alpine, distroless or scratch image offers
+tend. Used by the bundle, container and podman tests."""
 import os
 import shutil
 import subprocess
@@ -29,16 +30,13 @@ def bundle():
     shutil.rmtree(out)
 
 
-def busybox_root(archive=None, config=None):
-    """/bin/busybox (static) with a few applets, /etc/passwd and /dev/null, the
+def bare_root(archive=None, config=None):
+    """A root with no programs: /etc/passwd, /etc/group and /dev/null, the
     bundle at /opt/tend and `config` at /etc/tend/tend.yaml (each where given)."""
     root = Path(tempfile.mkdtemp(prefix="tend-root-"))
     root.chmod(0o755)  # mkdtemp makes it 0700: nobody could not reach /bin
     for d in ("bin", "etc/tend", "run", "proc", "tmp", "dev"):
         (root / d).mkdir(parents=True)
-    shutil.copy("/bin/busybox", root / "bin" / "busybox")
-    for applet in APPLETS:
-        os.symlink("busybox", root / "bin" / applet)
     (root / "etc" / "passwd").write_text("root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")
     (root / "etc" / "group").write_text("root:x:0:\nnogroup:x:65534:\n")
     if config is not None:
@@ -48,6 +46,15 @@ def busybox_root(archive=None, config=None):
     if archive is not None:
         with tarfile.open(archive) as tar:
             tar.extractall(root)
+    return root
+
+
+def busybox_root(archive=None, config=None):
+    """bare_root with /bin/busybox (static) and a few of its applets."""
+    root = bare_root(archive, config)
+    shutil.copy("/bin/busybox", root / "bin" / "busybox")
+    for applet in APPLETS:
+        os.symlink("busybox", root / "bin" / applet)
     return root
 
 

@@ -1,13 +1,16 @@
-"""The portable bundle (packaging/bundle.sh) in a root with no glibc and no
-libsystemd: busybox-static and nothing else. tend runs there as PID 1 of its
-own PID namespace, with a service, `tendctl status` and an orderly stop."""
+"""The portable bundle (packaging/bundle.sh) in roots with no glibc and no
+libsystemd: busybox-static and nothing else; and musl as the root's libc, as in
+Alpine, with a service linked against it and no shell. tend runs there as PID 1
+of its own PID namespace, with services, `tendctl status` and an orderly stop."""
 import os
+import shutil
 import signal
 import subprocess
 
+import pytest
 
 from harness import SLOWDOWN, wait_for
-from rootfs import bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
+from rootfs import bare_root, bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
 
 CONFIG = """\
 services:
@@ -50,5 +53,80 @@ def test_the_bundle_runs_tend_as_pid_1_in_a_root_without_glibc(bundle):
         text = output()
         assert text.index("worker: stopping -> stopped") < text.index("web: stopping -> stopped"), text
         assert "Exiting with code 0" in text
+    finally:
+        remove_root(root)
+
+
+MUSL_SERVICE = r"""
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+static volatile sig_atomic_t stopping;
+static void on_term(int signo) { (void)signo; stopping = 1; }
+int main(void) {
+    struct sigaction sa = {.sa_handler = on_term};
+    sigaction(SIGTERM, &sa, NULL);
+    printf("musl service up as uid %d\n", (int)getuid());
+    fflush(stdout);
+    while (!stopping) pause();
+    printf("musl service stopping\n");
+    return 0;
+}
+"""
+
+MUSL_CONFIG = """\
+services:
+  app:
+    command: [/usr/bin/musl-service]
+    user: nobody
+"""
+
+
+def mapped_files(pid, root):
+    """The files a process has mapped, as paths inside `root`."""
+    with open(f"/proc/{pid}/maps") as maps:
+        return {line.split()[-1].removeprefix(str(root)) for line in maps if "/" in line}
+
+
+def test_the_bundle_runs_beside_musl_in_an_alpine_like_root(bundle, tmp_path):
+    """Alpine's layout: musl's loader at /lib/ld-musl-x86_64.so.1, no glibc, no
+    shell. tend brings its own glibc and runs a service linked against musl."""
+    if not shutil.which("musl-gcc"):
+        pytest.skip("needs musl-tools (packaging/install-deps.sh)")
+    root = bare_root(bundle, MUSL_CONFIG)
+    try:
+        (tmp_path / "service.c").write_text(MUSL_SERVICE)
+        (root / "usr" / "bin").mkdir(parents=True)
+        (root / "lib").mkdir()
+        r = subprocess.run(["musl-gcc", "-O2", "-o", str(root / "usr" / "bin" / "musl-service"),
+                            str(tmp_path / "service.c")], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        shutil.copy(os.path.realpath("/lib/ld-musl-x86_64.so.1"), root / "lib" / "ld-musl-x86_64.so.1")
+        assert not (root / "bin" / "sh").exists() and not list(root.glob("lib/libc.so*"))
+
+        log = open(root / "tmp" / "tend.log", "wb")
+        tend = subprocess.Popen(in_root(root, "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"),
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        output = lambda: (root / "tmp" / "tend.log").read_text()
+        wait_for(lambda: "app | musl service up as uid 65534" in output(), 20, what="the musl service's first line")
+
+        def running():
+            r = subprocess.run(in_root(root, "/opt/tend/bin/tendctl", "-s", "/run/tend.sock", "status", "app"),
+                               capture_output=True, text=True)
+            return r.returncode == 0 and "RUNNING" in r.stdout
+
+        wait_for(running, 20, what="tendctl status app to say RUNNING")
+
+        tend_pid = wait_for(lambda: pid_of(root), 10, what="tend's pid")
+        app_pid = wait_for(lambda: pid_of(root, "/usr/bin/musl-service"), 10, what="the service's pid")
+        # Each with its own libc: the service musl from the root, tend glibc from the bundle.
+        assert "/lib/ld-musl-x86_64.so.1" in mapped_files(app_pid, root)
+        assert not any("libc.so.6" in f for f in mapped_files(app_pid, root))
+        assert {"/opt/tend/lib/libc.so.6", "/opt/tend/lib/ld-linux-x86-64.so.2"} <= mapped_files(tend_pid, root)
+
+        os.kill(tend_pid, signal.SIGTERM)
+        assert tend.wait(30 * SLOWDOWN) == 0, output()
+        assert "app | musl service stopping" in output()
+        assert "Exiting with code 0" in output()
     finally:
         remove_root(root)
