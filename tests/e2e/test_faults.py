@@ -179,6 +179,13 @@ def test_tends_own_fork_failing_under_a_pids_limit():
             assert t.process.poll() is None
             wait_for(lambda: "FATAL" in t.ctl("status").stdout, 20, what="a service that could not be forked to give up")
             s = Steady(t)  # web and tend are fine
+            # A reload's read wants a thread of its own; with no room for one
+            # it is read on the loop, and the reload still goes through.
+            t.config_path.write_text(config.replace("extra4:", "gone:", 1).split("gone:")[0])
+            t.signal(signal.SIGHUP)
+            t.wait_log("Reload finished")
+            assert "doing the work on the event loop instead" in t.log, t.log
+            assert "Reload: - extra4" in t.log and "extra4" not in t.status(), t.log
             open(f"{group}/pids.max", "w").write("max")
             fatal = [x["name"] for x in json.loads(t.ctl("--json", "status").stdout) if x["state"] == "fatal"]
             assert t.ctl("start", *fatal).returncode == 0, "with room again, they start"
