@@ -23,12 +23,25 @@ namespace {
 
 std::string yaml_string(const std::string& s) { return nlohmann::json(s).dump(); }
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+// A name tend takes for a program's: other characters become '-', and it is
+// cut to leave room for a "-2" when two programs come out the same.
+std::string name_for(const std::string& program_name) {
+    if (valid_service_name(program_name)) return program_name;
+    std::string name = program_name.substr(0, 60);
+    std::replace_if(name.begin(), name.end(),
+                    [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@'); },
+                    '-');
+    return name.empty() || name == "all" ? "program-" + name : name;
+}
+
+// `parse` of an entry's value; what it throws names the entry's file and line.
+template <typename Parse>
+auto parsed(const IniEntry& entry, Parse parse) {
+    try {
+        return parse(entry.value);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(entry.file + ":" + std::to_string(entry.line) + ": " + entry.key + ": " + e.what());
+    }
 }
 
 // One service as it will be written: keys in order, and notes for what did not carry over.
@@ -51,8 +64,10 @@ std::string format_reference(const std::string& value, const std::string& spec) 
     if (conversion != 'd' && conversion != 'i') return value;
     const std::string flags = spec.substr(0, spec.size() - 1);
     const bool zero = !flags.empty() && flags[0] == '0';
-    const std::size_t width = flags.empty() ? 0 : static_cast<std::size_t>(std::atoi(flags.c_str()));
-    std::string digits = std::to_string(std::atoll(value.c_str()));
+    std::size_t width = 0;  // held to 255: a config asking for more pads no number that far
+    for (char c : flags)
+        if (std::isdigit(static_cast<unsigned char>(c))) width = std::min<std::size_t>(width * 10 + (c - '0'), 255);
+    std::string digits = std::to_string(std::strtoll(value.c_str(), nullptr, 10));
     return digits.size() >= width ? digits : std::string(width - digits.size(), zero ? '0' : ' ') + digits;
 }
 
@@ -125,7 +140,7 @@ std::vector<std::string> split_command(const std::string& command) {
             in_word = true;
         }
     }
-    if (quote) throw std::runtime_error("unbalanced quote in command: " + command);
+    if (quote) throw std::runtime_error("unbalanced quote in " + command);
     if (in_word) words.push_back(word);
     return words;
 }
@@ -140,12 +155,16 @@ std::vector<std::pair<std::string, std::string>> split_environment(const std::st
         if (i >= text.size() || eq == std::string::npos) break;
         std::string key = text.substr(i, eq - i);
         key.erase(key.find_last_not_of(" \t\n") + 1);
+        // (Also what keeps it a YAML key: an implicit key has at most 1024 characters.)
+        if (key.empty() || key.size() > 255 ||
+            !std::all_of(key.begin(), key.end(), [](unsigned char c) { return c > ' ' && c != 0x7f; }))
+            throw std::runtime_error("'" + key.substr(0, 64) + "' is not a variable name");
         i = eq + 1;
         std::string value;
         if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
             char q = text[i++];
             auto end = text.find(q, i);
-            if (end == std::string::npos) throw std::runtime_error("unbalanced quote in environment: " + text);
+            if (end == std::string::npos) throw std::runtime_error("unbalanced quote in " + text);
             value = text.substr(i, end - i);
             i = end + 1;
         } else {
@@ -174,6 +193,12 @@ bool to_container_stream(const std::string& path) {
 
 std::string seconds(const std::string& v) { return yaml_string(v + "s"); }
 
+// A count as a YAML number when it is one; anything else quoted, for tend check to refuse.
+std::string count(const std::string& v) {
+    const bool digits = !v.empty() && v.size() < 10 && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); });
+    return digits ? v : yaml_string(v);
+}
+
 // Options carried over together, where the others they go with are read
 // (the log files, the command and its environment), or noted as a whole
 // (priority, numprocs): option() passes them over.
@@ -184,38 +209,52 @@ const std::set<std::string> kKeysReadTogether = {"redirect_stderr", "stdout_logf
 
 class Importer {
 public:
-    explicit Importer(const ImportOptions& options) : options_(options) {
+    Importer(const ImportOptions& options, const ImportSource& source) : options_(options), source_(source) {
         char host[256] = "";
         if (gethostname(host, sizeof host - 1) == 0) host_ = host;  // else %(host_node_name)s is empty
     }
 
     void read(const std::string& path, bool main);
+    void import_programs();
     void order_by_priority();
     std::string write() const;
 
 private:
-    void program(const IniSection& section, const std::string& here);
+    void add_program(const IniSection& section, const std::string& where, const std::string& here);
+    void program(const IniSection& section, const std::string& here, std::vector<std::string> notes);
     void logs(const IniSection& section, Service& service, const std::map<std::string, std::string>& names);
     void option(const IniEntry& e, Service& service, const std::map<std::string, std::string>& names);
 
     ImportOptions options_;
+    const ImportSource& source_;
     std::string host_;  // %(host_node_name)s
     std::string main_path_;
     std::vector<Service> services_;
+    // [program:x] sections as supervisord's parser ends up with them: one per
+    // name, a later file's options over an earlier's. Read before any is imported.
+    struct Program {
+        IniSection section;
+        std::string here;
+        std::vector<std::string> notes;
+    };
+    std::vector<Program> programs_;
+    std::set<std::string> read_paths_;  // absolute, normalized: each file is read once
     std::vector<std::string> settings_;   // "key: value" lines
     std::vector<std::string> top_notes_;  // comments before services:
     std::vector<std::pair<std::string, std::string>> global_environment_;  // [supervisord] environment=
 };
 
 void Importer::read(const std::string& path, bool main) {
-    const IniFile ini = parse_ini(read_text(path), path);
-    const std::string here = std::filesystem::absolute(path).parent_path().string();
+    const IniFile ini = parse_ini(source_.read(path), path);
+    const std::filesystem::path absolute = std::filesystem::absolute(path).lexically_normal();
+    const std::string here = absolute.parent_path().string();
+    read_paths_.insert(absolute.string());
     if (main) main_path_ = path;
     for (const IniSection& section : ini.sections) {
         const std::string& name = section.name;
         const std::string where = path + ":" + std::to_string(section.line);
         if (name.starts_with("program:")) {
-            program(section, here);
+            add_program(section, where, here);
         } else if (name == "include" && main) {
             const IniEntry* files = section.find("files");
             if (!files) continue;
@@ -223,14 +262,18 @@ void Importer::read(const std::string& path, bool main) {
             std::string pattern;
             while (patterns >> pattern) {
                 if (pattern[0] != '/') pattern = here + "/" + pattern;
-                glob_t matches{};
-                const int found = glob(pattern.c_str(), GLOB_ERR, nullptr, &matches);
-                if (found == 0)
-                    for (std::size_t i = 0; i < matches.gl_pathc; ++i) read(matches.gl_pathv[i], false);
-                globfree(&matches);
-                if (found != 0 && found != GLOB_NOMATCH)  // as supervisord, a pattern that matches nothing is fine
-                    throw std::runtime_error(where + ": [include] files=" + pattern + ": cannot read: " +
-                                             std::strerror(found == GLOB_NOSPACE ? ENOMEM : errno));
+                std::vector<std::string> matches;
+                try {
+                    matches = source_.glob(pattern);
+                } catch (const std::runtime_error& e) {
+                    throw std::runtime_error(where + ": [include] " + e.what());
+                }
+                for (const std::string& match : matches) {
+                    if (read_paths_.contains(std::filesystem::absolute(match).lexically_normal().string()))
+                        top_notes_.push_back("[include] (" + where + ") " + match + ": already read, not read again");
+                    else
+                        read(match, false);
+                }
             }
         } else if (name.starts_with("group:")) {
             const IniEntry* programs = section.find("programs");
@@ -247,38 +290,63 @@ void Importer::read(const std::string& path, bool main) {
             if (const IniEntry* chown = section.find("chown"); chown && chown->value.find(':') != std::string::npos)
                 settings_.push_back("control_group: " + yaml_string(chown->value.substr(chown->value.find(':') + 1)));
         } else if (name == "supervisord") {
-            if (const IniEntry* env = section.find("environment")) global_environment_ = split_environment(env->value);
+            if (const IniEntry* env = section.find("environment")) global_environment_ = parsed(*env, split_environment);
             top_notes_.push_back("[supervisord] (" + where + "): tend is always in the foreground and logs to stderr; "
                                  "its settings (logfile, pidfile, nodaemon, ...) have no counterpart" +
                                  std::string(global_environment_.empty() ? "" : "; its environment= went to every service"));
+        } else if (name == "include") {
+            top_notes_.push_back("[include] (" + where + ") not followed: supervisord reads [include] only in the "
+                                 "main config");
         } else if (name != "supervisorctl" && !name.starts_with("rpcinterface:") && name != "inet_http_server") {
             top_notes_.push_back("[" + name + "] (" + where + ") not carried over: unknown section");
         }
     }
 }
 
-void Importer::program(const IniSection& section, const std::string& here) {
-    Service service;
-    const std::string program_name = section.name.substr(std::string("program:").size());
-    service.name = program_name;
-    if (!valid_service_name(service.name)) {
-        std::replace_if(service.name.begin(), service.name.end(),
-                        [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@'); },
-                        '-');
-        service.notes.push_back("renamed from '" + program_name + "': tend's names are letters, digits, - _ . @");
+void Importer::add_program(const IniSection& section, const std::string& where, const std::string& here) {
+    auto same = std::find_if(programs_.begin(), programs_.end(), [&](const Program& p) { return p.section.name == section.name; });
+    if (same == programs_.end()) {
+        programs_.push_back({section, here, {}});
+        return;
     }
+    for (const IniEntry& e : section.entries) {
+        auto old = std::find_if(same->section.entries.begin(), same->section.entries.end(),
+                                [&](const IniEntry& o) { return o.key == e.key; });
+        if (old == same->section.entries.end()) same->section.entries.push_back(e);
+        else *old = e;
+    }
+    same->here = here;
+    same->notes.push_back("[" + section.name + "] again at " + where +
+                          ": its options were merged into the first, the later ones winning, as supervisord reads them");
+}
+
+void Importer::import_programs() {
+    for (Program& p : programs_) program(p.section, p.here, std::move(p.notes));
+}
+
+void Importer::program(const IniSection& section, const std::string& here, std::vector<std::string> notes) {
+    Service service;
+    service.notes = std::move(notes);
+    const std::string program_name = section.name.substr(std::string("program:").size());
+    const std::string wanted = name_for(program_name);
+    service.name = wanted;
+    for (int n = 2; std::any_of(services_.begin(), services_.end(), [&](const Service& s) { return s.name == service.name; }); ++n)
+        service.name = wanted + "-" + std::to_string(n);
+    if (service.name != program_name)
+        service.notes.push_back("renamed from '" + program_name + "': tend's names are letters, digits, - _ . @, "
+                                "each name once");
     const std::map<std::string, std::string> names = {
         {"program_name", program_name}, {"group_name", program_name}, {"here", here},
         {"host_node_name", host_},      {"process_num", "0"},         {"numprocs", "1"}};
     if (const IniEntry* command = section.find("command")) {
-        nlohmann::json argv = split_command(expand(command->value, names, service));
+        nlohmann::json argv = parsed(*command, [&](const std::string& v) { return split_command(expand(v, names, service)); });
         service.keys.emplace_back("command", argv.dump());
     } else {
         service.notes.push_back("no command= in [" + section.name + "]: add one");
     }
     auto environment = global_environment_;
     if (const IniEntry* env = section.find("environment"))
-        for (auto& [k, v] : split_environment(env->value)) environment.emplace_back(k, expand(v, names, service));
+        for (auto& [k, v] : parsed(*env, split_environment)) environment.emplace_back(k, expand(v, names, service));
     if (!environment.empty()) {
         nlohmann::ordered_json map = nlohmann::ordered_json::object();
         for (auto& [k, v] : environment) map[k] = v;
@@ -307,7 +375,7 @@ void Importer::option(const IniEntry& e, Service& service, const std::map<std::s
     else if (e.key == "autorestart")
         service.keys.emplace_back("restart", yaml_string(v == "unexpected" ? "on-failure" : truthy(v) ? "always" : "never"));
     else if (e.key == "startsecs") service.keys.emplace_back("min_uptime", seconds(v));
-    else if (e.key == "startretries") service.keys.emplace_back("max_restarts", v);
+    else if (e.key == "startretries") service.keys.emplace_back("max_restarts", count(v));
     else if (e.key == "exitcodes") {
         std::string list = v;
         std::replace(list.begin(), list.end(), ',', ' ');
@@ -339,7 +407,7 @@ void Importer::logs(const IniSection& section, Service& service, const std::map<
         if (max == "0") service.notes.push_back("stdout_logfile_maxbytes=0 (never rotate): tend always rotates; set log_max_size");
         else service.keys.emplace_back("log_max_size", yaml_string(max));
     }
-    if (std::string keep = value("stdout_logfile_backups"); !keep.empty()) service.keys.emplace_back("log_keep", keep);
+    if (std::string keep = value("stdout_logfile_backups"); !keep.empty()) service.keys.emplace_back("log_keep", count(keep));
     if (!redirect && !err.empty() && err != out && !to_container_stream(err))
         service.notes.push_back("stderr_logfile=" + err + " not carried over: tend's log_file holds both streams");
 }
@@ -360,11 +428,33 @@ void Importer::order_by_priority() {
         if (!below[s.name].empty()) s.keys.emplace_back("depends_on", nlohmann::json(below[s.name]).dump());
 }
 
+// A service name as a YAML key: plain where YAML reads it as that string
+// (not "@x", "-x", "1", "null", "yes"), quoted otherwise.
+std::string yaml_key(const std::string& name) {
+    static const std::set<std::string> typed = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"};
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool plain = std::isalpha(static_cast<unsigned char>(name[0])) && !typed.contains(lower);
+    return plain ? name : yaml_string(name);
+}
+
+// A note as comment lines: a value that spans lines (a continued programs=)
+// goes on commented, and a control byte, which YAML does not allow, is a space.
+void write_comment(std::ostream& out, const std::string& indent, const std::string& text) {
+    out << indent << "# ";
+    for (char c : text) {
+        if (c == '\n') out << "\n" << indent << "#   ";
+        else if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) out << ' ';
+        else out << c;
+    }
+    out << "\n";
+}
+
 std::string Importer::write() const {
     std::ostringstream out;
-    out << "# Imported from " << main_path_ << " by `tend import`. Check it with `tend check -c FILE`;\n"
-        << "# what could not be carried over is in comments where it would have gone.\n";
-    for (const auto& note : top_notes_) out << "# " << note << "\n";
+    write_comment(out, "", "Imported from " + main_path_ + " by `tend import`. Check it with `tend check -c FILE`;");
+    out << "# what could not be carried over is in comments where it would have gone.\n";
+    for (const auto& note : top_notes_) write_comment(out, "", note);
     if (!options_.priority_order) {
         std::set<int> priorities;
         for (const Service& s : services_) priorities.insert(s.priority);
@@ -378,8 +468,8 @@ std::string Importer::write() const {
     }
     out << "services:" << (services_.empty() ? " {}" : "") << "\n";
     for (const Service& s : services_) {
-        out << "  " << s.name << ":\n";
-        for (const auto& note : s.notes) out << "    # " << note << "\n";
+        out << "  " << yaml_key(s.name) << ":\n";
+        for (const auto& note : s.notes) write_comment(out, "    ", note);
         for (const auto& [key, value] : s.keys) out << "    " << key << ": " << value << "\n";
     }
     return out.str();
@@ -387,9 +477,47 @@ std::string Importer::write() const {
 
 }  // namespace
 
-std::string import_supervisord(const std::string& path, const ImportOptions& options) {
-    Importer importer(options);
+namespace {
+
+thread_local int glob_error = 0;
+
+// As Python's glob, which supervisord uses: a directory that is not there
+// matches nothing; one that cannot be read is an error.
+int on_glob_error(const char* /*path*/, int error) {
+    if (error == ENOENT || error == ENOTDIR) return 0;
+    glob_error = error;
+    return 1;
+}
+
+}  // namespace
+
+ImportSource file_system_source() {
+    return {
+        [](const std::string& path) {
+            std::ifstream in(path);
+            if (!in) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+            std::stringstream text;
+            text << in.rdbuf();
+            return text.str();
+        },
+        [](const std::string& pattern) {
+            glob_t matches{};
+            glob_error = 0;
+            const int found = glob(pattern.c_str(), 0, on_glob_error, &matches);
+            const int error = found == GLOB_NOSPACE ? ENOMEM : glob_error;
+            std::vector<std::string> paths(matches.gl_pathv, matches.gl_pathv + (found == 0 ? matches.gl_pathc : 0));
+            globfree(&matches);
+            if (found != 0 && found != GLOB_NOMATCH)  // as supervisord, a pattern that matches nothing is fine
+                throw std::runtime_error("files=" + pattern + ": cannot read: " + std::strerror(error));
+            return paths;
+        },
+    };
+}
+
+std::string import_supervisord(const std::string& path, const ImportOptions& options, const ImportSource& source) {
+    Importer importer(options, source);
     importer.read(path, true);
+    importer.import_programs();
     if (options.priority_order) importer.order_by_priority();
     return importer.write();
 }

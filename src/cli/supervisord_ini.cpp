@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tend/util/utf8.hpp"
+
 namespace tend {
 namespace {
 
@@ -40,6 +42,8 @@ IniFile parse_ini(const std::string& text, const std::string& path) {
     while (std::getline(in, raw)) {
         ++number;
         if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+        if (auto bad = first_invalid_utf8(raw))  // as supervisord, which reads its config as UTF-8
+            fail("not UTF-8 text (byte " + std::to_string(*bad + 1) + " of the line)");
         const std::string line = trim(raw);
         if (line.empty() || line[0] == ';' || line[0] == '#') continue;
         if (std::isspace(static_cast<unsigned char>(raw[0])) && last) {  // a continuation line
@@ -57,7 +61,7 @@ IniFile parse_ini(const std::string& text, const std::string& path) {
         if (file.sections.empty()) fail("an entry before any [section]: " + line);
         std::string key = trim(line.substr(0, eq));
         std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-        file.sections.back().entries.push_back({key, without_inline_comment(trim(line.substr(eq + 1))), number});
+        file.sections.back().entries.push_back({key, without_inline_comment(trim(line.substr(eq + 1))), number, path});
         last = &file.sections.back().entries.back();
     }
     return file;

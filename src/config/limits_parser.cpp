@@ -102,6 +102,7 @@ std::optional<int> parse_umask(YamlReader& reader, const YAML::Node& node, const
     bool octal = !text->empty() && text->size() <= 4;
     for (char c : *text) {
         octal = octal && c >= '0' && c <= '7';
+        if (!octal) break;  // a long run of digits would overflow `value`
         value = value * 8 + (c - '0');
     }
     if (!octal || value > 0777) {

@@ -34,6 +34,8 @@ TEST_CASE("a umask that is not an octal mode is an error at its place") {
     CHECK(error_of("    umask: 0800\n") ==
           "t.yaml:4:12: services.web.umask: expected an octal mode from 0000 to 0777, e.g. 0027, got '0800'");
     CHECK(error_of("    umask: 01777\n").find("got '01777'") != std::string::npos);
+    // Found by the import fuzz target: the digits were summed past int before the length was looked at.
+    CHECK(error_of("    umask: \"77777777777777777777\"\n").find("got '77777777777777777777'") != std::string::npos);
     CHECK(error_of("    umask: u=rwx\n").find("expected an octal mode") != std::string::npos);
     CHECK(error_of("    umask: [1]\n").find("services.web.umask") != std::string::npos);
 }

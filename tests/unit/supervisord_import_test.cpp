@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <yaml-cpp/yaml.h>
 
 #include "tend/cli/supervisord_import.hpp"
 #include "tend/config/config_loader.hpp"
@@ -130,4 +131,75 @@ TEST_CASE("%(name)d references are formatted as Python's % operator does, beside
     CHECK(has(yaml, R"(command: ["/bin/worker","--n","00","--q","jobs","--m","%(unknown)s"])"));
     CHECK(has(yaml, R"(environment: {"NUM":"0","Q":"jobs"})"));
     CHECK(has(yaml, "# %(unknown)s is not known to tend import: kept as written"));
+}
+
+// Found by the import fuzz target (tests/fuzz/fuzz_import.cpp): each of these
+// used to print YAML that was not valid, or a tend.yaml with keys the input
+// put there, or an error without its place.
+TEST_CASE("a value continued over lines stays inside its comment") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:a]\ncommand=/bin/a\n[group:g]\nprograms=a,\n  b: injected\n"));
+    CHECK(has(yaml, "# [group:g] (" + (conf.dir / "s.conf").string() + ":3) programs=a,\n#   b: injected: tend has no groups"));
+    const YAML::Node root = YAML::Load(yaml);
+    CHECK(root.size() == 1);
+    CHECK(root["services"]["a"]);
+}
+
+TEST_CASE("a file that includes itself is read once; a program defined twice is merged as supervisord does") {
+    Conf conf;
+    conf.write("more.conf", "[program:a]\ncommand=/bin/a --later\nuser=nobody\n");
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:a]\ncommand=/bin/a\ndirectory=/srv\n[include]\nfiles=*.conf\n"));
+    CHECK(has(yaml, "s.conf: already read, not read again"));
+    CHECK(has(yaml, "[program:a] again at " + (conf.dir / "more.conf").string() + ":1: its options were merged"));
+    const Config config = parse_config(yaml, "imported.yaml");
+    REQUIRE(config.services.size() == 1);
+    CHECK(config.services[0].argv == std::vector<std::string>{"/bin/a", "--later"});
+    CHECK(config.services[0].working_dir == "/srv");
+    CHECK(has(yaml, "user: \"nobody\""));
+}
+
+TEST_CASE("programs whose names come out the same in tend are told apart") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:a:b]\ncommand=/bin/x\n[program:a b]\ncommand=/bin/y\n[program:all]\ncommand=/bin/z\n"
+        "[program:@php]\ncommand=/bin/php\n[program:null]\ncommand=/bin/n\n"));
+    const Config config = parse_config(yaml, "imported.yaml");
+    REQUIRE(config.services.size() == 5);
+    CHECK(has(yaml, "\n  \"@php\":\n"));  // '@' cannot start a plain YAML scalar
+    CHECK(config.services[3].name == "@php");
+    CHECK(config.services[4].name == "null");
+    CHECK(config.services[0].name == "a-b");
+    CHECK(config.services[1].name == "a-b-2");
+    CHECK(config.services[2].name == "program-all");
+    CHECK(has(yaml, "renamed from 'a b'"));
+}
+
+TEST_CASE("a bad command, variable name or count is refused or quoted, never written as YAML of its own") {
+    Conf conf;
+    const std::string path = conf.write("s.conf", "[program:a]\ncommand=/bin/sh -c \"echo\n");
+    CHECK_THROWS_WITH_AS(import_supervisord(path), (path + ":2: command: unbalanced quote in /bin/sh -c \"echo").c_str(),
+                         std::runtime_error);
+    conf.write("s.conf", "[program:a]\ncommand=/bin/a\nenvironment=A=1,B C=2\n");
+    CHECK_THROWS_WITH_AS(import_supervisord(path), (path + ":3: environment: 'B C' is not a variable name").c_str(),
+                         std::runtime_error);
+    std::string yaml = import_supervisord(conf.write("t.conf", "[program:a]\ncommand=/bin/a\nstartretries=3\n  x: 1\n"));
+    CHECK(has(yaml, "max_restarts: \"3\\nx: 1\""));
+    CHECK(YAML::Load(yaml)["services"]["a"].size() == 2);
+}
+
+TEST_CASE("text that is not UTF-8 is refused at its line; a missing include directory matches nothing") {
+    Conf conf;
+    const std::string path = conf.write("s.conf", "[program:a]\ncommand=/bin/caf\xe9\n");
+    CHECK_THROWS_WITH_AS(import_supervisord(path), (path + ":2: not UTF-8 text (byte 17 of the line)").c_str(),
+                         std::runtime_error);
+    std::string yaml = import_supervisord(conf.write("t.conf", "[program:a]\ncommand=/bin/a\n[include]\nfiles=nowhere/*.conf\n"));
+    CHECK(has(yaml, "command: [\"/bin/a\"]"));
+}
+
+TEST_CASE("a %(name)Nd width past any sense is held, not allocated") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf", "[program:a]\ncommand=/bin/a %(process_num)055555555555d\n"));
+    CHECK(has(yaml, "\"/bin/a\",\"" + std::string(255, '0') + "\"]"));
 }

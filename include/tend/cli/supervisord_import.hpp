@@ -4,7 +4,9 @@
 // output as a comment with the reason, at the place it would have gone.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace tend {
 
@@ -15,8 +17,17 @@ struct ImportOptions {
     bool priority_order = false;
 };
 
+// Where the files come from: the file system, or (for the fuzz target) a map.
+// Each throws std::runtime_error naming what it cannot read.
+struct ImportSource {
+    std::function<std::string(const std::string& path)> read;
+    std::function<std::vector<std::string>(const std::string& pattern)> glob;  // no match: empty
+};
+ImportSource file_system_source();
+
 // The tend.yaml text. Reads [include] files too. Throws std::runtime_error
 // naming the file (and line) it cannot read or parse.
-std::string import_supervisord(const std::string& path, const ImportOptions& options = {});
+std::string import_supervisord(const std::string& path, const ImportOptions& options = {},
+                               const ImportSource& source = file_system_source());
 
 }  // namespace tend

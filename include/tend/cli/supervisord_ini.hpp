@@ -13,6 +13,7 @@ struct IniEntry {
     std::string key;    // lower-cased, as configparser does
     std::string value;  // continuation lines joined with '\n'
     int line = 0;
+    std::string file;  // where it was read: sections of one name from several files are merged
 };
 
 struct IniSection {
