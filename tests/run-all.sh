@@ -2,7 +2,7 @@
 # Builds tend and runs every test (unit and end-to-end) twice: in the release
 # tree, then in a tree built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (meson -Dsanitize=true), where any sanitizer report is a failure; then runs
-# each libFuzzer target for 60 s (a finding is a failure). Prints the total as
+# each libFuzzer target for 45 s (a finding is a failure). Prints the total as
 # `N passed, N failed`. Run as root from the repository's top directory.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,7 +29,7 @@ UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1" \
 TEND_TEST_SLOWDOWN=3 \
     meson test -C build-sanitize --print-errorlogs
 
-# The fuzz targets, 60 s each from their seeds (tests/fuzz; clang builds this tree).
+# The fuzz targets, 45 s each, two at a time, from their seeds (tests/fuzz; clang builds this tree).
 if [ -d build-fuzz ]; then
     meson setup --reconfigure build-fuzz -Dfuzz=true >/dev/null || exit 1
 else
