@@ -3,11 +3,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "tend/cli/supervisord_import.hpp"
+#include "tend/config/config_loader.hpp"
+#include "tend/util/regular_file.hpp"
 
 namespace tend {
 namespace {
@@ -27,11 +27,11 @@ int on_glob_error(const char* /*path*/, int error) {
 ImportSource file_system_source() {
     return {
         [](const std::string& path) {
-            std::ifstream in(path);
-            if (!in) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
-            std::stringstream text;
-            text << in.rdbuf();
-            return text.str();
+            try {
+                return read_regular_file(path, kMaxConfigBytes);
+            } catch (const std::runtime_error& e) {
+                throw std::runtime_error(path + ": cannot read: " + e.what());
+            }
         },
         [](const std::string& pattern) {
             glob_t matches{};

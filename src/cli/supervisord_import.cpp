@@ -25,11 +25,13 @@ std::string yaml_string(const std::string& s) { return nlohmann::json(s).dump();
 std::string name_for(const std::string& program_name) {
     if (valid_service_name(program_name)) return program_name;
     std::string name = program_name.substr(0, 60);
-    std::replace_if(name.begin(), name.end(),
-                    [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@'); },
-                    '-');
+    std::replace_if(name.begin(), name.end(), [](char c) { return !valid_service_name_char(c); }, '-');
     return name.empty() || name == "all" ? "program-" + name : name;
 }
+
+// A path as the importer compares them: absolute and normalized, without
+// resolving links (the fuzz target's paths are not on disk).
+std::string normalized(const std::string& path) { return std::filesystem::absolute(path).lexically_normal().string(); }
 
 // `parse` of an entry's value; what it throws names the entry's file and line.
 template <typename Parse>
@@ -153,9 +155,9 @@ private:
 
 void Importer::read(const std::string& path, bool main) {
     const IniFile ini = parse_ini(source_.read(path), path);
-    const std::filesystem::path absolute = std::filesystem::absolute(path).lexically_normal();
-    const std::string here = absolute.parent_path().string();
-    read_paths_.insert(absolute.string());
+    const std::string absolute = normalized(path);
+    const std::string here = std::filesystem::path(absolute).parent_path().string();
+    read_paths_.insert(absolute);
     if (main) main_path_ = path;
     for (const IniSection& section : ini.sections) {
         const std::string& name = section.name;
@@ -176,7 +178,7 @@ void Importer::read(const std::string& path, bool main) {
                     throw std::runtime_error(where + ": [include] " + e.what());
                 }
                 for (const std::string& match : matches) {
-                    if (read_paths_.contains(std::filesystem::absolute(match).lexically_normal().string()))
+                    if (read_paths_.contains(normalized(match)))
                         top_notes_.push_back("[include] (" + where + ") " + match + ": already read, not read again");
                     else
                         read(match, false);
@@ -261,7 +263,8 @@ void Importer::program(const IniSection& section, const std::string& here, std::
     }
     for (const IniEntry& e : section.entries) option(e, service, names);
     logs(section, service, names);
-    if (const IniEntry* p = section.find("priority")) service.priority = static_cast<int>(std::clamp(std::strtol(p->value.c_str(), nullptr, 10), -999999L, 999999L));
+    if (const IniEntry* p = section.find("priority"))
+        service.priority = static_cast<int>(std::clamp(std::strtol(p->value.c_str(), nullptr, 10), -999999L, 999999L));
     if (const IniEntry* n = section.find("numprocs"); n && n->value != "1")
         service.notes.push_back("numprocs=" + n->value + " not carried over: one process per service in tend; define " +
                                 service.name + "-1 ... " + service.name + "-" + n->value);

@@ -1,15 +1,9 @@
 #include "tend/config/config_loader.hpp"
 
-#include <fcntl.h>
 #include <glob.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -21,7 +15,7 @@
 #include "tend/config/settings_parser.hpp"
 #include "tend/config/yaml_document.hpp"
 #include "tend/config/yaml_reader.hpp"
-#include "tend/util/unique_fd.hpp"
+#include "tend/util/regular_file.hpp"
 
 
 namespace tend {
@@ -87,39 +81,12 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
     }
 }
 
-const char* file_kind(mode_t mode) {
-    if (S_ISDIR(mode)) return "a directory";
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISCHR(mode)) return "a character device";
-    if (S_ISBLK(mode)) return "a block device";
-    if (S_ISSOCK(mode)) return "a socket";
-    return "not a regular file";
-}
-
-[[noreturn]] void cannot_read(const std::string& path, const std::string& why) {
-    throw ConfigError({{{path, 0, 0}, "cannot read config: " + why}});
-}
-
-// Opened without blocking (a FIFO would hold PID 1 until a writer came) and
-// read only when it is a regular file of sane size (`include: /dev/zero`).
 std::string read_file(const std::string& path) {
-    UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    if (!fd) cannot_read(path, std::strerror(errno));
-    struct stat st {};
-    if (fstat(fd.get(), &st) < 0) cannot_read(path, std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) cannot_read(path, std::string(file_kind(st.st_mode)) + ", not a regular file");
-    std::string text;
-    char buffer[65536];
-    for (;;) {
-        ssize_t n = read(fd.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) cannot_read(path, std::strerror(errno));
-        if (n == 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-        if (text.size() > kMaxConfigBytes)
-            cannot_read(path, "larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB");
+    try {
+        return read_regular_file(path, kMaxConfigBytes);
+    } catch (const std::runtime_error& e) {
+        throw ConfigError({{{path, 0, 0}, std::string("cannot read config: ") + e.what()}});
     }
-    return text;
 }
 
 std::vector<std::string> expand_include(const std::string& pattern, const std::string& base_dir) {

@@ -1,16 +1,18 @@
 #include "tend/config/service_parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "tend/config/service_keys.hpp"
 
 namespace tend {
 
+bool valid_service_name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@';
+}
+
 bool valid_service_name(const std::string& name) {
-    if (name.empty() || name.size() > 64 || name == "all") return false;
-    for (char c : name)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@')) return false;
-    return true;
+    return !name.empty() && name.size() <= 64 && name != "all" && std::all_of(name.begin(), name.end(), valid_service_name_char);
 }
 
 std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& name, const YAML::Node& key,

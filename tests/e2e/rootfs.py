@@ -4,6 +4,7 @@ unpacked at /opt/tend: busybox-static and nothing else, or no program at all
 tend. Used by the bundle, container and podman tests."""
 import os
 import shutil
+import signal
 import subprocess
 import tarfile
 import tempfile
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import BUILD
+from harness import BUILD, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 APPLETS = ("sh", "sleep", "echo", "cat", "mkdir", "httpd", "wget")
@@ -61,6 +62,39 @@ def busybox_root(archive=None, config=None):
 def in_root(root, *command):
     """The command run as a container runs it: in a new PID namespace, with its own /proc, chrooted."""
     return ["unshare", "--pid", "--fork", f"--mount-proc={root}/proc", "chroot", str(root)] + list(command)
+
+
+class TendInRoot:
+    """The bundle's tend run in `root` as a container runs it (in_root), on
+    /etc/tend/tend.yaml, its output in ROOT/tmp/tend.log. A test that ends
+    without stopping it leaves no tend behind: __exit__ kills its session."""
+
+    def __init__(self, root):
+        self.root = root
+        self._log = open(root / "tmp" / "tend.log", "wb")
+        self.process = subprocess.Popen(in_root(root, "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"),
+                                        stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self):
+        return (self.root / "tmp" / "tend.log").read_text()
+
+    def ctl(self, *args):
+        """The bundle's tendctl, run in the root."""
+        return subprocess.run(in_root(self.root, "/opt/tend/bin/tendctl", "-s", "/run/tend.sock", *args),
+                              capture_output=True, text=True)
+
+    def pid(self):
+        """tend's host pid, once it is running in the root."""
+        return wait_for(lambda: pid_of(self.root), 10, what="tend's pid")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self._log.close()
 
 
 def pid_of(root, program="/opt/tend/bin/tend"):

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from harness import SLOWDOWN, wait_for
-from rootfs import bare_root, bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
+from rootfs import TendInRoot, bare_root, bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
 
 CONFIG = """\
 services:
@@ -34,25 +34,20 @@ def test_the_bundle_runs_tend_as_pid_1_in_a_root_without_glibc(bundle):
                            capture_output=True, text=True)
         assert r.returncode == 0 and "ok, 2 services" in r.stdout, r.stderr
 
-        log = open(root / "tmp" / "tend.log", "wb")
-        tend = subprocess.Popen(in_root(root, "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"),
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        with TendInRoot(root) as tend:
+            def status():
+                r = tend.ctl("status")
+                return r.stdout if r.returncode == 0 and r.stdout.count("RUNNING") == 2 else None
 
-        def status():
-            r = subprocess.run(in_root(root, "/opt/tend/bin/tendctl", "-s", "/run/tend.sock", "status"),
-                               capture_output=True, text=True)
-            return r.stdout if r.returncode == 0 and r.stdout.count("RUNNING") == 2 else None
+            out = wait_for(status, 20, what="web and worker running in the root")
+            assert "web" in out and "worker" in out
+            wait_for(lambda: "worker | tick" in tend.output(), 10, what="the worker's output")
 
-        out = wait_for(status, 20, what="web and worker running in the root")
-        assert "web" in out and "worker" in out
-        output = lambda: (root / "tmp" / "tend.log").read_text()
-        wait_for(lambda: "worker | tick" in output(), 10, what="the worker's output")
-
-        os.kill(wait_for(lambda: pid_of(root), 10, what="tend's pid"), signal.SIGTERM)
-        assert tend.wait(30 * SLOWDOWN) == 0, output()
-        text = output()
-        assert text.index("worker: stopping -> stopped") < text.index("web: stopping -> stopped"), text
-        assert "Exiting with code 0" in text
+            os.kill(tend.pid(), signal.SIGTERM)
+            assert tend.process.wait(30 * SLOWDOWN) == 0, tend.output()
+            text = tend.output()
+            assert text.index("worker: stopping -> stopped") < text.index("web: stopping -> stopped"), text
+            assert "Exiting with code 0" in text
     finally:
         remove_root(root)
 
@@ -104,29 +99,21 @@ def test_the_bundle_runs_beside_musl_in_an_alpine_like_root(bundle, tmp_path):
         shutil.copy(os.path.realpath("/lib/ld-musl-x86_64.so.1"), root / "lib" / "ld-musl-x86_64.so.1")
         assert not (root / "bin" / "sh").exists() and not list(root.glob("lib/libc.so*"))
 
-        log = open(root / "tmp" / "tend.log", "wb")
-        tend = subprocess.Popen(in_root(root, "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"),
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        output = lambda: (root / "tmp" / "tend.log").read_text()
-        wait_for(lambda: "app | musl service up as uid 65534" in output(), 20, what="the musl service's first line")
+        with TendInRoot(root) as tend:
+            wait_for(lambda: "app | musl service up as uid 65534" in tend.output(), 20,
+                     what="the musl service's first line")
+            wait_for(lambda: "RUNNING" in tend.ctl("status", "app").stdout, 20, what="tendctl status app to say RUNNING")
 
-        def running():
-            r = subprocess.run(in_root(root, "/opt/tend/bin/tendctl", "-s", "/run/tend.sock", "status", "app"),
-                               capture_output=True, text=True)
-            return r.returncode == 0 and "RUNNING" in r.stdout
+            tend_pid = tend.pid()
+            app_pid = wait_for(lambda: pid_of(root, "/usr/bin/musl-service"), 10, what="the service's pid")
+            # Each with its own libc: the service musl from the root, tend glibc from the bundle.
+            assert "/lib/ld-musl-x86_64.so.1" in mapped_files(app_pid, root)
+            assert not any("libc.so.6" in f for f in mapped_files(app_pid, root))
+            assert {"/opt/tend/lib/libc.so.6", "/opt/tend/lib/ld-linux-x86-64.so.2"} <= mapped_files(tend_pid, root)
 
-        wait_for(running, 20, what="tendctl status app to say RUNNING")
-
-        tend_pid = wait_for(lambda: pid_of(root), 10, what="tend's pid")
-        app_pid = wait_for(lambda: pid_of(root, "/usr/bin/musl-service"), 10, what="the service's pid")
-        # Each with its own libc: the service musl from the root, tend glibc from the bundle.
-        assert "/lib/ld-musl-x86_64.so.1" in mapped_files(app_pid, root)
-        assert not any("libc.so.6" in f for f in mapped_files(app_pid, root))
-        assert {"/opt/tend/lib/libc.so.6", "/opt/tend/lib/ld-linux-x86-64.so.2"} <= mapped_files(tend_pid, root)
-
-        os.kill(tend_pid, signal.SIGTERM)
-        assert tend.wait(30 * SLOWDOWN) == 0, output()
-        assert "app | musl service stopping" in output()
-        assert "Exiting with code 0" in output()
+            os.kill(tend_pid, signal.SIGTERM)
+            assert tend.process.wait(30 * SLOWDOWN) == 0, tend.output()
+            assert "app | musl service stopping" in tend.output()
+            assert "Exiting with code 0" in tend.output()
     finally:
         remove_root(root)

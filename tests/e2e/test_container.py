@@ -13,7 +13,7 @@ import urllib.request
 
 
 from harness import SLOWDOWN, wait_for
-from rootfs import REPO, bundle, busybox_root, in_root, pid_of, remove_root  # noqa: F401 (bundle is a fixture)
+from rootfs import REPO, TendInRoot, bundle, busybox_root, remove_root  # noqa: F401 (bundle is a fixture)
 
 CONTAINER = REPO / "packaging" / "container"
 
@@ -36,38 +36,28 @@ def test_the_container_layout_starts_in_order_serves_and_stops_like_docker_stop(
     config = (CONTAINER / "tend.yaml").read_text().replace("8080", str(port))
     root = busybox_root(bundle, config)
     try:
-        log = open(root / "tmp" / "tend.log", "wb")
-        tend = subprocess.Popen(in_root(root, "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"),
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        output = lambda: (root / "tmp" / "tend.log").read_text()
+        with TendInRoot(root) as tend:
+            wait_for(lambda: tend.ctl("health").returncode == 0, 30, what="tendctl health to pass (the image's HEALTHCHECK)")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                assert r.read().decode().strip() == "hello from tend"
+            wait_for(lambda: "worker | worker tick" in tend.output(), 10, what="the worker's output")
+            text = tend.output()
+            assert text.index("init: starting -> completed") < text.index("web: starting -> running") \
+                < text.index("worker: stopped -> starting"), text
 
-        def health():
-            r = subprocess.run(in_root(root, "/opt/tend/bin/tendctl", "-s", "/run/tend.sock", "health"),
-                               capture_output=True, text=True)
-            return r.returncode == 0
-
-        wait_for(health, 30, what="tendctl health to pass (the image's HEALTHCHECK)")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-            assert r.read().decode().strip() == "hello from tend"
-        wait_for(lambda: "worker | worker tick" in output(), 10, what="the worker's output")
-        text = output()
-        assert text.index("init: starting -> completed") < text.index("web: starting -> running") \
-            < text.index("worker: stopped -> starting"), text
-
-        # docker stop: SIGTERM to PID 1, SIGKILL after 10 s.
-        began = time.monotonic()
-        os.kill(wait_for(lambda: pid_of(root), 10, what="tend's pid"), signal.SIGTERM)
-        try:
-            code = tend.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(tend.pid, signal.SIGKILL)
-            raise AssertionError("tend was still running 10 s after SIGTERM: docker would SIGKILL it\n" + output())
-        assert code == 0, output()
-        assert time.monotonic() - began < 10
-        text = output()
-        assert "worker | worker draining" in text
-        assert text.index("worker: stopping -> stopped") < text.index("web: stopping -> stopped"), text
-        assert "Exiting with code 0" in text
+            # docker stop: SIGTERM to PID 1, SIGKILL after 10 s (here: TendInRoot's exit).
+            began = time.monotonic()
+            os.kill(tend.pid(), signal.SIGTERM)
+            try:
+                code = tend.process.wait(10)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("tend was still running 10 s after SIGTERM: docker would SIGKILL it\n" + tend.output())
+            assert code == 0, tend.output()
+            assert time.monotonic() - began < 10
+            text = tend.output()
+            assert "worker | worker draining" in text
+            assert text.index("worker: stopping -> stopped") < text.index("web: stopping -> stopped"), text
+            assert "Exiting with code 0" in text
     finally:
         remove_root(root)
 

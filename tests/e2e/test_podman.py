@@ -32,6 +32,8 @@ runtime = "{runtime}"
 """
 # `docker stop`'s and `podman stop`'s default: SIGKILL 10 s after SIGTERM.
 STOP_TIMEOUT = 10
+BASE = "localhost/tend-test-base:1"  # the busybox root, imported
+IMAGE = "localhost/tend-test-demo:1"  # packaging/container built on it
 
 
 class Podman:
@@ -40,7 +42,7 @@ class Podman:
     def __init__(self, home):
         self.home = home
         self.conf = home / "containers.conf"
-        self.use_runtime("crun")
+        self.use_runtime("crun")  # podman reads the file at every call, so it must be there from the start
 
     def __call__(self, *args, check=True, timeout=120):
         command = ["podman", "--root", str(self.home / "root"), "--runroot", str(self.home / "run"),
@@ -52,11 +54,10 @@ class Podman:
         return r
 
     def use_runtime(self, runtime):
-        self.runtime = runtime
         self.conf.write_text(CONTAINERS_CONF.format(runtime=runtime))
 
     def exec(self, container, *command):
-        return self(*["exec", container, *command], check=False)
+        return self("exec", container, *command, check=False)
 
 
 def base_image_tar(home):
@@ -72,23 +73,23 @@ def base_image_tar(home):
 
 
 @pytest.fixture(scope="module")
-def podman(bundle):
+def podman():
     """A Podman whose runtime is one that can start a container on this machine
     (crun, podman's default, refuses hosts that mount cgroup v1 and v2 side by
     side with controllers on v2; runc takes them), with the busybox base
-    imported as localhost/tend-test-base."""
+    imported as BASE."""
     if not shutil.which("podman"):
         pytest.skip("needs podman (packaging/install-deps.sh)")
     home = Path(tempfile.mkdtemp(prefix="tend-podman-"))
     p = Podman(home)
     try:
-        p("import", str(base_image_tar(home)), "localhost/tend-test-base:1")
+        p("import", str(base_image_tar(home)), BASE)
         refusals = []
         for runtime in ("crun", "runc"):
             if not shutil.which(runtime):
                 continue
             p.use_runtime(runtime)
-            r = p("run", "--rm", "--network", "none", "localhost/tend-test-base:1", "/bin/echo", check=False)
+            r = p("run", "--rm", "--network", "none", BASE, "/bin/echo", check=False)
             if r.returncode == 0:
                 break
             refusals.append(f"{runtime}: {r.stderr.strip()}")
@@ -104,14 +105,13 @@ def podman(bundle):
 
 @pytest.fixture(scope="module")
 def image(podman, bundle):
-    """packaging/container/Containerfile built as the README says, on the local base."""
+    """packaging/container/Containerfile built as its header says, on the local base."""
     context = podman.home / "context"
     shutil.copytree(CONTAINER, context)
     shutil.copy(bundle, context)
     # docker format: the OCI image format has no HEALTHCHECK (podman drops it, with a warning).
-    podman("build", "--format", "docker", "--from", "localhost/tend-test-base:1", "-t", "localhost/tend-test-demo:1",
-           "-f", str(context / "Containerfile"), str(context))
-    return "localhost/tend-test-demo:1"
+    podman("build", "--format", "docker", "--from", BASE, "-t", IMAGE, "-f", str(context / "Containerfile"), str(context))
+    return IMAGE
 
 
 def state(podman, container):
@@ -130,11 +130,16 @@ def check_runs_as_pid1_healthy_and_serving(podman, container):
     wait_for(lambda: "worker | worker tick" in podman("logs", container).stdout, 10, what="the worker's output")
 
 
-def check_stopped_in_order(podman, container, began):
+def stop_and_check_the_order(podman, container, *stop):
+    """Runs the engine's `stop` command (SIGTERM, SIGKILL at STOP_TIMEOUT), then
+    checks tend stopped in time, in order, with exit code 0."""
+    began = time.monotonic()
+    podman(*stop, "-t", str(STOP_TIMEOUT))
     took = time.monotonic() - began
     assert state(podman, container) == ["exited", "0"]
     assert took < STOP_TIMEOUT, f"the stop took {took:.1f}s: the engine had to SIGKILL tend"
-    logs = podman("logs", container).stdout + podman("logs", container).stderr
+    r = podman("logs", container)
+    logs = r.stdout + r.stderr
     assert "Shutting down: SIGTERM received" in logs, logs
     assert "worker | worker draining" in logs, logs
     assert logs.index("worker: stopping -> stopped") < logs.index("web: stopping -> stopped"), logs
@@ -150,9 +155,7 @@ def test_the_built_image_runs_tend_as_pid1_and_podman_stop_stops_it_in_order(pod
     assert inspected["Healthcheck"]["Test"] == ["CMD", "/opt/tend/bin/tendctl", "health"], inspected
     podman("run", "-d", "--name", "demo", "--network", "none", image)
     check_runs_as_pid1_healthy_and_serving(podman, "demo")
-    began = time.monotonic()
-    podman("stop", "-t", str(STOP_TIMEOUT), "demo")
-    check_stopped_in_order(podman, "demo", began)
+    stop_and_check_the_order(podman, "demo", "stop", "demo")
 
 
 def test_a_local_root_runs_under_podman_run_rootfs(podman, bundle):
@@ -161,9 +164,7 @@ def test_a_local_root_runs_under_podman_run_rootfs(podman, bundle):
         podman("run", "-d", "--name", "rootfs", "--network", "none", "--health-cmd", "/opt/tend/bin/tendctl health",
                "--rootfs", str(root), "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml")
         check_runs_as_pid1_healthy_and_serving(podman, "rootfs")
-        began = time.monotonic()
-        podman("stop", "-t", str(STOP_TIMEOUT), "rootfs")
-        check_stopped_in_order(podman, "rootfs", began)
+        stop_and_check_the_order(podman, "rootfs", "stop", "rootfs")
         podman("rm", "rootfs")
     finally:
         remove_root(root)
@@ -186,9 +187,7 @@ def test_the_kubernetes_pod_runs_under_podman_kube_play(podman, image):
     try:
         container = "tend-demo-app"  # the pod's name, a dash, the container's name
         check_runs_as_pid1_healthy_and_serving(podman, container)
-        began = time.monotonic()
-        podman("pod", "stop", "-t", str(STOP_TIMEOUT), "tend-demo")
-        check_stopped_in_order(podman, container, began)
+        stop_and_check_the_order(podman, container, "pod", "stop", "tend-demo")
     finally:
         podman("kube", "down", str(pod), check=False)
     assert "tend-demo" not in podman("pod", "ps", "--format", "{{.Name}}").stdout

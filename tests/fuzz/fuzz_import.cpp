@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     std::string yaml;
     try {
-        yaml = tend::import_supervisord(kPath, {size % 2 == 1}, source);
+        const tend::ImportOptions options{.priority_order = size % 2 == 1};  // both ways, by the input's length
+        yaml = tend::import_supervisord(kPath, options, source);
     } catch (const std::runtime_error& e) {
         if (std::string(e.what()).find(kPath) == std::string::npos) __builtin_trap();  // says which file
         return 0;

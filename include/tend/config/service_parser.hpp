@@ -12,7 +12,9 @@ namespace tend {
 std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& name, const YAML::Node& key,
                                          const YAML::Node& node);
 
-// Service names become log prefixes, socket arguments and file names: keep them tame.
+// Service names become log prefixes, socket arguments and file names: keep them
+// tame. A name is 1 to 64 of these characters, and not "all".
+bool valid_service_name_char(char c);
 bool valid_service_name(const std::string& name);
 
 }  // namespace tend
