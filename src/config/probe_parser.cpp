@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
+#include <stdexcept>
+
+#include "tend/util/pattern.hpp"
 
 namespace tend {
 namespace {
@@ -81,9 +83,9 @@ void parse_probe_kind(YamlReader& reader, const YAML::Node& node, const std::str
             auto text = reader.string(value, at);
             if (!text) return;
             try {
-                std::regex check(*text);
+                Pattern check(*text);
                 probe.pattern = *text;
-            } catch (const std::regex_error& e) {
+            } catch (const std::invalid_argument& e) {
                 reader.error(value, at + ": invalid regular expression: " + e.what());
             }
         }

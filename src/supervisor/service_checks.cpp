@@ -89,13 +89,29 @@ void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
     waiting_ready_ = true;
     if (ready_read_)
         ready_pipe_watch_ = loop_.add_io(ready_read_.get(), EPOLLIN, [this](uint32_t) { on_ready_pipe(); });
+    ready_lines_skipped_ = 0;
     if (ready_pattern_)
-        ready_lines_ = output_.follow({spec_.name}, [this](const LineView& line) {
-            if (waiting_ready_ && std::regex_search(line.text.begin(), line.text.end(), *ready_pattern_))
-                EventLoop::schedule(ready_post_.get());
-        });
+        ready_lines_ = output_.follow({spec_.name}, [this](const LineView& line) { search_for_ready(line); });
     if (spec_.ready.probe.kind != ProbeSpec::Kind::none && spec_.ready.probe.kind != ProbeSpec::Kind::log)
         start_ready_probe();
+}
+
+// Each search is bounded (Pattern reads a bounded prefix), and all of them
+// together take at most a fifth of tend's time: a service printing faster
+// than a costly pattern can be searched has lines skipped, not the loop held.
+void ServiceChecks::search_for_ready(const LineView& line) {
+    if (!waiting_ready_) return;
+    const auto began = host_.now();
+    if (!ready_search_budget_.available(began)) {
+        if (ready_lines_skipped_++ == 0)
+            spdlog::warn("{}: searching its output for /{}/ takes over a fifth of tend's time; lines are skipped while "
+                         "it does (a simpler ready.log pattern avoids this)",
+                         spec_.name, ready_pattern_->text());
+        return;
+    }
+    const bool found = ready_pattern_->search(line.text);
+    ready_search_budget_.spend(host_.now() - began);
+    if (found) EventLoop::schedule(ready_post_.get());
 }
 
 void ServiceChecks::announce_ready(const char* how) {

@@ -215,7 +215,7 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
         {"services:\n  web:\n    command: x\n    ready: {http: 'https://x/'}\n",
          "t.yaml:4:19: services.web.ready.http: expected an http:// URL with an IP address or localhost, e.g. http://127.0.0.1:8080/healthz"},
         {"services:\n  web:\n    command: x\n    ready: {log: 'a(b'}\n",
-         "t.yaml:4:18: services.web.ready.log: invalid regular expression: Mismatched '(' and ')' in regular expression"},
+         "t.yaml:4:18: services.web.ready.log: invalid regular expression: missing ): a(b"},
         {"services:\n  web:\n    command: x\n    ready: {timeout: 5s}\n",
          "t.yaml:4:12: services.web.ready: say how readiness is known: notify (systemd, fd) or a check (exec, tcp, http, log)"},
         {"services:\n  web:\n    command: x\n    ready: {notify: tcp}\n",

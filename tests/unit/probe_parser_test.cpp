@@ -40,3 +40,16 @@ TEST_CASE("a health check cannot read the output; readiness can") {
     CHECK_THROWS_AS(with("    health: {log: ready}\n"), ConfigError);
     CHECK_NOTHROW(with("    ready: {log: ready}\n"));
 }
+
+TEST_CASE("a log pattern RE2 cannot take is an error at its place that says why") {
+    try {
+        with("    ready: {log: 'port (\\d+) \\1'}\n");
+        FAIL("no error");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) ==
+              "t.yaml:4:18: services.web.ready.log: invalid regular expression: back-references such as \\1 are not "
+              "supported (patterns use RE2 syntax, which matches in linear time)");
+    }
+    CHECK_THROWS_AS(with("    ready: {log: '(' }\n"), ConfigError);
+    CHECK_NOTHROW(with("    ready: {log: '(a+)+$'}\n"));
+}

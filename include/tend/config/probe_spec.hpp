@@ -20,7 +20,7 @@ struct ProbeSpec {
     std::string host;               // tcp, http
     int port = 0;                   // tcp, http
     std::string path = "/";         // http: 2xx and 3xx pass
-    std::string pattern;            // log: an ECMAScript regex searched in each line
+    std::string pattern;            // log: an RE2 pattern searched in each line
     Duration interval = 1s;
     Duration timeout = 5s;  // one attempt; a command still running then is killed
 

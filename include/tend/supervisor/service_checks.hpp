@@ -10,7 +10,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 
 #include "tend/config/config.hpp"
@@ -21,6 +20,8 @@
 #include "tend/service/service_machine.hpp"
 #include "tend/supervisor/probe_attempt.hpp"
 #include "tend/util/listener_list.hpp"
+#include "tend/util/pattern.hpp"
+#include "tend/util/time_budget.hpp"
 
 namespace tend {
 
@@ -68,6 +69,7 @@ public:
     const std::string& status_text() const { return status_text_; }  // the last STATUS=
 
 private:
+    void search_for_ready(const LineView& line);
     void on_notify();
     void handle_notify(const NotifyMessage& message);
     void on_ready_pipe();
@@ -90,7 +92,9 @@ private:
     UniqueFd ready_read_;   // notify: fd
     UniqueFd ready_write_;  // held until the spawn has dup'ed it into the child
     EventSource ready_pipe_watch_;
-    std::optional<std::regex> ready_pattern_;
+    std::optional<Pattern> ready_pattern_;
+    TimeBudget ready_search_budget_{std::chrono::milliseconds(100), std::chrono::milliseconds(20)};
+    std::size_t ready_lines_skipped_ = 0;  // in this run: not searched, the budget being spent
     Subscription ready_lines_;
     EventSource ready_post_;  // a matching log line: ready, from the loop rather than inside the output's read
 
