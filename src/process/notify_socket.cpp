@@ -1,22 +1,18 @@
 #include "tend/process/notify_socket.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "tend/util/system_error.hpp"
 
 namespace tend {
-namespace {
-
-constexpr std::size_t kMaxDatagram = 4096;  // systemd's own limit for a notify message
-
-}  // namespace
-
 std::map<std::string, std::string> parse_notify_fields(std::string_view datagram) {
     std::map<std::string, std::string> fields;
     while (!datagram.empty()) {
@@ -30,40 +26,82 @@ std::map<std::string, std::string> parse_notify_fields(std::string_view datagram
     return fields;
 }
 
-NotifySocket::NotifySocket(const std::string& path, const std::optional<Credentials>& owner) : path_(path) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path)
-        throw errno_error("notify socket path " + path + " is longer than " +
-                              std::to_string(sizeof address.sun_path - 1) + " bytes",
-                          ENAMETOOLONG);
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+UniqueFd open_notify_dir(const std::string& path) {
+    const std::string what = "the notify socket directory " + path;
+    if (mkdir(path.c_str(), 0755) < 0 && errno != EEXIST) throw errno_error("failed to create " + what);
+    // O_NOFOLLOW: a link put in its place must not send tend's sockets (and
+    // their chown) elsewhere. Everything after goes through this fd.
+    UniqueFd dir(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) {
+        int err = errno;
+        struct stat st {};
+        if (err == ELOOP || (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)))
+            throw errno_error(what + " is a symbolic link; tend does not follow it (remove it and tend makes the "
+                                     "directory itself)",
+                              ELOOP);
+        if (err == ENOTDIR) throw errno_error(what + " exists and is not a directory", ENOTDIR);
+        throw errno_error("failed to open " + what, err);
+    }
     struct stat st {};
-    if (lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) throw errno_error(path + " exists and is not a socket", EEXIST);
-        if (unlink(path.c_str()) < 0) throw errno_error("failed to remove stale notify socket " + path);
+    if (fstat(dir.get(), &st) < 0) throw errno_error("failed to inspect " + what);
+    if (st.st_uid != geteuid())
+        throw errno_error(what + " is owned by uid " + std::to_string(st.st_uid) + ", not by tend (uid " +
+                              std::to_string(geteuid()) + "); tend refuses it",
+                          EPERM);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw errno_error(what + " is writable by others (mode " + mode + "); tend refuses it (make it 0755, or "
+                                 "remove it and tend makes it)",
+                          EPERM);
+    }
+    return dir;
+}
+
+NotifySocket::NotifySocket(int dir_fd, const std::string& dir_path, const std::string& name,
+                           const std::optional<Credentials>& owner)
+    : path_(dir_path + "/" + name), name_(name) {
+    // The service connects to the path itself: it must fit in sun_path.
+    if (path_.size() >= sizeof(sockaddr_un{}.sun_path))
+        throw errno_error("notify socket path " + path_ + " is longer than " +
+                              std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes",
+                          ENAMETOOLONG);
+    dir_.reset(fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+    if (!dir_) throw errno_error("failed to keep the notify socket directory " + dir_path + " open");
+    struct stat st {};
+    if (fstatat(dir_.get(), name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISSOCK(st.st_mode)) throw errno_error(path_ + " exists and is not a socket", EEXIST);
+        if (unlinkat(dir_.get(), name_.c_str(), 0) < 0) throw errno_error("failed to remove stale notify socket " + path_);
     }
     fd_.reset(socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd_) throw errno_error("failed to create a notify socket");
     int on = 1;
     if (setsockopt(fd_.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0)
         throw errno_error("failed to set SO_PASSCRED on the notify socket");
+    // bind(2) takes a path, not a directory fd: through /proc/self/fd the
+    // directory is the one opened and checked, whatever its path now names.
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::string via = "/proc/self/fd/" + std::to_string(dir_.get()) + "/" + name_;
+    if (via.size() >= sizeof address.sun_path || access("/proc/self/fd", X_OK) < 0) via = path_;
+    std::memcpy(address.sun_path, via.c_str(), via.size() + 1);
     if (bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
-        throw errno_error("failed to bind notify socket " + path);
-    if (owner && chown(path.c_str(), owner->uid, owner->gid) < 0) {
+        throw errno_error("failed to bind notify socket " + path_);
+    if (owner && fchownat(dir_.get(), name_.c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) < 0) {
         int err = errno;
-        unlink(path.c_str());
-        throw errno_error("failed to give notify socket " + path + " to uid " + std::to_string(owner->uid), err);
+        unlinkat(dir_.get(), name_.c_str(), 0);
+        throw errno_error("failed to give notify socket " + path_ + " to uid " + std::to_string(owner->uid), err);
     }
 }
 
 NotifySocket::~NotifySocket() {
-    if (fd_) unlink(path_.c_str());
+    if (fd_) unlinkat(dir_.get(), name_.c_str(), 0);
 }
 
 std::optional<NotifyMessage> NotifySocket::receive() {
-    char data[kMaxDatagram];
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+    char data[kMaxNotifyDatagram];
+    // Room for a few fds: more than fit are closed by the kernel.
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(8 * sizeof(int))];
     iovec iov{data, sizeof data};
     msghdr msg{};
     msg.msg_iov = &iov;
@@ -76,18 +114,21 @@ std::optional<NotifyMessage> NotifySocket::receive() {
         throw errno_error("failed to read the notify socket " + path_);
     }
     NotifyMessage message;
+    message.size = static_cast<std::size_t>(n);
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
             ucred cred{};
             std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
             message.sender = cred.pid;
         } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            // A sender may attach fds (FDSTORE); tend keeps none: close them.
+            // tend stores no fds (FDSTORE), but holds them until the message is
+            // handled: `systemd-notify` waits on one (BARRIER=1), so it is
+            // still alive, and can be placed, while its message is judged.
             auto count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
             for (std::size_t i = 0; i < count; ++i) {
                 int fd = -1;
                 std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                if (fd >= 0) close(fd);
+                if (fd >= 0) message.fds.emplace_back(fd);
             }
         }
     }

@@ -30,6 +30,10 @@ std::vector<pid_t> SystemProcessHost::escaped(pid_t main, const Scope& scope) {
     return out;
 }
 
+std::vector<pid_t> SystemProcessHost::session_members(pid_t sid) { return tend::session_members(sid); }
+
+std::vector<pid_t> SystemProcessHost::holding(int fd) { return children_holding(fd); }
+
 // As PID 1, kill(-1) reaches every process of the namespace but tend. Anywhere
 // else it would reach the whole host, so only tend's own descendants are signalled.
 void SystemProcessHost::signal_all(bool is_pid1, int sig) {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -37,7 +39,28 @@ struct ProcEntry {
     pid_t pid;
     pid_t ppid;
     pid_t pgrp;
+    pid_t session;
+    char state;
 };
+
+// /proc/PID/stat's state, parent, group and session; nullopt when it is gone.
+std::optional<ProcEntry> read_stat(const std::string& pid_text) {
+    std::ifstream stat("/proc/" + pid_text + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return std::nullopt;  // exited meanwhile
+    // The command name may hold spaces and parentheses: fields resume after the last ')'.
+    auto close = line.rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    ProcEntry entry{};
+    long ppid = 0, pgrp = 0, session = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld %ld", &entry.state, &ppid, &pgrp, &session) != 4)
+        return std::nullopt;
+    entry.pid = static_cast<pid_t>(std::strtol(pid_text.c_str(), nullptr, 10));
+    entry.ppid = static_cast<pid_t>(ppid);
+    entry.pgrp = static_cast<pid_t>(pgrp);
+    entry.session = static_cast<pid_t>(session);
+    return entry;
+}
 
 // One pass over /proc/*/stat; processes that exit meanwhile are skipped.
 std::vector<ProcEntry> list_processes() {
@@ -51,17 +74,9 @@ std::vector<ProcEntry> list_processes() {
         char* end = nullptr;
         long pid = std::strtol(entry->d_name, &end, 10);
         if (*end != '\0' || pid <= 0) continue;
-        std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
-        std::string line;
-        if (!std::getline(stat, line)) continue;  // exited meanwhile
-        // The command name may hold spaces and parentheses: fields resume after the last ')'.
-        auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        char state = 0;
-        long ppid = 0, pgrp = 0;
-        if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
-        if (state == 'Z') continue;  // already dead, waiting to be reaped
-        out.push_back({static_cast<pid_t>(pid), static_cast<pid_t>(ppid), static_cast<pid_t>(pgrp)});
+        auto stat = read_stat(entry->d_name);
+        if (!stat || stat->state == 'Z') continue;  // gone, or dead and waiting to be reaped
+        out.push_back(*stat);
     }
     return out;
 }
@@ -134,6 +149,62 @@ std::size_t signal_descendants(int sig) {
     for (pid_t pid : descendants_of(getpid()))
         if (kill(pid, sig) == 0) ++count;
     return count;
+}
+
+std::vector<pid_t> session_members(pid_t sid) {
+    std::vector<pid_t> out;
+    if (sid <= 0) return out;
+    for (const ProcEntry& p : list_processes())
+        if (p.session == sid) out.push_back(p.pid);
+    return out;
+}
+
+namespace {
+
+bool holds(pid_t pid, const std::string& link) {
+    const std::string fds = "/proc/" + std::to_string(pid) + "/fd";
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(fds.c_str()), closedir);
+    if (!dir) return false;  // gone meanwhile
+    char target[64];
+    while (dirent* entry = readdir(dir.get())) {
+        if (entry->d_name[0] == '.') continue;
+        ssize_t n = readlinkat(dirfd(dir.get()), entry->d_name, target, sizeof target - 1);
+        if (n > 0 && link.compare(0, std::string::npos, target, static_cast<std::size_t>(n)) == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<pid_t> children_holding(int fd) {
+    std::vector<pid_t> out;
+    struct stat st {};
+    if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) return out;
+    const std::string link = "pipe:[" + std::to_string(st.st_ino) + "]";
+    for (pid_t child : children_of(getpid())) {
+        if (!holds(child, link)) continue;
+        out.push_back(child);
+        for (pid_t below : descendants_of(child)) out.push_back(below);
+    }
+    return out;
+}
+
+bool belongs_to(pid_t pid, pid_t leader, bool leads_session) {
+    if (pid <= 0 || leader <= 0) return false;
+    if (pid == leader) return true;
+    // A parent chain is short; the bound only guards against a loop read across
+    // exits and pid reuse while walking.
+    constexpr int kMaxDepth = 64;
+    pid_t at = pid;
+    for (int depth = 0; depth < kMaxDepth && at > 1; ++depth) {
+        // A zombie still says where it was: its pid is not reused before it is reaped.
+        auto stat = read_stat(std::to_string(at));
+        if (!stat) return false;
+        if (depth == 0 && (stat->pgrp == leader || (leads_session && stat->session == leader))) return true;
+        if (stat->ppid == leader) return true;
+        at = stat->ppid;
+    }
+    return false;
 }
 
 }  // namespace tend

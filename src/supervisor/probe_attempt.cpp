@@ -1,10 +1,11 @@
 #include "tend/supervisor/probe_attempt.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,6 +35,12 @@ bool make_address(const std::string& host, int port, sockaddr_storage& out, sock
         return true;
     }
     return false;
+}
+
+// A pipe's read end reports a hangup once no process holds its write end.
+bool all_writers_gone(int read_end) {
+    pollfd p{read_end, POLLIN, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) != 0;
 }
 
 }  // namespace
@@ -82,42 +89,95 @@ void ProbeAttempt::fail_soon(std::string why) {
 ProbeAttempt::~ProbeAttempt() {
     // A command still running is killed; its exit is reaped later and, being
     // registered as a probe's pid, is not taken for an orphan.
-    if (pid_ > 0) host_.signal(Scope{pid_}, SIGKILL);
+    kill_running();
 }
 
 void ProbeAttempt::start_command(SpawnRequest request) {
-    output_.reset(memfd_create("tend-probe", MFD_CLOEXEC));
-    if (!output_) {
-        fail_soon(std::string("failed to create the probe's output file: ") + std::strerror(errno));
+    // A pipe, not a file: tend keeps the first kKeptOutput bytes and drains the
+    // rest into nothing, so a probe that prints without end costs no memory. A
+    // memfd would grow with every write (a seal that stops it growing turns
+    // the probe's own writes into errors, changing what it reports).
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+        fail_soon(std::string("failed to create the probe's output pipe: ") + std::strerror(errno));
+        return;
+    }
+    output_.reset(fds[0]);
+    UniqueFd write_end(fds[1]);
+    // The command's end blocks like any pipe; only tend's end must not.
+    if (fcntl(write_end.get(), F_SETFL, 0) < 0) {
+        fail_soon(std::string("failed to set up the probe's output pipe: ") + std::strerror(errno));
         return;
     }
     request.argv = probe_.argv;
-    request.new_session = true;
+    request.new_session = true;  // its own session and group: what it leaves behind is found by them
     request.take_terminal = false;
     request.stdin_fd = -1;
-    request.stdout_fd = request.stderr_fd = output_.get();
+    request.stdout_fd = request.stderr_fd = write_end.get();
     request.pass_fd = request.pass_fd_as = -1;
     SpawnResult result = host_.spawn(request);
     if (!result.ok()) {
         fail_soon(result.what);
         return;
     }
-    pid_ = result.pid;
+    pid_ = group_ = result.pid;
+    output_watch_ = loop_.add_io(output_.get(), EPOLLIN, [this](uint32_t) { read_output(kReadsPerWakeup); });
 }
 
 void ProbeAttempt::exited(const ExitStatus& status) {
     pid_ = 0;
+    // Its group and session die with it, as a cgroup's processes would: `sleep 100 &`
+    // in a probe that runs every few seconds must not pile up.
+    kill_leftovers();
     if (finished_) return;
     std::string said = command_output();
     bool ok = !status.signaled && status.value == 0;
     finish(ok, said.empty() ? status.describe() : status.describe() + ": " + said);
 }
 
+void ProbeAttempt::kill_running() {
+    if (pid_ <= 0) return;
+    // Descendants that left its group (setsid) can only be found while it lives.
+    for (pid_t pid : host_.escaped(pid_, Scope{pid_})) host_.signal(pid, SIGKILL);
+    host_.signal(Scope{pid_}, SIGKILL);
+}
+
+void ProbeAttempt::kill_leftovers() {
+    if (group_ <= 0) return;
+    // The group's and session's numbers are not reused while any member lives.
+    host_.signal(Scope{group_}, SIGKILL);
+    for (pid_t pid : host_.session_members(group_)) host_.signal(pid, SIGKILL);
+    // One that left its session (setsid) was adopted by tend, its parent gone:
+    // the output pipe it still holds says where it came from.
+    // Looked for only while something still holds it: the scan reads /proc.
+    if (output_ && !all_writers_gone(output_.get()))
+        for (pid_t pid : host_.holding(output_.get())) host_.signal(pid, SIGKILL);
+    group_ = 0;
+}
+
+void ProbeAttempt::read_output(int max_reads) {
+    // One buffer for every attempt: the loop runs one callback at a time.
+    static char buffer[64 * 1024];
+    for (int i = 0; i < max_reads && output_; ++i) {
+        ssize_t n = read(output_.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return;
+        if (n <= 0) {  // every writer is gone (or the pipe failed): nothing more to read
+            output_watch_.reset();
+            output_.reset();
+            return;
+        }
+        std::size_t room = kKeptOutput - std::min(kKeptOutput, kept_.size());
+        kept_.append(buffer, std::min(room, static_cast<std::size_t>(n)));
+    }
+}
+
 std::string ProbeAttempt::command_output() {
-    if (!output_) return "";
-    char buffer[512];
-    ssize_t n = pread(output_.get(), buffer, sizeof buffer, 0);
-    return n > 0 ? trim_probe_output(std::string_view(buffer, static_cast<std::size_t>(n))) : "";
+    // What is still in the pipe, bounded: a writer left behind cannot hold the loop.
+    read_output(kReadsAtExit);
+    output_watch_.reset();
+    output_.reset();
+    return trim_probe_output(kept_);
 }
 
 void ProbeAttempt::start_socket() {
@@ -194,7 +254,9 @@ void ProbeAttempt::finish(bool ok, std::string output) {
     io_.reset();
     socket_.reset();
     EventLoop::disarm(timer_.get());
-    if (pid_ > 0) host_.signal(Scope{pid_}, SIGKILL);  // timed out: its exit still comes to exited()
+    kill_running();  // timed out: its exit still comes to exited()
+    output_watch_.reset();
+    output_.reset();
     Duration took = std::chrono::duration_cast<Duration>(host_.now() - began_);
     // Last: the callback may destroy this attempt.
     auto done = std::move(done_);

@@ -36,6 +36,7 @@ void Service::update_spec(ServiceSpec spec) {
     spec_ = std::move(spec);
     machine_.set_policy(ServicePolicy::from(spec_));
     if (output) output->update(spec_);
+    if (checks) checks->update_health(spec_.health);
 }
 
 void Service::replace_spec(ServiceSpec spec) {

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tend/process/process_tree.hpp"
 #include "tend/util/system_error.hpp"
 
 namespace tend {
@@ -46,6 +47,7 @@ ServiceChecks::ServiceChecks(EventLoop& loop, ProcessHost& host, OutputRouter& o
     ready_timer_ = loop_.add_timer([this] { start_ready_probe(); });
     health_timer_ = loop_.add_timer([this] { start_health_probe(); });
     watchdog_timer_ = loop_.add_timer([this] { on_watchdog(); });
+    warning_timer_ = loop_.add_timer([this] { report_suppressed(); });
     ready_post_ = loop_.add_post([this] { announce_ready("its output matched"); });
     if (spec_.ready.probe.kind == ProbeSpec::Kind::log) ready_pattern_.emplace(spec_.ready.probe.pattern);
 }
@@ -56,9 +58,8 @@ void ServiceChecks::prepare(SpawnRequest& request) {
     ended();  // whatever the last run left
     if (spec_.ready.notify == NotifyKind::systemd) {
         if (!notify_) {
-            if (mkdir(notify_dir_.c_str(), 0755) < 0 && errno != EEXIST)
-                throw errno_error("failed to create the notify socket directory " + notify_dir_);
-            notify_ = std::make_unique<NotifySocket>(notify_dir_ + "/" + spec_.name, spec_.credentials);
+            UniqueFd dir = open_notify_dir(notify_dir_);
+            notify_ = std::make_unique<NotifySocket>(dir.get(), notify_dir_, spec_.name, spec_.credentials);
             notify_watch_ = loop_.add_io(notify_->fd(), EPOLLIN, [this](uint32_t) { on_notify(); });
         }
         request.environment.push_back("NOTIFY_SOCKET=" + notify_->path());
@@ -80,6 +81,7 @@ void ServiceChecks::prepare(SpawnRequest& request) {
 
 void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
     main_pid_ = main;
+    leads_session_ = like.new_session;
     notify_main_pid_ = 0;
     status_text_.clear();
     probe_like_ = like;
@@ -87,6 +89,7 @@ void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
     health_ = {};
     if (!spec_.ready.external()) return;
     waiting_ready_ = true;
+    ready_pipe_bytes_ = 0;
     if (ready_read_)
         ready_pipe_watch_ = loop_.add_io(ready_read_.get(), EPOLLIN, [this](uint32_t) { on_ready_pipe(); });
     ready_lines_skipped_ = 0;
@@ -123,6 +126,7 @@ void ServiceChecks::announce_ready(const char* how) {
 
 void ServiceChecks::running() {
     waiting_ready_ = false;
+    running_ = true;
     running_since_ = host_.now();
     if (spec_.health.enabled()) {
         health_.verdict = HealthState::Verdict::unknown;
@@ -142,6 +146,7 @@ void ServiceChecks::stop_readiness() {
 
 void ServiceChecks::ended() {
     stop_readiness();
+    running_ = false;
     main_pid_ = 0;
     health_attempt_.reset();
     EventLoop::disarm(health_timer_.get());
@@ -173,12 +178,23 @@ void ServiceChecks::start_ready_probe() {
 }
 
 void ServiceChecks::on_ready_pipe() {
-    char buffer[256];
-    for (;;) {
+    // Large reads, a few per wakeup, and a bound on the whole: a writer that
+    // never writes a newline neither holds the loop nor keeps tend reading.
+    static char buffer[64 * 1024];  // one for every service: the loop runs one callback at a time
+    for (int i = 0; i < kReadyReadsPerWakeup; ++i) {
         ssize_t n = read(ready_read_.get(), buffer, sizeof buffer);
         if (n > 0) {
             if (std::memchr(buffer, '\n', static_cast<std::size_t>(n))) {
                 announce_ready("a newline on its readiness fd");
+                return;
+            }
+            ready_pipe_bytes_ += static_cast<std::size_t>(n);
+            if (ready_pipe_bytes_ >= kMaxReadyFdBytes) {
+                spdlog::warn("{}: {} bytes on its readiness fd without a newline; no longer read (it cannot become "
+                             "ready through it)",
+                             spec_.name, ready_pipe_bytes_);
+                ready_pipe_watch_.reset();
+                ready_read_.reset();
                 return;
             }
             continue;
@@ -194,20 +210,53 @@ void ServiceChecks::on_ready_pipe() {
 
 void ServiceChecks::on_notify() {
     try {
-        while (auto message = notify_->receive()) handle_notify(*message);
+        // A bounded batch: a flood shares the loop (what is left wakes it again).
+        for (int i = 0; i < kNotifyPerWakeup; ++i) {
+            auto message = notify_->receive();
+            if (!message) return;
+            handle_notify(*message);
+        }
     } catch (const std::system_error& e) {
-        spdlog::warn("{}: {}", spec_.name, e.what());
+        warn_notify(e.what());
     }
+}
+
+void ServiceChecks::warn_notify(const std::string& what) {
+    if (notify_warnings_.admit(host_.now())) {
+        report_suppressed();  // the last window's count, if its timer has not told it yet
+        EventLoop::disarm(warning_timer_.get());
+        spdlog::warn("{}: {}", spec_.name, what);
+        return;
+    }
+    if (!EventLoop::enabled(warning_timer_.get()))
+        loop_.arm(warning_timer_.get(),
+                  std::chrono::duration_cast<Duration>(notify_warnings_.window_end() - host_.now()));
+}
+
+void ServiceChecks::report_suppressed() {
+    if (std::size_t n = notify_warnings_.take_suppressed())
+        spdlog::warn("{}: {} more notify warning(s) suppressed in the last {}", spec_.name, n,
+                     format_duration(notify_warnings_.window()));
 }
 
 void ServiceChecks::handle_notify(const NotifyMessage& m) {
     if (main_pid_ == 0) return;  // from a process of an earlier run
     const bool from_main = m.sender == main_pid_ || (notify_main_pid_ > 0 && m.sender == notify_main_pid_);
-    if (!spec_.ready.notify_all && !from_main) {
-        spdlog::warn("{}: notify message from pid {}, not its main process {}, ignored (notify_access: all accepts it)",
-                     spec_.name, m.sender, main_pid_);
+    if (!from_main && !spec_.ready.notify_all) {
+        warn_notify("notify message from pid " + std::to_string(m.sender) + ", not its main process " +
+                    std::to_string(main_pid_) + ", ignored (notify_access: all accepts its other processes)");
         return;
     }
+    // `all` means the service's own processes, as systemd means its cgroup's:
+    // another service of the same user must not make this one ready.
+    if (!from_main && !belongs_to(m.sender, main_pid_, leads_session_)) {
+        warn_notify("notify message from pid " + std::to_string(m.sender) +
+                    ", not one of its processes (or gone before it was read), ignored");
+        return;
+    }
+    if (m.size > kMaxNotifyDatagram)
+        warn_notify("notify message of " + std::to_string(m.size) + " bytes cut to " +
+                    std::to_string(kMaxNotifyDatagram));
     const auto& f = m.fields;
     if (auto it = f.find("MAINPID"); it != f.end())
         if (auto pid = number_field(it->second)) notify_main_pid_ = static_cast<pid_t>(*pid);
@@ -232,6 +281,26 @@ void ServiceChecks::on_watchdog() {
 }
 
 // ---- health ------------------------------------------------------------------
+
+void ServiceChecks::update_health(const HealthSpec& health) {
+    if (health == spec_.health) return;
+    spec_.health = health;
+    health_attempt_.reset();
+    EventLoop::disarm(health_timer_.get());
+    // A removed check's verdict means nothing now; a changed one is judged
+    // afresh: the old check's pass says nothing about the new.
+    if (!running_ && spec_.health.enabled()) return;  // the next run starts the new check
+    health_ = {};
+    if (!running_) return;
+    if (!spec_.health.enabled()) {
+        spdlog::info("{}: health check removed", spec_.name);
+        return;
+    }
+    spdlog::info("{}: health check replaced: the new one runs now", spec_.name);
+    running_since_ = host_.now();  // its start_period counts from now
+    health_.verdict = HealthState::Verdict::unknown;
+    start_health_probe();
+}
 
 void ServiceChecks::start_health_probe() {
     health_attempt_ = std::make_unique<ProbeAttempt>(loop_, host_, spec_.health.probe, probe_like_,

@@ -64,6 +64,8 @@ public:
     std::size_t size(const Scope& scope) override { return live_.contains(scope.pgid) ? 1 : 0; }
     bool alive(pid_t pid) override { return live_.contains(pid); }
     std::vector<pid_t> escaped(pid_t, const Scope&) override { return {}; }
+    std::vector<pid_t> session_members(pid_t) override { return {}; }
+    std::vector<pid_t> holding(int) override { return {}; }
     void signal_all(bool, int sig) override {
         for (pid_t pid : std::set<pid_t>(live_)) deliver(pid, pid, sig);
     }

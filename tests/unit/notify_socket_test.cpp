@@ -19,9 +19,11 @@ namespace {
 
 struct TempDir {
     std::string path;
+    UniqueFd fd;
     TempDir() {
         char tmpl[] = "/tmp/tend-notify-XXXXXX";
         path = mkdtemp(tmpl);
+        fd = open_notify_dir(path);
     }
     ~TempDir() { std::filesystem::remove_all(path); }
 };
@@ -50,7 +52,7 @@ TEST_CASE("notify fields are KEY=VALUE lines; others are ignored") {
 
 TEST_CASE("a message carries its sender's pid from the kernel") {
     TempDir dir;
-    NotifySocket socket(dir.path + "/web", std::nullopt);
+    NotifySocket socket(dir.fd.get(), dir.path, "web", std::nullopt);
     CHECK_FALSE(socket.receive().has_value());  // nothing yet, and no blocking
     send_to(socket.path(), "READY=1\nSTATUS=up\n");
     auto message = socket.receive();
@@ -64,7 +66,7 @@ TEST_CASE("a message carries its sender's pid from the kernel") {
 TEST_CASE("a stale socket is replaced, any other file is refused, and the socket goes with its owner") {
     TempDir dir;
     const std::string path = dir.path + "/db";
-    { NotifySocket first(path, std::nullopt); }
+    { NotifySocket first(dir.fd.get(), dir.path, "db", std::nullopt); }
     CHECK_FALSE(std::filesystem::exists(path));
     {
         // A socket file left by a tend that was killed.
@@ -75,14 +77,60 @@ TEST_CASE("a stale socket is replaced, any other file is refused, and the socket
         REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
         close(fd);
     }
-    NotifySocket again(path, std::nullopt);
+    NotifySocket again(dir.fd.get(), dir.path, "db", std::nullopt);
     send_to(path, "READY=1");
     CHECK(again.receive().has_value());
 
     const std::string file = dir.path + "/plain";
     std::ofstream(file) << "data";
-    CHECK_THROWS_WITH_AS(NotifySocket(file, std::nullopt), (file + " exists and is not a socket: File exists").c_str(),
-                         std::system_error);
+    CHECK_THROWS_WITH_AS(NotifySocket(dir.fd.get(), dir.path, "plain", std::nullopt),
+                         (file + " exists and is not a socket: File exists").c_str(), std::system_error);
     CHECK(std::filesystem::exists(file));
-    CHECK_THROWS_AS(NotifySocket("/tmp/" + std::string(200, 'x'), std::nullopt), std::system_error);
+    CHECK_THROWS_AS(NotifySocket(dir.fd.get(), dir.path, std::string(200, 'x'), std::nullopt), std::system_error);
+}
+
+TEST_CASE("the notify directory is made when missing, and refused when a link, not a directory or writable by others") {
+    TempDir dir;
+    const std::string made = dir.path + "/made";
+    CHECK(open_notify_dir(made));
+    CHECK(std::filesystem::is_directory(made));
+
+    const std::string link = dir.path + "/link";
+    std::filesystem::create_directory_symlink(made, link);
+    CHECK_THROWS_WITH_AS(open_notify_dir(link),
+                         ("the notify socket directory " + link +
+                          " is a symbolic link; tend does not follow it (remove it and tend makes the directory "
+                          "itself): Too many levels of symbolic links")
+                             .c_str(),
+                         std::system_error);
+
+    const std::string file = dir.path + "/file";
+    std::ofstream(file) << "data";
+    CHECK_THROWS_WITH_AS(open_notify_dir(file),
+                         ("the notify socket directory " + file + " exists and is not a directory: Not a directory")
+                             .c_str(),
+                         std::system_error);
+
+    const std::string open_to_all = dir.path + "/open";
+    std::filesystem::create_directory(open_to_all);
+    chmod(open_to_all.c_str(), 01777);
+    CHECK_THROWS_WITH_AS(open_notify_dir(open_to_all),
+                         ("the notify socket directory " + open_to_all +
+                          " is writable by others (mode 1777); tend refuses it (make it 0755, or remove it and tend "
+                          "makes it): Operation not permitted")
+                             .c_str(),
+                         std::system_error);
+}
+
+TEST_CASE("a notify directory owned by another uid is refused") {
+    if (geteuid() != 0) return;  // only root can make one
+    TempDir dir;
+    const std::string theirs = dir.path + "/theirs";
+    std::filesystem::create_directory(theirs);
+    REQUIRE(chown(theirs.c_str(), 65534, 65534) == 0);
+    CHECK_THROWS_WITH_AS(open_notify_dir(theirs),
+                         ("the notify socket directory " + theirs +
+                          " is owned by uid 65534, not by tend (uid 0); tend refuses it: Operation not permitted")
+                             .c_str(),
+                         std::system_error);
 }

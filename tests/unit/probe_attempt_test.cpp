@@ -96,6 +96,15 @@ TEST_CASE("a command probe runs like the service and passes on exit 0") {
     CHECK(p.result->output == "exit code 0");
 }
 
+TEST_CASE("what a command probe leaves in its group is killed when it exits") {
+    Probing p;
+    auto attempt = p.start(exec_probe());
+    pid_t pid = attempt->pid();
+    attempt->exited(ExitStatus::exited(0));
+    CHECK(p.finish().ok);
+    CHECK(p.host.sent.back() == FakeProcessHost::Sent{-pid, SIGKILL});
+}
+
 TEST_CASE("a failing command probe fails with its exit status") {
     Probing p;
     auto attempt = p.start(exec_probe());

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -89,7 +92,7 @@ TEST_CASE("sd_notify: READY=1 from the main process makes it ready; STATUS= is k
     CHECK(r.checks->status_text() == "serving");
 }
 
-TEST_CASE("sd_notify: a message from another pid is ignored unless notify_access is all") {
+TEST_CASE("sd_notify: a message from another pid is ignored under notify_access main") {
     Rig r("    ready: {notify: systemd}\n");
     SpawnRequest request;
     r.checks->prepare(request);
@@ -97,14 +100,45 @@ TEST_CASE("sd_notify: a message from another pid is ignored unless notify_access
     notify(env_value(request, "NOTIFY_SOCKET"), "READY=1");
     r.turn();
     CHECK_FALSE(r.got(EventKind::ready));
+}
 
-    Rig all("    ready: {notify: systemd, notify_access: all}\n");
+TEST_CASE("sd_notify: notify_access all takes its own processes' messages, not a stranger's") {
+    // The main process: a child in a group of its own, of which this test process is not.
+    pid_t main = fork();
+    REQUIRE(main >= 0);
+    if (main == 0) {
+        setpgid(0, 0);
+        pause();
+        _exit(0);
+    }
+    setpgid(main, main);  // either side may come first
+    Rig stranger("    ready: {notify: systemd, notify_access: all}\n");
+    SpawnRequest request;
+    stranger.checks->prepare(request);
+    stranger.checks->spawned(main, request);
+    notify(env_value(request, "NOTIFY_SOCKET"), "READY=1");
+    stranger.turn();
+    CHECK_FALSE(stranger.got(EventKind::ready));
+    kill(main, SIGKILL);
+    waitpid(main, nullptr, 0);
+
+    // This test process as the main process: its child, still alive when read, is one of its own.
+    Rig own("    ready: {notify: systemd, notify_access: all}\n");
     SpawnRequest request2;
-    all.checks->prepare(request2);
-    all.checks->spawned(getpid() + 100000, request2);
-    notify(env_value(request2, "NOTIFY_SOCKET"), "READY=1");
-    all.turn();
-    CHECK(all.got(EventKind::ready));
+    own.checks->prepare(request2);
+    own.checks->spawned(getpid(), request2);
+    const std::string socket = env_value(request2, "NOTIFY_SOCKET");
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        notify(socket, "READY=1");
+        pause();
+        _exit(0);
+    }
+    for (int i = 0; i < 200 && !own.got(EventKind::ready); ++i) own.loop.run_once(10ms);
+    CHECK(own.got(EventKind::ready));
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
 }
 
 TEST_CASE("the readiness fd: the service gets the write end at fd N; a newline means ready") {
@@ -122,6 +156,75 @@ TEST_CASE("the readiness fd: the service gets the write end at fd N; a newline m
     r.turn();
     CHECK(r.got(EventKind::ready));
     close(child_end);
+}
+
+TEST_CASE("the readiness fd is no longer read after 64 KiB without a newline") {
+    Rig r("    ready: {notify: fd, fd: 4}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    int child_end = dup(request.pass_fd);
+    r.checks->spawned(12345, request);
+    fcntl(child_end, F_SETFL, O_NONBLOCK);
+    auto* previous = signal(SIGPIPE, SIG_IGN);
+    const std::string chunk(4096, 'x');
+    std::size_t written = 0;
+    int error = 0;
+    for (int i = 0; i < 10000 && error == 0; ++i) {
+        ssize_t n = write(child_end, chunk.data(), chunk.size());
+        if (n > 0) written += static_cast<std::size_t>(n);
+        else if (errno == EAGAIN) r.turn(1);
+        else error = errno;
+    }
+    signal(SIGPIPE, previous);
+    CHECK(error == EPIPE);  // tend closed its end
+    CHECK(written >= 64 * 1024);
+    CHECK_FALSE(r.got(EventKind::ready));
+    close(child_end);
+}
+
+TEST_CASE("a reload's health change reaches the checks of a running service: added, changed, removed") {
+    auto health_of = [](const std::string& yaml) {
+        return parse_config("services:\n  web:\n    command: web\n    health: " + yaml + "\n", "t.yaml")
+            .services.front()
+            .health;
+    };
+    Rig r("");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(500, request);
+    r.checks->running();
+    CHECK(r.probes.empty());
+    CHECK(r.checks->health().verdict == HealthState::Verdict::none);
+
+    r.checks->update_health(health_of("{exec: [check], interval: 1ms}"));
+    REQUIRE(r.probes.size() == 1);
+    CHECK(r.host.spawned.back().second == "check");
+    CHECK(r.checks->health().verdict == HealthState::Verdict::unknown);
+
+    r.checks->update_health(health_of("{exec: [other], interval: 1ms}"));
+    REQUIRE(r.probes.size() == 2);
+    CHECK(r.host.spawned.back().second == "other");
+    auto killed = r.host.signals_to(r.probes[0]);
+    CHECK(std::find(killed.begin(), killed.end(), SIGKILL) != killed.end());
+
+    r.checks->update_health(HealthSpec{});
+    CHECK(r.checks->health().verdict == HealthState::Verdict::none);
+    killed = r.host.signals_to(r.probes[1]);
+    CHECK(std::find(killed.begin(), killed.end(), SIGKILL) != killed.end());
+    CHECK(r.probes.size() == 2);
+}
+
+TEST_CASE("a health check added while the service is not running starts with its next run") {
+    Rig r("");
+    r.checks->update_health(
+        parse_config("services:\n  web:\n    command: web\n    health: {exec: [check]}\n", "t.yaml").services.front().health);
+    CHECK(r.probes.empty());
+    SpawnRequest request;
+    r.checks->prepare(request);
+    r.checks->spawned(500, request);
+    r.checks->running();
+    REQUIRE(r.probes.size() == 1);
+    CHECK(r.host.spawned.back().second == "check");
 }
 
 TEST_CASE("a readiness command is tried every interval until it passes") {

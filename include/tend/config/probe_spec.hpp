@@ -35,7 +35,7 @@ inline const std::string kNotifyKindNames[] = {"none", "systemd", "fd"};
 struct ReadySpec {
     NotifyKind notify = NotifyKind::none;
     int fd = 3;                  // notify: fd: the write end of the pipe, in the service
-    bool notify_all = false;     // notify_access: all (children such as systemd-notify may report)
+    bool notify_all = false;     // notify_access: all (its own processes may report: group, session, descendants)
     Duration watchdog{0};        // notify: systemd: restart when WATCHDOG=1 stops for this long; 0: off
     ProbeSpec probe;
     Duration timeout{0};         // not ready within it: a failed start; 0: wait as long as it takes

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tend/process/credentials.hpp"
 #include "tend/util/unique_fd.hpp"
@@ -23,15 +24,27 @@ std::map<std::string, std::string> parse_notify_fields(std::string_view datagram
 
 struct NotifyMessage {
     pid_t sender = 0;  // from the kernel's SCM_CREDENTIALS, 0 when absent
+    std::size_t size = 0;  // as sent: more than kMaxNotifyDatagram means it was cut
     std::map<std::string, std::string> fields;
+    std::vector<UniqueFd> fds;  // sent with it (a barrier's): closed when the message is dropped
 };
+
+inline constexpr std::size_t kMaxNotifyDatagram = 4096;  // systemd's own limit for a notify message
+
+// The directory for the notify sockets at `path`, made (0755) when missing. It
+// must be a real directory, not a symlink, owned by tend's uid and writable by
+// no one else: throws std::system_error naming it and saying why otherwise.
+UniqueFd open_notify_dir(const std::string& path);
 
 class NotifySocket {
 public:
-    // Binds at `path` (a stale socket file there is replaced; any other file is
-    // an error), non-blocking and close-on-exec, owned by `owner` when given so
-    // a service that drops privileges can still send. Throws std::system_error.
-    NotifySocket(const std::string& path, const std::optional<Credentials>& owner);
+    // Binds at `name` in the directory `dir_fd` (opened by open_notify_dir, at
+    // `dir_path`): a stale socket there is replaced, any other file is an error.
+    // Non-blocking and close-on-exec, owned by `owner` when given so a service
+    // that drops privileges can still send. No symlink is followed. Throws
+    // std::system_error.
+    NotifySocket(int dir_fd, const std::string& dir_path, const std::string& name,
+                 const std::optional<Credentials>& owner);
     ~NotifySocket();
     NotifySocket(const NotifySocket&) = delete;
     NotifySocket& operator=(const NotifySocket&) = delete;
@@ -43,6 +56,8 @@ public:
 
 private:
     std::string path_;
+    std::string name_;
+    UniqueFd dir_;  // where it was bound, for its unlink
     UniqueFd fd_;
 };
 

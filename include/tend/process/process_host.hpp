@@ -38,6 +38,10 @@ public:
     virtual bool alive(pid_t pid) = 0;  // exists and is not a zombie
     // Descendants of `main` that are not in `scope` (they called setsid).
     virtual std::vector<pid_t> escaped(pid_t main, const Scope& scope) = 0;
+    // What is left of a session whose leader `sid` is gone: every live member.
+    virtual std::vector<pid_t> session_members(pid_t sid) = 0;
+    // tend's children (adopted orphans) holding the pipe `fd` is an end of, and their descendants.
+    virtual std::vector<pid_t> holding(int fd) = 0;
     // Everything but tend: kill(-1) as PID 1, else tend's own descendants.
     virtual void signal_all(bool is_pid1, int sig) = 0;
     virtual std::size_t reap(const ReapHandler& handler) = 0;
@@ -57,6 +61,8 @@ public:
     std::size_t size(const Scope& scope) override;
     bool alive(pid_t pid) override;
     std::vector<pid_t> escaped(pid_t main, const Scope& scope) override;
+    std::vector<pid_t> session_members(pid_t sid) override;
+    std::vector<pid_t> holding(int fd) override;
     void signal_all(bool is_pid1, int sig) override;
     std::size_t reap(const ReapHandler& handler) override;
     bool has_children() override;

@@ -24,4 +24,18 @@ std::vector<pid_t> descendants_of(pid_t root);
 // Sends `sig` to every descendant of this process; returns how many were signalled.
 std::size_t signal_descendants(int sig);
 
+// Every live process whose session is `sid` (what is left of a session once its leader is gone).
+std::vector<pid_t> session_members(pid_t sid);
+
+// tend's own children (orphans it adopted among them) that hold an fd open on
+// the same pipe as `fd`, with all their descendants: what a probe left behind
+// after leaving its session, found by the output pipe it still holds.
+std::vector<pid_t> children_holding(int fd);
+
+// Whether `pid` is one of the processes a service's `leader` (its main process,
+// leader of its own group, and of its own session when `leads_session`) stands
+// for: in its group or session, or below it in the parent chain. What systemd
+// judges by the unit's cgroup. False when `pid` is gone or unreadable.
+bool belongs_to(pid_t pid, pid_t leader, bool leads_session);
+
 }  // namespace tend

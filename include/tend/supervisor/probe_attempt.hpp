@@ -1,5 +1,7 @@
 // One attempt of a readiness or health check, run without blocking the loop:
-// a command (spawned through the process host, its output kept in a memfd),
+// a command (spawned through the process host in its own session, the first
+// few KiB of its output kept from a pipe; at its exit whatever is left of its
+// session is killed),
 // a non-blocking TCP connect, or an HTTP GET over one. The attempt ends by
 // calling `done` once, with whether it passed and what it said; at its timeout
 // a command is killed and a socket closed. Destroying it cancels it.
@@ -50,6 +52,13 @@ private:
     void on_timeout();
     void finish(bool ok, std::string output);
     std::string command_output();
+    void read_output(int max_reads);
+    void kill_running();    // the command and its descendants, while it runs
+    void kill_leftovers();  // its group and session, once it has exited
+
+    static constexpr std::size_t kKeptOutput = 4096;  // more than a report shows; the rest is drained unkept
+    static constexpr int kReadsPerWakeup = 16;        // of 64 KiB: a chatty probe shares the loop
+    static constexpr int kReadsAtExit = 16;
 
     EventLoop& loop_;
     ProcessHost& host_;
@@ -57,7 +66,10 @@ private:
     Done done_;
     std::chrono::steady_clock::time_point began_;
     pid_t pid_ = 0;
-    UniqueFd output_;  // a command's stdout and stderr
+    pid_t group_ = 0;  // its group and session, until what is left of them is killed
+    UniqueFd output_;  // tend's end of the command's stdout and stderr
+    EventSource output_watch_;
+    std::string kept_;  // the first kKeptOutput bytes it wrote
     UniqueFd socket_;
     std::string request_;  // http: what is left to send
     std::string reply_;    // http: what came back so far

@@ -22,6 +22,7 @@
 #include "tend/util/listener_list.hpp"
 #include "tend/util/pattern.hpp"
 #include "tend/util/time_budget.hpp"
+#include "tend/util/rate_limiter.hpp"
 
 namespace tend {
 
@@ -62,6 +63,9 @@ public:
     void running();
     // It is no longer running (stopping, exited, backoff...): every check stops.
     void ended();
+    // A reload changed `health`: a running service is checked by the new one
+    // from now on (its start_period from now), or no longer when it was removed.
+    void update_health(const HealthSpec& health);
     // A reaped pid that belongs to one of this service's probes.
     void probe_exited(pid_t pid, const ExitStatus& status);
 
@@ -72,6 +76,8 @@ private:
     void search_for_ready(const LineView& line);
     void on_notify();
     void handle_notify(const NotifyMessage& message);
+    void warn_notify(const std::string& what);  // rate-limited: a service can provoke it at will
+    void report_suppressed();
     void on_ready_pipe();
     void start_ready_probe();
     void start_health_probe();
@@ -83,13 +89,20 @@ private:
     EventLoop& loop_;
     ProcessHost& host_;
     OutputRouter& output_;
-    const ServiceSpec spec_;
+    ServiceSpec spec_;  // as made; only `health` changes in place
     std::string notify_dir_;
     CheckHooks hooks_;
 
+    static constexpr int kNotifyPerWakeup = 64;
+    static constexpr int kReadyReadsPerWakeup = 4;
+    static constexpr std::size_t kMaxReadyFdBytes = 64 * 1024;  // a readiness line is a few bytes
+
     std::unique_ptr<NotifySocket> notify_;
     EventSource notify_watch_;
+    RateLimiter notify_warnings_{std::chrono::seconds(10)};
+    EventSource warning_timer_;  // reports what the window suppressed
     UniqueFd ready_read_;   // notify: fd
+    std::size_t ready_pipe_bytes_ = 0;  // read from it in this run, without a newline
     UniqueFd ready_write_;  // held until the spawn has dup'ed it into the child
     EventSource ready_pipe_watch_;
     std::optional<Pattern> ready_pattern_;
@@ -99,8 +112,10 @@ private:
     EventSource ready_post_;  // a matching log line: ready, from the loop rather than inside the output's read
 
     pid_t main_pid_ = 0;
+    bool leads_session_ = false;  // its main process leads its own session (not in `tend --` mode)
     pid_t notify_main_pid_ = 0;  // MAINPID=
     bool waiting_ready_ = false;
+    bool running_ = false;  // between running() and ended(): its health check runs
     SpawnRequest probe_like_;
     std::unique_ptr<ProbeAttempt> ready_attempt_;
     std::unique_ptr<ProbeAttempt> health_attempt_;
