@@ -146,12 +146,14 @@ void ProbeAttempt::kill_leftovers() {
     if (group_ <= 0) return;
     // The group's and session's numbers are not reused while any member lives.
     host_.signal(Scope{group_}, SIGKILL);
-    for (pid_t pid : host_.session_members(group_)) host_.signal(pid, SIGKILL);
-    // One that left its session (setsid) was adopted by tend, its parent gone:
-    // the output pipe it still holds says where it came from.
-    // Looked for only while something still holds it: the scan reads /proc.
-    if (output_ && !all_writers_gone(output_.get()))
+    // The rest is looked for only while something still holds its output (the
+    // usual probe leaves nothing): the scans read /proc. Members of its session
+    // outside its group, and those that left the session (setsid), adopted by
+    // tend once their parent was gone: the pipe they hold says where they came from.
+    if (output_ && !all_writers_gone(output_.get())) {
+        for (pid_t pid : host_.session_members(group_)) host_.signal(pid, SIGKILL);
         for (pid_t pid : host_.holding(output_.get())) host_.signal(pid, SIGKILL);
+    }
     group_ = 0;
 }
 

@@ -31,7 +31,7 @@ public:
     using Done = std::function<void(ProbeResult)>;
 
     // Starts at once. A command runs like the service (`like`: its environment,
-    // directory and user) with the probe's argv and its output in a memfd.
+    // directory and user) with the probe's argv, its output read from a pipe.
     // `done` is never called from inside the constructor.
     ProbeAttempt(EventLoop& loop, ProcessHost& host, const ProbeSpec& probe, const SpawnRequest& like, Done done);
     ~ProbeAttempt();
