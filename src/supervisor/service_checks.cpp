@@ -99,14 +99,14 @@ void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
 }
 
 // Each search is bounded (Pattern reads a bounded prefix), and all of them
-// together take at most a fifth of tend's time: a service printing faster
+// together take at most a tenth of tend's time: a service printing faster
 // than a costly pattern can be searched has lines skipped, not the loop held.
 void ServiceChecks::search_for_ready(const LineView& line) {
     if (!waiting_ready_) return;
     const auto began = host_.now();
     if (!ready_search_budget_.available(began)) {
         if (ready_lines_skipped_++ == 0)
-            spdlog::warn("{}: searching its output for /{}/ takes over a fifth of tend's time; lines are skipped while "
+            spdlog::warn("{}: searching its output for /{}/ takes over a tenth of tend's time; lines are skipped while "
                          "it does (a simpler ready.log pattern avoids this)",
                          spec_.name, ready_pattern_->text());
         return;

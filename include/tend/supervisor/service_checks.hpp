@@ -106,7 +106,7 @@ private:
     UniqueFd ready_write_;  // held until the spawn has dup'ed it into the child
     EventSource ready_pipe_watch_;
     std::optional<Pattern> ready_pattern_;
-    TimeBudget ready_search_budget_{std::chrono::milliseconds(100), std::chrono::milliseconds(20)};
+    TimeBudget ready_search_budget_{std::chrono::milliseconds(100), std::chrono::milliseconds(10)};
     std::size_t ready_lines_skipped_ = 0;  // in this run: not searched, the budget being spent
     Subscription ready_lines_;
     EventSource ready_post_;  // a matching log line: ready, from the loop rather than inside the output's read

@@ -24,9 +24,9 @@ public:
     // When the DFA gives up, RE2's NFA costs about 30 ns per program step per
     // character (bench/pattern_bench.cpp: `(a|b)*a(a|b){200}c`, 609 steps, took
     // 1.2 s on a 64 KiB line). So one search reads at most kStepsPerSearch /
-    // program size characters of a line (about 16 ms at worst), and a program
+    // program size characters of a line (about 8 ms at worst), and a program
     // over kMaxProgramSize steps is refused (it would leave too little to read).
-    static constexpr std::size_t kStepsPerSearch = 512 * 1024;
+    static constexpr std::size_t kStepsPerSearch = 256 * 1024;
     static constexpr int kMaxProgramSize = 1000;
 
     // Throws std::invalid_argument whose what() is the reason alone ("missing ]: [",
