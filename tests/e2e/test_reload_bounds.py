@@ -1,0 +1,98 @@
+"""Reload under pressure: a read that takes long, a huge file, a huge plan, a file
+caught half-written. None may hold the shutdown, keep memory, lose a reply or
+apply half a config."""
+import json
+import signal
+import threading
+import time
+
+from harness import SLOWDOWN, Tend, wait_for
+
+ONE = """
+    settings:
+      shutdown_timeout: 2s
+    services:
+      web:
+        command: [sleep, '1000']
+        min_uptime: 0
+"""
+
+
+def huge_config(services=1, env_entries=0, name="web"):
+    """A valid config of `services` sleeps; the first carries `env_entries` environment
+    entries (a read of some seconds, and a parse of over a GiB for 13 MiB)."""
+    lines = ["services:\n"]
+    for i in range(services):
+        lines.append(f"  {name}{i if i else ''}:\n    command: [sleep, '1000']\n    min_uptime: 0\n")
+        if i == 0 and env_entries:
+            lines.append("    environment:\n")
+            lines.extend(f"      KEY_{j}: value-{j}-{'x' * 40}\n" for j in range(env_entries))
+    return "".join(lines)
+
+
+def answered(t):
+    wait_for(lambda: t.ctl("status").returncode == 0, 10, what="tend to answer")
+
+
+def test_sigterm_during_a_slow_reload_read_exits_within_shutdown_timeout():
+    with Tend(ONE) as t:
+        answered(t)
+        # About 13 MiB: its read takes seconds, longer than the 2 s shutdown_timeout.
+        t.config_path.write_text(huge_config(env_entries=200000))
+        t.signal(signal.SIGHUP)
+        t.wait_log("SIGHUP received: reloading")
+        began = time.monotonic()
+        t.signal(signal.SIGTERM)
+        code = t.wait(60)
+        took = time.monotonic() - began
+        assert "Reload" not in t.log.split("SIGHUP received")[1], "the read ended before the shutdown: too fast a file"
+        assert code == 0, t.log
+        assert took < 2 + 1.5 * SLOWDOWN, f"exit took {took:.1f}s with shutdown_timeout 2s"
+
+
+def test_the_memory_a_big_read_took_is_given_back():
+    with Tend(ONE) as t:
+        answered(t)
+        before = t.rss_kib()
+        t.config_path.write_text(huge_config(env_entries=200000))
+        r = t.ctl("reload", "--dry-run", timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert "~ web (environment changed)" in r.stdout
+        after = t.rss_kib()
+        # The parse took over a GiB; what stays is the kept config's own size and some.
+        assert after - before < 96 * 1024, f"RSS {before} KiB before the read, {after} KiB after"
+
+
+def test_a_dry_run_plan_too_big_for_one_reply_is_cut_with_a_count():
+    with Tend(ONE) as t:
+        answered(t)
+        t.config_path.write_text(huge_config(services=40000, name="a-service-with-a-rather-long-name-"))
+        r = t.ctl("--json", "reload", "--dry-run", timeout=120)
+        assert r.returncode == 0, r.stderr
+        reply = json.loads(r.stdout)
+        listed = len(reply["services"])
+        assert 0 < listed < 40001
+        # web is removed, 39999 services added (plus the first, named without a number)
+        assert reply["left_out"] == 40001 - listed
+        assert reply["plan"][-1] == f"... and {40001 - listed} more not listed (a reply holds at most 1 MiB)"
+        assert t.ctl("status", "web").returncode == 0, "a dry run changes nothing"
+
+
+def test_a_config_caught_half_written_is_read_again_and_nothing_is_removed():
+    head = "services:\n" + "".join(f"  s{i}:\n    command: [sleep, '1000']\n    min_uptime: 0\n" for i in range(20))
+    with Tend(head) as t:
+        wait_for(lambda: (s := t.status()) and len(s) == 20 and all(v["state"] == "running" for v in s.values()),
+                 20, what="20 services running")
+        # The writer has written its first half: the 20 services, and a long environment the
+        # reader takes a while over. The rest (the last 10 services) comes once the read has begun.
+        first = head + "  s0_env:\n    command: [sleep, '1000']\n    min_uptime: 0\n    environment:\n" + \
+            "".join(f"      KEY_{j}: value-{j}\n" for j in range(100000))
+        rest = "".join(f"  s{i}:\n    command: [sleep, '1000']\n    min_uptime: 0\n" for i in range(20, 30))
+        t.config_path.write_text(first)
+        t.signal(signal.SIGHUP)
+        t.wait_log("SIGHUP received: reloading")
+        with open(t.config_path, "a") as f:
+            f.write(rest)
+        t.wait_log("Reload finished", 60)
+        assert "Reload: - s" not in t.log, t.log[-3000:]
+        wait_for(lambda: (s := t.status()) and len(s) == 31, 20, what="all 31 services")
