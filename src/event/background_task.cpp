@@ -85,8 +85,11 @@ void BackgroundTask::finish() {
     if (read(shared_->wake.get(), &count, sizeof count) < 0 && errno == EAGAIN) return;  // not yet
     if (shared_->state.load() != Shared::ended) return;
     finished_ = true;
-    // Off (so out of epoll): a finished task's fd goes with its last owner.
+    // Off (so out of epoll) and its fd closed: a finished task holds no fd,
+    // though its source lives on until the task goes. The thread wrote its
+    // last to the fd before the wake-up that brought us here.
     EventLoop::enable(watch_.get(), false);
+    shared_->wake.reset();
     if (!shared_->failure.empty()) spdlog::error("Background work failed: {}", shared_->failure);
     auto done = std::move(done_);
     done();
