@@ -1,12 +1,17 @@
 """Reload under pressure: a read that takes long, a huge file, a huge plan, a file
 caught half-written. None may hold the shutdown, keep memory, lose a reply or
 apply half a config."""
+import ctypes
 import json
+import os
+import select
 import signal
 import threading
 import time
 
 from harness import SLOWDOWN, Tend, wait_for
+
+IN_CLOSE_NOWRITE = 0x10
 
 ONE = """
     settings:
@@ -82,21 +87,36 @@ def test_a_dry_run_plan_too_big_for_one_reply_is_cut_with_a_count():
         assert t.ctl("status", "web").returncode == 0, "a dry run changes nothing"
 
 
+def closed_after_reading(path):
+    """An inotify descriptor that becomes readable once a reader closes `path`."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(os.O_CLOEXEC)
+    assert fd >= 0, os.strerror(ctypes.get_errno())
+    assert libc.inotify_add_watch(fd, str(path).encode(), IN_CLOSE_NOWRITE) >= 0, os.strerror(ctypes.get_errno())
+    return fd
+
+
 def test_a_config_caught_half_written_is_read_again_and_nothing_is_removed():
-    head = "services:\n" + "".join(f"  s{i}:\n    command: [sleep, '1000']\n    min_uptime: 0\n" for i in range(20))
-    with Tend(head) as t:
-        wait_for(lambda: (s := t.status()) and len(s) == 20 and all(v["state"] == "running" for v in s.values()),
-                 20, what="20 services running")
-        # The writer has written its first half: the 20 services, and a long environment the
-        # reader takes a while over. The rest (the last 10 services) comes once the read has begun.
-        first = head + "  s0_env:\n    command: [sleep, '1000']\n    min_uptime: 0\n    environment:\n" + \
-            "".join(f"      KEY_{j}: value-{j}\n" for j in range(100000))
-        rest = "".join(f"  s{i}:\n    command: [sleep, '1000']\n    min_uptime: 0\n" for i in range(20, 30))
+    def services(numbers):
+        return "".join(f"  s{i}:\n    command: [sleep, '1000']\n    min_uptime: 0\n" for i in numbers)
+    with Tend("services:\n" + services(range(30))) as t:
+        wait_for(lambda: (s := t.status()) and len(s) == 30 and all(v["state"] == "running" for v in s.values()),
+                 20, what="30 services running")
+        # The writer's first half: a new service with a long environment (the
+        # reader takes a while over it) and the first 20 services. The last 10
+        # come once tend has read that half and closed the file.
+        first = "services:\n  extra:\n    command: [sleep, '1000']\n    autostart: false\n    environment:\n" + \
+            "".join(f"      KEY_{j}: value-{j}\n" for j in range(100000)) + services(range(20))
         t.config_path.write_text(first)
-        t.signal(signal.SIGHUP)
-        t.wait_log("SIGHUP received: reloading")
-        with open(t.config_path, "a") as f:
-            f.write(rest)
+        closed = closed_after_reading(t.config_path)
+        try:
+            t.signal(signal.SIGHUP)
+            assert select.select([closed], [], [], 10 * SLOWDOWN)[0], "tend did not read the config"
+            with open(t.config_path, "a") as f:
+                f.write(services(range(20, 30)))
+        finally:
+            os.close(closed)
         t.wait_log("Reload finished", 60)
         assert "Reload: - s" not in t.log, t.log[-3000:]
-        wait_for(lambda: (s := t.status()) and len(s) == 31, 20, what="all 31 services")
+        assert "Reload: + extra" in t.log
+        assert len(t.status()) == 31
