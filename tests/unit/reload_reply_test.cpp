@@ -42,5 +42,5 @@ TEST_CASE("the reply's cut is made well within what a control connection may hol
     CHECK(reply.contains("left_out"));
     CHECK(reply.dump().size() < 2 * kMaxReloadReplyBytes);
     CHECK(reply["plan"].back() == "... and " + std::to_string(reply["left_out"].get<std::size_t>()) +
-                                      " more not listed (a reply holds at most 1 MiB)");
+                                      " more not listed (a reply holds at most 3 MiB)");
 }

@@ -12,9 +12,9 @@
 
 namespace tend {
 
-// Well under ControlLimits::max_output_bytes (4 MiB), which also holds what
-// the client has not read yet.
-inline constexpr std::size_t kMaxReloadReplyBytes = 1024 * 1024;
+// Under ControlLimits::max_output_bytes (4 MiB), which also holds what the
+// client has not read yet; the plan of a 50,000-service chain still fits.
+inline constexpr std::size_t kMaxReloadReplyBytes = 3 * 1024 * 1024;
 
 // {"dry_run","services","settings","plan","warnings"}, and "left_out": the
 // number of services and settings not listed when they did not fit in
