@@ -27,6 +27,8 @@ std::string description(const nlohmann::json& s) {
         if (!s["uptime"].is_null()) text += ", uptime " + format_uptime(s["uptime"].get<double>());
     } else if (s.contains("blocked_reason") && !s["blocked_reason"].is_null()) {
         text = s["blocked_reason"].get<std::string>();
+    } else if (s.contains("waiting") && s["waiting"].is_string()) {
+        text = s["waiting"].get<std::string>();
     } else if (!s["fatal_reason"].is_null()) {
         text = s["fatal_reason"].get<std::string>();
     } else {

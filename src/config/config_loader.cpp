@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -81,9 +82,15 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, Config
     }
 }
 
-std::string read_file(const std::string& path) {
+// A file caught half-written is read again: this many reads in all, then an error.
+constexpr int kReadTries = 5;
+
+std::string read_file(const std::string& path, std::vector<FileStamp>& read) {
     try {
-        return read_regular_file(path, kMaxConfigBytes);
+        FileStamp stamp;
+        std::string text = read_regular_file(path, kMaxConfigBytes, stamp);
+        read.push_back(std::move(stamp));
+        return text;
     } catch (const std::runtime_error& e) {
         throw ConfigError({{{path, 0, 0}, std::string("cannot read config: ") + e.what()}});
     }
@@ -152,11 +159,13 @@ Config parse_config(std::string_view text, const std::string& file, const Creden
     return config;
 }
 
-Config load_config_file(const std::string& path, const CredentialLookup& lookup) {
+namespace {
+
+Config load_once(const std::string& path, const CredentialLookup& lookup, std::vector<FileStamp>& read) {
     Config config;
     config.file = path;
     YamlReader reader(path);
-    parse_document(reader, read_file(path), true, config);
+    parse_document(reader, read_file(path, read), true, config);
     ErrorList& diagnostics = reader.errors();
 
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
@@ -166,7 +175,7 @@ Config load_config_file(const std::string& path, const CredentialLookup& lookup)
             if (std::filesystem::equivalent(file, path, ec)) continue;
             YamlReader included(file);
             try {
-                parse_document(included, read_file(file), false, config);
+                parse_document(included, read_file(file, read), false, config);
             } catch (const ConfigError& e) {
                 // Said where the include was written: a glob that matched a directory, a symlink loop.
                 for (const Diagnostic& d : e.diagnostics())
@@ -176,6 +185,44 @@ Config load_config_file(const std::string& path, const CredentialLookup& lookup)
         }
     finish(config, diagnostics, lookup);
     return config;
+}
+
+// The first file of `read` that is not the version read any more; "" when none.
+std::string changed_file(const std::vector<FileStamp>& read) {
+    for (const FileStamp& stamp : read)
+        if (!unchanged_since(stamp)) return stamp.path;
+    return "";
+}
+
+}  // namespace
+
+// A config is only taken from files that stayed the same throughout the
+// read: one caught half-written would otherwise lose (on reload: stop) every
+// service past the point its writer had reached.
+Config load_config_file(const std::string& path, const CredentialLookup& lookup) {
+    for (int attempt = 1;; ++attempt) {
+        std::vector<FileStamp> read;
+        std::optional<Config> config;
+        std::optional<ConfigError> error;
+        try {
+            config = load_once(path, lookup, read);
+        } catch (const ConfigError& e) {
+            error = e;
+        }
+        const std::string changed = changed_file(read);
+        if (changed.empty()) {
+            if (error) throw *error;
+            return std::move(*config);
+        }
+        if (attempt < kReadTries) {
+            // Time for its writer to finish (an editor writing in place takes a moment).
+            std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+            continue;
+        }
+        throw ConfigError({{{changed, 0, 0},
+                                "cannot read config: the file kept changing while it was read (" +
+                                    std::to_string(kReadTries) + " tries); write it elsewhere and rename it into place"}});
+    }
 }
 
 }  // namespace tend

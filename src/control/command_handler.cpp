@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "tend/control/commands.hpp"
+#include "tend/control/reload_reply.hpp"
 #include "tend/control/status_report.hpp"
 #include "tend/util/edit_distance.hpp"
 #include "tend/util/signal_names.hpp"
@@ -20,22 +21,6 @@ Duration seconds_arg(const json& args, double fallback) {
     double s = number_arg(args, "timeout", fallback);
     if (!(s >= 0) || s > 86400) throw ArgumentError("argument 'timeout' must be between 0 and 86400 seconds");
     return Duration(static_cast<long long>(std::llround(s * 1000)));
-}
-
-json reload_result(const ReloadOutcome& outcome, bool dry_run) {
-    json services = json::array();
-    json plan = json::array();
-    for (const ServiceDiff& d : outcome.diff.services) {
-        services.push_back({{"name", d.name}, {"change", to_string(d.change)}, {"fields", d.fields}});
-        plan.push_back(describe(d));
-    }
-    json settings = json::array();
-    for (const SettingDiff& d : outcome.diff.settings) {
-        settings.push_back({{"key", d.key}, {"from", d.from}, {"to", d.to}});
-        plan.push_back(describe(d));
-    }
-    return {{"dry_run", dry_run}, {"services", services}, {"settings", settings}, {"plan", plan},
-            {"warnings", outcome.warnings}};
 }
 
 }  // namespace
@@ -221,7 +206,7 @@ std::string CommandHandler::reload(Call& call) {
         } else if (!outcome.refused.empty()) {
             progress->refusal = encode_error("reload refused: " + outcome.refused);
         } else {
-            progress->result = reload_result(outcome, dry_run);
+            progress->result = encode_reload(outcome, dry_run);
         }
         EventLoop::schedule(recheck_.get());
     });

@@ -25,6 +25,7 @@ nlohmann::json encode_status(const ServiceStatus& s) {
         {"name", s.name},
         {"state", s.state},
         {"blocked_reason", text_or_null(s.blocked_reason)},
+        {"waiting", text_or_null(s.waiting)},
         {"pid", value_or_null(s.pid)},
         {"uptime", value_or_null(s.uptime_seconds)},
         {"restarts", s.restarts},

@@ -3,16 +3,31 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "tend/util/system_error.hpp"
 
 namespace tend {
+
+// What the thread and the task share. The thread holds its own reference, so
+// a task destroyed mid-work frees none of it; the last owner closes the fd.
+struct BackgroundTask::Shared {
+    UniqueFd wake;  // eventfd: the thread's "I am done"
+    std::function<void()> work;
+    std::string failure;  // what the work threw, logged on the loop
+    enum State { running, ended, abandoned };
+    std::atomic<State> state{running};
+};
+
 namespace {
+
+std::atomic<int> abandoned_threads{0};
 
 // The work's own exceptions stop at the thread's edge; what they said is kept.
 void run_guarded(const std::function<void()>& work, std::string& failure) {
@@ -27,18 +42,29 @@ void run_guarded(const std::function<void()>& work, std::string& failure) {
 
 }  // namespace
 
+int BackgroundTask::abandoned() { return abandoned_threads.load(); }
+
 BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std::function<void()> done)
-    : wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), done_(std::move(done)) {
-    if (!wake_) throw errno_error("Failed to create an eventfd for background work");
-    watch_ = loop.add_io(wake_.get(), EPOLLIN, [this](uint32_t) { finish(); });
-    auto run = [this, work = std::move(work)] {
-        run_guarded(work, failure_);
+    : shared_(std::make_shared<Shared>()), done_(std::move(done)) {
+    shared_->wake = UniqueFd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!shared_->wake) throw errno_error("Failed to create an eventfd for background work");
+    shared_->work = std::move(work);
+    watch_ = loop.add_io(shared_->wake.get(), EPOLLIN, [this](uint32_t) { finish(); });
+    auto run = [shared = shared_] {
+        run_guarded(shared->work, shared->failure);
+        shared->work = nullptr;  // what it captured (a parsed config) goes now, not with the task
+        // The work's writes happen before this exchange; finish() reads them after seeing it.
+        auto state = Shared::running;
+        if (!shared->state.compare_exchange_strong(state, Shared::ended)) {
+            --abandoned_threads;  // its task is gone: nobody waits for the wake-up
+            return;
+        }
         const std::uint64_t one = 1;
         // An eventfd write of 1 cannot fail short of a counter at 2^64-2.
-        while (write(wake_.get(), &one, sizeof one) < 0 && errno == EINTR) {}
+        while (write(shared->wake.get(), &one, sizeof one) < 0 && errno == EINTR) {}
     };
     try {
-        thread_ = std::thread(run);
+        std::thread(run).detach();
         threaded_ = true;
     } catch (const std::system_error& e) {
         spdlog::warn("Failed to start a thread ({}): doing the work on the event loop instead", e.what());
@@ -47,19 +73,24 @@ BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std:
 }
 
 BackgroundTask::~BackgroundTask() {
-    if (thread_.joinable()) thread_.join();
+    if (finished_ || !threaded_) return;
+    // Counted before the thread can see it abandoned (and take the count back).
+    ++abandoned_threads;
+    auto state = Shared::running;
+    if (!shared_->state.compare_exchange_strong(state, Shared::abandoned)) --abandoned_threads;  // it had ended
 }
 
 void BackgroundTask::finish() {
     std::uint64_t count = 0;
-    if (read(wake_.get(), &count, sizeof count) < 0 && errno == EAGAIN) return;  // not yet
-    if (thread_.joinable()) thread_.join();  // also what makes the thread's writes visible here
+    if (read(shared_->wake.get(), &count, sizeof count) < 0 && errno == EAGAIN) return;  // not yet
+    if (shared_->state.load() != Shared::ended) return;
     finished_ = true;
     // Off (so out of epoll) and its fd closed: a finished task holds no fd,
-    // though its source lives on until the task goes.
+    // though its source lives on until the task goes. The thread wrote its
+    // last to the fd before the wake-up that brought us here.
     EventLoop::enable(watch_.get(), false);
-    wake_.reset();
-    if (!failure_.empty()) spdlog::error("Background work failed: {}", failure_);
+    shared_->wake.reset();
+    if (!shared_->failure.empty()) spdlog::error("Background work failed: {}", shared_->failure);
     auto done = std::move(done_);
     done();
 }

@@ -10,6 +10,9 @@ namespace tend {
 
 namespace {
 constexpr Duration kKillRecheck{100};
+// Up to this many failures in a restart window are kept one by one (exact);
+// past it, in runs of a 64th of the window.
+constexpr int kExactFailures = 64;
 
 Action arm(TimerKind timer, Duration delay) { return {ActionKind::arm_timer, 0, true, delay, timer}; }
 Action cancel_timers() { return {ActionKind::cancel_timers}; }
@@ -70,7 +73,8 @@ Transition ServiceMachine::step(const ServiceEvent& event, TimePoint now) {
 void ServiceMachine::step_down(Transition& t, const ServiceEvent& event, TimePoint now) {
     if (event.kind == EventKind::start || event.kind == EventKind::restart) {
         failures_ = 0;
-        failure_times_.clear();
+        failure_runs_.clear();
+        failures_in_window_ = 0;
         fatal_reason_.clear();
         t.reason = "start requested";
         begin_start(t, now);
@@ -176,8 +180,11 @@ void ServiceMachine::begin_stop(Transition& t, const char* why, bool restart_aft
     const bool group = policy_.kill_mode == KillMode::group;
     t.actions.push_back({ActionKind::signal, policy_.stop_signal, group});
     // A stopped (SIGSTOP, SIGTSTP) process would hold its stop signal pending
-    // until SIGKILL: wake it so it handles it now, as systemd and s6 do.
-    if (policy_.stop_signal != SIGCONT) t.actions.push_back({ActionKind::signal, SIGCONT, group});
+    // until SIGKILL: wake it so it handles it now, as systemd and s6 do. The
+    // whole group, even under kill_mode: process: a main process that passes
+    // the stop on to its frozen workers would wait for them until its own
+    // timeout (a gunicorn, 30 s).
+    if (policy_.stop_signal != SIGCONT) t.actions.push_back({ActionKind::signal, SIGCONT, true});
     t.actions.push_back(arm(TimerKind::stop, policy_.stop_timeout));
 }
 
@@ -261,11 +268,22 @@ std::string ServiceMachine::early_suffix() const {
 std::string ServiceMachine::count_failure(TimePoint now, bool failed_start) {
     if (policy_.max_restarts < 0) return "";
     if (policy_.restart_window.count() > 0) {
-        failure_times_.push_back(now);
-        std::erase_if(failure_times_, [&](TimePoint at) { return now - at > policy_.restart_window; });
-        if (static_cast<int>(failure_times_.size()) <= policy_.max_restarts) return "";
-        return "gave up after " + std::to_string(failure_times_.size()) + " failures within " +
-               format_duration(policy_.restart_window);
+        const Duration window = policy_.restart_window;
+        auto expired = std::find_if(failure_runs_.begin(), failure_runs_.end(),
+                                    [&](const FailureRun& run) { return now - run.first <= window; });
+        for (auto it = failure_runs_.begin(); it != expired; ++it) failures_in_window_ -= it->count;
+        failure_runs_.erase(failure_runs_.begin(), expired);
+        if (policy_.max_restarts > kExactFailures && !failure_runs_.empty() &&
+            now - failure_runs_.back().first <= window / kExactFailures)
+            ++failure_runs_.back().count;
+        else
+            failure_runs_.push_back({now, 1});
+        if (++failures_in_window_ <= policy_.max_restarts) return "";
+        std::string why = "gave up after " + std::to_string(failures_in_window_) + " failures within " +
+                          format_duration(window);
+        failure_runs_.clear();  // it is down for good: a start begins a new window
+        failures_in_window_ = 0;
+        return why;
     }
     if (!failed_start || failures_ <= policy_.max_restarts) return "";
     return "gave up after " + std::to_string(failures_) + " failed start" + (failures_ == 1 ? "" : "s");
@@ -325,13 +343,15 @@ void ServiceMachine::settle(Transition& t, bool success, const std::string& what
         return;
     }
     failures_ = 0;
-    if (!success)
+    if (!success) {
         if (std::string why = count_failure(now, false); !why.empty()) {
             fatal_reason_ = what + "; " + why;
             t.reason = fatal_reason_;
             go(t, ServiceState::fatal, now);
             return;
         }
+        ++late_failures_;
+    }
     Duration delay = policy_.backoff.initial;
     if (delay.count() == 0) {
         t.reason = what + "; restarting";

@@ -1,8 +1,13 @@
 #include "tend/supervisor/config_reader.hpp"
 
+#include <malloc.h>
+
 #include "tend/config/config_loader.hpp"
 
 namespace tend {
+
+ConfigReader::ConfigReader(EventLoop& loop, std::string path)
+    : loop_(loop), path_(std::move(path)), trim_(loop.add_timer([this] { give_back_memory(); })) {}
 
 void ConfigReader::read(Done done) {
     if (busy()) next_for_.push_back(std::move(done));
@@ -33,6 +38,15 @@ void ConfigReader::finished() {
     if (!next_for_.empty()) begin(std::move(next_for_));
     next_for_.clear();
     for (const Done& done : callers) done(*result);
+    // A big config's parse (a 150,000-service file: over 800 MB at its peak)
+    // is free once the callers' replies are made and sent; without a trim,
+    // PID 1 would keep that memory for the rest of its life. At the next turn
+    // of the loop, not now: the replies go out at the end of this one.
+    loop_.arm(trim_.get(), Duration(0));
+}
+
+void ConfigReader::give_back_memory() {
+    if (!busy()) malloc_trim(0);  // else the next read's end will
 }
 
 }  // namespace tend

@@ -3,6 +3,13 @@
 namespace tend {
 namespace {
 
+// "waiting for redis: not ready yet (12s)", or "" when it is not waiting.
+std::string waiting_text(const Service& s, TimePoint now) {
+    if (s.waiting_for.empty()) return "";
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - s.waiting_since);
+    return "waiting for " + s.waiting_for + " (" + format_duration(seconds) + ")";
+}
+
 std::string describe_failure(const Service& s) {
     const auto& m = s.machine();
     if (!m.fatal_reason().empty()) return s.name() + ": " + to_string(m.state()) + ": " + m.fatal_reason();
@@ -18,6 +25,7 @@ ServiceStatus Operations::status(const Service& service) const {
     out.name = service.name();
     out.state = service.blocked_reason.empty() ? to_string(m.state()) : "blocked";
     out.blocked_reason = service.blocked_reason;
+    out.waiting = waiting_text(service, supervisor_.now());
     if (service.pid > 0) {
         out.pid = service.pid;
         out.uptime_seconds = std::chrono::duration<double>(supervisor_.now() - service.started_at).count();
@@ -53,6 +61,10 @@ HealthReport Operations::health() const {
         bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
         if (!s->blocked_reason.empty()) {
             report.problems.push_back(s->name() + " is blocked (" + s->blocked_reason + ")");
+            continue;
+        }
+        if (!s->waiting_for.empty()) {
+            report.problems.push_back(s->name() + " is " + waiting_text(*s, supervisor_.now()));
             continue;
         }
         if (!expected_up || v.exited_successfully) continue;

@@ -154,7 +154,9 @@ void Supervisor::note_escaped(Service& service) {
 // ---- the state machine's actions -------------------------------------------
 
 void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
+    const int late_failures = service.machine().late_failures();
     Transition t = service.machine().step(event, host_.now());
+    if (service.machine().late_failures() > late_failures) note_late_failure(service);
     if (event.kind == EventKind::stop_timeout && t.from == ServiceState::stopping && service.machine().needed_kill() &&
         std::any_of(t.actions.begin(), t.actions.end(),
                     [](const Action& a) { return a.kind == ActionKind::signal && a.signal == SIGKILL; }))
@@ -190,6 +192,19 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
         schedule_progress();
     }
     if (follow_up) dispatch(service, *follow_up);
+}
+
+// A service that keeps crashing after min_uptime never uses up the count form
+// of max_restarts: said once, with the form that would give up on it.
+void Supervisor::note_late_failure(Service& service) {
+    const ServicePolicy& policy = service.machine().policy();
+    if (policy.restart_window.count() > 0 || policy.max_restarts < 0) return;
+    if (!service.restart_loop.note(host_.now())) return;
+    spdlog::warn("{}: crashed and restarted {} times within {}; max_restarts: {} counts only failed starts in a row "
+                 "(exits before it was up), so this loop never ends; to give up on it, use max_restarts: "
+                 "{{count, within}}, e.g. {{count: {}, within: 1m}}",
+                 service.name(), RestartLoop::kRestarts, format_duration(RestartLoop::kWithin), policy.max_restarts,
+                 RestartLoop::kRestarts);
 }
 
 // A critical service that ended (a critical one-shot only when it failed for

@@ -53,13 +53,17 @@ void Supervisor::schedule_starts() {
         Service& s = *services_[i];
         if (!s.goal.start_owed() || reload_.replacing(s)) {
             set_blocked(s, "");
+            set_waiting(s, "");
             continue;
         }
         if (!dependencies_started(graph_, i, views)) {
-            set_blocked(s, why_blocked(i));
+            std::string blocked = why_blocked(i);
+            set_waiting(s, blocked.empty() ? why_waiting(i, views) : "");
+            set_blocked(s, std::move(blocked));
             continue;
         }
         set_blocked(s, "");
+        set_waiting(s, "");
         s.goal.reached = true;
         dispatch(s, {EventKind::start, {}, {}});
         views[i] = s.view();
@@ -89,6 +93,31 @@ void Supervisor::set_blocked(Service& service, std::string reason) {
     else spdlog::info("{}: no longer blocked", service.name());
     service.blocked_reason = std::move(reason);
     tell_listeners(service);
+}
+
+// The first dependency whose condition is not met yet, and what it lacks:
+// "redis: not ready yet". Only asked when none of them gave up.
+std::string Supervisor::why_waiting(std::size_t index, const std::vector<ServiceView>& views) const {
+    for (const auto& edge : graph_.edges(index)) {
+        const ServiceView& view = views[edge.index];
+        if (condition_met(view, edge.condition) || (!edge.required && dependency_gave_up(view))) continue;
+        const Service& d = *services_[edge.index];
+        if (is_down(view.state) && !d.goal.start_owed()) return d.name() + ": stopped";
+        if (view.state == ServiceState::backoff) return d.name() + ": restarting after a failure";
+        if (view.state == ServiceState::stopping) return d.name() + ": stopping";
+        return d.name() + ": not " + to_string(edge.condition) + " yet";
+    }
+    return "";
+}
+
+// Logged once as the wait begins; its length is shown by status and health.
+void Supervisor::set_waiting(Service& service, std::string reason) {
+    if (service.waiting_for == reason) return;
+    if (service.waiting_for.empty()) {
+        service.waiting_since = host_.now();
+        spdlog::info("{}: waiting for {}", service.name(), reason);
+    }
+    service.waiting_for = std::move(reason);
 }
 
 void Supervisor::tell_listeners(const Service& service) {

@@ -46,3 +46,30 @@ TEST_CASE("what the work throws is kept from the thread's edge and done still co
     for (int i = 0; i < 500 && !done; ++i) loop.run_once(10ms);
     CHECK(done);
 }
+
+TEST_CASE("a task destroyed while its work runs does not wait for it; the work ends on its own") {
+    std::atomic<bool> release{false};
+    std::atomic<bool> ended{false};
+    bool done = false;
+    {
+        EventLoop loop;
+        auto task = std::make_unique<BackgroundTask>(
+            loop,
+            [&] {
+                // Held until released, or (when a destructor waits for it) for 5 s at most.
+                auto deadline = std::chrono::steady_clock::now() + 5s;
+                while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+                ended = true;
+            },
+            [&] { done = true; });
+        REQUIRE(task->on_own_thread());
+        task.reset();  // tend's exit with a reload's read under way
+        CHECK_FALSE(ended);
+        CHECK(BackgroundTask::abandoned() == 1);
+    }
+    release = true;
+    for (int i = 0; i < 500 && BackgroundTask::abandoned() > 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(ended);
+    CHECK(BackgroundTask::abandoned() == 0);
+    CHECK_FALSE(done);  // its task is gone: nothing is called back
+}

@@ -485,3 +485,41 @@ TEST_CASE("an error list keeps the first 100 by place, whatever order they were 
     CHECK(order[0].message == "main earlier");
     CHECK(order[2].message == "in b");
 }
+
+TEST_CASE("a config file that changes while it is read is read again") {
+    auto path = std::filesystem::temp_directory_path() / ("tend-changing-" + std::to_string(getpid()) + ".yaml");
+    // The first half of what its writer will write, as a reader that came too early sees it.
+    const std::string first_half = "services:\n  web:\n    command: x\n    user: nobody\n";
+    std::ofstream(path) << first_half;
+    int lookups = 0;
+    // Called once the file has been read: the writer finishes then, in the middle of the read.
+    auto writer_finishes = [&](const std::string& user, const std::optional<std::string>& group) {
+        if (++lookups == 1) std::ofstream(path, std::ios::app) << "  worker:\n    command: y\n";
+        return fake_credentials(user, group);
+    };
+    Config c = load_config_file(path.string(), writer_finishes);
+    REQUIRE(c.services.size() == 2);
+    CHECK(c.services[1].name == "worker");
+    CHECK(lookups == 2);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a config file that keeps changing while it is read is an error saying so") {
+    auto path = std::filesystem::temp_directory_path() / ("tend-changing-" + std::to_string(getpid()) + ".yaml");
+    std::ofstream(path) << "services:\n  web:\n    command: x\n    user: nobody\n";
+    int lookups = 0;
+    auto always_writing = [&](const std::string& user, const std::optional<std::string>& group) {
+        std::ofstream(path, std::ios::app) << "# " << ++lookups << "\n";
+        return fake_credentials(user, group);
+    };
+    try {
+        load_config_file(path.string(), always_writing);
+        FAIL("a file that never stays the same must not load");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) == path.string() +
+                                           ": cannot read config: the file kept changing while it was read (5 tries); "
+                                           "write it elsewhere and rename it into place");
+    }
+    CHECK(lookups == 5);
+    std::filesystem::remove(path);
+}

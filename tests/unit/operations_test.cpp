@@ -28,7 +28,8 @@ TEST_CASE("health names a fatal service and the dependant it blocks; an operator
     Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 1h\n    max_restarts: 0\n" +
               service("web", "    depends_on: [db]\n") + service("cache"));
     Operations ops(*h.supervisor);
-    CHECK(ops.health().problems == std::vector<std::string>{"db is starting", "web is stopped"});
+    CHECK(ops.health().problems ==
+          std::vector<std::string>{"db is starting", "web is waiting for db: not started yet (0s)"});
     h.host.exit(h.pid("db"), ExitStatus::exited(1));
     h.turn();
     CHECK(ops.health().problems ==
@@ -36,6 +37,24 @@ TEST_CASE("health names a fatal service and the dependant it blocks; an operator
     REQUIRE(ops.stop(*h.supervisor->find("cache")).empty());
     h.turn();
     CHECK(ops.health().problems.size() == 2);
+}
+
+TEST_CASE("a dependant says in status and health what it waits for, and since when") {
+    Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 1h, timeout: 0}\n" +
+              service("web", "    depends_on: {redis: ready}\n"));
+    Operations ops(*h.supervisor);
+    h.host.clock += std::chrono::seconds(12);
+    ServiceStatus web = ops.status(*h.supervisor->find("web"));
+    CHECK(web.state == "stopped");
+    CHECK(web.waiting == "waiting for redis: not ready yet (12s)");
+    CHECK(web.blocked_reason.empty());
+    CHECK(ops.health().problems ==
+          std::vector<std::string>{"redis is starting", "web is waiting for redis: not ready yet (12s)"});
+    h.host.exit(h.pid("isready"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(h.state("web") == ServiceState::running);
+    CHECK(ops.status(*h.supervisor->find("web")).waiting.empty());
 }
 
 TEST_CASE("a start's outcome: pending while starting, then done, or why it failed") {

@@ -29,7 +29,8 @@ TEST_CASE("a URL without a path checks /, and timings have their defaults") {
     CHECK(s.ready.probe.port == 8080);
     CHECK(s.ready.probe.interval == std::chrono::seconds(1));
     CHECK(s.ready.probe.timeout == std::chrono::seconds(5));
-    CHECK(s.ready.timeout == Duration{0});
+    CHECK(s.ready.timeout == std::chrono::seconds(90));  // systemd's default start timeout
+    CHECK(with("    ready: {tcp: 80, timeout: 0}\n").ready.timeout == Duration{0});
     CHECK(s.health.probe.interval == std::chrono::seconds(10));
     CHECK(s.health.retries == 3);
     CHECK(s.ready.external());

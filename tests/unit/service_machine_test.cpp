@@ -256,12 +256,15 @@ TEST_CASE("group_empty before the leader's exit is reaped changes nothing") {
     CHECK(m.step(ev(EventKind::group_empty), t0).to == ServiceState::stopping);
 }
 
-TEST_CASE("kill_mode process signals only the main process") {
+TEST_CASE("kill_mode process signals only the main process, and wakes the whole group with SIGCONT") {
+    // Frozen children of a main process that passes the stop on must not hold it.
     auto p = policy();
     p.kill_mode = KillMode::process;
     auto m = running(p);
     auto t = m.step(ev(EventKind::stop), t0);
     CHECK(has(t, Action{ActionKind::signal, SIGTERM, false}));
+    CHECK(has(t, signal_group(SIGCONT)));
+    CHECK_FALSE(has(t, Action{ActionKind::signal, SIGCONT, false}));
 }
 
 TEST_CASE("stop_timeout escalates to SIGKILL on the group and is remembered") {
@@ -513,6 +516,17 @@ TEST_CASE("not ready within the timeout: stopped, then settled as a failed start
     CHECK(m.consecutive_failures() == 1);
 }
 
+TEST_CASE("a readiness check with no timeout given is a failed start after systemd's 90 s") {
+    ServiceSpec spec;
+    spec.ready.probe.kind = ProbeSpec::Kind::tcp;
+    ServicePolicy p = ServicePolicy::from(spec);
+    ServiceMachine m(p);
+    m.step(ev(EventKind::start), t0);
+    CHECK(has(m.step(ev(EventKind::spawned), t0), arm(TimerKind::ready_timeout, 90000)));
+    auto t = m.step(ev(EventKind::ready_timeout), t0 + std::chrono::seconds(90));
+    CHECK(t.reason == "not ready within 90s; stopping it");
+}
+
 TEST_CASE("an exit before the check said ready is a failed start") {
     ServiceMachine m(checked());
     m.step(ev(EventKind::start), t0);
@@ -572,6 +586,58 @@ TEST_CASE("failures older than the window are forgotten") {
         m.step(ev(EventKind::ready), at);
         at += std::chrono::seconds(61);
     }
+}
+
+namespace {
+
+// A crash after a good run, and the restart that follows it at once.
+Transition crash_and_restart(ServiceMachine& m, TimePoint at) {
+    auto t = m.step(exited(1), at);
+    if (t.to != ServiceState::backoff) return t;
+    m.step(ev(EventKind::backoff_over), at);
+    m.step(ev(EventKind::spawned), at);
+    m.step(ev(EventKind::ready), at);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("a crash window keeps at most count entries") {
+    auto p = policy(RestartPolicy::on_failure, 5);
+    p.restart_window = std::chrono::seconds(60);
+    auto m = running(p);
+    TimePoint at = t0;
+    for (int i = 0; i < 5; ++i, at += std::chrono::seconds(1)) {
+        REQUIRE(crash_and_restart(m, at).to == ServiceState::backoff);
+        CHECK(m.crash_window_entries() == static_cast<std::size_t>(i + 1));
+    }
+    CHECK(crash_and_restart(m, at).to == ServiceState::fatal);
+    CHECK(m.fatal_reason() == "exit code 1; gave up after 6 failures within 1m");
+    CHECK(m.crash_window_entries() == 0);
+}
+
+TEST_CASE("a 1 s crash loop under a huge crash window keeps a bounded list, and still gives up on time") {
+    auto p = policy(RestartPolicy::on_failure, 100000);
+    p.restart_window = std::chrono::hours(24 * 7);
+    auto m = running(p);
+    TimePoint at = t0;
+    for (int i = 0; i < 100000; ++i, at += std::chrono::seconds(1)) {
+        REQUIRE(crash_and_restart(m, at).to == ServiceState::backoff);
+        REQUIRE(m.crash_window_entries() <= 65);
+    }
+    CHECK(crash_and_restart(m, at).to == ServiceState::fatal);
+    CHECK(m.fatal_reason() == "exit code 1; gave up after 100001 failures within 168h");
+}
+
+TEST_CASE("runs of a huge crash window forget old failures as the window moves on") {
+    auto p = policy(RestartPolicy::on_failure, 1000);
+    p.restart_window = std::chrono::seconds(640);  // runs of 10 s
+    auto m = running(p);
+    TimePoint at = t0;
+    // 900 failures in 900 s: never more than 640 within the window, so it never gives up.
+    for (int i = 0; i < 900; ++i, at += std::chrono::seconds(1))
+        REQUIRE(crash_and_restart(m, at).to == ServiceState::backoff);
+    CHECK(m.crash_window_entries() <= 65);
 }
 
 TEST_CASE("the machine's policy takes the spec's run policy and its defaults from one place") {

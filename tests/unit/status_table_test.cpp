@@ -39,6 +39,15 @@ TEST_CASE("a blocked service shows what it waits for") {
     CHECK(table.find("waiting for db: fatal") != std::string::npos);
 }
 
+TEST_CASE("a service waiting for a dependency that is not ready yet says so and since when") {
+    auto services = nlohmann::json::parse(R"json([{"name":"worker","state":"stopped","pid":null,"uptime":null,"restarts":0,
+      "last_exit":null,"fatal_reason":null,"blocked_reason":null,"waiting":"waiting for redis: not ready yet (12s)",
+      "stopped_by_operator":false}])json");
+    std::string table = format_status_table(services, false);
+    CHECK(table.find("STOPPED") != std::string::npos);
+    CHECK(table.find("waiting for redis: not ready yet (12s)") != std::string::npos);
+}
+
 TEST_CASE("sd_notify's status, the health check and a completed one-shot are shown") {
     auto services = nlohmann::json::parse(R"([
       {"name":"db","state":"running","pid":7,"uptime":5,"restarts":0,"last_exit":null,"fatal_reason":null,

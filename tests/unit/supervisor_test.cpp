@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <spdlog/sinks/sink.h>
+
 #include "supervisor_harness.hpp"
 
 using namespace tend;
@@ -150,4 +152,86 @@ TEST_CASE("exit_when any_fatal ends tend with 1 when a service gives up") {
     CHECK(h.supervisor->shutting_down());
     h.turn();  // web's exit on SIGTERM
     CHECK(h.loop.finished_with() == 1);
+}
+
+namespace {
+
+// tend's log lines (their text alone) while it lives, at info and above.
+struct LogCapture {
+    struct Sink : spdlog::sinks::sink {
+        std::vector<std::string> lines;
+        void log(const spdlog::details::log_msg& msg) override { lines.emplace_back(msg.payload.data(), msg.payload.size()); }
+        void flush() override {}
+        void set_pattern(const std::string&) override {}
+        void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
+    };
+    std::shared_ptr<Sink> sink = std::make_shared<Sink>();
+    std::shared_ptr<spdlog::logger> before = spdlog::default_logger();
+    LogCapture() {
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+        spdlog::set_level(spdlog::level::info);
+    }
+    ~LogCapture() {
+        spdlog::set_default_logger(before);
+        spdlog::set_level(spdlog::level::off);
+    }
+    std::vector<std::string> lines_with(const std::string& text) const {
+        std::vector<std::string> out;
+        for (const auto& line : sink->lines)
+            if (line.find(text) != std::string::npos) out.push_back(line);
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a crash loop the count form of max_restarts never ends is said once, naming {count, within}") {
+    Harness h("services:\n  loop:\n    command: [loop]\n    output: null\n    min_uptime: 0\n"
+              "    max_restarts: 3\n    backoff: {initial: 0}\n");
+    LogCapture log;
+    for (int i = 0; i < 20; ++i) {
+        h.host.clock += std::chrono::seconds(1);
+        h.host.exit(h.pid("loop"), ExitStatus::exited(1));
+        h.turn();
+        REQUIRE(h.state("loop") == ServiceState::running);
+    }
+    CHECK(h.spawn_order().size() == 21);
+    CHECK(log.lines_with("max_restarts") ==
+          std::vector<std::string>{"loop: crashed and restarted 5 times within 1m; max_restarts: 3 counts only failed "
+                                   "starts in a row (exits before it was up), so this loop never ends; to give up on "
+                                   "it, use max_restarts: {count, within}, e.g. {count: 5, within: 1m}"});
+}
+
+TEST_CASE("crashes a minute apart, and crash loops under the {count, within} form, get no hint") {
+    Harness h("services:\n  slow:\n    command: [slow]\n    output: null\n    min_uptime: 0\n"
+              "    max_restarts: 3\n    backoff: {initial: 0}\n"
+              "  windowed:\n    command: [windowed]\n    output: null\n    min_uptime: 0\n"
+              "    max_restarts: {count: 100, within: 1m}\n    backoff: {initial: 0}\n");
+    LogCapture log;
+    for (int i = 0; i < 20; ++i) {
+        h.host.clock += std::chrono::seconds(16);
+        h.host.exit(h.pid("slow"), ExitStatus::exited(1));
+        h.host.exit(h.pid("windowed"), ExitStatus::exited(1));
+        h.turn();
+    }
+    CHECK(h.state("slow") == ServiceState::running);
+    CHECK(log.lines_with("max_restarts").empty());
+}
+
+TEST_CASE("a dependant waiting for a dependency says so once in the log as the wait begins") {
+    Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 1h}\n" +
+              service("web", "    depends_on: {redis: ready}\n    autostart: false\n"));
+    LogCapture log;
+    REQUIRE(h.supervisor->start(*h.supervisor->find("web")).empty());
+    for (int i = 0; i < 3; ++i) {
+        h.host.clock += std::chrono::seconds(5);
+        h.turn();
+    }
+    CHECK(log.lines_with("waiting") == std::vector<std::string>{"web: waiting for redis: not ready yet"});
+    CHECK(h.supervisor->find("web")->waiting_for == "redis: not ready yet");
+    h.host.exit(h.pid("isready"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(h.state("web") == ServiceState::running);
+    CHECK(h.supervisor->find("web")->waiting_for.empty());
 }

@@ -38,7 +38,10 @@ struct ReadySpec {
     bool notify_all = false;     // notify_access: all (its own processes may report: group, session, descendants)
     Duration watchdog{0};        // notify: systemd: restart when WATCHDOG=1 stops for this long; 0: off
     ProbeSpec probe;
-    Duration timeout{0};         // not ready within it: a failed start; 0: wait as long as it takes
+    // Not ready within it: a failed start; 0: wait as long as it takes. systemd's
+    // default start timeout: a check that can never pass must not hold a
+    // service (and its dependants) in `starting` for ever, unsaid.
+    Duration timeout = 90s;
 
     // Readiness comes from the service rather than from min_uptime.
     bool external() const { return notify != NotifyKind::none || probe.kind != ProbeSpec::Kind::none; }

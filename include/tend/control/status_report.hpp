@@ -7,7 +7,7 @@
 
 namespace tend {
 
-// {"name","state","pid","uptime","restarts","last_exit","fatal_reason","blocked_reason","stopped_by_operator","want",
+// {"name","state","pid","uptime","restarts","last_exit","fatal_reason","blocked_reason","waiting","stopped_by_operator","want",
 //  "status_text","health"} and, with a health check, "health_check": {failures, retries, output, checked_ago, took}
 nlohmann::json encode_status(const ServiceStatus& status);
 // {"healthy","problems"}

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "tend/event/event_loop.hpp"
 #include "tend/util/unique_fd.hpp"
@@ -22,7 +22,10 @@ public:
     // still comes from the loop. `done` must not destroy this task (its own
     // event source is running it): drop it later, or when starting the next.
     BackgroundTask(EventLoop& loop, std::function<void()> work, std::function<void()> done);
-    // Waits for the work: it cannot be interrupted halfway.
+    // Never waits for the work: a read of a huge config (or one on a stalled
+    // file system) must not hold tend's exit past shutdown_timeout. Unfinished
+    // work is left to end on its own; it owns everything it touches, so
+    // nothing it uses is freed under it, and its `done` never comes.
     ~BackgroundTask();
     BackgroundTask(const BackgroundTask&) = delete;
     BackgroundTask& operator=(const BackgroundTask&) = delete;
@@ -30,14 +33,18 @@ public:
     bool on_own_thread() const { return threaded_; }
     bool finished() const { return finished_; }
 
+    // Threads of destroyed tasks whose work has not ended yet. While there is
+    // one, the process must end with _exit(): exit()'s static destructors
+    // would free what that work may still be using.
+    static int abandoned();
+
 private:
+    struct Shared;
     void finish();
 
-    UniqueFd wake_;  // eventfd: the thread's "I am done"
+    std::shared_ptr<Shared> shared_;  // the thread's own copy keeps it alive past this task
     EventSource watch_;
     std::function<void()> done_;
-    std::string failure_;  // what the work threw, logged on the loop
-    std::thread thread_;
     bool threaded_ = false;
     bool finished_ = false;
 };

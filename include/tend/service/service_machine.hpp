@@ -128,7 +128,12 @@ public:
 
     ServiceState state() const { return state_; }
     int restarts() const { return restarts_; }
+    // Failures after it had started (past min_uptime or ready), each restarted
+    // by its policy: what the count form of max_restarts does not count.
+    int late_failures() const { return late_failures_; }
     int consecutive_failures() const { return failures_; }
+    // Entries the restart window keeps (its memory): at most max_restarts, and at most 65.
+    std::size_t crash_window_entries() const { return failure_runs_.size(); }
     const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
     const std::string& fatal_reason() const { return fatal_reason_; }
     // The current or last stop escalated to SIGKILL (reset when a stop begins).
@@ -169,10 +174,20 @@ private:
     ServiceState state_ = ServiceState::stopped;
     int failures_ = 0;
     int restarts_ = 0;
+    int late_failures_ = 0;
     bool leader_alive_ = false;
     bool restart_pending_ = false;
     bool started_ = false;
-    std::vector<TimePoint> failure_times_;  // within the restart window, oldest first
+    // Failures within the restart window, oldest first, as runs: {the first
+    // one's time, how many}. Past kExactFailures a run takes in every failure
+    // within a 64th of the window of its first, so a 1 s crash loop under
+    // {count: 1000000, within: 1w} keeps 65 entries, not a million.
+    struct FailureRun {
+        TimePoint first;
+        int count;
+    };
+    std::vector<FailureRun> failure_runs_;
+    int failures_in_window_ = 0;
     bool needed_kill_ = false;
     bool killed_ = false;
     // Set while the leftovers of an exited main process (or a service that

@@ -25,7 +25,7 @@ public:
     };
     using Done = std::function<void(const Result&)>;
 
-    ConfigReader(EventLoop& loop, std::string path) : loop_(loop), path_(std::move(path)) {}
+    ConfigReader(EventLoop& loop, std::string path);
 
     // `done` is called from the loop, never from within read().
     void read(Done done);
@@ -35,6 +35,7 @@ public:
 private:
     void begin(std::vector<Done> callers);
     void finished();
+    void give_back_memory();
 
     EventLoop& loop_;
     std::string path_;
@@ -44,6 +45,7 @@ private:
     std::vector<Done> reading_for_;  // callers of the read under way
     std::vector<Done> next_for_;     // callers that came during it
     std::size_t reads_begun_ = 0;
+    EventSource trim_;  // timer: malloc_trim once what a read made is freed
 };
 
 }  // namespace tend

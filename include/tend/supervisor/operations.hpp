@@ -18,6 +18,7 @@ struct ServiceStatus {
     std::string name;
     std::string state;  // the machine's state, or "blocked" while a dependency holds it back
     std::string blocked_reason;
+    std::string waiting;  // "waiting for redis: not ready yet (12s)": a dependency has not met its condition yet
     std::optional<pid_t> pid;
     std::optional<double> uptime_seconds;
     int restarts = 0;

@@ -14,6 +14,7 @@
 #include "tend/output/service_output.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/service/goal.hpp"
+#include "tend/service/restart_loop.hpp"
 #include "tend/service/service_machine.hpp"
 #include "tend/supervisor/ordering.hpp"
 #include "tend/supervisor/service_checks.hpp"
@@ -51,6 +52,11 @@ public:
     Goal goal;  // what should become of it; the state moves toward it
     // Waiting to start on a dependency that gave up: "waiting for db: fatal". Shown as state `blocked`.
     std::string blocked_reason;
+    // Waiting to start on a dependency that has not met its condition yet
+    // (and has not given up): "redis: not ready yet", since `waiting_since`.
+    std::string waiting_for;
+    TimePoint waiting_since{};
+    RestartLoop restart_loop;  // says once when it keeps restarting by itself
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;

@@ -116,6 +116,9 @@ private:
     void schedule_starts();
     std::string why_blocked(std::size_t index) const;
     void set_blocked(Service& service, std::string reason);
+    void note_late_failure(Service& service);
+    std::string why_waiting(std::size_t index, const std::vector<ServiceView>& views) const;
+    void set_waiting(Service& service, std::string reason);
     // Something listeners show changed (blocked, health, status text) with no change of state.
     void tell_listeners(const Service& service);
     void schedule_stops();
