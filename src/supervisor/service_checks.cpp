@@ -258,7 +258,14 @@ void ServiceChecks::handle_notify(const NotifyMessage& m) {
                     std::to_string(kMaxNotifyDatagram));
     const auto& f = m.fields;
     if (auto it = f.find("MAINPID"); it != f.end())
-        if (auto pid = number_field(it->second)) notify_main_pid_ = static_cast<pid_t>(*pid);
+        if (auto pid = number_field(it->second)) {
+            // As systemd takes it only within the unit's cgroup: a main pid
+            // named outside the service (another service's, or 1) would let
+            // that process send READY=1 or WATCHDOG=trigger for this one.
+            const auto named = static_cast<pid_t>(*pid);
+            if (named == main_pid_ || belongs_to(named, main_pid_, leads_session_)) notify_main_pid_ = named;
+            else warn_notify("MAINPID=" + it->second + " is not one of its processes, ignored");
+        }
     if (auto it = f.find("STATUS"); it != f.end()) {
         status_text_ = trim_probe_output(it->second);
         hooks_.changed();

@@ -31,6 +31,11 @@ std::string reason(const re2::RE2& re) {
 re2::RE2::Options options() {
     re2::RE2::Options o;
     o.set_log_errors(false);  // RE2 would print to stderr; the caller reports the error at its place
+    // Bytes, as grep in the C locale (and the std::regex before RE2) match: in
+    // UTF-8 mode `.` does not match a byte that is not UTF-8, so a service
+    // printing one Latin-1 `é` before `port` never became ready. A UTF-8
+    // literal in the pattern still matches the same bytes in the line.
+    o.set_encoding(re2::RE2::Options::EncodingLatin1);
     o.set_max_mem(static_cast<int64_t>(Pattern::kMaxMemory));
     return o;
 }

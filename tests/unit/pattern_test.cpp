@@ -31,6 +31,15 @@ TEST_CASE("a pattern is searched anywhere in the line") {
     CHECK(Pattern(R"(\bpid=\d+)").search("worker pid=42 up"));
 }
 
+TEST_CASE("a line that is not UTF-8 (Latin-1 output) is matched byte by byte, as are UTF-8 patterns") {
+    // `.` is any byte: a service printing Latin-1 or stray binary still becomes ready.
+    CHECK(Pattern("started.*port").search("started caf\xe9 on port 80"));
+    CHECK(Pattern("started.*port").search("started \xff\xfe\x80 port"));
+    CHECK(Pattern("caf.").search("caf\xe9"));
+    CHECK(Pattern("caf\xc3\xa9 ouvert").search("le caf\xc3\xa9 ouvert"));
+    CHECK_FALSE(Pattern("caf\xc3\xa9").search("caf\xe9"));
+}
+
 TEST_CASE("copies share the compiled pattern and keep matching") {
     Pattern a("ab+c");
     Pattern b = a;

@@ -141,6 +141,37 @@ TEST_CASE("sd_notify: notify_access all takes its own processes' messages, not a
     waitpid(child, nullptr, 0);
 }
 
+TEST_CASE("sd_notify: MAINPID= naming a process not of its own is ignored, so that process cannot make it ready") {
+    Rig r("    ready: {notify: systemd}\n");
+    SpawnRequest request;
+    r.checks->prepare(request);
+    const std::string socket = env_value(request, "NOTIFY_SOCKET");
+    int go[2];
+    REQUIRE(pipe(go) == 0);
+    // The main process, in a group of its own, names its parent (this test process, a stranger to it) as its main pid.
+    pid_t main = fork();
+    REQUIRE(main >= 0);
+    if (main == 0) {
+        setpgid(0, 0);
+        char c;
+        if (read(go[0], &c, 1) == 1) notify(socket, "MAINPID=" + std::to_string(getppid()) + "\n");
+        pause();
+        _exit(0);
+    }
+    setpgid(main, main);
+    r.checks->spawned(main, request);
+    REQUIRE(write(go[1], "x", 1) == 1);
+    r.loop.run_once(2000ms);  // wakes at the MAINPID= message
+    r.turn();
+    notify(socket, "READY=1");  // from this test process, the pid it named
+    r.turn();
+    CHECK_FALSE(r.got(EventKind::ready));
+    kill(main, SIGKILL);
+    waitpid(main, nullptr, 0);
+    close(go[0]);
+    close(go[1]);
+}
+
 TEST_CASE("the readiness fd: the service gets the write end at fd N; a newline means ready") {
     Rig r("    ready: {notify: fd, fd: 4}\n");
     SpawnRequest request;
