@@ -42,7 +42,9 @@ class Podman:
     def __init__(self, home):
         self.home = home
         self.conf = home / "containers.conf"
-        self.use_runtime("crun")  # podman reads the file at every call, so it must be there from the start
+        # podman reads the file at every call, so it must be there from the start,
+        # naming a runtime this machine has (crun is only recommended by Debian's podman).
+        self.use_runtime(next((r for r in ("crun", "runc") if shutil.which(r)), "runc"))
 
     def __call__(self, *args, check=True, timeout=120):
         command = ["podman", "--root", str(self.home / "root"), "--runroot", str(self.home / "run"),
