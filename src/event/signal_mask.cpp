@@ -9,9 +9,15 @@ namespace tend {
 void block_signals() {
     sigset_t set;
     sigfillset(&set);
-    // A fault in tend itself must still crash it (and leave a core), not hang.
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) sigdelset(&set, sig);
+    for (int sig : kFaultSignals) sigdelset(&set, sig);
     if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw errno_error("Failed to block signals");
+}
+
+void block_fault_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : kFaultSignals) sigaddset(&set, sig);
+    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw errno_error("Failed to block the fault signals");
 }
 
 }  // namespace tend

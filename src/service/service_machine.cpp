@@ -177,15 +177,20 @@ void ServiceMachine::begin_stop(Transition& t, const char* why, bool restart_aft
     killed_ = false;
     needed_kill_ = false;  // per stop: an earlier escalation says nothing of this one
     t.actions.push_back(cancel_timers());
-    const bool group = policy_.kill_mode == KillMode::group;
-    t.actions.push_back({ActionKind::signal, policy_.stop_signal, group});
-    // A stopped (SIGSTOP, SIGTSTP) process would hold its stop signal pending
-    // until SIGKILL: wake it so it handles it now, as systemd and s6 do. The
-    // whole group, even under kill_mode: process: a main process that passes
-    // the stop on to its frozen workers would wait for them until its own
-    // timeout (a gunicorn, 30 s).
-    if (policy_.stop_signal != SIGCONT) t.actions.push_back({ActionKind::signal, SIGCONT, true});
+    send_stop_signal(t, policy_.kill_mode == KillMode::group);
     t.actions.push_back(arm(TimerKind::stop, policy_.stop_timeout));
+}
+
+// A stopped (SIGSTOP, SIGTSTP) process would hold its stop signal pending
+// until SIGKILL: wake it so it handles it now, as systemd and s6 do. The
+// whole group, even under kill_mode: process: a main process that passes
+// the stop on to its frozen workers would wait for them until its own
+// timeout (a gunicorn, 30 s). Not for `tend -- CMD`: a drop-in for tini and
+// dumb-init sends its command only the signals it was sent itself.
+void ServiceMachine::send_stop_signal(Transition& t, bool whole_group) const {
+    t.actions.push_back({ActionKind::signal, policy_.stop_signal, whole_group});
+    if (policy_.wake_after_stop_signal && policy_.stop_signal != SIGCONT)
+        t.actions.push_back({ActionKind::signal, SIGCONT, true});
 }
 
 void ServiceMachine::escalate(Transition& t, bool needed) {
@@ -321,8 +326,7 @@ void ServiceMachine::on_exit(Transition& t, const ServiceEvent& event, bool earl
     needed_kill_ = false;
     t.reason = event.status.describe() + "; stopping what it left in its group";
     go(t, ServiceState::stopping, now);
-    t.actions.push_back({ActionKind::signal, policy_.stop_signal, true});
-    if (policy_.stop_signal != SIGCONT) t.actions.push_back({ActionKind::signal, SIGCONT, true});
+    send_stop_signal(t, true);
     t.actions.push_back(arm(TimerKind::stop, policy_.leftover_timeout));
 }
 

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tend/event/signal_mask.hpp"
 #include "tend/util/signal_names.hpp"
 #include "tend/util/system_error.hpp"
 
@@ -18,7 +19,8 @@ namespace {
 
 // Signals a process can be sent and that do not stop it dead: each gets a
 // source so none is left to its default action (for PID 1: silently dropped).
-// Faults (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT) are tend's own and stay with the kernel.
+// The fault signals too (kFaultSignals): read here only when sent with kill(2);
+// a real fault in tend still goes to the kernel's default action.
 constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
                                    SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
                                    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSTKFLT};
@@ -35,6 +37,7 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Superv
     index_services();
     if (!options_.config_path.empty()) config_reader_.emplace(loop_, options_.config_path);
     std::vector<int> watched(std::begin(kWatchedSignals), std::end(kWatchedSignals));
+    watched.insert(watched.end(), std::begin(kFaultSignals), std::end(kFaultSignals));
     for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) watched.push_back(sig);  // e.g. Docker's STOPSIGNAL SIGRTMIN+3
     for (int sig : watched)
         signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
@@ -55,6 +58,7 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Superv
         // What CMD leaves behind (an entrypoint's background jobs) gets SIGTERM and kill_grace.
         ServicePolicy policy = cmd.machine().policy();
         policy.leftover_timeout = settings_.kill_grace;
+        policy.wake_after_stop_signal = false;  // CMD gets what tend gets, nothing more
         cmd.machine().set_policy(policy);
     }
 }

@@ -38,6 +38,8 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     // malloc_trim() gives it all back. A thread's own arena would keep what
     // lies under its top, past the trim threshold glibc raised on the way.
     mallopt(M_ARENA_MAX, 1);
+    // From here a kill(2)-sent SIGSEGV or SIGABRT is read and forwarded, not fatal.
+    block_fault_signals();
     const bool is_pid1 = getpid() == 1;
     // Not PID 1: become the subreaper, so orphans of services land on tend, not on the host's init.
     if (!is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

@@ -1,4 +1,5 @@
 """`tend -- CMD`: the scenarios tini and dumb-init users rely on."""
+import os
 import signal
 import subprocess
 import time
@@ -145,3 +146,63 @@ def test_rewrite_to_0_drops_a_signal_and_bad_options_are_usage_errors():
         result = subprocess.run([TEND] + bad + ["--", "true"], capture_output=True, text=True, timeout=10)
         assert result.returncode == 2, bad
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+# Records the name of every catchable signal it gets, one a line; SIGUSR2 ends it (exit 0).
+RECORDER = ("import os, signal, sys, time\n"
+            "got = open(sys.argv[1], 'a', buffering=1)\n"
+            "def note(n, frame):\n"
+            "    if n == signal.SIGUSR2: os._exit(0)\n"
+            "    got.write(signal.Signals(n).name[3:] + '\\n')\n"
+            "for n in set(range(1, 32)) - {signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD}:\n"
+            "    signal.signal(n, note)\n"
+            "open(sys.argv[2], 'w').close()\n"
+            "while True: time.sleep(1)\n")
+
+
+def received(t, marker="WINCH"):
+    """What the recorder got, once a marker signal sent after everything else has arrived:
+    anything tend added to what it forwarded came before the marker (SIGWINCH: Python runs
+    pending handlers in signal-number order, so one with a lower number cannot come after it)."""
+    wait_for(lambda: marker in t.read("got").split(), 5, what=f"the marker {marker} to reach the recorder")
+    return t.read("got").split()
+
+
+def test_sigterm_reaches_the_command_alone_without_a_sigcont():
+    with Tend(args=["--", "/usr/bin/python3", "-c", RECORDER, "$DIR/got", "$DIR/ready"]) as t:
+        wait_for(lambda: t.file("ready").exists(), what="the recorder to set its handlers")
+        t.signal(signal.SIGTERM)
+        wait_for(lambda: "TERM" in t.read("got").split(), 5, what="SIGTERM to reach the command")
+        t.signal(signal.SIGWINCH)
+        assert received(t) == ["TERM", "WINCH"]
+        t.signal(signal.SIGUSR2)
+        assert t.wait() == 0
+
+
+def test_what_the_command_leaves_behind_gets_sigterm_alone():
+    script = "/usr/bin/python3 $DIR/recorder.py $DIR/got $DIR/ready & " \
+             "while [ ! -e $DIR/ready ]; do sleep 0.01; done; exit 3"
+    with Tend(args=["--", "sh", "-c", script], files={"recorder.py": RECORDER}) as t:
+        wait_for(lambda: "TERM" in t.read("got").split(), 10, what="SIGTERM to reach the leftover")
+        leftover = wait_for(lambda: t.processes(), what="the leftover recorder")[0]
+        os.kill(leftover, signal.SIGWINCH)
+        assert received(t) == ["TERM", "WINCH"]
+        os.kill(leftover, signal.SIGUSR2)
+        assert t.wait() == 3
+
+
+FAULTS = ["SYS", "ILL", "TRAP", "ABRT", "BUS", "FPE", "SEGV"]
+
+
+@pytest.mark.parametrize("pid1", [False, True], ids=["not-pid1", "pid1"])
+def test_fault_signals_sent_with_kill_are_forwarded_and_tend_lives_on(pid1):
+    """A real fault in tend still kills it (tests/unit/signal_mask_test.cpp); one sent with kill(2) is a signal."""
+    with Tend(args=["--", "/usr/bin/python3", "-c", RECORDER, "$DIR/got", "$DIR/ready"], namespace=pid1) as t:
+        wait_for(lambda: t.file("ready").exists(), what="the recorder to set its handlers")
+        for name in FAULTS:
+            t.signal(getattr(signal, "SIG" + name))
+            wait_for(lambda: name in t.read("got").split(), 5, what=f"SIG{name} to reach the command")
+            assert t.process.poll() is None, f"tend died of SIG{name}"
+        assert t.read("got").split() == FAULTS
+        t.signal(signal.SIGUSR2)
+        assert t.wait() == 0

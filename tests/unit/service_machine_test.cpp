@@ -250,6 +250,20 @@ TEST_CASE("the stop signal is followed by SIGCONT, so a stopped service handles 
     CHECK(std::count(t.actions.begin(), t.actions.end(), signal_group(SIGCONT)) == 1);
 }
 
+TEST_CASE("without wake_after_stop_signal (tend -- CMD) the stop signal goes alone") {
+    // A drop-in for tini and dumb-init: CMD gets what tend was sent, no SIGCONT besides.
+    auto p = policy();
+    p.wake_after_stop_signal = false;
+    auto m = running(p);
+    auto t = m.step(ev(EventKind::stop), t0);
+    CHECK(has(t, signal_group(SIGTERM)));
+    CHECK_FALSE(has(t, signal_group(SIGCONT)));
+    auto leftovers = running(p);
+    t = leftovers.step(left_behind(0), t0);
+    CHECK(has(t, signal_group(SIGTERM)));
+    CHECK_FALSE(has(t, signal_group(SIGCONT)));
+}
+
 TEST_CASE("group_empty before the leader's exit is reaped changes nothing") {
     auto m = running();
     m.step(ev(EventKind::stop), t0);

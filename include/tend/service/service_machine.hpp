@@ -114,6 +114,9 @@ struct ServicePolicy : RunPolicy {
     // How long what a main process left in its group has after stop_signal;
     // stop_timeout, or kill_grace for `tend -- CMD`.
     Duration leftover_timeout = RunPolicy{}.stop_timeout;
+    // SIGCONT to the group after stop_signal, so a stopped process handles it
+    // now; off for `tend -- CMD`, whose command gets only what tend was sent.
+    bool wake_after_stop_signal = true;
 
     static ServicePolicy from(const ServiceSpec& spec);
     // An exit code listed in success_exit_codes; a death by signal never is.
@@ -156,6 +159,7 @@ private:
     void go(Transition& t, ServiceState next, TimePoint now);
     void begin_start(Transition& t, TimePoint now);
     void begin_stop(Transition& t, const char* why, bool restart_after, TimePoint now);
+    void send_stop_signal(Transition& t, bool whole_group) const;
     void on_exit(Transition& t, const ServiceEvent& event, bool early, TimePoint now);
     void on_uptime(Transition& t, TimePoint now);
     void on_ready(Transition& t, TimePoint now);
