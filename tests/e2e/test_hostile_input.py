@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 
-from harness import SLOWDOWN, TEND, TENDCTL, Tend, wait_for
+from harness import SLOWDOWN, TEND, TENDCTL, Tend, proc_stat, wait_for
 
 CHAIN_LENGTH = 50_000
 
@@ -227,21 +227,38 @@ def test_check_refuses_a_fifo_and_an_oversized_file_without_blocking(tmp_path):
     assert r.returncode == 1 and "larger than 16 MiB" in r.stderr
 
 
+def execed(t, argv):
+    """Whether a process in tend's namespace runs `argv` (a forked child that has exec'd it)."""
+    for pid in t.processes():
+        try:
+            if open(f"/proc/{pid}/cmdline").read().split("\0")[:-1] == argv:
+                return True
+        except OSError:
+            pass  # gone since the listing
+    return False
+
+
 def test_a_sigstopped_service_gets_sigcont_after_its_stop_signal_and_stops_at_once():
+    # SIGSTOP only once the shell has set its trap and its one child has exec'd:
+    # stopped before the trap, SIGTERM takes its default action (no handler
+    # output); stopped in dash's vfork of a child, the shell stays in D state,
+    # never T; a child stopped between fork and exec catches SIGTERM in the
+    # shell's handler, then clears the trap and execs, unharmed (the group
+    # outlives stop_timeout). After this the shell only waits.
     config = """
         services:
           frozen:
-            command: "trap 'echo cleaned-up; exit 0' TERM; while :; do sleep 0.05; done"
+            command: "trap 'echo cleaned-up; exit 0' TERM; sleep 1000 & echo trapped; wait"
             min_uptime: 0
             stop_timeout: 30s
     """
     with Tend(config) as t:
-        wait_for(lambda: t.ctl("pid", "frozen").stdout.strip().isdigit(), 10, what="frozen to run")
-        t.wait_log("frozen: starting -> running")
-        leader = [p for p in t.processes() if open(f"/proc/{p}/cmdline").read().startswith("/bin/sh")][0]
+        pid = wait_for(lambda: t.ctl("pid", "frozen").stdout.strip(), 10, what="frozen to run")
+        wait_for(lambda: "frozen | trapped" in t.output and execed(t, ["sleep", "1000"]), 10,
+                 what="the service's trap and child")
+        leader = t.host_pid(int(pid))
         os.killpg(os.getpgid(leader), signal.SIGSTOP)
-        wait_for(lambda: open(f"/proc/{leader}/stat").read().rsplit(")", 1)[1].split()[0] == "T", 5,
-                 what="the service to be stopped")
+        wait_for(lambda: proc_stat(leader)[0] == "T", 5, what="the service to be stopped")
         started = time.monotonic()
         assert t.ctl("stop", "frozen", timeout=40).returncode == 0
         assert time.monotonic() - started < 5 * SLOWDOWN, "stopped in milliseconds, not after stop_timeout"
