@@ -45,16 +45,19 @@ bool all_writers_gone(int read_end) {
 
 }  // namespace
 
+// RFC 9110 15: a status code is three digits, 100 to 599; anything else (a
+// "099", a "2000") is not an HTTP status line, so not an answer.
 int http_status(std::string_view reply) {
     if (reply.substr(0, 5) != "HTTP/") return 0;
-    auto space = reply.find(' ');
-    if (space == std::string_view::npos || reply.size() < space + 4) return 0;
+    auto space = reply.find_first_of(" \r\n");
+    if (space == std::string_view::npos || reply[space] != ' ' || reply.size() < space + 4) return 0;
     int code = 0;
     for (std::size_t i = space + 1; i < space + 4; ++i) {
         if (reply[i] < '0' || reply[i] > '9') return 0;
         code = code * 10 + (reply[i] - '0');
     }
-    return code;
+    if (reply.size() > space + 4 && reply[space + 4] >= '0' && reply[space + 4] <= '9') return 0;
+    return code >= 100 && code <= 599 ? code : 0;
 }
 
 std::string trim_probe_output(std::string_view text, std::size_t limit) {

@@ -22,6 +22,12 @@ TEND = str(BUILD / "src" / "tend")
 TENDCTL = str(BUILD / "src" / "tendctl")
 
 
+def sanitizer_tree():
+    """Whether BUILD is the AddressSanitizer tree (meson -Dsanitize=true)."""
+    options = json.loads((BUILD / "meson-info" / "intro-buildoptions.json").read_text())
+    return any(o["name"] == "sanitize" and o["value"] for o in options)
+
+
 def wait_for(condition, timeout=10.0, interval=0.01, what="condition"):
     """Polls `condition` until it returns a truthy value or the deadline passes."""
     timeout *= SLOWDOWN

@@ -2,7 +2,6 @@
 dpkg-buildpackage -us -uc -b): unpacked with dpkg -x into a scratch root, its
 tend and tendctl run from there, check every example it ships, and the man
 pages, completions and schema are where Debian puts them."""
-import json
 import shutil
 import subprocess
 import tempfile
@@ -10,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import BUILD
+from harness import BUILD, sanitizer_tree
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def sanitizer_tree():
-    options = json.loads((BUILD / "meson-info" / "intro-buildoptions.json").read_text())
-    return any(o["name"] == "sanitize" and o["value"] for o in options)
 
 
 @pytest.fixture(scope="module")

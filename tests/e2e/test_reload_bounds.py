@@ -9,7 +9,9 @@ import signal
 import threading
 import time
 
-from harness import SLOWDOWN, Tend, wait_for
+import pytest
+
+from harness import SLOWDOWN, Tend, sanitizer_tree, wait_for
 
 IN_CLOSE_NOWRITE = 0x10
 
@@ -55,6 +57,8 @@ def test_sigterm_during_a_slow_reload_read_exits_within_shutdown_timeout():
         assert took < 2 + 1.5 * SLOWDOWN, f"exit took {took:.1f}s with shutdown_timeout 2s: {t.log}"
 
 
+@pytest.mark.skipif(sanitizer_tree(), reason="ASan's allocator keeps freed memory (its quarantine) and ignores "
+                    "malloc_trim: 250 MB freed stay resident, what this test measures is glibc's")
 def test_the_memory_a_big_read_took_is_given_back():
     with Tend(ONE) as t:
         answered(t)

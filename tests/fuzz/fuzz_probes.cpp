@@ -22,7 +22,7 @@ void check_notify(std::string_view datagram) {
 
 void check_http_status(std::string_view reply) {
     int code = tend::http_status(reply);
-    if (code != 0 && (reply.substr(0, 5) != "HTTP/" || code < 100 || code > 999)) __builtin_trap();
+    if (code != 0 && (reply.substr(0, 5) != "HTTP/" || code < 100 || code > 599)) __builtin_trap();
 }
 
 // The input up to its first NUL is the pattern, the rest the line it is searched in.

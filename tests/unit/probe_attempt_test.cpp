@@ -78,6 +78,17 @@ TEST_CASE("an HTTP status line gives its code") {
     CHECK(http_status("") == 0);
 }
 
+TEST_CASE("a code outside 100 to 599 or not of three digits is no HTTP status") {
+    // The fuzz target's finding: "HTTP/1.1 099" gave 99, a code no server sends.
+    CHECK(http_status("HTTP/1.1 099 Odd\r\n") == 0);
+    CHECK(http_status("HTTP/1.1 000") == 0);
+    CHECK(http_status("HTTP/1.1 600 Too High") == 0);
+    CHECK(http_status("HTTP/1.1 2000 OK") == 0);
+    CHECK(http_status("HTTP/1.1\r\n 200 OK") == 0);
+    CHECK(http_status("HTTP/1.1 100 Continue") == 100);
+    CHECK(http_status("HTTP/1.1 599") == 599);
+}
+
 TEST_CASE("probe output is one printable line, cut to its limit") {
     CHECK(trim_probe_output("connection refused\n\ttry again\n") == "connection refused try again");
     CHECK(trim_probe_output(std::string("a\0b\x1b[31mc", 9)) == "ab[31mc");
