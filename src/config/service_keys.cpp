@@ -53,6 +53,13 @@ bool has_nul(YamlReader& reader, const YAML::Node& node, const std::string& path
     return true;
 }
 
+// A name as the config wrote it: "A\0B", not a string cut at its NUL.
+std::string with_nul_shown(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '\0' ? std::string("\\0") : std::string(1, c);
+    return out;
+}
+
 void parse_command(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
                    Pending&) {
     if (value.IsScalar()) {
@@ -90,7 +97,12 @@ void parse_environment(YamlReader& reader, const YAML::Node& value, const std::s
         return;
     }
     if (!reader.expect_map(value, path)) return;
+    for (const auto& entry : value)  // at the name itself, which the visitor below does not see
+        if (entry.first.IsScalar() && entry.first.Scalar().find('\0') != std::string::npos)
+            reader.error(entry.first, path + ": the variable name '" + with_nul_shown(entry.first.Scalar()) +
+                                          "' contains a NUL byte (\\0), which an environment cannot carry");
     reader.for_each_entry(value, path, [&](const std::string& key, const YAML::Node& v) {
+        if (key.find('\0') != std::string::npos) return;
         if (key.empty() || key.find('=') != std::string::npos) {
             reader.error(v, path + ": invalid variable name '" + key + "'");
             return;

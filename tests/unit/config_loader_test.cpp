@@ -238,6 +238,11 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:3:15: services.a.command[0]: contains a NUL byte (\\0), which a command line or environment cannot carry"},
         {"services:\n  a:\n    command: x\n    environment: {A: \"\\0\"}\n",
          "t.yaml:4:22: services.a.environment.A: contains a NUL byte (\\0), which a command line or environment cannot carry"},
+        {"services:\n  a:\n    command: x\n    environment: {\"A\\0B\": 1}\n",
+         "t.yaml:4:19: services.a.environment: the variable name 'A\\0B' contains a NUL byte (\\0), which an environment "
+         "cannot carry"},
+        {"services:\n  a:\n    command: x\n    environment: [\"A\\0B=1\"]\n",
+         "t.yaml:4:19: services.a.environment[0]: contains a NUL byte (\\0), which a command line or environment cannot carry"},
         {"services:\n  a:\n    command: x\n    environment: [A=1, B=2, A=3]\n",
          "t.yaml:4:29: services.a.environment[2]: A is set twice in the list"},
         {"services:\n  web:\n    command: x\n    depends_on: [web]\n",
