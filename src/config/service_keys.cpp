@@ -141,12 +141,17 @@ void parse_forward_signals(YamlReader& reader, const YAML::Node& value, const st
         reader.error(value, path + ": expected a list of signals, e.g. [USR1, WINCH]");
         return;
     }
+    std::unordered_map<int, std::size_t> listed_at;  // signal -> its first index
     for (std::size_t i = 0; i < value.size(); ++i) {
-        auto sig = reader.signal(value[i], path + "[" + std::to_string(i) + "]");
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        auto sig = reader.signal(value[i], at);
         if (!sig) continue;
         if (*sig != SIGUSR1 && *sig != SIGUSR2 && *sig != SIGWINCH)
             reader.error(value[i], path + ": " + signal_name(*sig) + " cannot be forwarded (only USR1, USR2 and WINCH)");
-        else if (std::find(spec.forward_signals.begin(), spec.forward_signals.end(), *sig) == spec.forward_signals.end())
+        else if (auto [first, added] = listed_at.emplace(*sig, i); !added)
+            reader.error(value[i], at + ": " + signal_name(*sig) + " is listed twice (first at [" +
+                                       std::to_string(first->second) + "])");
+        else
             spec.forward_signals.push_back(*sig);
     }
 }
