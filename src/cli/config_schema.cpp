@@ -183,8 +183,8 @@ json service_schema() {
         {"log_max_size", ref("size")},
         {"log_keep", {{"type", "integer"}, {"minimum", 0}, {"maximum", 1000}}},
         {"log_buffer_lines", {{"type", "integer"}, {"minimum", 0}}},
-        {"forward_signals", {{"type", "array"}, {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2",
-                                                                      "SIGWINCH", 10, 12, 28}}}}}},
+        {"forward_signals", {{"type", "array"}, {"uniqueItems", true},
+                             {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2", "SIGWINCH", 10, 12, 28}}}}}},
     };
     json service = closed_object(properties_of(service_key_names(), described, "services.*"));
     for (const ServiceKey& key : service_keys())

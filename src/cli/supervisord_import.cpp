@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "tend/cli/supervisord_ini.hpp"
 #include "tend/cli/supervisord_values.hpp"
@@ -48,18 +50,25 @@ struct Service {
     std::string name;
     std::vector<std::pair<std::string, std::string>> keys;  // key, YAML value
     std::vector<std::string> notes;
+    std::unordered_set<std::string> noted;  // what note() added: each once
     int priority = 999;  // supervisord's default
 };
 
 void note(Service& service, std::string text) {
-    if (std::find(service.notes.begin(), service.notes.end(), text) == service.notes.end())
-        service.notes.push_back(std::move(text));
+    if (service.noted.insert(text).second) service.notes.push_back(std::move(text));
 }
 
 // supervisord expands %(name)s (and %(name)02d) in values: ENV_X from its
 // environment, here (the config's directory), program_name, group_name,
 // host_node_name, process_num.
 std::string expand(const std::string& value, const std::map<std::string, std::string>& names, Service& service) {
+    constexpr auto npos = std::string::npos;
+    // The next ')' and the conversion after it, each searched again only once
+    // the scan has passed it: a long value is read once, however many "%(" it has.
+    std::size_t close = 0, end = 0;
+    auto refresh = [](std::size_t& found, std::size_t from, auto search) {
+        if (found != npos && found < from) found = search(from);
+    };
     std::string out;
     for (std::size_t i = 0; i < value.size(); ++i) {
         if (value.compare(i, 2, "%%") == 0) {
@@ -67,9 +76,12 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
             ++i;
             continue;
         }
-        const auto close = value.find(')', i);
-        auto end = close == std::string::npos ? close : value.find_first_of("sdirfgeEGxXoc", close + 1);
-        if (value.compare(i, 2, "%(") != 0 || end == std::string::npos) {
+        const bool reference = value.compare(i, 2, "%(") == 0;
+        if (reference) {
+            refresh(close, i + 2, [&](std::size_t from) { return value.find(')', from); });
+            if (close != npos) refresh(end, close + 1, [&](std::size_t from) { return value.find_first_of("sdirfgeEGxXoc", from); });
+        }
+        if (!reference || close == npos || end == npos) {
             out += value[i];
             continue;
         }
@@ -145,8 +157,12 @@ private:
         IniSection section;
         std::string here;
         std::vector<std::string> notes;
+        std::unordered_map<std::string, std::size_t> entry_at;  // key -> its index in section.entries
     };
     std::vector<Program> programs_;
+    std::unordered_map<std::string, std::size_t> program_at_;  // section name -> its index in programs_
+    std::unordered_set<std::string> service_names_;            // taken by services_
+    std::unordered_map<std::string, int> next_suffix_;         // wanted name -> the first "-N" not tried
     std::set<std::string> read_paths_;  // absolute, normalized: each file is read once
     std::vector<std::string> settings_;   // "key: value" lines
     std::vector<std::string> top_notes_;  // comments before services:
@@ -213,20 +229,23 @@ void Importer::read(const std::string& path, bool main) {
 }
 
 void Importer::add_program(const IniSection& section, const std::string& where, const std::string& here) {
-    auto same = std::find_if(programs_.begin(), programs_.end(), [&](const Program& p) { return p.section.name == section.name; });
-    if (same == programs_.end()) {
-        programs_.push_back({section, here, {}});
+    auto [at, first] = program_at_.emplace(section.name, programs_.size());
+    if (first) {
+        programs_.push_back({section, here, {}, {}});
+        Program& added = programs_.back();
+        for (std::size_t i = 0; i < added.section.entries.size(); ++i) added.entry_at.emplace(added.section.entries[i].key, i);
         return;
     }
+    Program& same = programs_[at->second];
+    auto& entries = same.section.entries;
     for (const IniEntry& e : section.entries) {
-        auto old = std::find_if(same->section.entries.begin(), same->section.entries.end(),
-                                [&](const IniEntry& o) { return o.key == e.key; });
-        if (old == same->section.entries.end()) same->section.entries.push_back(e);
-        else *old = e;
+        auto [old, added] = same.entry_at.emplace(e.key, entries.size());
+        if (added) entries.push_back(e);
+        else entries[old->second] = e;
     }
-    same->here = here;
-    same->notes.push_back("[" + section.name + "] again at " + where +
-                          ": its options were merged into the first, the later ones winning, as supervisord reads them");
+    same.here = here;
+    same.notes.push_back("[" + section.name + "] again at " + where +
+                         ": its options were merged into the first, the later ones winning, as supervisord reads them");
 }
 
 void Importer::import_programs() {
@@ -239,8 +258,10 @@ void Importer::program(const IniSection& section, const std::string& here, std::
     const std::string program_name = section.name.substr(std::string("program:").size());
     const std::string wanted = name_for(program_name);
     service.name = wanted;
-    for (int n = 2; std::any_of(services_.begin(), services_.end(), [&](const Service& s) { return s.name == service.name; }); ++n)
+    // Names are never given back, so the "-N" tried before for this name are still taken.
+    for (int& n = next_suffix_.try_emplace(wanted, 2).first->second; service_names_.contains(service.name); ++n)
         service.name = wanted + "-" + std::to_string(n);
+    service_names_.insert(service.name);
     if (service.name != program_name)
         service.notes.push_back("renamed from '" + program_name + "': tend's names are letters, digits, - _ . @, "
                                 "each name once");

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <optional>
 
+#include "tend/cli/pid_view.hpp"
 #include "tend/cli/status_table.hpp"
 #include "tend/config/config.hpp"
 #include "tend/control/client.hpp"
@@ -204,7 +205,15 @@ int print_reply(const std::string& cmd, const Invocation& inv, const json& resul
     }
     if (cmd == "pid") {
         if (result.is_null()) return fail(inv.names.front() + " is not running");
-        return print_result(inv, result, std::to_string(result.get<long>()) + "\n");
+        const long inner = result.get<long>();
+        const std::string whose = inv.names.empty() ? "tend's" : inv.names.front() + "'s";
+        try {
+            const long pid = PidView(client.peer_pid()).outer(inner);
+            return print_result(inv, pid, std::to_string(pid) + "\n");
+        } catch (const std::runtime_error& e) {
+            return fail("cannot give " + whose + " pid as this process sees it: " + e.what() + "; in tend's PID namespace it is " +
+                        std::to_string(inner));
+        }
     }
     if (cmd == "version") return print_result(inv, result, result["version"].get<std::string>() + "\n");
     if (cmd == "start" || cmd == "stop" || cmd == "restart") {

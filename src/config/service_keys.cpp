@@ -53,6 +53,13 @@ bool has_nul(YamlReader& reader, const YAML::Node& node, const std::string& path
     return true;
 }
 
+// A name as the config wrote it: "A\0B", not a string cut at its NUL.
+std::string with_nul_shown(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '\0' ? std::string("\\0") : std::string(1, c);
+    return out;
+}
+
 void parse_command(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
                    Pending&) {
     if (value.IsScalar()) {
@@ -90,7 +97,12 @@ void parse_environment(YamlReader& reader, const YAML::Node& value, const std::s
         return;
     }
     if (!reader.expect_map(value, path)) return;
+    for (const auto& entry : value)  // at the name itself, which the visitor below does not see
+        if (entry.first.IsScalar() && entry.first.Scalar().find('\0') != std::string::npos)
+            reader.error(entry.first, path + ": the variable name '" + with_nul_shown(entry.first.Scalar()) +
+                                          "' contains a NUL byte (\\0), which an environment cannot carry");
     reader.for_each_entry(value, path, [&](const std::string& key, const YAML::Node& v) {
+        if (key.find('\0') != std::string::npos) return;
         if (key.empty() || key.find('=') != std::string::npos) {
             reader.error(v, path + ": invalid variable name '" + key + "'");
             return;
@@ -129,12 +141,17 @@ void parse_forward_signals(YamlReader& reader, const YAML::Node& value, const st
         reader.error(value, path + ": expected a list of signals, e.g. [USR1, WINCH]");
         return;
     }
+    std::unordered_map<int, std::size_t> listed_at;  // signal -> its first index
     for (std::size_t i = 0; i < value.size(); ++i) {
-        auto sig = reader.signal(value[i], path + "[" + std::to_string(i) + "]");
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        auto sig = reader.signal(value[i], at);
         if (!sig) continue;
         if (*sig != SIGUSR1 && *sig != SIGUSR2 && *sig != SIGWINCH)
             reader.error(value[i], path + ": " + signal_name(*sig) + " cannot be forwarded (only USR1, USR2 and WINCH)");
-        else if (std::find(spec.forward_signals.begin(), spec.forward_signals.end(), *sig) == spec.forward_signals.end())
+        else if (auto [first, added] = listed_at.emplace(*sig, i); !added)
+            reader.error(value[i], at + ": " + signal_name(*sig) + " is listed twice (first at [" +
+                                       std::to_string(first->second) + "])");
+        else
             spec.forward_signals.push_back(*sig);
     }
 }

@@ -38,6 +38,14 @@ nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::js
     return *reply;
 }
 
+long ControlClient::peer_pid() const {
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    if (getsockopt(fd_.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) < 0)
+        throw std::runtime_error(std::string("cannot read tend's pid from the socket: ") + std::strerror(errno));
+    return peer.pid;
+}
+
 std::optional<nlohmann::json> ControlClient::next_message() {
     for (;;) {
         auto newline = buffer_.find('\n');

@@ -46,18 +46,19 @@ bool all_writers_gone(int read_end) {
 }  // namespace
 
 // RFC 9110 15: a status code is three digits, 100 to 599; anything else (a
-// "099", a "2000") is not an HTTP status line, so not an answer.
+// "099", a "2000", a "600") is not an HTTP status line, so not an answer.
 int http_status(std::string_view reply) {
-    if (reply.substr(0, 5) != "HTTP/") return 0;
-    auto space = reply.find_first_of(" \r\n");
-    if (space == std::string_view::npos || reply[space] != ' ' || reply.size() < space + 4) return 0;
-    int code = 0;
-    for (std::size_t i = space + 1; i < space + 4; ++i) {
-        if (reply[i] < '0' || reply[i] > '9') return 0;
-        code = code * 10 + (reply[i] - '0');
-    }
-    if (reply.size() > space + 4 && reply[space + 4] >= '0' && reply[space + 4] <= '9') return 0;
-    return code >= 100 && code <= 599 ? code : 0;
+    auto digit = [&](std::size_t i) { return i < reply.size() && reply[i] >= '0' && reply[i] <= '9'; };
+    // "HTTP/" DIGIT "." DIGIT SP 3DIGIT, as RFC 9112 writes a status line; a
+    // server that writes anything else is not believed, whatever number it shows.
+    if (!reply.starts_with("HTTP/") || !digit(5) || reply.substr(6, 1) != "." || !digit(7) || reply.substr(8, 1) != " ")
+        return 0;
+    if (!digit(9) || !digit(10) || !digit(11) || reply[9] < '1' || reply[9] > '5') return 0;
+    // Then the reason phrase after a space, or the line's end (CRLF, or LF, which
+    // RFC 9112 lets a recipient take as one), or the end of the reply.
+    const std::string_view after = reply.substr(12);
+    if (!after.empty() && after[0] != ' ' && !after.starts_with("\r\n") && after[0] != '\n') return 0;
+    return (reply[9] - '0') * 100 + (reply[10] - '0') * 10 + (reply[11] - '0');
 }
 
 std::string trim_probe_output(std::string_view text, std::size_t limit) {

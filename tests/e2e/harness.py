@@ -187,11 +187,15 @@ class Tend:
     def socket(self):
         return str(self.dir / "tend.sock")
 
-    def ctl(self, *args, check=False, timeout=20, user=None):
-        """Runs tendctl against this tend's socket; `user` runs it as that uid via setpriv."""
+    def ctl(self, *args, check=False, timeout=20, user=None, enter=()):
+        """Runs tendctl against this tend's socket, from the test's own PID namespace (the
+        parent of tend's); `user` runs it as that uid via setpriv; `enter` names namespaces of
+        tend's to run it in, as nsenter's options ("--pid", "--mount")."""
         command = [TENDCTL, "-s", self.socket] + list(args)
         if user is not None:
             command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + command
+        if enter:
+            command = ["nsenter", f"--target={self.pid}"] + list(enter) + ["--"] + command
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout * SLOWDOWN)
         if check and result.returncode != 0:
             raise AssertionError(f"{args} failed ({result.returncode}): {result.stderr}")

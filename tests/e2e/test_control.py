@@ -117,6 +117,23 @@ def test_start_of_a_failing_service_reports_the_failure():
         assert "exit code 1" in r.stderr
 
 
+def test_pid_is_the_pid_where_tendctl_runs():
+    with Tend(SERVICES) as t:
+        running(t)
+        inner = t.status("db")["db"]["pid"]
+        outside = t.ctl("pid", "db", check=True)
+        assert int(outside.stdout) == t.host_pid(inner) != inner, "mapped into the caller's namespace"
+        assert open(f"/proc/{int(outside.stdout)}/cmdline").read() == "sleep\x001000\x00"
+        assert json.loads(t.ctl("--json", "pid", "db").stdout) == int(outside.stdout)
+        inside = t.ctl("pid", "db", enter=("--pid", "--mount"), check=True)
+        assert int(inside.stdout) == inner, "inside tend's namespace, tend's own numbers"
+        # The host's PID namespace but the container's /proc: no way to map, and it says so.
+        r = t.ctl("pid", "db", enter=("--mount",))
+        assert r.returncode == 1 and r.stdout == ""
+        assert r.stderr == (f"tendctl: cannot give db's pid as this process sees it: /proc here belongs to another PID "
+                            f"namespace (entered with nsenter --mount but not --pid?); in tend's PID namespace it is {inner}\n")
+
+
 def test_no_wait_returns_at_once():
     with Tend(SERVICES) as t:
         running(t)
@@ -129,7 +146,8 @@ def test_signal_pid_wait_health_version_shutdown():
         running(t)
         pid = int(t.ctl("pid", "db").stdout)
         assert pid > 1
-        assert int(t.ctl("pid").stdout) == 1, "tend's own pid inside its namespace"
+        assert int(t.ctl("pid").stdout) == t.pid, "tend's own pid, as the caller sees it"
+        assert int(t.ctl("pid", enter=("--pid", "--mount")).stdout) == 1, "tend's own pid inside its namespace"
         assert t.ctl("signal", "TERM", "db").stdout == "db: sent TERM\n"
         assert t.ctl("wait", "db", "--state", "backoff", "--timeout", "10").returncode == 0
         assert t.ctl("wait", "db", "--state", "running", "--timeout", "10").returncode == 0

@@ -65,6 +65,7 @@ def test_schema_and_loader_agree_on_each_service_keys_sample(key):
     (with_key("umask", "0800"), "services.web.umask"),
     (with_key("ready", {"tcp": 5432, "probe": 1}), "services.web.ready"),
     (with_key("log_file", "relative.log"), "services.web.log_file"),
+    (with_key("forward_signals", ["USR1", "USR1"]), "USR1 is listed twice"),
     ({"settings": {"log_format": "xml"}, "services": {}}, "settings.log_format"),
     ({"setting": {}, "services": {}}, "unknown key 'setting'"),
     ({"services": {"web": {"restart": "always"}}}, "missing required key 'command'"),

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "tend/process/notify_socket.hpp"
@@ -20,9 +21,16 @@ void check_notify(std::string_view datagram) {
     }
 }
 
+// A code only from "HTTP/d.d NNN" and then a space, a line end or nothing; the code is those three digits.
 void check_http_status(std::string_view reply) {
     int code = tend::http_status(reply);
-    if (code != 0 && (reply.substr(0, 5) != "HTTP/" || code < 100 || code > 599)) __builtin_trap();
+    if (code == 0) return;
+    auto digit = [&](std::size_t i) { return i < reply.size() && reply[i] >= '0' && reply[i] <= '9'; };
+    const bool shape = reply.size() >= 12 && reply.substr(0, 5) == "HTTP/" && digit(5) && reply[6] == '.' && digit(7) &&
+                       reply[8] == ' ' && digit(9) && digit(10) && digit(11);
+    if (!shape || code < 100 || code > 599 || std::to_string(code) != reply.substr(9, 3)) __builtin_trap();
+    const std::string_view after = reply.substr(12);
+    if (!after.empty() && after[0] != ' ' && after[0] != '\n' && after.substr(0, 2) != "\r\n") __builtin_trap();
 }
 
 // The input up to its first NUL is the pattern, the rest the line it is searched in.

@@ -96,7 +96,7 @@ TEST_CASE("output keys load, with sizes in bytes") {
     CHECK(web.log_max_size == 2u * 1024 * 1024);
     CHECK(web.log_keep == 7);
     CHECK(web.log_buffer_lines == 50);
-    Config f = parse_config("services:\n  web: {command: x, forward_signals: [USR1, SIGWINCH, 12, USR1]}\n", "t.yaml", fake_credentials);
+    Config f = parse_config("services:\n  web: {command: x, forward_signals: [USR1, SIGWINCH, 12]}\n", "t.yaml", fake_credentials);
     CHECK(f.services.at(0).forward_signals == std::vector<int>{SIGUSR1, SIGWINCH, SIGUSR2});
     Config d = parse_config("services:\n  web: {command: x}\n", "t.yaml", fake_credentials);
     CHECK(d.services.at(0).log_buffer_lines == 1000);
@@ -238,6 +238,13 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
          "t.yaml:3:15: services.a.command[0]: contains a NUL byte (\\0), which a command line or environment cannot carry"},
         {"services:\n  a:\n    command: x\n    environment: {A: \"\\0\"}\n",
          "t.yaml:4:22: services.a.environment.A: contains a NUL byte (\\0), which a command line or environment cannot carry"},
+        {"services:\n  a:\n    command: x\n    environment: {\"A\\0B\": 1}\n",
+         "t.yaml:4:19: services.a.environment: the variable name 'A\\0B' contains a NUL byte (\\0), which an environment "
+         "cannot carry"},
+        {"services:\n  a:\n    command: x\n    environment: [\"A\\0B=1\"]\n",
+         "t.yaml:4:19: services.a.environment[0]: contains a NUL byte (\\0), which a command line or environment cannot carry"},
+        {"services:\n  web:\n    command: x\n    forward_signals: [USR1, WINCH, SIGUSR1]\n",
+         "t.yaml:4:36: services.web.forward_signals[2]: SIGUSR1 is listed twice (first at [0])"},
         {"services:\n  a:\n    command: x\n    environment: [A=1, B=2, A=3]\n",
          "t.yaml:4:29: services.a.environment[2]: A is set twice in the list"},
         {"services:\n  web:\n    command: x\n    depends_on: [web]\n",

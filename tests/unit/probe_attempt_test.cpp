@@ -73,6 +73,10 @@ struct Probing {
 TEST_CASE("an HTTP status line gives its code") {
     CHECK(http_status("HTTP/1.1 204 No Content\r\n") == 204);
     CHECK(http_status("HTTP/1.0 503 Service Unavailable") == 503);
+    CHECK(http_status("HTTP/1.1 200\r\n") == 200);
+    CHECK(http_status("HTTP/1.1 200\n") == 200);
+    CHECK(http_status("HTTP/1.1 200") == 200);
+    CHECK(http_status("HTTP/2.0 599 \r\n") == 599);
     CHECK(http_status("HTTP/1.1 2") == 0);
     CHECK(http_status("SSH-2.0-OpenSSH") == 0);
     CHECK(http_status("") == 0);
@@ -87,6 +91,14 @@ TEST_CASE("a code outside 100 to 599 or not of three digits is no HTTP status") 
     CHECK(http_status("HTTP/1.1\r\n 200 OK") == 0);
     CHECK(http_status("HTTP/1.1 100 Continue") == 100);
     CHECK(http_status("HTTP/1.1 599") == 599);
+}
+
+TEST_CASE("anything but HTTP/d.d and three digits, then a space or the line's end, is no status line") {
+    for (const char* lie : {"HTTP/1.1 2000", "HTTP/1.1 2000 OK\r\n", "XHTTP/1.1 200 OK", " HTTP/1.1 200", "HTTP/1.1 20",
+                            "HTTP/1.1 20 OK", "HTTP/1.1  200 OK", "HTTP/1.1\t200 OK", "HTTP/11 200 OK", "HTTP/1.10 200 OK",
+                            "HTTP/1 200 OK", "HTTP/a.b 200 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1 200OK", "HTTP/1.1 200\r",
+                            "HTTP/1.1 200\rX", "HTTP/1.1 099 Low", "HTTP/1.1 -20 OK", "http/1.1 200 OK", "HTTP/1.1 +200"})
+        CHECK_MESSAGE(http_status(lie) == 0, lie);
 }
 
 TEST_CASE("probe output is one printable line, cut to its limit") {
@@ -150,7 +162,10 @@ TEST_CASE("a tcp probe passes when something listens and fails when nothing does
     CHECK(p.result->output == "connect: Connection refused");
 }
 
-TEST_CASE("an http probe reads the status line of the reply") {
+namespace {
+
+// An http probe against a server that answers `reply` and closes: the request it saw, and the probe's result.
+std::pair<std::string, ProbeResult> http_probe_answered(const std::string& reply) {
     Probing p;
     EventLoop& loop = p.loop;
     Listener l;
@@ -171,10 +186,25 @@ TEST_CASE("an http probe reads the status line of the reply") {
         ssize_t n = read(client, buffer, sizeof buffer);
         if (n > 0) request.append(buffer, static_cast<std::size_t>(n));
     }
-    CHECK(request.starts_with("GET /healthz HTTP/1.0\r\n"));
-    std::string reply = "HTTP/1.1 503 Service Unavailable\r\n\r\n";
     CHECK(write(client, reply.data(), reply.size()) == static_cast<ssize_t>(reply.size()));
-    CHECK_FALSE(p.finish().ok);
     close(client);
-    CHECK(p.result->output == "HTTP 503");
+    return {request, p.finish()};
+}
+
+}  // namespace
+
+TEST_CASE("an http probe reads the status line of the reply") {
+    auto [request, result] = http_probe_answered("HTTP/1.1 503 Service Unavailable\r\n\r\n");
+    CHECK(request.starts_with("GET /healthz HTTP/1.0\r\n"));
+    CHECK_FALSE(result.ok);
+    CHECK(result.output == "HTTP 503");
+    CHECK(http_probe_answered("HTTP/1.0 204\r\n\r\n").second.ok);
+}
+
+TEST_CASE("an http probe does not believe a server whose status line is no status line") {
+    for (const char* lie : {"HTTP/1.1 2000 OK\r\n\r\n", "XHTTP/1.1 200 OK\r\n\r\n", "HTTP/1.1 20\r\n\r\n"}) {
+        const ProbeResult result = http_probe_answered(lie).second;
+        CHECK_MESSAGE(!result.ok, lie);
+        CHECK(result.output == "no HTTP status line in the reply");
+    }
 }

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <yaml-cpp/yaml.h>
 
@@ -202,4 +205,65 @@ TEST_CASE("a %(name)Nd width past any sense is held, not allocated") {
     Conf conf;
     std::string yaml = import_supervisord(conf.write("s.conf", "[program:a]\ncommand=/bin/a %(process_num)055555555555d\n"));
     CHECK(has(yaml, "\"/bin/a\",\"" + std::string(255, '0') + "\"]"));
+}
+
+namespace {
+
+double thread_cpu_seconds() {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+// The best of a few imports of one in-memory file, in this thread's CPU seconds:
+// the least disturbed by the machine's other work.
+double import_seconds(const std::string& text) {
+    const ImportSource source{[&](const std::string&) { return text; },
+                              [](const std::string&) { return std::vector<std::string>{}; }};
+    double best = 1e9;
+    for (int run = 0; run < 3 && (run == 0 || best < 0.5); ++run) {  // a quadratic import: once is enough
+        const double began = thread_cpu_seconds();
+        import_supervisord("/s.conf", {}, source);
+        best = std::min(best, thread_cpu_seconds() - began);
+    }
+    return best;
+}
+
+// A program name of n's digits written with characters tend replaces, so all come out as "a-----".
+std::string unruly_name(int n) {
+    const std::string digits = "!$&*+,/<>?^~|{}'";
+    std::string name = "a";
+    for (int i = 0; i < 5; ++i, n /= 16) name += digits[n % 16];
+    return name;
+}
+
+}  // namespace
+
+TEST_CASE("import takes time linear in a value's length and in the number of sections") {
+    // Each shape at n and 8n: linear is 8 times the time, quadratic 64; 24 leaves room for noise.
+    auto program = [](const std::string& value) { return "[program:a]\ncommand=/bin/echo" + value + "\n"; };
+    auto repeated = [](int count, const std::function<std::string(int)>& piece) {
+        std::string text;
+        for (int i = 0; i < count; ++i) text += piece(i);
+        return text;
+    };
+    const std::vector<std::pair<std::string, std::function<std::string(int)>>> shapes = {
+        {"a long value", [&](int n) { return program(" " + std::string(n * 16, 'x')); }},
+        {"a value of unclosed %(", [&](int n) { return program(repeated(n * 8, [](int) { return " %("; })); }},
+        {"a value of %(a) without a conversion", [&](int n) { return program(repeated(n * 4, [](int) { return "%(a)"; })); }},
+        {"a value of unknown references",
+         [&](int n) { return program(repeated(n / 2, [](int i) { return " %(u" + std::to_string(i) + ")s"; })); }},
+        {"many sections",
+         [&](int n) { return repeated(n / 8, [](int i) { return "[program:p" + std::to_string(i) + "]\ncommand=/bin/true\n"; }); }},
+        {"one section repeated with new keys",
+         [&](int n) { return repeated(n / 8, [](int i) { return "[program:a]\nk" + std::to_string(i) + "=v\n"; }); }},
+        {"programs whose names collide",
+         [&](int n) { return repeated(n / 16, [](int i) { return "[program:" + unruly_name(i) + "]\ncommand=/bin/true\n"; }); }},
+    };
+    const int n = 8192;
+    for (const auto& [shape, text] : shapes) {
+        const double small = import_seconds(text(n)), large = import_seconds(text(8 * n));
+        MESSAGE(shape << ": " << small << " s, 8 times the size: " << large << " s");
+        CHECK_MESSAGE(large / small < 24, shape);
+    }
 }

@@ -25,6 +25,9 @@ public:
     nlohmann::json request(const std::string& cmd, const nlohmann::json& args);
     // The next message of a stream (`logs -f`); nullopt when tend closed the connection.
     std::optional<nlohmann::json> next_message();
+    // tend's pid as this process sees it: the kernel translates the peer's pid
+    // into the reader's PID namespace, and gives 0 where tend is not in it or below it.
+    long peer_pid() const;
 
 private:
     UniqueFd fd_;

@@ -79,7 +79,8 @@ private:
     std::string early_failure_;  // failed before it began: reported from the timer, at once
 };
 
-// "HTTP/1.1 204 No Content\r\n..." -> 204; 0 when it is not a status line (yet).
+// "HTTP/1.1 204 No Content\r\n..." -> 204; 0 when the reply does not begin with
+// exactly "HTTP/d.d NNN" (100 to 999) and then a space, a line end or nothing.
 int http_status(std::string_view reply);
 // The text a probe reports: printable, one line, at most `limit` bytes.
 std::string trim_probe_output(std::string_view text, std::size_t limit = 200);
