@@ -100,7 +100,12 @@ void ServiceMachine::step_starting(Transition& t, const ServiceEvent& event, Tim
         case EventKind::exited: on_exit(t, event, true, now); break;
         case EventKind::stop: begin_stop(t, "stop requested", false, now); break;
         case EventKind::restart: begin_stop(t, "restart requested", true, now); break;
-        default: break;  // a no-op cell of the table
+        case EventKind::start:
+        case EventKind::group_empty:
+        case EventKind::unhealthy:
+        case EventKind::backoff_over:
+        case EventKind::stop_timeout:
+        case EventKind::kill: break;  // the row's no-op cells, listed so a new event kind is placed
     }
 }
 
@@ -110,7 +115,16 @@ void ServiceMachine::step_running(Transition& t, const ServiceEvent& event, Time
         case EventKind::unhealthy: fail_and_stop(t, "unhealthy: " + event.error, false, now); break;
         case EventKind::stop: begin_stop(t, "stop requested", false, now); break;
         case EventKind::restart: begin_stop(t, "restart requested", true, now); break;
-        default: break;
+        case EventKind::start:
+        case EventKind::spawned:
+        case EventKind::spawn_failed:
+        case EventKind::group_empty:
+        case EventKind::uptime_reached:
+        case EventKind::ready:
+        case EventKind::ready_timeout:
+        case EventKind::backoff_over:
+        case EventKind::stop_timeout:
+        case EventKind::kill: break;  // the row's no-op cells, listed so a new event kind is placed
     }
 }
 
@@ -131,7 +145,13 @@ void ServiceMachine::step_stopping(Transition& t, const ServiceEvent& event, Tim
             restart_pending_ = false;
             pending_exit_.reset();  // the operator wants it down: no restart after the leftovers
             break;
-        default: break;
+        case EventKind::spawned:
+        case EventKind::spawn_failed:
+        case EventKind::uptime_reached:
+        case EventKind::ready:
+        case EventKind::ready_timeout:
+        case EventKind::unhealthy:
+        case EventKind::backoff_over: break;  // the row's no-op cells, listed so a new event kind is placed
     }
 }
 
@@ -154,7 +174,16 @@ void ServiceMachine::step_backoff(Transition& t, const ServiceEvent& event, Time
             t.reason = "stop requested";
             go(t, ServiceState::stopped, now);
             break;
-        default: break;
+        case EventKind::spawned:
+        case EventKind::spawn_failed:
+        case EventKind::exited:
+        case EventKind::group_empty:
+        case EventKind::uptime_reached:
+        case EventKind::ready:
+        case EventKind::ready_timeout:
+        case EventKind::unhealthy:
+        case EventKind::stop_timeout:
+        case EventKind::kill: break;  // the row's no-op cells, listed so a new event kind is placed
     }
 }
 
