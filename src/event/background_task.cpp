@@ -21,8 +21,8 @@ struct BackgroundTask::Shared {
     UniqueFd wake;  // eventfd: the thread's "I am done"
     std::function<void()> work;
     std::string failure;  // what the work threw, logged on the loop
-    enum State { running, ended, abandoned };
-    std::atomic<State> state{running};
+    enum class State { running, ended, left_behind };
+    std::atomic<State> state{State::running};
 };
 
 namespace {
@@ -54,8 +54,8 @@ BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std:
         run_guarded(shared->work, shared->failure);
         shared->work = nullptr;  // what it captured (a parsed config) goes now, not with the task
         // The work's writes happen before this exchange; finish() reads them after seeing it.
-        auto state = Shared::running;
-        if (!shared->state.compare_exchange_strong(state, Shared::ended)) {
+        auto state = Shared::State::running;
+        if (!shared->state.compare_exchange_strong(state, Shared::State::ended)) {
             --abandoned_threads;  // its task is gone: nobody waits for the wake-up
             return;
         }
@@ -76,14 +76,14 @@ BackgroundTask::~BackgroundTask() {
     if (finished_ || !threaded_) return;
     // Counted before the thread can see it abandoned (and take the count back).
     ++abandoned_threads;
-    auto state = Shared::running;
-    if (!shared_->state.compare_exchange_strong(state, Shared::abandoned)) --abandoned_threads;  // it had ended
+    auto state = Shared::State::running;
+    if (!shared_->state.compare_exchange_strong(state, Shared::State::left_behind)) --abandoned_threads;  // it had ended
 }
 
 void BackgroundTask::finish() {
     std::uint64_t count = 0;
     if (read(shared_->wake.get(), &count, sizeof count) < 0 && errno == EAGAIN) return;  // not yet
-    if (shared_->state.load() != Shared::ended) return;
+    if (shared_->state.load() != Shared::State::ended) return;
     finished_ = true;
     // Off (so out of epoll) and its fd closed: a finished task holds no fd,
     // though its source lives on until the task goes. The thread wrote its

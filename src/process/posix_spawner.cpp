@@ -50,9 +50,9 @@ struct ChildContext {
 
 // The child runs on its own small stack inside tend's memory: sanitizer
 // instrumentation there would misread that stack as tend's and report nonsense.
-#define TEND_CHILD_CODE [[gnu::no_sanitize("address", "undefined")]]
+#define TEND_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
 
-TEND_CHILD_CODE [[noreturn]] void child_fail(ChildContext* c, const char* stage) {
+[[noreturn]] TEND_CHILD_CODE void child_fail(ChildContext* c, const char* stage) {
     c->error = errno;
     c->stage = stage;
     _exit(127);
