@@ -43,6 +43,9 @@ re2::RE2::Options options() {
 }  // namespace
 
 Pattern::Pattern(std::string_view text) {
+    if (text.size() > kMaxLength)
+        throw std::invalid_argument("too long: " + std::to_string(text.size()) + " bytes, at most " +
+                                    std::to_string(kMaxLength));
     auto compiled = std::make_shared<const re2::RE2>(re2::StringPiece(text.data(), text.size()), options());
     if (!compiled->ok()) throw std::invalid_argument(reason(*compiled));
     if (compiled->ProgramSize() > kMaxProgramSize)

@@ -28,6 +28,11 @@ public:
     // over kMaxProgramSize steps is refused (it would leave too little to read).
     static constexpr std::size_t kStepsPerSearch = 256 * 1024;
     static constexpr int kMaxProgramSize = 1000;
+    // A pattern is refused by its length before RE2 parses it: compiling is
+    // paid on the loop at a reload, and RE2 pays for a pattern of 50,000
+    // nested groups in time and memory before it says the result is too big.
+    // A readiness pattern is a phrase, not a page.
+    static constexpr std::size_t kMaxLength = 1024;
 
     // Throws std::invalid_argument whose what() is the reason alone ("missing ]: [",
     // "back-references such as \1 are not supported ..."), for the caller to place.
