@@ -144,6 +144,9 @@ void ProbeAttempt::kill_running() {
     // Descendants that left its group (setsid) can only be found while it lives.
     for (pid_t pid : host_.escaped(pid_, Scope{pid_})) host_.signal(pid, SIGKILL);
     host_.signal(Scope{pid_}, SIGKILL);
+    // Those whose parent has already gone are tend's children now: found by
+    // the pipe they hold, which is closed once the attempt is finished.
+    kill_escaped_holders();
 }
 
 void ProbeAttempt::kill_leftovers() {
@@ -151,14 +154,18 @@ void ProbeAttempt::kill_leftovers() {
     // The group's and session's numbers are not reused while any member lives.
     host_.signal(Scope{group_}, SIGKILL);
     // The rest is looked for only while something still holds its output (the
-    // usual probe leaves nothing): the scans read /proc. Members of its session
-    // outside its group, and those that left the session (setsid), adopted by
-    // tend once their parent was gone: the pipe they hold says where they came from.
-    if (output_ && !all_writers_gone(output_.get())) {
-        for (pid_t pid : host_.session_members(group_)) host_.signal(pid, SIGKILL);
-        for (pid_t pid : host_.holding(output_.get())) host_.signal(pid, SIGKILL);
-    }
+    // usual probe leaves nothing): the scans read /proc.
+    if (output_ && !all_writers_gone(output_.get())) kill_escaped_holders();
     group_ = 0;
+}
+
+void ProbeAttempt::kill_escaped_holders() {
+    if (!output_ || group_ <= 0) return;
+    // Members of its session outside its group, and those that left the session
+    // (setsid), adopted by tend once their parent was gone: the pipe they hold
+    // says where they came from.
+    for (pid_t pid : host_.session_members(group_)) host_.signal(pid, SIGKILL);
+    for (pid_t pid : host_.holding(output_.get())) host_.signal(pid, SIGKILL);
 }
 
 void ProbeAttempt::read_output(int max_reads) {

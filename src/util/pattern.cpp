@@ -22,13 +22,13 @@ std::string reason(const re2::RE2& re) {
                 return std::string("look-around such as ") + look +
                        " is not supported (patterns use RE2 syntax, which matches in linear time)";
     }
-    if (code == re2::RE2::ErrorPatternTooLarge)
-        return "too large or too deeply nested (at most " + std::to_string(Pattern::kMaxMemory >> 20) +
-               " MiB once compiled)";
+    if (code == re2::RE2::ErrorPatternTooLarge)  // in the trial's budget: see Pattern::kTrialMemory
+        return "too complex: far more than " + std::to_string(Pattern::kMaxProgramSize) +
+               " steps per character once compiled (so that no line can hold tend's loop)";
     return re.error();
 }
 
-re2::RE2::Options options() {
+re2::RE2::Options options(std::size_t max_memory) {
     re2::RE2::Options o;
     o.set_log_errors(false);  // RE2 would print to stderr; the caller reports the error at its place
     // Bytes, as grep in the C locale (and the std::regex before RE2) match: in
@@ -36,14 +36,22 @@ re2::RE2::Options options() {
     // printing one Latin-1 `é` before `port` never became ready. A UTF-8
     // literal in the pattern still matches the same bytes in the line.
     o.set_encoding(re2::RE2::Options::EncodingLatin1);
-    o.set_max_mem(static_cast<int64_t>(Pattern::kMaxMemory));
+    o.set_max_mem(static_cast<int64_t>(max_memory));
     return o;
 }
 
 }  // namespace
 
 Pattern::Pattern(std::string_view text) {
-    auto compiled = std::make_shared<const re2::RE2>(re2::StringPiece(text.data(), text.size()), options());
+    if (text.size() > kMaxLength)
+        throw std::invalid_argument("too long: " + std::to_string(text.size()) + " bytes, at most " +
+                                    std::to_string(kMaxLength));
+    const re2::StringPiece piece(text.data(), text.size());
+    {
+        const re2::RE2 trial(piece, options(kTrialMemory));
+        if (!trial.ok()) throw std::invalid_argument(reason(trial));
+    }
+    auto compiled = std::make_shared<const re2::RE2>(piece, options(kMaxMemory));
     if (!compiled->ok()) throw std::invalid_argument(reason(*compiled));
     if (compiled->ProgramSize() > kMaxProgramSize)
         throw std::invalid_argument("too complex: " + std::to_string(compiled->ProgramSize()) +

@@ -220,6 +220,32 @@ def test_a_probe_that_leaves_children_behind_has_them_killed():
         assert status(t)["web"]["health"] == "healthy"
 
 
+def test_a_probe_that_times_out_has_its_escaped_children_killed_too():
+    # Both sleeps 1000 leave the probe's session. The first is still the probe's
+    # child when the probe times out; the second, started by a subshell that
+    # exits at once, has been adopted by tend (PID 1) and is found only by the
+    # output pipe it still holds.
+    config = """
+        services:
+          web:
+            command: sleep 999
+            health: {exec: "echo run >> $DIR/runs; setsid sleep 1000 & (setsid sleep 1000 &); exec sleep 1001",
+                     interval: 100ms, timeout: 1s, retries: 1000}
+    """
+
+    def left():
+        return [c for c in cmdlines(t) if c[:1] == [b"sleep"] and c[1:] in ([b"1000"], [b"1001"])]
+    with Tend(config) as t:
+        wait_for(lambda: t.read("runs").count("run") >= 4, 20, what="4 timed-out runs of the probe")
+        answers(t)
+        # At most what the probe running now started; those before it die with their timeout.
+        try:
+            wait_for(lambda: len(left()) <= 3, 5, what="the sleeps of the timed-out probes to be killed")
+        except AssertionError as e:
+            raise AssertionError(f"{e}: {len(left())} sleeps left by {t.read('runs').count('run')} probes") from None
+        assert "timed out after 1s" in status(t)["web"]["health_check"]["output"]
+
+
 def test_a_probe_that_prints_a_gibibyte_costs_tend_no_memory():
     config = """
         services:

@@ -88,14 +88,19 @@ def test_a_backtracking_pattern_against_long_lines_never_holds_the_loop():
 DEEP = "(" * 50_000 + "a" + ")" * 50_000
 
 
-def test_a_pattern_of_50000_nested_groups_is_refused_by_check_and_by_reload(tmp_path):
+def test_a_pattern_of_50000_nested_groups_is_refused_by_its_length_in_check_at_start_and_in_reload(tmp_path):
+    # Refused before it is compiled: RE2 would spend time and memory on it first.
     config = f"services:\n  web:\n    command: [sleep, '1000']\n    ready: {{log: '{DEEP}'}}\n"
     path = tmp_path / "deep.yaml"
     path.write_text(config)
     r = subprocess.run([TEND, "check", "-c", str(path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
-    assert f"{path}:4:18: services.web.ready.log: invalid regular expression: too complex: 100005 steps" \
+    assert f"{path}:4:18: services.web.ready.log: invalid regular expression: too long: 100001 bytes, at most 1024" \
         in r.stderr, r.stderr
+
+    with Tend(config) as t:
+        assert t.wait() == 2
+        assert "services.web.ready.log: invalid regular expression: too long: 100001 bytes, at most 1024" in t.log, t.log
 
     with Tend("services:\n  one:\n    command: [sleep, '1000']\n    min_uptime: 0\n") as t:
         t.wait_log("one: starting -> running")
@@ -105,7 +110,7 @@ def test_a_pattern_of_50000_nested_groups_is_refused_by_check_and_by_reload(tmp_
         slowest = slowest_answer(t, 5, until=lambda: reload.poll() is not None)
         out, err = reload.communicate(timeout=30 * SLOWDOWN)
         assert reload.returncode != 0
-        assert "too complex: 100005 steps" in err, err
+        assert "services.web.ready.log: invalid regular expression: too long: 100001 bytes, at most 1024" in err, err
         assert slowest < ANSWER_WITHIN, f"a status took {slowest * 1000:.0f} ms"
         assert t.process.poll() is None, t.log
         assert state(t, "one") == "running"

@@ -4,7 +4,9 @@
 // Read ninja's FakeCommandRunner (build_test.cc) for where the idea comes from.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <map>
@@ -30,12 +32,25 @@ public:
     std::vector<Sent> sent;
     // Processes (by argv[0]) that survive SIGTERM/SIGINT/SIGQUIT: only SIGKILL ends them.
     std::set<std::string> ignore_stop_signals;
+    // What holding() finds: processes that hold a pipe, as if adopted by tend.
+    std::vector<pid_t> holders;
     std::chrono::steady_clock::time_point clock{};
     std::chrono::steady_clock::duration tick_per_now{};
+
+    FakeProcessHost() = default;
+    ~FakeProcessHost() override {
+        for (const auto& [pid, fd] : stdout_held_) close(fd);
+    }
+    FakeProcessHost(const FakeProcessHost&) = delete;
+    FakeProcessHost& operator=(const FakeProcessHost&) = delete;
 
     // The process ends: it is no longer alive and waits to be reaped.
     void exit(pid_t pid, ExitStatus status) {
         if (!live_.erase(pid)) return;
+        if (auto held = stdout_held_.find(pid); held != stdout_held_.end()) {
+            close(held->second);
+            stdout_held_.erase(held);
+        }
         zombies_.emplace_back(pid, status);
     }
     pid_t pid_of(const std::string& program) const {
@@ -56,6 +71,8 @@ public:
         live_.insert(pid);
         names_[pid] = request.argv.empty() ? "" : request.argv.front();
         spawned.emplace_back(pid, names_[pid]);
+        // A process holds its stdout until it exits: a pipe's reader sees no end before.
+        if (request.stdout_fd >= 0) stdout_held_[pid] = fcntl(request.stdout_fd, F_DUPFD_CLOEXEC, 0);
         return {pid, 0, ""};
     }
     bool signal(pid_t pid, int sig) override { return deliver(pid, pid, sig); }
@@ -65,7 +82,7 @@ public:
     bool alive(pid_t pid) override { return live_.contains(pid); }
     std::vector<pid_t> escaped(pid_t, const Scope&) override { return {}; }
     std::vector<pid_t> session_members(pid_t) override { return {}; }
-    std::vector<pid_t> holding(int) override { return {}; }
+    std::vector<pid_t> holding(int) override { return holders; }
     void signal_all(bool, int sig) override {
         for (pid_t pid : std::set<pid_t>(live_)) deliver(pid, pid, sig);
     }
@@ -94,6 +111,7 @@ private:
     }
 
     pid_t next_pid_ = 100;
+    std::map<pid_t, int> stdout_held_;  // a copy of each live process's stdout
     std::set<pid_t> live_;
     std::map<pid_t, std::string> names_;
     std::vector<std::pair<pid_t, ExitStatus>> zombies_;

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -58,10 +59,32 @@ TEST_CASE("what RE2 cannot match in linear time is refused with the reason") {
     CHECK(refusal("a{1001}") == "invalid repetition size: {1001}");
 }
 
-TEST_CASE("a pattern of 50,000 nested groups is refused, not compiled on the stack") {
+TEST_CASE("a pattern of 50,000 nested groups is refused by its length, before RE2 parses it") {
     std::string deep = std::string(50000, '(') + "a" + std::string(50000, ')');
-    CHECK(refusal(deep) ==
-          "too complex: 100005 steps per character once compiled, at most 1000 (so that no line can hold tend's loop)");
+    CHECK(refusal(deep) == "too long: 100001 bytes, at most 1024");
+}
+
+TEST_CASE("a pattern of 1024 bytes is compiled and one of 1025 is refused by its length") {
+    std::string classes;
+    while (classes.size() < 1024) classes += "[a-z]";
+    classes.resize(1024);  // ends in "[a-z": make it a class again
+    classes.replace(1020, 4, "abcd");
+    CHECK(Pattern(classes).search(std::string(204, 'q') + "abcd"));
+    CHECK(refusal(std::string(1025, 'a')) == "too long: 1025 bytes, at most 1024");
+    // At the limit, the other bounds still hold: 511 nested groups are too complex.
+    CHECK(refusal(std::string(511, '(') + "a" + std::string(511, ')')) ==
+          "too complex: 1027 steps per character once compiled, at most 1000 (so that no line can hold tend's loop)");
+}
+
+TEST_CASE("a short pattern whose program would be huge is refused by a first compile in a small budget") {
+    // 113 times a{2,1000}: 1017 bytes, 225,778 steps; RE2 took 19 s of CPU to build it in 8 MiB.
+    std::string huge;
+    while (huge.size() + 9 <= Pattern::kMaxLength) huge += "a{2,1000}";
+    const auto began = std::chrono::steady_clock::now();
+    CHECK(refusal(huge) ==
+          "too complex: far more than 1000 steps per character once compiled (so that no line can hold tend's loop)");
+    // Generous for a loaded machine or a sanitizer build: it took 35 ms under load.
+    CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(3));
 }
 
 TEST_CASE("a pattern whose search would cost too much per character is refused") {

@@ -147,6 +147,18 @@ TEST_CASE("a command still running at its timeout fails and is killed") {
     CHECK(std::find(signals.begin(), signals.end(), SIGKILL) != signals.end());
 }
 
+TEST_CASE("a command killed at its timeout has what left its session but holds its output killed too") {
+    // `(setsid sleep 100 &)`: the sleep's parent is gone, so it is tend's child,
+    // found by the pipe it holds; once the attempt is over the pipe is closed.
+    Probing p;
+    p.host.ignore_stop_signals = {"check"};
+    auto attempt = p.start(exec_probe(0ms));
+    p.host.holders = {4242};
+    CHECK_FALSE(p.finish().ok);
+    const auto& sent = p.host.sent;
+    CHECK(std::find(sent.begin(), sent.end(), FakeProcessHost::Sent{4242, SIGKILL}) != sent.end());
+}
+
 TEST_CASE("a tcp probe passes when something listens and fails when nothing does") {
     Probing p;
     int closed_port = 0;

@@ -1,7 +1,7 @@
 // One attempt of a readiness or health check, run without blocking the loop:
 // a command (spawned through the process host in its own session, the first
-// few KiB of its output kept from a pipe; at its exit whatever is left of its
-// session is killed),
+// few KiB of its output kept from a pipe; at its exit or its timeout whatever
+// is left of its session is killed),
 // a non-blocking TCP connect, or an HTTP GET over one. The attempt ends by
 // calling `done` once, with whether it passed and what it said; at its timeout
 // a command is killed and a socket closed. Destroying it cancels it.
@@ -55,6 +55,7 @@ private:
     void read_output(int max_reads);
     void kill_running();    // the command and its descendants, while it runs
     void kill_leftovers();  // its group and session, once it has exited
+    void kill_escaped_holders();  // what left its session but holds its output (a /proc scan)
 
     static constexpr std::size_t kKeptOutput = 4096;  // more than a report shows; the rest is drained unkept
     static constexpr int kReadsPerWakeup = 16;        // of 64 KiB: a chatty probe shares the loop
