@@ -207,7 +207,7 @@ TEST_CASE("a peer that vanishes mid-reply is closed, without SIGPIPE, whether th
         end.connection->reply(std::string(1024, 'r') + "\n");
     }
     SUBCASE("the peer leaves with the reply half written") {
-        end.connection->reply(std::string(4 * 1024 * 1024 - 1, 'r') + "\n");
+        end.connection->reply(std::string(1024 * 1024, 'r') + "\n");
         CHECK(end.connection->pending_output() > 0);
         end.peer.reset();
         REQUIRE(step_until(loop, [&] { return end.closed; }));
