@@ -19,16 +19,6 @@ std::string too_long(const StreamLimits& limits) {
 
 }  // namespace
 
-const char* to_string(StreamState state) {
-    switch (state) {
-        case StreamState::reading: return "reading";
-        case StreamState::handling: return "handling";
-        case StreamState::closing: return "closing";
-        case StreamState::closed: return "closed";
-    }
-    return "?";
-}
-
 StreamConnection::StreamConnection(EventLoop& loop, UniqueFd fd, std::uint64_t id, std::string label,
                                    StreamLimits limits, Hooks hooks)
     : loop_(loop), fd_(std::move(fd)), id_(id), label_(std::move(label)), limits_(limits), hooks_(std::move(hooks)) {

@@ -34,8 +34,6 @@ enum class StreamState {
     closed,    // sources off, fd closed; the owner frees the object once its callback has returned
 };
 
-const char* to_string(StreamState state);
-
 class StreamConnection {
 public:
     struct Hooks {
