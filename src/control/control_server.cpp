@@ -12,6 +12,7 @@ namespace tend {
 namespace {
 
 ControlLimits with_request_limit(ControlLimits limits) {
+    limits.stream.max_line_bytes = kMaxRequestBytes;
     return limits;
 }
 
