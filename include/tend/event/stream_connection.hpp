@@ -23,7 +23,7 @@ struct StreamLimits {
     std::size_t max_pending_input = 1024 * 1024;      // read but not handled yet (lines behind a pending reply)
     std::size_t max_output_bytes = 4 * 1024 * 1024;   // a peer that stops reading is dropped past this
     std::size_t lines_per_turn = 16;                  // lines handled per loop turn; the rest wait a turn
-    std::size_t bytes_per_turn = 256 * 1024;          // read, and written, per loop turn
+    std::size_t bytes_per_turn = 256 * 1024;          // read per loop turn, and written per write-out
     Duration idle_timeout = std::chrono::seconds(60);
 };
 
