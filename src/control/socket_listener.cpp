@@ -93,4 +93,6 @@ Peer peer_of(int fd) {
     return peer;
 }
 
+bool is_operator(const Peer& peer) { return peer.uid == 0 || peer.uid == getuid(); }
+
 }  // namespace tend

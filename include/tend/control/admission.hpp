@@ -7,7 +7,7 @@
 
 #include <cstddef>
 
-#include "tend/util/duration.hpp"
+#include "tend/event/stream_connection.hpp"
 
 namespace tend {
 
@@ -15,10 +15,7 @@ struct ControlLimits {
     std::size_t max_clients = 256;
     std::size_t operator_reserve = 16;  // slots only the operator may take
     std::size_t max_per_uid = 64;       // for any uid but the operator's
-    std::size_t max_output_bytes = 4 * 1024 * 1024;  // a client that stops reading is dropped past this
-    std::size_t max_pending_input = 1024 * 1024;     // requests queued behind a pending one, per client
-    std::size_t requests_per_turn = 16;  // per connection per loop iteration; the rest wait a turn
-    Duration idle_timeout = std::chrono::seconds(60);
+    StreamLimits stream;  // each connection's buffers, share of a loop turn and idle timeout
 };
 
 enum class Admission {

@@ -1,23 +1,21 @@
-// The control socket: a unix stream socket served from the event loop with
-// non-blocking I/O, per-connection buffers with limits, an idle timeout and a
-// SO_PEERCRED check, so no client can block or crash tend.
+// The control socket: the JSON protocol (control-protocol.md) over a
+// ConnectionServer, which does the listening, admission and buffering; this
+// adds who may connect (root, tend's uid, control_group), the socket's place
+// (moved by a reload) and the command table.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "tend/config/config.hpp"
 #include "tend/control/admission.hpp"
 #include "tend/control/command_handler.hpp"
+#include "tend/control/connection_server.hpp"
 #include "tend/control/socket_listener.hpp"
 #include "tend/event/event_loop.hpp"
-#include "tend/util/unique_fd.hpp"
 
 namespace tend {
 
@@ -39,48 +37,13 @@ public:
     std::string rebind(const Settings& settings);
 
 private:
-    struct Connection {
-        std::uint64_t id;
-        UniqueFd fd;
-        EventSource io;
-        EventSource idle;
-        std::string in;
-        std::string out;
-        bool busy = false;     // a reply is pending; later lines wait
-        bool closing = false;  // close once `out` is flushed
-        bool peer_done = false;  // the client sent EOF
-        bool processing = false; // inside process_lines()
-        bool streaming = false;  // following logs: quiet for long stretches, never idle
-        uid_t uid = 0;
-        bool queued = false;     // has requests left over for the next loop turn
-    };
-
-    void on_accept();
-    void on_io(Connection& c, uint32_t events);
-    void process_lines(Connection& c);
-    void send(std::uint64_t id, const std::string& line);
-    void flush(Connection& c);
-    void close(Connection& c);
     bool peer_allowed(const Peer& peer) const;
-    bool is_operator(const Peer& peer) const;
-    // Frees a place for the operator: the connection idle the longest (not
-    // waiting on a reply, not following logs). False when there is none.
-    bool evict_one_idle();
-    void resume_queued();
+    void on_line(std::uint64_t id, const std::string& line);
 
-    EventLoop& loop_;
     CommandHandler handler_;
-    ControlLimits limits_;
     std::string path_;
     std::optional<gid_t> group_;
-    UniqueFd listener_;
-    EventSource accept_source_;
-    EventSource cleanup_;
-    EventSource resume_;  // connections with requests left for the next turn
-    std::vector<std::uint64_t> queued_;
-    std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
-    std::vector<std::unique_ptr<Connection>> closed_;
-    std::uint64_t next_id_ = 1;
+    ConnectionServer connections_;  // after handler_, which its hooks call
     Subscription settings_subscription_;
 };
 

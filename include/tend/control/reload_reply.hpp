@@ -12,7 +12,7 @@
 
 namespace tend {
 
-// Under ControlLimits::max_output_bytes (4 MiB), which also holds what the
+// Under StreamLimits::max_output_bytes (4 MiB), which also holds what the
 // client has not read yet; the plan of a 50,000-service chain still fits.
 inline constexpr std::size_t kMaxReloadReplyBytes = 3 * 1024 * 1024;
 

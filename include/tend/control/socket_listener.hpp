@@ -29,5 +29,7 @@ struct Peer {
 };
 // The connected peer as the kernel saw it at connect(); throws std::system_error.
 Peer peer_of(int fd);
+// Root, or tend's own uid: always let in, and never locked out by other users.
+bool is_operator(const Peer& peer);
 
 }  // namespace tend
