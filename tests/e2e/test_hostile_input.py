@@ -256,7 +256,7 @@ def test_a_sigstopped_service_gets_sigcont_after_its_stop_signal_and_stops_at_on
         pid = wait_for(lambda: t.ctl("pid", "frozen").stdout.strip(), 10, what="frozen to run")
         wait_for(lambda: "frozen | trapped" in t.output and execed(t, ["sleep", "1000"]), 10,
                  what="the service's trap and child")
-        leader = t.host_pid(int(pid))
+        leader = int(pid)  # tendctl pid prints it as this namespace sees it
         os.killpg(os.getpgid(leader), signal.SIGSTOP)
         wait_for(lambda: proc_stat(leader)[0] == "T", 5, what="the service to be stopped")
         started = time.monotonic()
