@@ -170,13 +170,12 @@ TEST_CASE("a stop with its dependants stops them too, and its wait completes onc
     CHECK(h.state("web") == ServiceState::stopped);
 }
 
-TEST_CASE("a start's wait completes once the service runs") {
+TEST_CASE("a start's wait completes once the service runs (here at once: it runs once spawned)") {
     Harness h("services:\n" + service("web", "    autostart: false\n"));
     Operations ops(*h.supervisor, h.loop);
     REQUIRE(h.state("web") == ServiceState::stopped);
     Completed done;
     Subscription wait = ops.await(ops.start({h.supervisor->find("web")}), 60s, done.callback());
-    CHECK(done.calls == 0);
     h.turn();
     CHECK(h.state("web") == ServiceState::running);
     CHECK(done.calls == 1);
