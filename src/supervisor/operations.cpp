@@ -52,20 +52,23 @@ void Operations::refuse_during_shutdown() const {
     if (supervisor_.shutting_down()) throw Refusal("tend is shutting down");
 }
 
+// Asks the supervisor for `act` on each service, refusing on the first "why not".
+LifecycleRequest Operations::carry_out(LifecycleRequest::Kind kind, std::vector<Service*> services,
+                                       std::string (Supervisor::*act)(Service&)) {
+    LifecycleRequest request{kind, std::move(services), supervisor_.now()};
+    for (Service* s : request.services)
+        if (std::string error = (supervisor_.*act)(*s); !error.empty()) throw Refusal(error);
+    return request;
+}
+
 LifecycleRequest Operations::start(std::vector<Service*> services) {
     refuse_during_shutdown();
-    LifecycleRequest request{LifecycleRequest::Kind::start, std::move(services), supervisor_.now()};
-    for (Service* s : request.services)
-        if (std::string error = supervisor_.start(*s); !error.empty()) throw Refusal(error);
-    return request;
+    return carry_out(LifecycleRequest::Kind::start, std::move(services), &Supervisor::start);
 }
 
 LifecycleRequest Operations::restart(std::vector<Service*> services) {
     refuse_during_shutdown();
-    LifecycleRequest request{LifecycleRequest::Kind::restart, std::move(services), supervisor_.now()};
-    for (Service* s : request.services)
-        if (std::string error = supervisor_.restart(*s); !error.empty()) throw Refusal(error);
-    return request;
+    return carry_out(LifecycleRequest::Kind::restart, std::move(services), &Supervisor::restart);
 }
 
 LifecycleRequest Operations::stop(std::vector<Service*> services, bool with_dependants) {
@@ -77,10 +80,7 @@ LifecycleRequest Operations::stop(std::vector<Service*> services, bool with_depe
                       " (stop them too, first, with --with-dependants; or name them)");
     }
     services.insert(services.end(), dependants.begin(), dependants.end());
-    LifecycleRequest request{LifecycleRequest::Kind::stop, std::move(services), supervisor_.now()};
-    for (Service* s : request.services)
-        if (std::string error = supervisor_.stop(*s); !error.empty()) throw Refusal(error);
-    return request;
+    return carry_out(LifecycleRequest::Kind::stop, std::move(services), &Supervisor::stop);
 }
 
 std::vector<Service*> Operations::signal(const std::vector<Service*>& services, int sig) {

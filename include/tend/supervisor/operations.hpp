@@ -163,7 +163,8 @@ private:
     void check_pending();
     void on_timeout(Pending* pending);
     void refuse_during_shutdown() const;
-    std::optional<std::string> stopped(const std::vector<Service*>& services) const;
+    LifecycleRequest carry_out(LifecycleRequest::Kind kind, std::vector<Service*> services,
+                               std::string (Supervisor::*act)(Service&));
     // Beyond the stops, what reading and checking the config may take (a
     // 200,000-key file takes about a second).
     static constexpr Duration kReloadReadBudget = std::chrono::seconds(30);
