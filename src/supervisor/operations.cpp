@@ -1,4 +1,10 @@
+// Lookup, the reads (status, health) and the requests carried out at once;
+// the waits for their completion are in operations_wait.cpp, logs in
+// operations_logs.cpp.
 #include "tend/supervisor/operations.hpp"
+
+#include <algorithm>
+#include <unordered_set>
 
 namespace tend {
 namespace {
@@ -18,6 +24,74 @@ std::string describe_failure(const Service& s) {
 }
 
 }  // namespace
+
+std::vector<Service*> Operations::lookup(const std::vector<std::string>& names, bool empty_means_all) const {
+    std::vector<Service*> out;
+    if (names.empty() && !empty_means_all) throw Refusal("name at least one service, or 'all'");
+    // Every name is checked before anything is done, 'all' or not: a typo beside it is still a typo.
+    for (const auto& name : names)
+        if (name != "all" && !supervisor_.find(name)) throw Refusal(supervisor_.no_such_service(name));
+    if (names.empty() || std::find(names.begin(), names.end(), "all") != names.end()) {
+        for (const auto& s : supervisor_.services()) out.push_back(s.get());
+        return out;
+    }
+    std::unordered_set<const Service*> seen;
+    for (const auto& name : names) {
+        Service* s = supervisor_.find(name);
+        if (seen.insert(s).second) out.push_back(s);
+    }
+    return out;
+}
+
+std::optional<pid_t> Operations::main_pid(const Service& service) const {
+    if (service.pid > 0) return service.pid;
+    return std::nullopt;
+}
+
+void Operations::refuse_during_shutdown() const {
+    if (supervisor_.shutting_down()) throw Refusal("tend is shutting down");
+}
+
+// Asks the supervisor for `act` on each service, refusing on the first "why not".
+LifecycleRequest Operations::carry_out(LifecycleRequest::Kind kind, std::vector<Service*> services,
+                                       std::string (Supervisor::*act)(Service&)) {
+    LifecycleRequest request{kind, std::move(services), supervisor_.now()};
+    for (Service* s : request.services)
+        if (std::string error = (supervisor_.*act)(*s); !error.empty()) throw Refusal(error);
+    return request;
+}
+
+LifecycleRequest Operations::start(std::vector<Service*> services) {
+    refuse_during_shutdown();
+    return carry_out(LifecycleRequest::Kind::start, std::move(services), &Supervisor::start);
+}
+
+LifecycleRequest Operations::restart(std::vector<Service*> services) {
+    refuse_during_shutdown();
+    return carry_out(LifecycleRequest::Kind::restart, std::move(services), &Supervisor::restart);
+}
+
+LifecycleRequest Operations::stop(std::vector<Service*> services, bool with_dependants) {
+    auto dependants = running_dependants(services);
+    if (!dependants.empty() && !with_dependants) {
+        std::string names;
+        for (const Service* d : dependants) names += (names.empty() ? "" : ", ") + d->name();
+        throw Refusal("running services depend on it: " + names +
+                      " (stop them too, first, with --with-dependants; or name them)");
+    }
+    services.insert(services.end(), dependants.begin(), dependants.end());
+    return carry_out(LifecycleRequest::Kind::stop, std::move(services), &Supervisor::stop);
+}
+
+std::vector<Service*> Operations::signal(const std::vector<Service*>& services, int sig) {
+    std::vector<Service*> sent;
+    for (Service* s : services) {
+        std::string error = supervisor_.signal(*s, sig);
+        if (!error.empty() && services.size() == 1) throw Refusal(error);
+        if (error.empty()) sent.push_back(s);
+    }
+    return sent;
+}
 
 ServiceStatus Operations::status(const Service& service) const {
     const ServiceMachine& m = service.machine();

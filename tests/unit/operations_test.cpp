@@ -8,7 +8,7 @@ using namespace tend::test;
 
 TEST_CASE("status reports what a service is doing, with its pid while it runs") {
     Harness h("services:\n" + service("web"));
-    Operations ops(*h.supervisor);
+    Operations ops(*h.supervisor, h.loop);
     ServiceStatus web = ops.status(*h.supervisor->find("web"));
     CHECK(web.name == "web");
     CHECK(web.state == "running");
@@ -27,14 +27,14 @@ TEST_CASE("status reports what a service is doing, with its pid while it runs") 
 TEST_CASE("health names a fatal service and the dependant it blocks; an operator's stop is no problem") {
     Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 1h\n    max_restarts: 0\n" +
               service("web", "    depends_on: [db]\n") + service("cache"));
-    Operations ops(*h.supervisor);
+    Operations ops(*h.supervisor, h.loop);
     CHECK(ops.health().problems ==
           std::vector<std::string>{"db is starting", "web is waiting for db: not started yet (0s)"});
     h.host.exit(h.pid("db"), ExitStatus::exited(1));
     h.turn();
     CHECK(ops.health().problems ==
           std::vector<std::string>{"db is fatal", "web is blocked (waiting for db: fatal)"});
-    REQUIRE(ops.stop(*h.supervisor->find("cache")).empty());
+    ops.stop({h.supervisor->find("cache")}, false);
     h.turn();
     CHECK(ops.health().problems.size() == 2);
 }
@@ -43,7 +43,7 @@ TEST_CASE("a dependant says in status and health what it waits for, and since wh
     Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
               "    ready: {exec: [isready], interval: 1h, timeout: 0}\n" +
               service("web", "    depends_on: {redis: ready}\n"));
-    Operations ops(*h.supervisor);
+    Operations ops(*h.supervisor, h.loop);
     h.host.clock += std::chrono::seconds(12);
     ServiceStatus web = ops.status(*h.supervisor->find("web"));
     CHECK(web.state == "stopped");
@@ -59,7 +59,7 @@ TEST_CASE("a dependant says in status and health what it waits for, and since wh
 
 TEST_CASE("a start's outcome: pending while starting, then done, or why it failed") {
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    min_uptime: 1h\n    max_restarts: 0\n");
-    Operations ops(*h.supervisor);
+    Operations ops(*h.supervisor, h.loop);
     const Service& api = *h.supervisor->find("api");
     TimePoint since = h.supervisor->now() - std::chrono::seconds(1);
     CHECK_FALSE(ops.start_outcome(api, since).has_value());
@@ -73,7 +73,7 @@ TEST_CASE("a start's outcome: pending while starting, then done, or why it faile
 
 TEST_CASE("a start is done by a process already running; a restart needs a new one") {
     Harness h("services:\n" + service("web"));
-    Operations ops(*h.supervisor);
+    Operations ops(*h.supervisor, h.loop);
     const Service& web = *h.supervisor->find("web");
     TimePoint later = h.supervisor->now() + std::chrono::seconds(1);  // the request came after web started
     CHECK(ops.start_outcome(web, later, false) == std::string());
@@ -88,7 +88,203 @@ TEST_CASE("a one-shot's start is done once it has completed") {
     h.host.exit(h.pid("init"), ExitStatus::exited(0));
     h.turn();
     REQUIRE(init.state() == ServiceState::completed);
-    CHECK(Operations(*h.supervisor).start_outcome(init, before) == std::string());
+    CHECK(Operations(*h.supervisor, h.loop).start_outcome(init, before) == std::string());
     // A completion from before the request is not this start's.
-    CHECK_FALSE(Operations(*h.supervisor).start_outcome(init, after).has_value());
+    CHECK_FALSE(Operations(*h.supervisor, h.loop).start_outcome(init, after).has_value());
+}
+
+namespace {
+
+// Records what a wait's completion was called with, and how often.
+struct Completed {
+    int calls = 0;
+    Outcome last;
+    Completion callback() {
+        return [this](const Outcome& outcome) {
+            ++calls;
+            last = outcome;
+        };
+    }
+};
+
+std::vector<std::string> names(const std::vector<Service*>& services) {
+    std::vector<std::string> out;
+    for (const Service* s : services) out.push_back(s->name());
+    return out;
+}
+
+const std::string kOneWebDependsOnDb = "services:\n" + service("db") + service("web", "    depends_on: [db]\n");
+
+}  // namespace
+
+TEST_CASE("lookup refuses an unknown name, with the name it probably meant") {
+    Harness h("services:\n" + service("web") + service("db"));
+    Operations ops(*h.supervisor, h.loop);
+    CHECK_THROWS_WITH_AS(ops.lookup({"webb"}, false), "no such service: webb (did you mean web?)", Refusal);
+    CHECK_THROWS_WITH_AS(ops.lookup({"zzzzzzzz"}, true), "no such service: zzzzzzzz", Refusal);
+}
+
+TEST_CASE("lookup: 'all' names every service, but not past a typo beside it") {
+    Harness h("services:\n" + service("web") + service("db"));
+    Operations ops(*h.supervisor, h.loop);
+    CHECK(names(ops.lookup({"all"}, false)) == std::vector<std::string>{"web", "db"});
+    CHECK(names(ops.lookup({"db", "all"}, false)) == std::vector<std::string>{"web", "db"});
+    CHECK_THROWS_WITH_AS(ops.lookup({"all", "dbb"}, false), "no such service: dbb (did you mean db?)", Refusal);
+}
+
+TEST_CASE("lookup: names in the order given, each once; no name is every service only where that is asked for") {
+    Harness h("services:\n" + service("web") + service("db"));
+    Operations ops(*h.supervisor, h.loop);
+    CHECK(names(ops.lookup({"db", "web", "db"}, false)) == std::vector<std::string>{"db", "web"});
+    CHECK(names(ops.lookup({}, true)) == std::vector<std::string>{"web", "db"});
+    CHECK_THROWS_WITH_AS(ops.lookup({}, false), "name at least one service, or 'all'", Refusal);
+}
+
+TEST_CASE("a stop is refused while running services depend on it, and nothing is stopped") {
+    Harness h(kOneWebDependsOnDb);
+    Operations ops(*h.supervisor, h.loop);
+    CHECK_THROWS_WITH_AS(ops.stop({h.supervisor->find("db")}, false),
+                         "running services depend on it: web (stop them too, first, with --with-dependants; or name them)",
+                         Refusal);
+    h.turn();
+    CHECK(h.state("db") == ServiceState::running);
+    CHECK(h.host.sent.empty());
+    // Named together, web is no dependant left behind.
+    LifecycleRequest both = ops.stop(ops.lookup({"db", "web"}, false), false);
+    CHECK(names(both.services) == std::vector<std::string>{"db", "web"});
+}
+
+TEST_CASE("a stop with its dependants stops them too, and its wait completes once all are down") {
+    Harness h(kOneWebDependsOnDb);
+    Operations ops(*h.supervisor, h.loop);
+    LifecycleRequest request = ops.stop({h.supervisor->find("db")}, true);
+    CHECK(names(request.services) == std::vector<std::string>{"db", "web"});
+    Completed done;
+    Subscription wait = ops.await(request, 0s, done.callback());
+    CHECK(wait);  // not down yet: the stops go out on the next turn
+    CHECK(done.calls == 0);
+    for (int i = 0; i < 4 && done.calls == 0; ++i) h.turn();
+    CHECK(done.calls == 1);
+    CHECK(done.last.ok());
+    CHECK(h.state("db") == ServiceState::stopped);
+    CHECK(h.state("web") == ServiceState::stopped);
+}
+
+TEST_CASE("a start's wait completes once the service runs (here at once: it runs once spawned)") {
+    Harness h("services:\n" + service("web", "    autostart: false\n"));
+    Operations ops(*h.supervisor, h.loop);
+    REQUIRE(h.state("web") == ServiceState::stopped);
+    Completed done;
+    Subscription wait = ops.await(ops.start({h.supervisor->find("web")}), 60s, done.callback());
+    h.turn();
+    CHECK(h.state("web") == ServiceState::running);
+    CHECK(done.calls == 1);
+    CHECK(done.last.ok());
+}
+
+TEST_CASE("a start's wait ends with why, when the service gives up") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n"
+              "    min_uptime: 1h\n    max_restarts: 0\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 60s, done.callback());
+    h.turn();
+    REQUIRE(h.state("api") == ServiceState::starting);
+    CHECK(done.calls == 0);
+    h.host.exit(h.pid("api"), ExitStatus::exited(2));
+    h.turn();
+    CHECK(done.calls == 1);
+    CHECK(done.last.error.find("api: fatal") == 0);
+}
+
+TEST_CASE("a wait times out once, with what it waited for, and is not called again") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    min_uptime: 1h\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.restart({h.supervisor->find("api")}), 0s, done.callback());
+    h.turn();
+    CHECK(done.calls == 1);
+    CHECK(done.last.error == "restart timed out after 0s");
+    h.host.exit(h.pid("api"), ExitStatus::exited(2));
+    h.turn();
+    CHECK(done.calls == 1);
+    wait.reset();  // after the timeout: nothing left to cancel
+}
+
+TEST_CASE("wait for a state times out naming it; for a condition completes when it is met") {
+    Harness h("services:\n" + service("web") + "  init:\n    type: oneshot\n    command: [init]\n    output: null\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed stopped;
+    Subscription a = ops.wait_for({h.supervisor->find("web")}, ServiceState::stopped, 0s, stopped.callback());
+    Completed completed;
+    Subscription b = ops.wait_for({h.supervisor->find("init")}, DependencyCondition::completed, 60s, completed.callback());
+    h.turn();
+    CHECK(stopped.calls == 1);
+    CHECK(stopped.last.error == "wait timed out after 0s for state stopped");
+    CHECK(completed.calls == 0);
+    h.host.exit(h.pid("init"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(completed.calls == 1);
+    CHECK(completed.last.ok());
+}
+
+TEST_CASE("a restart's wait needs a new process: the old one still running does not complete it") {
+    Harness h("services:\n" + service("web"));
+    Operations ops(*h.supervisor, h.loop);
+    pid_t old_pid = h.pid("web");
+    h.host.clock += 1s;  // the restart is asked for after web started
+    Completed done;
+    Subscription wait = ops.await(ops.restart({h.supervisor->find("web")}), 60s, done.callback());
+    CHECK(done.calls == 0);
+    for (int i = 0; i < 4 && done.calls == 0; ++i) h.turn();
+    CHECK(done.calls == 1);
+    CHECK(done.last.ok());
+    CHECK(h.pid("web") != old_pid);
+    CHECK_FALSE(h.host.is_alive(old_pid));
+    CHECK(h.state("web") == ServiceState::running);
+}
+
+TEST_CASE("a wait already settled completes at once and returns an empty handle; a dropped one is never called") {
+    Harness h("services:\n" + service("web") + service("db"));
+    Operations ops(*h.supervisor, h.loop);
+    Completed running;
+    Subscription at_once = ops.await(ops.start({h.supervisor->find("web")}), 60s, running.callback());
+    CHECK_FALSE(at_once);
+    CHECK(running.calls == 1);
+    CHECK(running.last.ok());
+    Completed dropped;
+    Subscription wait = ops.await(ops.stop({h.supervisor->find("db")}, false), 60s, dropped.callback());
+    REQUIRE(wait);
+    wait.reset();
+    for (int i = 0; i < 3; ++i) h.turn();
+    CHECK(h.state("db") == ServiceState::stopped);
+    CHECK(dropped.calls == 0);
+}
+
+TEST_CASE("while tend shuts down, start and restart are refused; a stop is not") {
+    Harness h("services:\n" + service("web"));
+    Operations ops(*h.supervisor, h.loop);
+    ops.shutdown("test");
+    CHECK_THROWS_WITH_AS(ops.start({h.supervisor->find("web")}), "tend is shutting down", Refusal);
+    CHECK_THROWS_WITH_AS(ops.restart({h.supervisor->find("web")}), "tend is shutting down", Refusal);
+    CHECK_NOTHROW(ops.stop({h.supervisor->find("web")}, false));
+    CHECK(ops.health().problems == std::vector<std::string>{"tend is shutting down"});
+}
+
+TEST_CASE("a signal to one service that is not running is refused; among several, it is left out") {
+    Harness h("services:\n" + service("web") + service("db", "    autostart: false\n"));
+    Operations ops(*h.supervisor, h.loop);
+    CHECK_THROWS_WITH_AS(ops.signal({h.supervisor->find("db")}, SIGHUP), "db is not running", Refusal);
+    CHECK(names(ops.signal(ops.lookup({"all"}, false), SIGHUP)) == std::vector<std::string>{"web"});
+    CHECK(h.host.signals_to(h.pid("web")) == std::vector<int>{SIGHUP});
+    CHECK(ops.main_pid(*h.supervisor->find("web")) == h.pid("web"));
+    CHECK_FALSE(ops.main_pid(*h.supervisor->find("db")).has_value());
+}
+
+TEST_CASE("logs of a named service whose output is not captured are refused; unnamed, it is skipped") {
+    Harness h("services:\n" + service("web"));
+    Operations ops(*h.supervisor, h.loop);
+    CHECK_THROWS_WITH_AS(ops.logs(ops.lookup({"web"}, false), std::nullopt, true),
+                         "web's output is not captured (output: null), so tend keeps none of it", Refusal);
+    CHECK(ops.logs(ops.lookup({}, true), std::nullopt, false).empty());
 }

@@ -1,13 +1,12 @@
-// Carries out control requests against the supervisor. start, stop, restart
-// and wait reply only once their condition holds (or fails, or times out), so
+// The JSON front end over Operations: decodes a request's arguments, calls
+// the operation and encodes its result. start, stop, restart, wait and reload
+// reply only once the operation completes (or fails, or times out), so
 // `tendctl restart web && curl …` works; the rest reply at once.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +16,6 @@
 #include "tend/control/protocol.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/supervisor/operations.hpp"
-#include "tend/supervisor/supervisor.hpp"
 
 namespace tend {
 
@@ -41,21 +39,6 @@ public:
     void set_stream_hook(std::function<void(std::uint64_t client)> hook) { stream_hook_ = std::move(hook); }
 
 private:
-    // A pending reply: `check` returns the reply line once the request is done.
-    struct Waiter {
-        std::uint64_t client;
-        std::function<std::optional<std::string>()> check;
-        Reply reply;
-        std::string timeout_message;
-        EventSource timer;
-    };
-
-    struct Target {
-        std::uint64_t id;
-        std::string name;
-    };
-    static std::vector<Target> targets(const std::vector<Service*>& services);
-
     // One request being handled: what each command's member gets.
     struct Call {
         const std::string& cmd;
@@ -78,24 +61,19 @@ private:
     std::string logs(Call& call);
     std::string lifecycle(Call& call);
     std::string wait(Call& call);
-    std::vector<Service*> resolve(const std::vector<std::string>& names, bool allow_empty_as_all);
-    void defer(std::uint64_t client, Reply reply, Duration timeout, std::string timeout_message,
-               std::function<std::optional<std::string>()> check);
-    void check_waiters();
+    // The reply comes once `start(settled)` calls settled; `start` returns the wait's handle.
+    void reply_later(Call& call, const std::function<Subscription(std::function<void(std::string)>)>& start);
 
-    // Beyond the stops, what reading and checking the config may take (a
-    // 200,000-key file takes about a second).
-    static constexpr Duration kReloadReadBudget = std::chrono::seconds(30);
+    // A reply still to come: the wait it comes from, for forget() to drop.
+    struct Pending {
+        std::uint64_t client;
+        Subscription wait;
+    };
 
-    EventLoop& loop_;
-    Supervisor& supervisor_;
-    Operations operations_;
-    std::list<std::unique_ptr<Waiter>> waiters_;
-    std::vector<std::unique_ptr<Waiter>> expired_;
+    Operations operations_;  // first: the waits below are dropped before it goes
+    std::map<std::uint64_t, Pending> pending_;  // by request
+    std::uint64_t next_request_ = 1;
     std::map<std::uint64_t, Subscription> followers_;  // client -> its follow of the output router
-    EventSource recheck_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // what a reload still reading checks
-    std::vector<Subscription> subscriptions_;  // last: unsubscribed before anything they call goes
     std::function<void(std::uint64_t)> stream_hook_;
 };
 

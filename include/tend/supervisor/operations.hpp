@@ -1,16 +1,25 @@
-// What an operator can ask of tend, apart from any wire format: typed results
-// and one-line errors, services instead of names. The JSON control handler is
-// one front end over it; another (an XML-RPC endpoint, an HTTP probe) can be
-// written against the same calls.
+// What an operator can ask of tend, apart from any wire format: services
+// looked up by name, typed results, refusals and one-line errors, and the
+// waits for an operation's completion. The JSON control handler is one front
+// end over it; another (an XML-RPC endpoint, an HTTP probe) decodes its
+// requests, calls the same members and encodes what they return.
 #pragma once
 
+#include <functional>
+#include <list>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <sys/types.h>
+#include <variant>
 #include <vector>
 
+#include "tend/event/event_loop.hpp"
+#include "tend/output/log_line.hpp"
 #include "tend/process/exit_status.hpp"
 #include "tend/supervisor/supervisor.hpp"
+#include "tend/util/listener_list.hpp"
 
 namespace tend {
 
@@ -41,18 +50,92 @@ struct HealthReport {
     bool healthy() const { return problems.empty(); }
 };
 
+// Why a request was not carried out, in one line for the operator ("no such
+// service: webb (did you mean web?)", "running services depend on it: web
+// (...)"). A front end replies with what() as its error.
+struct Refusal : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// How an operation that was waited for ended: `error` is "" when it did what
+// was asked, else why not ("web: fatal: ...", "start timed out after 1m").
+struct Outcome {
+    std::string error;
+    bool ok() const { return error.empty(); }
+};
+using Completion = std::function<void(const Outcome&)>;
+// A reload's: `result` is what it changed (or would, on a dry run) when outcome.ok().
+using ReloadCompletion = std::function<void(const Outcome& outcome, const ReloadOutcome& result)>;
+
+// A start, stop or restart carried out: what a wait for its completion needs.
+struct LifecycleRequest {
+    enum class Kind { start, stop, restart } kind;
+    std::vector<Service*> services;  // a stop's include the dependants it took along
+    TimePoint since;                 // when it was asked
+};
+
+// What `wait` waits for: a state, or a condition as depends_on has them (ready, healthy...).
+using WaitTarget = std::variant<ServiceState, DependencyCondition>;
+
+// A kept line of output and the service it came from.
+struct KeptLine {
+    StoredLine line;
+    const std::string* service;
+    LineView view() const { return line.view(*service); }
+};
+
 class Operations {
 public:
-    explicit Operations(Supervisor& supervisor) : supervisor_(supervisor) {}
+    // A wait that does not name its own timeout takes this long.
+    static constexpr Duration kDefaultWaitTimeout = std::chrono::seconds(60);
+
+    Operations(Supervisor& supervisor, EventLoop& loop);
+    Operations(const Operations&) = delete;
+    Operations& operator=(const Operations&) = delete;
+    ~Operations();
+
+    // The services `names` names, each once, in the order named; "all" (or,
+    // when `empty_means_all`, no name) names every service. Every name is
+    // checked first: an unknown one is refused, `all` beside it or not.
+    std::vector<Service*> lookup(const std::vector<std::string>& names, bool empty_means_all) const;
 
     ServiceStatus status(const Service& service) const;
     HealthReport health() const;
+    std::optional<pid_t> main_pid(const Service& service) const;
 
-    // Carried out at once; "" or why not. Completion is checked with the outcomes below.
-    std::string start(Service& service) { return supervisor_.start(service); }
-    std::string stop(Service& service) { return supervisor_.stop(service); }
-    std::string restart(Service& service) { return supervisor_.restart(service); }
-    std::string signal(Service& service, int sig) { return supervisor_.signal(service, sig); }
+    // Carried out at once, or refused (nothing done) with Refusal; a refusal
+    // of the n-th service leaves the earlier ones done. `await` waits for them.
+    LifecycleRequest start(std::vector<Service*> services);
+    LifecycleRequest restart(std::vector<Service*> services);
+    // Refused while running services not named depend on one of them, unless
+    // `with_dependants`: they are then stopped too (first, by dependency order).
+    LifecycleRequest stop(std::vector<Service*> services, bool with_dependants);
+    // The services signalled; a failure is refused when only one was named, else that one is left out.
+    std::vector<Service*> signal(const std::vector<Service*>& services, int sig);
+    void shutdown(const std::string& why) { supervisor_.request_shutdown(why); }
+
+    // The waits. `done` is called exactly once: at once when the request is
+    // already settled (the handle returned is then empty), else from the loop
+    // when it settles or `timeout` passes, unless the handle is dropped first.
+    // A start is done when each service runs (ready), or exited successfully;
+    // a restart, with a process started since; a stop when each is down. A
+    // stop's zero timeout means what its stops can take (stop_budget + 5s).
+    [[nodiscard]] Subscription await(const LifecycleRequest& request, Duration timeout, Completion done);
+    [[nodiscard]] Subscription wait_for(const std::vector<Service*>& services, WaitTarget target, Duration timeout,
+                                        Completion done);
+    // Re-reads the config and applies it (nothing of it when dry_run); done
+    // once the read is over and, unless dry_run, the stops it made finished.
+    [[nodiscard]] Subscription reload(bool dry_run, ReloadCompletion done);
+
+    // The newest `wanted` kept lines of these services (all kept when
+    // nullopt), interleaved by arrival, oldest first. With `named`, a service
+    // whose output is not captured is refused rather than skipped.
+    std::vector<KeptLine> logs(const std::vector<Service*>& services, std::optional<std::size_t> wanted,
+                               bool named) const;
+    // New lines of these services as they come; with `later_too`, of every
+    // service, including those a reload adds later.
+    [[nodiscard]] Subscription follow_logs(const std::vector<Service*>& services, bool later_too,
+                                           std::function<void(const LineView&)> on_line);
 
     // Has the service come up since `since`? nullopt while still on its way,
     // "" once it has, else why it did not. `new_process` (a restart): only a
@@ -65,7 +148,36 @@ public:
     static Duration stop_budget(const std::vector<Service*>& services);
 
 private:
+    // A wait not settled yet: `check` returns the outcome's error text once settled.
+    struct Pending {
+        std::uint64_t id;
+        std::function<std::optional<std::string>()> check;
+        std::function<void(const std::string& error)> done;
+        std::string timeout_message;
+        EventSource timer;
+    };
+    using PendingList = std::list<std::unique_ptr<Pending>>;
+
+    Subscription pend(Duration timeout, std::string timeout_message, std::function<std::optional<std::string>()> check,
+                      std::function<void(const std::string& error)> done);
+    void check_pending();
+    void on_timeout(Pending* pending);
+    void refuse_during_shutdown() const;
+    LifecycleRequest carry_out(LifecycleRequest::Kind kind, std::vector<Service*> services,
+                               std::string (Supervisor::*act)(Service&));
+    // Beyond the stops, what reading and checking the config may take (a
+    // 200,000-key file takes about a second).
+    static constexpr Duration kReloadReadBudget = std::chrono::seconds(30);
+
     Supervisor& supervisor_;
+    EventLoop& loop_;
+    std::shared_ptr<PendingList> pending_ = std::make_shared<PendingList>();
+    std::vector<std::unique_ptr<Pending>> expired_;  // timed out inside their own timer's callback; freed later
+    std::uint64_t next_id_ = 1;
+    EventSource recheck_;
+    EventSource free_expired_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // what a reload still reading checks
+    std::vector<Subscription> subscriptions_;  // last: unsubscribed before anything they call goes
 };
 
 }  // namespace tend

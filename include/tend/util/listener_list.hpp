@@ -29,6 +29,9 @@ public:
     Subscription& operator=(const Subscription&) = delete;
     ~Subscription() { reset(); }
 
+    // False once there is nothing left to cancel (or never was).
+    explicit operator bool() const { return cancel_ != nullptr; }
+
     void reset() {
         if (auto cancel = std::exchange(cancel_, nullptr)) cancel();
     }
