@@ -178,14 +178,18 @@ std::string path_variable(const std::vector<std::string>& environment) {
 
 }  // namespace
 
-std::string resolve_executable(const std::string& argv0, const std::string& path_variable, int& error) {
-    auto executable = [](const std::string& candidate, int& err) {
+std::string resolve_executable(const std::string& argv0, const std::string& path_variable, int& error,
+                               const std::string& working_dir) {
+    // The child execs after its chdir: a relative candidate is looked at from there.
+    auto executable = [&working_dir](const std::string& candidate, int& err) {
+        const std::string seen =
+            candidate.starts_with('/') || working_dir.empty() ? candidate : working_dir + "/" + candidate;
         struct stat st {};
-        if (stat(candidate.c_str(), &st) < 0) {
+        if (stat(seen.c_str(), &st) < 0) {
             err = errno;
             return false;
         }
-        if (!S_ISREG(st.st_mode) || access(candidate.c_str(), X_OK) < 0) {
+        if (!S_ISREG(st.st_mode) || access(seen.c_str(), X_OK) < 0) {
             err = EACCES;
             return false;
         }
@@ -269,7 +273,7 @@ SpawnResult spawn_failure(int error, std::string what) {
 SpawnResult PosixSpawner::spawn(const SpawnRequest& request) {
     const std::string& program = request.argv.at(0);
     int error = 0;
-    std::string path = resolve_executable(program, path_variable(request.environment), error);
+    std::string path = resolve_executable(program, path_variable(request.environment), error, request.working_dir);
     if (path.empty()) return spawn_failure(error, "failed to exec " + program + ": " + std::strerror(error));
 
     int null_fd = -1;

@@ -35,6 +35,16 @@ TEST_CASE("executables are found in PATH as execvp would") {
     CHECK(error == EACCES);
 }
 
+TEST_CASE("a relative program is looked for in the working directory the child will run in") {
+    // tend's own directory has no ./sh; /bin has, and the child changes to /bin before exec.
+    int error = 0;
+    REQUIRE(access("./sh", F_OK) < 0);
+    CHECK(resolve_executable("./sh", "", error, "/bin") == "./sh");
+    CHECK(resolve_executable("./sh", "", error).empty());
+    CHECK(error == ENOENT);
+    CHECK(resolve_executable("sh", ".", error, "/bin") == "./sh");  // a relative PATH entry too
+}
+
 TEST_CASE("a missing program is a spawn error with the errno text, not a crash") {
     PosixSpawner spawner;
     auto r = spawner.spawn(request({"no-such-program-xyz"}));

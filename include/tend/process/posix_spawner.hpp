@@ -20,8 +20,10 @@ private:
     std::optional<rlimit> child_nofile_;
 };
 
-// The executable execve() would run for argv0, searched in PATH as execvp does.
-// Returns the path, or sets `error` (ENOENT, EACCES) and returns "".
-std::string resolve_executable(const std::string& argv0, const std::string& path_variable, int& error);
+// The executable execve() would run for argv0, searched in PATH as execvp does,
+// by a child that first changes to `working_dir` (a relative argv0 or PATH entry
+// is looked at from there). Returns the path, or sets `error` (ENOENT, EACCES) and returns "".
+std::string resolve_executable(const std::string& argv0, const std::string& path_variable, int& error,
+                               const std::string& working_dir = "");
 
 }  // namespace tend
