@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness import TEND, Tend, wait_for
+from harness import SLOWDOWN, TEND, Tend, wait_for
 from test_real_programs import PG_BIN, postgres_dir, sh, psql
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -200,24 +200,26 @@ def test_a_critical_one_shot_that_fails_for_good_ends_tend_with_its_code():
 
 
 def test_an_unhealthy_service_is_restarted_and_health_reports_it():
-    config = """
+    # Five checks apart, stretched in the slower trees: the window in which the health
+    # report must name the failing check, before the restart.
+    config = f"""
         services:
           api:
             command: sleep 1000
             min_uptime: 0
-            health: {exec: "test -f $DIR/healthy || { echo 'no such file'; exit 1; }", interval: 100ms, retries: 3}
+            health: {{exec: "test -f $DIR/healthy || {{ echo 'no such file'; exit 1; }}", interval: {int(100 * SLOWDOWN)}ms, retries: 5}}
           consumer:
             command: sleep 1000
             min_uptime: 0
-            depends_on: {api: service_healthy}
+            depends_on: {{api: service_healthy}}
     """
     with Tend(config) as t:
-        t.wait_log("api: health check failed (1 of 3): exit code 1: no such file")
+        t.wait_log("api: health check failed (1 of 5): exit code 1: no such file")
         assert state(t, "consumer") == "stopped"  # waits for a passing check
         health = t.ctl("health")
         assert health.returncode == 1
         assert "api is unhealthy (" in health.stdout or "api has not passed its health check yet" in health.stdout
-        t.wait_log("api: running -> stopping: unhealthy: health check failed 3 times: exit code 1: no such file")
+        t.wait_log("api: running -> stopping: unhealthy: health check failed 5 times: exit code 1: no such file")
         first_pid = None
         (t.dir / "healthy").write_text("")
         t.wait_log("api: healthy")
