@@ -143,7 +143,7 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
         {"services:\n  web:\n    command: x\n    restat: always\n",
          "t.yaml:4:5: services.web: unknown key 'restat' (did you mean 'restart'?)"},
         {"services:\n  web:\n    command: x\n    restart: sometimes\n",
-         "t.yaml:4:14: services.web.restart: expected always, on-failure or never, got 'sometimes'"},
+         "t.yaml:4:14: services.web.restart: expected always, on-failure or never (or compose's \"no\", unless-stopped, on-failure:N), got 'sometimes'"},
         {"services:\n  web:\n    command: x\n    stop_timeout: 10 seconds\n",
          "t.yaml:4:19: services.web.stop_timeout: invalid duration '10 seconds' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)"},
         {"services:\n  web:\n    command: x\n    stop_signal: TERMINATE\n",
