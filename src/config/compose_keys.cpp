@@ -57,15 +57,6 @@ bool valid_profile_name(const std::string& name) {
     return std::all_of(name.begin() + 1, name.end(), [&](char c) { return ok(c, false); });
 }
 
-void parse_positive_duration(YamlReader& reader, const YAML::Node& map, const std::string& path, const char* key,
-                             Duration& out, bool positive) {
-    const YAML::Node value = map[key];
-    if (!value) return;
-    auto d = reader.duration(value, path + "." + key);
-    if (d && positive && d->count() == 0) reader.error(value, path + "." + key + ": must be more than 0");
-    else if (d) out = *d;
-}
-
 // Only the command: the timing given before stays.
 void set_exec(ProbeSpec& probe, std::vector<std::string> argv) {
     probe.kind = ProbeSpec::Kind::exec;
@@ -138,12 +129,7 @@ void parse_healthcheck(YamlReader& reader, const YAML::Node& value, const std::s
         if (auto b = reader.boolean(disable, path + ".disable")) on = !*b;
     if (const YAML::Node test = value["test"]) on = parse_test(reader, test, path + ".test", health.probe) && on;
     else if (on) reader.error(value, path + ": missing test (there is no image HEALTHCHECK to inherit)");
-    parse_positive_duration(reader, value, path, "interval", health.probe.interval, true);
-    parse_positive_duration(reader, value, path, "timeout", health.probe.timeout, true);
-    parse_positive_duration(reader, value, path, "start_period", health.start_period, false);
-    parse_positive_duration(reader, value, path, "start_interval", health.start_interval, true);
-    if (const YAML::Node retries = value["retries"])
-        if (auto n = reader.integer(retries, path + ".retries", 1, 1000)) health.retries = static_cast<int>(*n);
+    parse_health_timing(reader, value, path, health);
     spec.health = on ? health : HealthSpec{};
 }
 
@@ -190,6 +176,8 @@ void finish_compose_keys(YamlReader& reader, const YAML::Node& node, const std::
     refuse_both(reader, node, path, "health", "healthcheck");
     refuse_both(reader, node, path, "stop_timeout", "stop_grace_period");
     refuse_both(reader, node, path, "limits", "ulimits");
+    if (spec.type == ServiceType::oneshot && node["healthcheck"] && spec.health.enabled())
+        reader.error(node["healthcheck"], path + ".healthcheck: a one-shot has no health to check");
     settle_entrypoint(reader, node, path, spec, pending);
     if (pending.restart_count) {
         if (node["max_restarts"])

@@ -158,6 +158,10 @@ void parse_health_spec(YamlReader& reader, const YAML::Node& node, const std::st
     health.probe.interval = 10s;
     parse_probe_kind(reader, node, path, health.probe, false);
     if (health.probe.kind == ProbeSpec::Kind::none) reader.error(node, path + ": give one check: exec, tcp or http");
+    parse_health_timing(reader, node, path, health);
+}
+
+void parse_health_timing(YamlReader& reader, const YAML::Node& node, const std::string& path, HealthSpec& health) {
     parse_duration_key(reader, node, path, "interval", health.probe.interval, true);
     parse_duration_key(reader, node, path, "timeout", health.probe.timeout, true);
     parse_duration_key(reader, node, path, "start_period", health.start_period, false);

@@ -217,3 +217,10 @@ TEST_CASE("the loader reads the active profiles from TEND_PROFILES") {
     CHECK(parse_config(yaml, "t.yaml", fake_credentials).services[0].autostart);
     ::unsetenv("TEND_PROFILES");
 }
+
+TEST_CASE("a one-shot refuses a healthcheck as it refuses health, unless it turns the check off") {
+    CHECK(errors_of("services:\n  job:\n    command: [x]\n    type: oneshot\n    healthcheck: {test: \"true\"}\n") ==
+          "t.yaml:5:18: services.job.healthcheck: a one-shot has no health to check");
+    CHECK(errors_of("services:\n  job:\n    command: [x]\n    type: oneshot\n    healthcheck: {disable: true}\n") ==
+          "(no error)");
+}

@@ -17,6 +17,8 @@ std::span<const std::string> notify_access_names();
 
 void parse_ready_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, ReadySpec& ready);
 void parse_health_spec(YamlReader& reader, const YAML::Node& node, const std::string& path, HealthSpec& health);
+// interval, timeout, start_period, start_interval and retries of a map: health's, and compose's healthcheck's.
+void parse_health_timing(YamlReader& reader, const YAML::Node& node, const std::string& path, HealthSpec& health);
 
 // Compose's forms of a check's command, as tend runs them: [CMD, prog, args...]
 // is [prog, args...], [CMD-SHELL, STRING] is /bin/sh -c STRING; any other list
