@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "config_errors.hpp"
 #include "fake_credentials.hpp"
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_loader.hpp"
 
 using namespace tend;
+using tend::test::errors_of;
 using Argv = std::vector<std::string>;
 
 namespace {
@@ -21,15 +23,6 @@ ServiceSpec web(const std::string& lines) {
     Config c = parse_config("services:\n  web:\n" + lines, "t.yaml", fake_credentials);
     REQUIRE(c.services.size() == 1);
     return c.services[0];
-}
-
-std::string errors_of(const std::string& yaml) {
-    try {
-        parse_config(yaml, "t.yaml", fake_credentials);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 }  // namespace

@@ -7,24 +7,13 @@
 #include <unistd.h>
 
 #include "tend/config/config_error.hpp"
+#include "config_errors.hpp"
 #include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 
 using namespace tend;
 
-namespace {
-
-// The full text of every error the loader reports for `yaml`, one per line.
-std::string errors_of(const std::string& yaml) {
-    try {
-        parse_config(yaml, "t.yaml", fake_credentials);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-}  // namespace
+using tend::test::errors_of;
 
 TEST_CASE("a complete service definition loads with every field") {
     Config c = parse_config(R"(
