@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "tend/config/compose_keys.hpp"
 #include "tend/config/config.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/config/service_keys.hpp"
@@ -55,9 +56,11 @@ json enum_of(std::span<const std::string> names) { return {{"enum", json(std::ve
 // The value forms the loader's readers accept (yaml_reader, util/*).
 json definitions() {
     json defs;
-    defs["duration"] = {{"description", "500ms, 10s, 5m, 1h, or a number of seconds"},
+    defs["duration"] = {{"description", "500ms, 10s, 5m, 1h, Go's (compose's) 1m30s or 1h2m3s, or a number of seconds"},
                         {"oneOf", json::array({{{"type", "number"}, {"minimum", 0}},
-                                               {{"type", "string"}, {"pattern", "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$"}}})}};
+                                               {{"type", "string"},
+                                                {"pattern", "^([0-9]+\\.?[0-9]*|\\.[0-9]+)$|"
+                                                            "^(([0-9]+\\.?[0-9]*|\\.[0-9]+)(h|m|s|ms|us|\u00b5s|\u03bcs|ns))+$"}}})}};
     defs["size"] = {{"description", "bytes, or 512K, 10MiB, 1G (K/M/G count in 1024s)"},
                     {"oneOf", json::array({{{"type", "integer"}, {"minimum", 0}},
                                            {{"type", "string"},
@@ -89,8 +92,12 @@ json properties_of(std::span<const std::string> keys, const std::map<std::string
     return properties;
 }
 
+// Wherever the keys are tend's, compose's extension fields (x-anything) are ignored.
 json closed_object(json properties) {
-    return {{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+    return {{"type", "object"},
+            {"properties", std::move(properties)},
+            {"patternProperties", {{"^x-", json::object()}}},
+            {"additionalProperties", false}};
 }
 
 json ready_schema() {
@@ -119,8 +126,35 @@ json health_schema() {
         {"timeout", ref("duration")},
         {"retries", {{"type", "integer"}, {"minimum", 1}}},
         {"start_period", ref("duration")},
+        {"start_interval", ref("duration")},
     };
     return closed_object(properties_of(health_key_names(), described, "services.*.health"));
+}
+
+// Compose's `healthcheck:`, with docker's defaults (30s, 30s, 3 retries).
+json healthcheck_schema() {
+    json test = {{"description", "[CMD, prog, args...], [CMD-SHELL, STRING], [NONE], or a shell string"},
+                 {"oneOf", json::array({{{"type", "string"}, {"minLength", 1}},
+                                        {{"type", "array"}, {"minItems", 1},
+                                         {"items", json::array({{{"enum", {"CMD", "CMD-SHELL", "NONE"}}}})},
+                                         {"additionalItems", {{"type", {"string", "number", "boolean"}}}}}})}};
+    const std::map<std::string, json> described = {
+        {"test", test},
+        {"interval", ref("duration")},
+        {"timeout", ref("duration")},
+        {"retries", {{"type", "integer"}, {"minimum", 1}}},
+        {"start_period", ref("duration")},
+        {"start_interval", ref("duration")},
+        {"disable", ref("boolean")},
+    };
+    return closed_object(properties_of(healthcheck_key_names(), described, "services.*.healthcheck"));
+}
+
+json restart_schema() {
+    json names = enum_of(kRestartPolicyNames);
+    names["enum"].push_back("no");              // compose's: never
+    names["enum"].push_back("unless-stopped");  // compose's: always
+    return {{"anyOf", json::array({names, {{"type", "string"}, {"pattern", "^on-failure:[0-9]+$"}}})}};
 }
 
 json limits_schema() {
@@ -138,7 +172,9 @@ json dependency_schema() {
     for (const char* compose : {"service_started", "service_healthy", "service_completed_successfully"})
         condition["enum"].push_back(compose);
     json entry = {{"anyOf", json::array({condition, {{"type", "null"}},
-                                         closed_object({{"condition", condition}, {"required", ref("boolean")}})})}};
+                                         closed_object({{"condition", condition},
+                                                        {"required", ref("boolean")},
+                                                        {"restart", ref("boolean")}})})}};
     return {{"oneOf", json::array({{{"type", "array"}, {"items", {{"type", "string"}}}},
                                    {{"type", "object"}, {"additionalProperties", entry}}})}};
 }
@@ -147,7 +183,7 @@ json service_schema() {
     const std::map<std::string, json> described = {
         {"command", ref("command")},
         {"type", enum_of(kServiceTypeNames)},
-        {"user", {{"type", {"string", "integer"}}}},
+        {"user", {{"description", "a name or uid, or compose's USER:GROUP"}, {"type", {"string", "integer"}}}},
         {"group", {{"type", {"string", "integer"}}}},
         {"working_dir", {{"type", "string"}}},
         {"environment", {{"oneOf", json::array({{{"type", "object"},
@@ -159,7 +195,7 @@ json service_schema() {
         {"limits", limits_schema()},
         {"no_new_privileges", ref("boolean")},
         {"autostart", ref("boolean")},
-        {"restart", enum_of(kRestartPolicyNames)},
+        {"restart", restart_schema()},
         {"success_exit_codes", {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}, {"maximum", 255}}}}},
         {"min_uptime", ref("duration")},
         {"max_restarts", {{"oneOf", json::array({{{"type", "integer"}, {"minimum", -1}},
@@ -185,11 +221,23 @@ json service_schema() {
         {"log_buffer_lines", {{"type", "integer"}, {"minimum", 0}}},
         {"forward_signals", {{"type", "array"}, {"uniqueItems", true},
                              {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2", "SIGWINCH", 10, 12, 28}}}}}},
+        // docker-compose's spellings.
+        {"healthcheck", healthcheck_schema()},
+        {"entrypoint", {{"description", "arguments put before command's (a string is split into words, as compose does)"},
+                        {"oneOf", json::array({{{"type", "string"}},
+                                               {{"type", "array"}, {"items", {{"type", {"string", "number", "boolean"}}}}},
+                                               {{"type", "null"}}})}}},
+        {"stop_grace_period", ref("duration")},
+        {"ulimits", limits_schema()},
+        {"profiles", {{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"}}}}},
     };
     json service = closed_object(properties_of(service_key_names(), described, "services.*"));
     for (const ServiceKey& key : service_keys())
         service["properties"][key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
-    service["required"] = {"command"};
+    // command, or compose's entrypoint that names the program.
+    service["anyOf"] = json::array({{{"required", {"command"}}},
+                                    {{"required", {"entrypoint"}},
+                                     {"properties", {{"entrypoint", {{"type", {"string", "array"}}, {"minItems", 1}, {"minLength", 1}}}}}}});
     return service;
 }
 
@@ -220,6 +268,7 @@ std::string config_schema() {
           {"services", {{"type", "object"},
                         {"propertyNames", {{"pattern", "^[A-Za-z0-9_.@-]{1,64}$"}, {"not", {{"const", "all"}}}}},
                         {"additionalProperties", service_schema()}}}}},
+        {"patternProperties", {{"^x-", json::object()}}},
         {"additionalProperties", false},
         {"definitions", definitions()},
     };

@@ -62,10 +62,23 @@ std::optional<int> parse_exec_options(const std::string& grace, const std::vecto
     return std::nullopt;
 }
 
+constexpr const char* kProfileHelp =
+    "Start the services of this compose profile too (repeatable; default $TEND_PROFILES, comma separated)";
+
+// The loader reads the active profiles from TEND_PROFILES at every load
+// (reloads too), and the services may want to know them: --profile sets it.
+void export_profiles(const std::vector<std::string>& profiles) {
+    if (profiles.empty()) return;
+    std::string joined;
+    for (const auto& p : profiles) joined += (joined.empty() ? "" : ",") + p;
+    ::setenv("TEND_PROFILES", joined.c_str(), 1);
+}
+
 // check, schema and import: each sets the mode when given.
 std::vector<std::pair<CLI::App*, TendOptions::Mode>> add_subcommands(CLI::App& app, TendOptions& options) {
     auto* check = app.add_subcommand("check", "Validate a config and list every error; exit 0 if valid, 1 if not");
     check->add_option("-c,--config", options.config_path, "Config file to check");
+    check->add_option("--profile", options.profiles, kProfileHelp)->expected(1)->take_all();
     auto* schema = app.add_subcommand("schema", "Print the JSON Schema of tend.yaml, for editors' YAML language servers");
     auto* import = app.add_subcommand("import", "Print a tend.yaml equivalent to a supervisord config");
     import->add_option("file", options.import_path, "supervisord.conf to translate")->required();
@@ -91,6 +104,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
                  "tend");
     app.set_version_flag("--version", std::string("tend ") + TEND_VERSION);
     app.add_option("-c,--config", options.config_path, "Config file (default $TEND_CONFIG or /etc/tend/tend.yaml)");
+    app.add_option("--profile", options.profiles, kProfileHelp)->expected(1)->take_all();
     std::string grace;
     app.add_option("--grace", grace, "With --: how long CMD has after a stop signal before SIGKILL (default 10s)");
     std::vector<std::string> remaps, rewrites;
@@ -114,6 +128,7 @@ std::variant<TendOptions, int> parse_tend_options(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
+    export_profiles(options.profiles);
     for (const auto& [subcommand, mode] : subcommands)
         if (*subcommand) {
             options.mode = mode;

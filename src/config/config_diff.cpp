@@ -21,7 +21,7 @@ ServiceDiff diff_service(const ServiceSpec& old_spec, const ServiceSpec& new_spe
     ServiceDiff diff{new_spec.name, ServiceChange::unchanged, {}};
     bool restart = false;
     for (const ServiceKey& key : service_keys())
-        if (!key.same(old_spec, new_spec)) {
+        if (!key.spelling_of && !key.same(old_spec, new_spec)) {
             diff.fields.push_back(key.key);
             restart = restart || key.effect == ReloadEffect::restart;
         }
@@ -45,7 +45,7 @@ const std::vector<std::string>& restart_keys() {
     static const std::vector<std::string> keys = [] {
         std::vector<std::string> out;
         for (const ServiceKey& key : service_keys())
-            if (key.effect == ReloadEffect::restart) out.push_back(key.key);
+            if (key.effect == ReloadEffect::restart && !key.spelling_of) out.push_back(key.key);
         return out;
     }();
     return keys;

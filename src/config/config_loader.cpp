@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "tend/config/compose_keys.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/dependency_graph.hpp"
 #include "tend/config/service_parser.hpp"
@@ -140,6 +142,8 @@ void check_notify_paths(const Config& config, ErrorList& diagnostics) {
 }
 
 void finish(Config& config, ErrorList& diagnostics, const CredentialLookup& lookup) {
+    const char* profiles = std::getenv("TEND_PROFILES");
+    apply_profiles(config.services, profiles ? profiles : "");
     check_notify_paths(config, diagnostics);
     resolve_credentials(config, diagnostics, lookup);
     const DependencyGraph graph(config.services, config.rejected_services);

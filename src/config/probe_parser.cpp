@@ -13,7 +13,7 @@ namespace {
 
 const std::string kReadyKeys[] = {"notify", "fd", "notify_access", "watchdog", "exec", "tcp", "http", "log",
                                   "interval", "probe_timeout", "timeout"};
-const std::string kHealthKeys[] = {"exec", "tcp", "http", "interval", "timeout", "retries", "start_period"};
+const std::string kHealthKeys[] = {"exec", "tcp", "http", "interval", "timeout", "retries", "start_period", "start_interval"};
 const std::string kNotifyAccess[] = {"main", "all"};
 const std::string kProbeKeys[] = {"exec", "tcp", "http", "log"};
 
@@ -66,8 +66,13 @@ void parse_probe_kind(YamlReader& reader, const YAML::Node& node, const std::str
         if (key == "exec") {
             probe.kind = ProbeSpec::Kind::exec;
             if (value.IsScalar() && !value.Scalar().empty()) probe.argv = {"/bin/sh", "-c", value.Scalar()};
-            else if (auto argv = reader.string_list(value, at); argv && !argv->empty() && !(*argv)[0].empty()) probe.argv = *argv;
-            else reader.error(value, at + ": expected a command: a list of arguments or a shell string");
+            else if (auto argv = reader.string_list(value, at); argv && !argv->empty() && !(*argv)[0].empty()) {
+                if (argv->front() == "NONE")
+                    reader.error(value, at + ": NONE turns a compose healthcheck off; for no check, leave " +
+                                            path.substr(path.rfind('.') + 1) + " out");
+                else if (auto error = unwrap_compose_test(*argv); !error.empty()) reader.error(value, at + ": " + error);
+                else probe.argv = *argv;
+            } else reader.error(value, at + ": expected a command: a list of arguments or a shell string");
         } else if (key == "tcp") {
             probe.kind = ProbeSpec::Kind::tcp;
             auto text = reader.string(value, at);
@@ -103,6 +108,19 @@ void parse_duration_key(YamlReader& reader, const YAML::Node& node, const std::s
 }
 
 }  // namespace
+
+std::string unwrap_compose_test(std::vector<std::string>& argv) {
+    if (argv.empty()) return "";
+    if (argv.front() == "CMD") {
+        if (argv.size() < 2 || argv[1].empty()) return "expected a program after CMD, e.g. [CMD, pg_isready]";
+        argv.erase(argv.begin());
+    } else if (argv.front() == "CMD-SHELL") {
+        if (argv.size() != 2 || argv[1].empty())
+            return "CMD-SHELL takes one shell command string, e.g. [CMD-SHELL, \"pg_isready || exit 1\"]";
+        argv = {"/bin/sh", "-c", argv[1]};
+    }
+    return "";
+}
 
 std::span<const std::string> ready_key_names() { return kReadyKeys; }
 std::span<const std::string> health_key_names() { return kHealthKeys; }
@@ -140,9 +158,14 @@ void parse_health_spec(YamlReader& reader, const YAML::Node& node, const std::st
     health.probe.interval = 10s;
     parse_probe_kind(reader, node, path, health.probe, false);
     if (health.probe.kind == ProbeSpec::Kind::none) reader.error(node, path + ": give one check: exec, tcp or http");
+    parse_health_timing(reader, node, path, health);
+}
+
+void parse_health_timing(YamlReader& reader, const YAML::Node& node, const std::string& path, HealthSpec& health) {
     parse_duration_key(reader, node, path, "interval", health.probe.interval, true);
     parse_duration_key(reader, node, path, "timeout", health.probe.timeout, true);
     parse_duration_key(reader, node, path, "start_period", health.start_period, false);
+    parse_duration_key(reader, node, path, "start_interval", health.start_interval, true);
     if (const YAML::Node retries = node["retries"])
         if (auto n = reader.integer(retries, path + ".retries", 1, 1000)) health.retries = static_cast<int>(*n);
 }

@@ -1,11 +1,13 @@
 #include "tend/config/service_keys.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "tend/config/compose_keys.hpp"
 #include "tend/config/limits_parser.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/util/signal_names.hpp"
@@ -16,10 +18,10 @@ namespace {
 using Pending = ServiceParse;
 
 const std::string kBackoffKeys[] = {"initial", "max", "factor"};
-const std::string kDependencyKeys[] = {"condition", "required"};
+const std::string kDependencyKeys[] = {"condition", "required", "restart"};
 const std::string kMaxRestartsKeys[] = {"count", "within"};
 
-// `db: ready`, or compose's `db: {condition: service_healthy, required: false}`.
+// `db: ready`, or compose's `db: {condition: service_healthy, required: false, restart: true}`.
 void parse_dependency(YamlReader& reader, const std::string& name, const YAML::Node& value, const std::string& path,
                       ServiceSpec& spec) {
     Dependency dep{name, DependencyCondition::started, true, reader.where(value)};
@@ -29,6 +31,8 @@ void parse_dependency(YamlReader& reader, const std::string& name, const YAML::N
         reader.check_keys(value, kDependencyKeys, path);
         if (const YAML::Node required = value["required"])
             if (auto b = reader.boolean(required, path + ".required")) dep.required = *b;
+        if (const YAML::Node restart = value["restart"])
+            if (auto b = reader.boolean(restart, path + ".restart")) dep.restart = *b;
     }
     if (condition && !condition.IsNull()) {
         const std::string at = path + (value.IsMap() ? ".condition" : "");
@@ -61,8 +65,9 @@ std::string with_nul_shown(const std::string& text) {
 }
 
 void parse_command(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
-                   Pending&) {
+                   Pending& pending) {
     if (value.IsScalar()) {
+        pending.command_string = value.Scalar();
         if (value.Scalar().empty()) reader.error(value, path + ": must not be empty");
         else if (!has_nul(reader, value, path, value.Scalar())) spec.argv = {"/bin/sh", "-c", value.Scalar()};
     } else if (value.IsSequence()) {
@@ -174,9 +179,19 @@ void parse_depends_on(YamlReader& reader, const YAML::Node& value, const std::st
 }
 
 
+// A name or uid, or compose's "USER:GROUP" (names or ids).
 void parse_user(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec&, Pending& pending) {
     pending.user = reader.string(v, p);
     pending.user_node = v;
+    if (!pending.user) return;
+    const auto colon = pending.user->find(':');
+    if (colon == std::string::npos) return;
+    if (colon == 0 || colon + 1 == pending.user->size() || pending.user->find(':', colon + 1) != std::string::npos) {
+        reader.error(v, p + ": expected USER or USER:GROUP (names or ids), got '" + *pending.user + "'");
+        return;
+    }
+    pending.user_group = pending.user->substr(colon + 1);
+    pending.user->resize(colon);
 }
 
 void parse_group(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec&, Pending& pending) {
@@ -205,8 +220,35 @@ void parse_autostart(YamlReader& reader, const YAML::Node& v, const std::string&
     if (auto b = reader.boolean(v, p)) spec.autostart = *b;
 }
 
-void parse_restart(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending&) {
-    if (auto c = reader.choice(v, p, kRestartPolicyNames)) spec.restart = static_cast<RestartPolicy>(*c);
+// tend's names, or compose's: "no" (never), unless-stopped (always: a service
+// stopped by the operator stays stopped anyway), on-failure:N (N = max_restarts;
+// 0, as docker reads it, is unlimited).
+void parse_restart(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec, Pending& pending) {
+    auto text = reader.string(v, p);
+    if (!text) return;
+    for (std::size_t i = 0; i < std::size(kRestartPolicyNames); ++i)
+        if (*text == kRestartPolicyNames[i]) {
+            spec.restart = static_cast<RestartPolicy>(i);
+            return;
+        }
+    if (*text == "no") {
+        spec.restart = RestartPolicy::never;
+    } else if (*text == "unless-stopped") {
+        spec.restart = RestartPolicy::always;
+    } else if (text->starts_with("on-failure:")) {
+        const std::string count = text->substr(std::string_view("on-failure:").size());
+        int n = -1;
+        auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
+        if (ec != std::errc() || end != count.data() + count.size() || count.empty() || n < 0) {
+            reader.error(v, p + ": expected on-failure:N with N a whole number, got '" + *text + "'");
+            return;
+        }
+        spec.restart = RestartPolicy::on_failure;
+        pending.restart_count = n == 0 ? -1 : n;
+    } else {
+        reader.error(v, p + ": expected always, on-failure or never (or compose's \"no\", unless-stopped, on-failure:N), got '" +
+                            *text + "'");
+    }
 }
 
 void parse_success_exit_codes(YamlReader& reader, const YAML::Node& v, const std::string& p, ServiceSpec& spec,
@@ -321,7 +363,8 @@ bool same_group(const ServiceSpec& a, const ServiceSpec& b) {
 bool same_dependencies(const ServiceSpec& a, const ServiceSpec& b) {
     return std::equal(a.depends_on.begin(), a.depends_on.end(), b.depends_on.begin(), b.depends_on.end(),
                       [](const Dependency& x, const Dependency& y) {
-                          return x.name == y.name && x.condition == y.condition && x.required == y.required;
+                          return x.name == y.name && x.condition == y.condition && x.required == y.required &&
+                                 x.restart == y.restart;
                       });
 }
 
@@ -375,6 +418,12 @@ const ServiceKey kServiceKeys[] = {
     {"log_buffer_lines", parse_log_buffer_lines, kInPlace, TEND_SAME(log_buffer_lines), "10"},
     // Signals passed on.
     {"forward_signals", parse_forward_signals, kInPlace, TEND_SAME(forward_signals), "[USR1]"},
+    // docker-compose's spellings (config/compose_keys); those of a tend key report their changes under it.
+    {"healthcheck", parse_healthcheck, kInPlace, TEND_SAME(health), "{test: [CMD, \"true\"], interval: 1m30s}", "health"},
+    {"entrypoint", parse_entrypoint, kRestart, TEND_SAME(argv), "[/bin/env]", "command"},
+    {"stop_grace_period", parse_stop_timeout, kInPlace, TEND_SAME(stop_timeout), "1m30s", "stop_timeout"},
+    {"ulimits", parse_limits_key, kRestart, TEND_SAME(limits), "{nofile: {soft: 1024, hard: 2048}}", "limits"},
+    {"profiles", parse_profiles, kInPlace, TEND_SAME(profiles), "[debug]"},
 };
 
 #undef TEND_SAME

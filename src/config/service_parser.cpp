@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "tend/config/compose_keys.hpp"
 #include "tend/config/service_keys.hpp"
 
 namespace tend {
@@ -13,6 +14,17 @@ bool valid_service_name_char(char c) {
 
 bool valid_service_name(const std::string& name) {
     return !name.empty() && name.size() <= 64 && name != "all" && std::all_of(name.begin(), name.end(), valid_service_name_char);
+}
+
+// tend's keys and the compose keys it refuses with a reason: any other is
+// unknown, with a did-you-mean among both.
+static std::span<const std::string> accepted_service_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out(service_key_names().begin(), service_key_names().end());
+        out.insert(out.end(), refused_compose_keys().begin(), refused_compose_keys().end());
+        return out;
+    }();
+    return keys;
 }
 
 std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& name, const YAML::Node& key,
@@ -27,9 +39,11 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
     if (!reader.expect_map(node, path)) return std::nullopt;
 
     ServiceParse pending;
-    reader.for_each_known(node, service_key_names(), path, [&](const std::string& k, const YAML::Node& v) {
+    reader.for_each_known(node, accepted_service_keys(), path, [&](const std::string& k, const YAML::Node& v) {
         if (const ServiceKey* entry = find_service_key(k)) entry->parse(reader, v, path + "." + k, spec, pending);
+        else refuse_compose_key(reader, k, v, path);
     });
+    finish_compose_keys(reader, node, path, spec, pending);
     if (spec.output == OutputMode::inherit && !spec.log_file.empty())
         reader.error(node["log_file"], path + ".log_file: needs captured output, but output: inherit hands the service tend's own stdout");
 
@@ -43,7 +57,8 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
                                                           (spec.output == OutputMode::discard && spec.log_file.empty())))
         reader.error(node["ready"], path + ".ready.log: needs captured output (output: prefix, or a log_file)");
 
-    if (!node["command"]) reader.error(key, path + ": missing required key 'command'");
+    if (!node["command"] && !(pending.entrypoint && !pending.entrypoint->empty()))
+        reader.error(key, path + ": missing required key 'command'");
     if (pending.user || pending.group)
         spec.identity = CredentialNames{pending.user, pending.group,
                                         pending.user_node ? reader.where(pending.user_node) : SourceLocation{},

@@ -1,4 +1,5 @@
 #include "tend/config/yaml_document.hpp"
+#include "tend/config/yaml_merge.hpp"
 
 #include <sstream>
 #include <string>
@@ -68,9 +69,7 @@ bool has_content(std::string_view text) {
     return false;
 }
 
-}  // namespace
-
-std::optional<YAML::Node> load_one_document(YamlReader& reader, std::string_view text) {
+std::optional<YAML::Node> load_root(YamlReader& reader, std::string_view text) {
     try {
         YAML::Node root = YAML::Load(std::string(text));
         // The bounded walk costs a second parse: only when a second document
@@ -100,6 +99,16 @@ std::optional<YAML::Node> load_one_document(YamlReader& reader, std::string_view
         reader.error(at(reader, e.mark), "invalid YAML: " + e.msg);
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+// A document without aliases has fewer nodes than bytes; the margin is for
+// what aliases and merge keys legitimately repeat.
+std::optional<YAML::Node> load_one_document(YamlReader& reader, std::string_view text) {
+    auto root = load_root(reader, text);
+    if (root && !resolve_merge_keys(reader, *root, 100'000 + 2 * text.size())) return std::nullopt;
+    return root;
 }
 
 }  // namespace tend

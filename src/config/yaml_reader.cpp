@@ -83,6 +83,9 @@ void YamlReader::walk(const YAML::Node& map, const std::string& path, const std:
         }
         if (!first_occurrence(key, seen, path)) continue;
         const std::string& name = key.Scalar();
+        // Compose's extension fields (x-anything) hold what the file's author
+        // reuses through anchors; wherever keys are fixed, they are not tend's.
+        if (allowed && name.starts_with("x-")) continue;
         if (allowed && std::find(allowed->begin(), allowed->end(), name) == allowed->end()) {
             error(key, path + ": unknown key '" + name + "'" + (suggesting() ? did_you_mean(name, *allowed) : ""));
             continue;

@@ -340,7 +340,10 @@ void ServiceChecks::on_health_result(const ProbeResult& result) {
                                                    " times: " + result.output});
         return;
     }
-    loop_.arm(health_timer_.get(), spec_.health.probe.interval);
+    // Compose's start_interval: quicker checks while a slow starter may still come up.
+    const bool starting = !health_.passed_once && now - running_since_ < spec_.health.start_period;
+    const Duration start_interval = spec_.health.start_interval;
+    loop_.arm(health_timer_.get(), starting && start_interval.count() > 0 ? start_interval : spec_.health.probe.interval);
 }
 
 }  // namespace tend

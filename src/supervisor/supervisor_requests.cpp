@@ -59,7 +59,26 @@ std::string Supervisor::restart(Service& service) {
     if (shutting_down()) return "shutting down";
     service.goal = {service.run_want(), false, true};  // the restart below is the step
     dispatch(service, {EventKind::restart, {}, {}});
+    restart_dependants(service);
     return "";
+}
+
+// Compose's `depends_on: {X: {restart: true}}`: when the operator restarts X,
+// each dependant that is up stops now and starts again once X meets its
+// condition again (a restart of its own would race X's).
+void Supervisor::restart_dependants(const Service& service) {
+    for (auto& s : services_) {
+        const auto& deps = s->spec().depends_on;
+        const bool follows = std::any_of(deps.begin(), deps.end(), [&](const Dependency& d) {
+            return d.restart && d.name == service.name();
+        });
+        if (!follows || is_down(s->state()) || s->goal.want == Want::down) continue;
+        spdlog::info("{}: restarting with {} (depends_on restart: true)", s->name(), service.name());
+        s->goal = wanted(s->run_want());
+        dispatch(*s, {EventKind::stop, {}, {}});
+        restart_dependants(*s);
+    }
+    schedule_progress();
 }
 
 std::string Supervisor::signal(Service& service, int sig) {

@@ -70,8 +70,47 @@ def test_schema_and_loader_agree_on_each_service_keys_sample(key):
     ({"setting": {}, "services": {}}, "unknown key 'setting'"),
     ({"services": {"web": {"restart": "always"}}}, "missing required key 'command'"),
     ({"services": {"all": {"command": "x"}}}, "invalid service name"),
+    (with_key("image", "nginx"), "services.web.image: is about images and containers"),
+    (with_key("ports", ["80:80"]), "services.web.ports: is about images and containers"),
+    (with_key("restart", "on-failure:x"), "services.web.restart: expected on-failure:N"),
+    (with_key("stop_grace_period", "1m30"), "services.web.stop_grace_period: invalid duration"),
+    (with_key("healthcheck", {"test": ["curl", "x"]}), "a list starts with CMD, CMD-SHELL or NONE"),
+    (with_key("healthcheck", {"test": "true", "every": "1s"}), "unknown key 'every'"),
+    (with_key("depends_on", {"other": {"restart": "sometimes"}}), "services.web.depends_on.other.restart"),
+    (with_key("profiles", ["-x"]), "invalid profile name '-x'"),
+    ({"services": {"web": {"entrypoint": []}}}, "missing required key 'command'"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_what_the_loader_refuses_the_schema_refuses(document, loader_says):
     r = tend_check(document)
     assert r.returncode == 1 and loader_says in r.stderr, r.stderr
     assert schema_errors(document) != []
+
+
+COMPOSE_FORMS = {
+    "x-common": {"restart": "always"},
+    "settings": {"x-note": 1, "shutdown_timeout": "1m30s"},
+    "services": {
+        "web": {
+            "x-owner": "a",
+            "entrypoint": "/bin/env FOO=1",
+            "command": ["sleep", "1"],
+            "user": "1000:1000",
+            "restart": "unless-stopped",
+            "stop_grace_period": "1h2m3s",
+            "ulimits": {"nofile": {"soft": 1024, "hard": 2048}},
+            "healthcheck": {"test": ["CMD-SHELL", "true"], "interval": "1m30s", "timeout": "10s", "retries": 3,
+                            "start_period": "40s", "start_interval": "5s", "disable": False, "x-why": 1},
+            "depends_on": {"db": {"condition": "service_healthy", "required": False, "restart": True}},
+            "profiles": ["debug", "tools.x"],
+        },
+        "db": {"command": ["db"], "restart": "no", "health": {"exec": ["CMD", "pg_isready"], "start_interval": "500ms"}},
+        "job": {"command": ["job"], "restart": "on-failure:3", "healthcheck": {"test": ["NONE"]}},
+        "bare": {"entrypoint": ["/bin/true"]},
+    },
+}
+
+
+def test_every_compose_form_is_valid_for_the_schema_and_for_tend():
+    assert schema_errors(COMPOSE_FORMS) == []
+    r = tend_check(COMPOSE_FORMS)
+    assert r.returncode == 0, r.stderr

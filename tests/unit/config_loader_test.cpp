@@ -7,24 +7,13 @@
 #include <unistd.h>
 
 #include "tend/config/config_error.hpp"
+#include "config_errors.hpp"
 #include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 
 using namespace tend;
 
-namespace {
-
-// The full text of every error the loader reports for `yaml`, one per line.
-std::string errors_of(const std::string& yaml) {
-    try {
-        parse_config(yaml, "t.yaml", fake_credentials);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-}  // namespace
+using tend::test::errors_of;
 
 TEST_CASE("a complete service definition loads with every field") {
     Config c = parse_config(R"(
@@ -143,7 +132,7 @@ TEST_CASE("bad configs are reported with file, line, column and what was expecte
         {"services:\n  web:\n    command: x\n    restat: always\n",
          "t.yaml:4:5: services.web: unknown key 'restat' (did you mean 'restart'?)"},
         {"services:\n  web:\n    command: x\n    restart: sometimes\n",
-         "t.yaml:4:14: services.web.restart: expected always, on-failure or never, got 'sometimes'"},
+         "t.yaml:4:14: services.web.restart: expected always, on-failure or never (or compose's \"no\", unless-stopped, on-failure:N), got 'sometimes'"},
         {"services:\n  web:\n    command: x\n    stop_timeout: 10 seconds\n",
          "t.yaml:4:19: services.web.stop_timeout: invalid duration '10 seconds' (expected e.g. 250ms, 10s, 2m, 1h or seconds; at most 87600h)"},
         {"services:\n  web:\n    command: x\n    stop_signal: TERMINATE\n",

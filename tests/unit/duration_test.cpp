@@ -48,3 +48,23 @@ TEST_CASE("a duration's nanoseconds always fit: at most 87600h") {
     CHECK(ns.count() > 0);
     CHECK(ns.count() < std::numeric_limits<std::int64_t>::max() / 4);  // room for sums and now()
 }
+
+TEST_CASE("Go's durations, as compose files write them, are sums of numbers with units") {
+    CHECK(parse_duration("1m30s") == Duration(90'000));
+    CHECK(parse_duration("1h2m3s") == Duration(3'723'000));
+    CHECK(parse_duration("1.5s") == Duration(1500));
+    CHECK(parse_duration("1h0.5m") == Duration(3'630'000));
+    CHECK(parse_duration("2s500ms") == Duration(2500));
+    CHECK(parse_duration("1500us") == Duration(2));  // rounded to the millisecond
+    CHECK(parse_duration("3000000ns") == Duration(3));
+    CHECK(parse_duration("1000\xc2\xb5s") == Duration(1));
+}
+
+TEST_CASE("a Go duration with a part missing its unit, or a unit Go lacks, is rejected") {
+    for (const char* bad : {"1h30", "1m 30s", "1d", "m30s", "1..5s", "30s1", "1hh", "-1m30s", "1e3s", "1m+30s"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_duration(bad).has_value());
+    }
+    CHECK_FALSE(parse_duration("87599h61m"));
+    CHECK(parse_duration("87599h60m") == kMaxDuration);
+}

@@ -19,6 +19,7 @@ struct TendOptions {
     bool priority_order = false;  // tend import --priority-order
     Duration grace = std::chrono::seconds(10);
     std::vector<std::string> command;
+    std::vector<std::string> profiles;  // --profile NAME: compose profiles to start (exported as TEND_PROFILES)
     std::map<int, int> exit_remaps;      // --remap-exit FROM:TO: CMD's status FROM becomes tend's TO
     std::map<int, int> signal_rewrites;  // --rewrite SIG:SIG: forwarded as the second; 0 drops it
 };

@@ -78,6 +78,7 @@ struct Dependency {
     DependencyCondition condition = DependencyCondition::started;
     bool required = true;  // false: a dependency that gave up does not block the dependant
     SourceLocation where;
+    bool restart = false;  // compose's restart: true: an operator's restart of it restarts the dependant too
 };
 
 inline constexpr Duration kDefaultMinUptime = 1s;
@@ -130,6 +131,7 @@ struct ServiceSpec : RunPolicy {
     ReadySpec ready;
     HealthSpec health;
     OnFatal on_fatal = OnFatal::stay;
+    std::vector<std::string> profiles;  // compose's: started only when one is active (TEND_PROFILES, --profile)
 };
 
 struct Config {

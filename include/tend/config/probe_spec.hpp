@@ -52,6 +52,7 @@ struct HealthSpec {
     ProbeSpec probe;       // kind none: no health check
     int retries = 3;       // consecutive failures that make it unhealthy (and restarted)
     Duration start_period{0};  // failures in this time after start do not count
+    Duration start_interval{0};  // between checks in start_period until one passes; 0: interval (compose's start_interval)
 
     bool enabled() const { return probe.kind != ProbeSpec::Kind::none; }
     bool operator==(const HealthSpec&) const = default;

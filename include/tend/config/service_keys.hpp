@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "tend/config/config.hpp"
 #include "tend/config/yaml_reader.hpp"
@@ -24,6 +25,12 @@ enum class ReloadEffect {
 struct ServiceParse {
     std::optional<std::string> user, group;
     YAML::Node user_node, group_node;
+    // Compose's spellings, settled once every key is read (config/compose_keys).
+    std::optional<std::string> user_group;                 // GROUP of user: "USER:GROUP"
+    std::optional<int> restart_count;                      // N of restart: on-failure:N
+    std::optional<std::vector<std::string>> entrypoint;    // entrypoint, as arguments
+    YAML::Node entrypoint_node;
+    std::optional<std::string> command_string;             // command as a string: split after an entrypoint
 };
 
 struct ServiceKey {
@@ -33,6 +40,8 @@ struct ServiceKey {
     ReloadEffect effect;
     bool (*same)(const ServiceSpec& a, const ServiceSpec& b);
     const char* sample;  // a valid value other than the default, in YAML: the registry's own test uses it
+    // Another spelling of this key (compose's): a reload reports its changes under that key.
+    const char* spelling_of = nullptr;
 };
 
 // In the order of DESIGN.md's keys, so a reload plan reads like the config.

@@ -31,7 +31,8 @@ public:
 
     // `path` names the node in messages, e.g. "services.web.restart".
     bool expect_map(const YAML::Node& node, const std::string& path);
-    // Reports each key not in `allowed`, with a did-you-mean hint.
+    // Reports each key not in `allowed`, with a did-you-mean hint. Keys
+    // starting with "x-" (compose's extension fields) are skipped.
     void check_keys(const YAML::Node& map, std::span<const std::string> allowed, const std::string& path);
     using EntryVisitor = std::function<void(const std::string& key, const YAML::Node& value)>;
     // Calls `each(key, value)` for every string key of a map.

@@ -122,6 +122,7 @@ private:
     // Something listeners show changed (blocked, health, status text) with no change of state.
     void tell_listeners(const Service& service);
     void schedule_stops();
+    void restart_dependants(const Service& service);
     // Every service that may still have processes: the configured ones and
     // those a reload removed that are still stopping.
     template <class Visit>

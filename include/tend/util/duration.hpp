@@ -1,5 +1,6 @@
-// Durations as written in tend.yaml: "250ms", "10s", "2m", "1h", or a bare
-// number of seconds (fractions allowed: "0.5" is 500ms).
+// Durations as written in tend.yaml: "250ms", "10s", "2m", "1h", Go's (and so
+// compose's) sums such as "1m30s" or "1h2m3s" (units h, m, s, ms, us, ns), or a
+// bare number of seconds (fractions allowed: "0.5" is 500ms).
 #pragma once
 
 #include <chrono>
