@@ -6,11 +6,13 @@
 #include <string>
 
 #include "fake_credentials.hpp"
+#include "temp_dir.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_interpolation.hpp"
 #include "tend/config/config_loader.hpp"
 
 using namespace tend;
+using tend::test::TempDir;
 
 namespace {
 
@@ -30,16 +32,6 @@ std::string errors_of(const std::string& yaml) {
     return "(no error)";
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        char name[] = "/tmp/tend-interp-test-XXXXXX";
-        REQUIRE(mkdtemp(name) != nullptr);
-        path = name;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    void write(const std::string& file, const std::string& text) const { std::ofstream(path / file) << text; }
-};
 
 }  // namespace
 

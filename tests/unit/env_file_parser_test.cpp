@@ -5,25 +5,14 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.hpp"
 #include "tend/config/env_file_parser.hpp"
 
 using namespace tend;
+using tend::test::TempDir;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        char name[] = "/tmp/tend-env-files-test-XXXXXX";
-        REQUIRE(mkdtemp(name) != nullptr);
-        path = name;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string write(const std::string& file, const std::string& text) const {
-        std::ofstream(path / file) << text;
-        return (path / file).string();
-    }
-};
 
 std::optional<std::string> environment(std::string_view name) {
     if (name == "OUTSIDE") return std::string("env");
