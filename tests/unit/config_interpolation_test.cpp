@@ -161,3 +161,15 @@ TEST_CASE("environment: [NAME] passes tend's value through and adds nothing when
     CHECK(errors_of("services:\n  a:\n    command: [x]\n    environment: [\"=x\"]\n") ==
           "t.yaml:4:19: services.a.environment: expected KEY=value or NAME, got '=x'");
 }
+
+TEST_CASE("an included file is interpolated with the same variables, and its env_file is relative to it") {
+    TempDir dir;
+    std::filesystem::create_directory(dir.path / "conf.d");
+    dir.write("vars.env", "TEND_T_FROM_MAIN=main-file\n");
+    dir.write("tend.yaml", "settings:\n  env_file: vars.env\n  include: conf.d/*.yaml\nservices: {}\n");
+    dir.write("conf.d/extra.yaml", "services:\n  extra:\n    command: [\"${TEND_T_FROM_MAIN}\"]\n    env_file: extra.env\n");
+    Config c = load_config_file((dir.path / "tend.yaml").string(), fake_credentials);
+    const ServiceSpec& extra = c.services.at(0);
+    CHECK(extra.argv == std::vector<std::string>{"main-file"});
+    CHECK(extra.env_files == std::vector<EnvFileRef>{{(dir.path / "conf.d" / "extra.env").string(), true}});
+}
