@@ -13,6 +13,9 @@ namespace {
 class SeenNodes {
 public:
     bool first_visit(const YAML::Node& node) {
+        // A node made after parsing has no place; nothing refers to it twice,
+        // and one bucket of them all would make this quadratic.
+        if (node.Mark().pos < 0) return true;
         auto& at = by_position_[node.Mark().pos];
         for (const YAML::Node& seen : at)
             if (seen.is(node)) return false;
@@ -82,10 +85,15 @@ void interpolate_document(YamlReader& reader, YAML::Node root, std::string_view 
     while (!stack.empty()) {
         Pending item = std::move(stack.back());
         stack.pop_back();
-        if (!item.node.IsDefined() || item.node.IsNull() || !seen.first_visit(item.node)) continue;
+        if (!item.node.IsDefined() || item.node.IsNull()) continue;
         if (item.node.IsScalar()) {
-            interpolate_scalar(reader, item.node, item.path, source, lookup, budget);
-        } else if (item.node.IsSequence()) {
+            // Only a value that changes must not be changed twice: the others need no record.
+            if (has_interpolation(item.node.Scalar()) && seen.first_visit(item.node))
+                interpolate_scalar(reader, item.node, item.path, source, lookup, budget);
+            continue;
+        }
+        if (!seen.first_visit(item.node)) continue;
+        if (item.node.IsSequence()) {
             std::vector<Pending> items;
             for (const auto& element : item.node) items.push_back({element, item.path + "[" + std::to_string(items.size()) + "]"});
             stack.insert(stack.end(), std::make_move_iterator(items.rbegin()), std::make_move_iterator(items.rend()));

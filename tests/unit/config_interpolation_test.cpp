@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -172,4 +173,17 @@ TEST_CASE("an included file is interpolated with the same variables, and its env
     const ServiceSpec& extra = c.services.at(0);
     CHECK(extra.argv == std::vector<std::string>{"main-file"});
     CHECK(extra.env_files == std::vector<EnvFileRef>{{(dir.path / "conf.d" / "extra.env").string(), true}});
+}
+
+TEST_CASE("adversarial: an alias bomb is walked once per node, not once per path (10^10 here)") {
+    std::string yaml = "l0: &l0 [\"$${HOME}\", \"${TEND_T_NOPE:-x}\"]\n";
+    for (int level = 1; level < 10; ++level) {
+        yaml += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+        for (int i = 0; i < 10; ++i) yaml += (i ? ", *l" : "*l") + std::to_string(level - 1);
+        yaml += "]\n";
+    }
+    yaml += "services:\n  a:\n    command: [echo, *l0]\n";
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(errors_of(yaml).find("unknown key 'l0'") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
 }
