@@ -179,6 +179,17 @@ json dependency_schema() {
                                    {{"type", "object"}, {"additionalProperties", entry}}})}};
 }
 
+// A path, a list of paths, or compose's long form {path, required}.
+json env_file_schema() {
+    json entry = {{"anyOf", json::array({{{"type", "string"}, {"minLength", 1}},
+                                         {{"type", "object"},
+                                          {"properties", {{"path", {{"type", "string"}, {"minLength", 1}}}, {"required", ref("boolean")}}},
+                                          {"required", {"path"}},
+                                          {"additionalProperties", false}}})}};
+    return {{"description", "compose's env file: KEY=VALUE lines; relative to this file's directory"},
+            {"anyOf", json::array({entry, {{"type", "array"}, {"items", entry}}})}};
+}
+
 json service_schema() {
     const std::map<std::string, json> described = {
         {"command", ref("command")},
@@ -188,7 +199,8 @@ json service_schema() {
         {"working_dir", {{"type", "string"}}},
         {"environment", {{"oneOf", json::array({{{"type", "object"},
                                                   {"additionalProperties", {{"type", {"string", "number", "boolean", "null"}}}}},
-                                                 {{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[^=]+="}}}}})}}},
+                                                 {{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[^=]+"}}}}})}}},
+        {"env_file", env_file_schema()},
         {"umask", {{"description", "octal, as systemd's UMask=: \"0027\""},
                    {"oneOf", json::array({{{"type", "string"}, {"pattern", "^[0-7]{1,4}$"}},
                                           {{"type", "integer"}, {"minimum", 0}, {"maximum", 777}}})}}},
@@ -251,6 +263,7 @@ json settings_schema() {
         {"log_level", enum_of(log_level_names())},
         {"include", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}},
         {"exit_when", closed_object({{"any_fatal", ref("boolean")}})},
+        {"env_file", env_file_schema()},
     };
     return closed_object(properties_of(settings_key_names(), described, "settings"));
 }

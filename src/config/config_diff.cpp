@@ -76,6 +76,12 @@ ConfigDiff diff_configs(const Settings& old_settings, const std::vector<ServiceS
                  s.log_format == LogFormat::json ? "json" : "text");
     diff_setting(out, "log_level", old_settings.log_level, s.log_level);
     diff_setting(out, "include", text_of(old_settings.include), text_of(s.include));
+    const auto paths = [](const std::vector<EnvFileRef>& files) {
+        std::vector<std::string> named;
+        for (const EnvFileRef& f : files) named.push_back(f.path + (f.required ? "" : " (optional)"));
+        return named;
+    };
+    diff_setting(out, "env_file", text_of(paths(old_settings.env_files)), text_of(paths(s.env_files)));
     diff_setting(out, "exit_when.any_fatal", old_settings.exit_on_any_fatal ? "true" : "false",
                  s.exit_on_any_fatal ? "true" : "false");
     return diff;

@@ -13,6 +13,9 @@
 
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/config_error.hpp"
+#include "tend/config/config_interpolation.hpp"
+#include "tend/config/env_file.hpp"
+#include "tend/config/env_file_parser.hpp"
 #include "tend/config/dependency_graph.hpp"
 #include "tend/config/service_parser.hpp"
 #include "tend/config/settings_parser.hpp"
@@ -27,7 +30,6 @@ namespace {
 const std::string kTopKeys[] = {"settings", "services"};
 const std::string kIncludedKeys[] = {"services"};
 
-// Parses one file's text; `main` files may hold settings, included files only services.
 // yaml-cpp's message for a tab in indentation does not say "tab"; a newcomer's
 // editor inserts them. Each such line is reported where its tab is.
 bool report_tab_indentation(YamlReader& reader, std::string_view text) {
@@ -48,10 +50,40 @@ bool report_tab_indentation(YamlReader& reader, std::string_view text) {
     return found;
 }
 
-void parse_document(YamlReader& reader, std::string_view text, bool main, Config& config) {
+// What ${VAR} sees: settings.env_file's variables under tend's own environment.
+// The env_file setting is itself interpolated from tend's environment alone.
+void read_settings_env_files(YamlReader& reader, const YAML::Node& root, ConfigVariables& variables) {
+    if (!root.IsMap()) return;
+    const YAML::Node settings = root["settings"];  // a missing key gives an invalid node: test it before use
+    if (!settings || !settings.IsMap()) return;
+    const YAML::Node node = settings["env_file"];
+    if (!node || node.IsNull()) return;
+    YamlReader own(reader.file());  // shape errors are the settings parser's to report
+    const VariableLookup environment = process_variable;
+    InterpolationBudget budget;
+    interpolate_document(own, node, "", environment, budget);
+    if (own.error_count() > 0) {
+        for (const Diagnostic& d : own.errors().sorted()) reader.error(d.where, "settings.env_file" + d.message);
+        return;
+    }
+    auto refs = parse_env_file_refs(own, node, "settings.env_file");
+    if (!refs) return;
+    try {
+        variables.add_file_variables(read_env_files(*refs, environment));
+    } catch (const std::runtime_error& e) {
+        reader.error(node, std::string("settings.env_file: cannot read ") + e.what());
+    }
+}
+
+// Parses one file's text; `main` files may hold settings, included files only services.
+void parse_document(YamlReader& reader, std::string_view text, bool main, Config& config, ConfigVariables& variables,
+                    InterpolationBudget& budget) {
     if (report_tab_indentation(reader, text)) return;
     auto loaded = load_one_document(reader, text);
     if (!loaded) return;
+    if (main) read_settings_env_files(reader, *loaded, variables);
+    reader.set_variables(variables.lookup());
+    interpolate_document(reader, *loaded, text, variables.lookup(), budget);
     const YAML::Node root = *loaded;
     if (root.IsNull()) {  // an empty file is a valid, empty config
         if (main) config.empty = true;
@@ -158,7 +190,9 @@ Config parse_config(std::string_view text, const std::string& file, const Creden
     Config config;
     config.file = file;
     YamlReader reader(file);
-    parse_document(reader, text, true, config);
+    ConfigVariables variables;
+    InterpolationBudget budget;
+    parse_document(reader, text, true, config, variables, budget);
     finish(config, reader.errors(), lookup);
     return config;
 }
@@ -169,7 +203,9 @@ Config load_once(const std::string& path, const CredentialLookup& lookup, std::v
     Config config;
     config.file = path;
     YamlReader reader(path);
-    parse_document(reader, read_file(path, read), true, config);
+    ConfigVariables variables;
+    InterpolationBudget budget;
+    parse_document(reader, read_file(path, read), true, config, variables, budget);
     ErrorList& diagnostics = reader.errors();
 
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
@@ -179,7 +215,7 @@ Config load_once(const std::string& path, const CredentialLookup& lookup, std::v
             if (std::filesystem::equivalent(file, path, ec)) continue;
             YamlReader included(file);
             try {
-                parse_document(included, read_file(file, read), false, config);
+                parse_document(included, read_file(file, read), false, config, variables, budget);
             } catch (const ConfigError& e) {
                 // Said where the include was written: a glob that matched a directory, a symlink loop.
                 for (const Diagnostic& d : e.diagnostics())

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <csignal>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "tend/config/compose_keys.hpp"
+#include "tend/config/env_file_parser.hpp"
 #include "tend/config/limits_parser.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/util/signal_names.hpp"
@@ -86,18 +88,25 @@ void parse_command(YamlReader& reader, const YAML::Node& value, const std::strin
 
 void parse_environment(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
                        Pending&) {
-    if (value.IsSequence()) {  // docker-compose's list form: ["KEY=value", ...]
+    if (value.IsSequence()) {  // docker-compose's list form: ["KEY=value", "NAME", ...]
+        std::set<std::string> named;
         for (std::size_t i = 0; i < value.size(); ++i) {
             const std::string at = path + "[" + std::to_string(i) + "]";
             auto item = reader.string(value[i], at);
             if (!item || has_nul(reader, value[i], at, *item)) continue;
             auto eq = item->find('=');
-            if (eq == 0 || eq == std::string::npos) {
-                reader.error(value[i], path + ": expected KEY=value, got '" + *item + "'");
+            if (eq == 0 || item->empty()) {
+                reader.error(value[i], path + ": expected KEY=value or NAME, got '" + *item + "'");
                 continue;
             }
-            auto [it, added] = spec.environment.emplace(item->substr(0, eq), item->substr(eq + 1));
-            if (!added) reader.error(value[i], at + ": " + it->first + " is set twice in the list");
+            std::string name = item->substr(0, eq);
+            if (!named.insert(name).second) {
+                reader.error(value[i], at + ": " + name + " is set twice in the list");
+                continue;
+            }
+            // NAME alone passes tend's value through (compose's form); unset, it adds nothing.
+            if (eq != std::string::npos) spec.environment[name] = item->substr(eq + 1);
+            else if (auto passed = reader.variable(name)) spec.environment[name] = *passed;
         }
         return;
     }
@@ -116,6 +125,11 @@ void parse_environment(YamlReader& reader, const YAML::Node& value, const std::s
         else if (auto s = reader.string(v, path + "." + key); s && !has_nul(reader, v, path + "." + key, *s))
             spec.environment[key] = *s;
     });
+}
+
+void parse_env_file_key(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
+                        Pending&) {
+    if (auto refs = parse_env_file_refs(reader, value, path)) spec.env_files = std::move(*refs);
 }
 
 void parse_backoff(YamlReader& reader, const YAML::Node& value, const std::string& path, ServiceSpec& spec,
@@ -390,6 +404,7 @@ const ServiceKey kServiceKeys[] = {
     {"group", parse_group, kRestart, same_group, "\"65534\""},
     {"working_dir", parse_working_dir, kRestart, TEND_SAME(working_dir), "/tmp"},
     {"environment", parse_environment, kRestart, TEND_SAME(environment), "{A: b}"},
+    {"env_file", parse_env_file_key, kRestart, TEND_SAME(env_files), "[{path: /etc/app.env, required: false}]"},
     {"umask", parse_umask_key, kRestart, TEND_SAME(umask), "\"0027\""},
     {"limits", parse_limits_key, kRestart, TEND_SAME(limits), "{nofile: 1024, core: 0}"},
     {"no_new_privileges", parse_no_new_privileges, kRestart, TEND_SAME(no_new_privileges), "true"},

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tend/config/env_file_parser.hpp"
+
 namespace tend {
 namespace {
 
 const std::string kKeys[] = {"control_socket", "control_group", "shutdown_timeout", "kill_grace",
-                             "log_format",     "log_level",     "include",   "exit_when"};
+                             "log_format",     "log_level",     "include",   "exit_when",
+                             "env_file"};
 const std::string kExitWhenKeys[] = {"any_fatal"};
 const std::string kLogFormats[] = {"text", "json"};
 const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
@@ -47,6 +50,8 @@ Settings parse_settings(YamlReader& reader, const YAML::Node& node) {
             settings.include_at = reader.where(value);
             if (value.IsScalar()) settings.include = {value.Scalar()};
             else if (auto v = reader.string_list(value, path)) settings.include = *v;
+        } else if (key == "env_file") {
+            if (auto v = parse_env_file_refs(reader, value, path)) settings.env_files = std::move(*v);
         } else if (key == "exit_when") {
             if (!reader.expect_map(value, path)) return;
             reader.check_keys(value, kExitWhenKeys, path);

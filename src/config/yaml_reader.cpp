@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "tend/config/env_file.hpp"
 #include "tend/util/edit_distance.hpp"
 #include "tend/util/signal_names.hpp"
 
@@ -33,6 +34,10 @@ std::string join(std::span<const std::string> words) {
 }
 
 }  // namespace
+
+std::optional<std::string> YamlReader::variable(std::string_view name) const {
+    return variables_ ? variables_(name) : process_variable(name);
+}
 
 SourceLocation YamlReader::where(const YAML::Node& node) const {
     auto mark = node.Mark();

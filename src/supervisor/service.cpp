@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <map>
 
+#include "tend/config/env_file.hpp"
+#include "tend/config/env_file_parser.hpp"
+
 extern char** environ;
 
 namespace tend {
@@ -13,14 +16,17 @@ namespace {
 // tend's own environment with the service's entries merged over it. Built at
 // each spawn (microseconds) rather than kept: with hundreds of services a copy
 // of the environment per service would be most of tend's heap.
-std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {
+// Its env files are read here, at each start, so a one-shot may write one
+// that a later service reads; they sit between the two (compose's order).
+std::vector<std::string> merged_environment(const ServiceSpec& spec) {
     std::map<std::string, std::string> merged;
     for (char** entry = environ; entry && *entry; ++entry) {
         std::string text(*entry);
         auto eq = text.find('=');
         if (eq != std::string::npos) merged[text.substr(0, eq)] = text.substr(eq + 1);
     }
-    for (const auto& [key, value] : overrides) merged[key] = value;
+    for (auto& [key, value] : read_env_files(spec.env_files, process_variable)) merged[key] = std::move(value);
+    for (const auto& [key, value] : spec.environment) merged[key] = value;
     std::vector<std::string> out;
     out.reserve(merged.size());
     for (const auto& [key, value] : merged) out.push_back(key + "=" + value);
@@ -64,7 +70,7 @@ ServiceView Service::view() const {
 SpawnRequest Service::spawn_request() const {
     SpawnRequest request;
     request.argv = spec_.argv;
-    request.environment = merged_environment(spec_.environment);
+    request.environment = merged_environment(spec_);
     request.working_dir = spec_.working_dir;
     request.credentials = spec_.credentials;
     request.umask = spec_.umask;

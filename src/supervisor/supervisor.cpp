@@ -233,7 +233,13 @@ void Supervisor::end_if_decisive(const Service& service, ServiceState to) {
 }
 
 std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
-    SpawnRequest request = service.spawn_request();
+    SpawnRequest request;
+    try {
+        request = service.spawn_request();
+    } catch (const std::runtime_error& e) {  // an env_file it cannot read: a failed start, not tend's end
+        spdlog::error("{}: failed to read env_file {}", service.name(), e.what());
+        return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(126), std::string("env_file ") + e.what()};
+    }
     if (ServiceOutput::captures(service.spec())) {
         try {
             if (!service.output) service.output = std::make_unique<ServiceOutput>(loop_, output_, service.spec());

@@ -286,7 +286,7 @@ def test_tend_started_with_fds_0_1_2_closed_puts_dev_null_there_first():
     config = """
         services:
           inherits:
-            command: "echo to-stdout; echo to-stderr >&2; f=$(readlink /proc/$$/fd/1); echo $f > $DIR/fd1; sleep 1000"
+            command: "echo to-stdout; echo to-stderr >&2; f=$(readlink /proc/$$$$/fd/1); echo $f > $DIR/fd1; sleep 1000"
             output: inherit
             min_uptime: 0
     """

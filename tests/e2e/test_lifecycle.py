@@ -12,9 +12,9 @@ def test_services_start_in_their_own_process_groups_as_children_of_pid_1():
     with Tend("""
         services:
           a:
-            command: [sh, -c, 'echo $$ > $DIR/a.pid; exec sleep 1000']
+            command: [sh, -c, 'echo $$$$ > $DIR/a.pid; exec sleep 1000']
           b:
-            command: "echo $$ > $DIR/b.pid; exec sleep 1000"
+            command: "echo $$$$ > $DIR/b.pid; exec sleep 1000"
             environment: {GREETING: hi}
     """) as t:
         pids = [int(wait_for(lambda n=n: t.read(n).strip(), what=n)) for n in ("a.pid", "b.pid")]

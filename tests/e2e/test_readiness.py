@@ -356,7 +356,7 @@ def test_a_hung_readiness_command_is_killed_at_its_timeout():
         services:
           web:
             command: sleep 1000
-            ready: {exec: "echo $$ >> $DIR/probe.pid; exec sleep 1000", interval: 100ms, probe_timeout: 300ms}
+            ready: {exec: "echo $$$$ >> $DIR/probe.pid; exec sleep 1000", interval: 100ms, probe_timeout: 300ms}
     """
     with Tend(config) as t:
         wait_for(lambda: t.read("probe.pid").strip(), 10, what="the first check to start")

@@ -59,7 +59,7 @@ def test_a_service_counts_as_stopped_only_when_its_whole_group_is_gone():
     with Tend("""
         services:
           leader:
-            command: "sh -c 'trap \\"\\" TERM; echo $$ > $DIR/child; while :; do sleep 0.05; done' & wait"
+            command: "sh -c 'trap \\"\\" TERM; echo $$$$ > $DIR/child; while :; do sleep 0.05; done' & wait"
             stop_timeout: 700ms
             min_uptime: 5s
     """) as t:
@@ -98,7 +98,7 @@ settings:
   kill_grace: 300ms
 services:
   parent:
-    command: "(setsid sh -c 'trap \\"\\" TERM; echo $$ > {tmp_path}/escapee; while :; do sleep 0.05; done' &); exec sleep 1000"
+    command: "(setsid sh -c 'trap \\"\\" TERM; echo $$$$ > {tmp_path}/escapee; while :; do sleep 0.05; done' &); exec sleep 1000"
 """)
     tend = subprocess.Popen([TEND, "-c", str(config)], stderr=subprocess.PIPE, text=True)
     try:
@@ -183,7 +183,7 @@ def test_a_critical_service_killed_by_a_signal_gives_128_plus_n():
     with Tend("""
         services:
           main:
-            command: "kill -USR1 $$"
+            command: "kill -USR1 $$$$"
             critical: true
             restart: never
     """) as t:

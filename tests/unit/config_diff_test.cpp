@@ -167,7 +167,7 @@ TEST_CASE("settings changes are listed with old and new values") {
 }
 
 TEST_CASE("the restart keys are the process-shaping ones") {
-    CHECK(restart_keys() == std::vector<std::string>{"command", "type", "user", "group", "working_dir", "environment", "umask",
+    CHECK(restart_keys() == std::vector<std::string>{"command", "type", "user", "group", "working_dir", "environment", "env_file", "umask",
                                                      "limits", "no_new_privileges",
                                                      "ready", "output", "log_file"});
 }

@@ -55,6 +55,13 @@ inline constexpr std::size_t kMaxSocketPath = 107;
 // $TEND_SOCKET if set (the variable tendctl reads too), else /run/tend.sock.
 std::string default_control_socket();
 
+// A file of KEY=VALUE lines (compose's env file), by absolute path.
+struct EnvFileRef {
+    std::string path;
+    bool required = true;  // false: a missing file is skipped
+    bool operator==(const EnvFileRef&) const = default;
+};
+
 struct Settings {
     std::string control_socket = default_control_socket();
     std::optional<std::string> control_group;
@@ -65,6 +72,7 @@ struct Settings {
     std::vector<std::string> include;
     SourceLocation include_at;  // where `include:` was written, for errors about the files it names
     bool exit_on_any_fatal = false;  // exit_when: {any_fatal: true}
+    std::vector<EnvFileRef> env_files;  // values for ${VAR}, under tend's own environment
 };
 
 struct Backoff {
@@ -114,6 +122,7 @@ struct ServiceSpec : RunPolicy {
     std::optional<Credentials> credentials;   // resolved from `identity`
     std::string working_dir;
     std::map<std::string, std::string> environment;
+    std::vector<EnvFileRef> env_files;  // read at each start; `environment` wins over them
     int umask = -1;                     // -1: tend's own
     std::vector<ResourceLimit> limits;  // setrlimit, in the order written
     bool no_new_privileges = false;

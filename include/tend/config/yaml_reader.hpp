@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tend/config/config_error.hpp"
+#include "tend/config/interpolation.hpp"
 
 namespace tend {
 
@@ -53,6 +54,11 @@ public:
     std::optional<std::size_t> choice(const YAML::Node& node, const std::string& path,
                                       std::span<const std::string> choices);
 
+    // Where `environment: [NAME]` takes NAME's value: the variables ${NAME} would
+    // see (tend's own environment unless the loader gives its own).
+    void set_variables(VariableLookup variables) { variables_ = std::move(variables); }
+    std::optional<std::string> variable(std::string_view name) const;
+
     const std::string& file() const { return file_; }
     ErrorList& errors() { return errors_; }
     std::size_t error_count() const { return errors_.total(); }
@@ -65,6 +71,7 @@ private:
     std::optional<std::string> scalar(const YAML::Node& node, const std::string& path, const char* expected);
 
     std::string file_;
+    VariableLookup variables_;
     ErrorList errors_;
     std::unordered_set<std::uint64_t> said_;  // hashes of (line, column, message): each said once, in linear time
 };

@@ -41,6 +41,7 @@ public:
     ServiceState state() const { return machine_.state(); }
     ServiceView view() const;
 
+    // Reads its env files: throws std::runtime_error naming one it cannot read.
     SpawnRequest spawn_request() const;
     // What starting it means: keep it up, or run it once (a one-shot).
     Want run_want() const { return spec_.type == ServiceType::oneshot ? Want::once : Want::up; }
