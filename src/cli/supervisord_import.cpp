@@ -52,6 +52,7 @@ struct Service {
     std::vector<std::string> notes;
     std::unordered_set<std::string> noted;  // what note() added: each once
     int priority = 999;  // supervisord's default
+    std::set<std::string> variables;  // each X of its %(ENV_X)s
 };
 
 void note(Service& service, std::string text) {
@@ -121,6 +122,7 @@ Value expand(const std::string& value, const std::map<std::string, std::string>&
         if (name.starts_with("ENV_") && name.size() > 4 && std::all_of(name.begin() + 4, name.end(), variable_char)) {
             out.text += "${" + name.substr(4) + "}";
             out.variables.push_back(name.substr(4));
+            service.variables.insert(name.substr(4));
             out.splits = out.splits || whole_word(value, i, end + 1);
             if (spec != "s")
                 note(service, written + " became ${" + name.substr(4) + "}, the variable's value as it is: tend does not "
@@ -278,6 +280,7 @@ private:
     std::vector<std::string> settings_;   // "key: value" lines
     std::vector<std::string> top_notes_;  // comments before services:
     std::vector<std::pair<std::string, std::string>> global_environment_;  // [supervisord] environment=
+    std::set<std::string> global_variables_;                                // and the variables it names
 };
 
 void Importer::read(const std::string& path, bool main) {
@@ -359,6 +362,7 @@ void Importer::global_environment(const IniEntry& entry, const std::string& here
     for (auto& [k, v] : parsed(entry, split_environment))
         global_environment_.emplace_back(k, expand(v, {{"here", here}}, notes).text);
     for (auto& text : notes.notes) top_notes_.push_back("[supervisord] environment: " + text);
+    global_variables_ = notes.variables;
 }
 
 // supervisorctl's servers. The unix socket becomes tend's control socket; what
@@ -540,6 +544,14 @@ std::string Importer::write() const {
     write_comment(out, "", "Imported from " + main_path_ + " by `tend import`. Check it with `tend check -c FILE`;");
     out << "# what could not be carried over is in comments where it would have gone.\n";
     for (const auto& note : top_notes_) write_comment(out, "", note);
+    std::set<std::string> variables = global_variables_;
+    for (const Service& s : services_) variables.insert(s.variables.begin(), s.variables.end());
+    if (!variables.empty()) {
+        std::string names;
+        for (const std::string& name : variables) names += (names.empty() ? "" : ", ") + name;
+        write_comment(out, "", "supervisord's %(ENV_X)s are read from tend's environment when it starts (an unset ${X} is "
+                               "an error, as in supervisord): " + names);
+    }
     if (!options_.priority_order) {
         std::set<int> priorities;
         for (const Service& s : services_) priorities.insert(s.priority);

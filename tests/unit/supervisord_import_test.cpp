@@ -127,6 +127,8 @@ TEST_CASE("%(ENV_X)s becomes ${X}, read when tend starts, not what the importing
     CHECK(has(yaml, R"(user: "${TEND_IMPORT_TEST_UNSET}")"));
     CHECK(has(yaml, R"(environment: {"PORT":"${TEND_IMPORT_TEST_UNSET}"})"));
     CHECK_FALSE(has(yaml, "/opt/app"));
+    CHECK(has(yaml, "# supervisord's %(ENV_X)s are read from tend's environment when it starts (an unset ${X} is an "
+                    "error, as in supervisord): TEND_IMPORT_TEST_DIR, TEND_IMPORT_TEST_UNSET\n"));
     CHECK_THROWS_WITH_AS(import_supervisord((conf.dir / "missing.conf").string()),
                          ((conf.dir / "missing.conf").string() + ": cannot read: No such file or directory").c_str(), std::runtime_error);
 }
