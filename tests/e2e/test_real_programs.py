@@ -208,7 +208,8 @@ def test_nginx_run_as_root_with_workers_as_www_data_reopens_dev_stdout_on_usr1()
 def test_a_process_that_drops_to_another_user_can_reopen_dev_stdout_and_dev_stderr():
     nobody = pwd.getpwnam("nobody")
     writer = (f"setpriv --reuid={nobody.pw_uid} --regid={nobody.pw_gid} --clear-groups "
-              "sh -c 'echo out-as-nobody > /dev/stdout && echo err-as-nobody > /dev/stderr'")
+              "sh -c 'echo out-as-nobody > /dev/stdout && echo err-as-nobody > /dev/stderr; "
+              "(exec 3< /dev/stdout) 2> /dev/null && echo read-allowed || echo read-refused'")
     config = f"""
         services:
           w:
@@ -220,4 +221,5 @@ def test_a_process_that_drops_to_another_user_can_reopen_dev_stdout_and_dev_stde
         t.wait_log("w: running -> exited", 10)
         assert "w | out-as-nobody" in t.output, t.output + t.log
         assert "w ! err-as-nobody" in t.output, t.output + t.log
+        assert "w | read-refused" in t.output  # writing is open to the service's users, reading is not
         assert "Permission denied" not in t.output
