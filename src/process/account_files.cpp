@@ -73,6 +73,18 @@ AccountFiles::AccountFiles(std::string_view passwd, std::string_view group, std:
         }
         groups_.push_back(std::move(entry));
     });
+    for (std::size_t i = 0; i < users_.size(); ++i) {
+        user_named_.emplace(users_[i].name, i);
+        user_with_id_.emplace(users_[i].uid, i);
+    }
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        group_named_.emplace(groups_[i].name, i);
+        group_with_id_.emplace(groups_[i].gid, i);
+        for (const std::string& member : groups_[i].members) {
+            std::vector<gid_t>& gids = member_of_[member];
+            if (std::find(gids.begin(), gids.end(), groups_[i].gid) == gids.end()) gids.push_back(groups_[i].gid);
+        }
+    }
 }
 
 AccountFiles AccountFiles::read(const ImageRoot& root) {
@@ -84,8 +96,8 @@ AccountFiles AccountFiles::read(const ImageRoot& root) {
 
 gid_t AccountFiles::lookup_group(const std::string& group) const {
     const auto id = numeric_id(group, Field::group);
-    for (const Group& g : groups_)
-        if (id ? g.gid == *id : g.name == group) return g.gid;
+    if (id ? group_with_id_.contains(*id) : group_named_.contains(group))
+        return groups_[id ? group_with_id_.at(*id) : group_named_.at(group)].gid;
     if (id) return *id;  // a bare gid with no group entry is normal in containers
     throw CredentialError(Field::group, "no such group '" + group + "' in " + group_source_);
 }
@@ -94,15 +106,15 @@ Credentials AccountFiles::lookup(const std::string& user, const std::optional<st
     Credentials creds;
     creds.user_name = user;
     const auto id = numeric_id(user, Field::user);
-    auto found = std::find_if(users_.begin(), users_.end(), [&](const User& u) { return id ? u.uid == *id : u.name == user; });
-    if (found != users_.end()) {
-        creds.uid = found->uid;
-        creds.gid = found->gid;
-        creds.groups = {found->gid};  // as getgrouplist(): the primary group, then each that lists the user
-        for (const Group& g : groups_)
-            if (std::find(g.members.begin(), g.members.end(), found->name) != g.members.end() &&
-                std::find(creds.groups.begin(), creds.groups.end(), g.gid) == creds.groups.end())
-                creds.groups.push_back(g.gid);
+    const bool known = id ? user_with_id_.contains(*id) : user_named_.contains(user);
+    if (known) {
+        const User& found = users_[id ? user_with_id_.at(*id) : user_named_.at(user)];
+        creds.uid = found.uid;
+        creds.gid = found.gid;
+        creds.groups = {found.gid};  // as getgrouplist(): the primary group, then each that lists the user
+        if (auto member = member_of_.find(found.name); member != member_of_.end())
+            for (gid_t gid : member->second)
+                if (gid != found.gid) creds.groups.push_back(gid);
     } else if (id) {
         creds.uid = *id;  // a bare uid with no passwd entry runs as itself, gid = uid
         creds.gid = static_cast<gid_t>(*id);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "tend/process/credentials.hpp"
@@ -53,6 +54,12 @@ private:
 
     std::vector<User> users_;
     std::vector<Group> groups_;
+    // Indexes into users_ and groups_, each key's first entry (as glibc's files
+    // module answers), so each lookup is one step however large the files.
+    std::unordered_map<std::string, std::size_t> user_named_, group_named_;
+    std::unordered_map<uid_t, std::size_t> user_with_id_;
+    std::unordered_map<gid_t, std::size_t> group_with_id_;
+    std::unordered_map<std::string, std::vector<gid_t>> member_of_;  // user name -> the groups listing it, in file order
     std::string passwd_source_, group_source_;  // paths, and "(missing)" notes, for messages
 };
 
