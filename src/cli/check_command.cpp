@@ -1,19 +1,35 @@
 #include "tend/cli/check_command.hpp"
 
+#include <stdexcept>
+
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_loader.hpp"
+#include "tend/process/account_files.hpp"
 
 namespace tend {
 
-int check_config(const std::string& path, std::ostream& out, std::ostream& err) {
+int check_config(const std::string& config_path, const ImageRoot& root, std::ostream& out, std::ostream& err) {
+    const std::string path = root.host_path(config_path);
     try {
-        Config config = load_config_file(path);
+        // The image's users are in its own files: the host's databases (NSS)
+        // know nothing of them.
+        std::optional<AccountFiles> accounts;
+        if (!root.is_host()) accounts.emplace(AccountFiles::read(root));
+        CredentialLookup lookup = lookup_credentials;
+        if (accounts)
+            lookup = [&accounts](const std::string& user, const std::optional<std::string>& group) {
+                return accounts->lookup(user, group);
+            };
+        Config config = load_config_file(path, lookup, root);
         out << path << ": ok, " << config.services.size() << " service" << (config.services.size() == 1 ? "" : "s")
             << "\n";
         return 0;
     } catch (const ConfigError& e) {
         for (const auto& d : e.diagnostics()) err << d.to_string() << "\n";
         err << path << ": " << e.total() << " error" << (e.total() == 1 ? "" : "s") << "\n";
+        return 1;
+    } catch (const std::runtime_error& e) {  // the image's passwd or group file
+        err << e.what() << "\n";
         return 1;
     }
 }

@@ -52,16 +52,47 @@ struct Service {
     std::vector<std::string> notes;
     std::unordered_set<std::string> noted;  // what note() added: each once
     int priority = 999;  // supervisord's default
+    std::set<std::string> variables;  // each X of its %(ENV_X)s
 };
 
 void note(Service& service, std::string text) {
     if (service.noted.insert(text).second) service.notes.push_back(std::move(text));
 }
 
+// A value as tend will read it: supervisord's own references resolved, and
+// %(ENV_X)s written ${X}, which tend takes from its environment when it starts
+// (as supervisord did), not frozen to what the importing machine has.
+struct Value {
+    std::string text;
+    std::vector<std::string> variables;  // each X of a %(ENV_X)s, as written
+    bool splits = false;                 // a %(ENV_X)s is a whole unquoted word: supervisord split its value into words
+};
+
+bool variable_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// tend reads ${...} and $$ in every string: a '$' of the original is written
+// $$, except before a name, where tend leaves `$NAME` to the service's shell.
+void append_literal(std::string& out, char c, char next) {
+    out += c;
+    if (c == '$' && !(variable_char(next) && !std::isdigit(static_cast<unsigned char>(next)))) out += '$';
+}
+
+std::string literal(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) append_literal(out, text[i], i + 1 < text.size() ? text[i + 1] : '\0');
+    return out;
+}
+
+// A %(ENV_X)s alone between spaces (or the value's ends), where shlex splits what it expands to.
+bool whole_word(const std::string& value, std::size_t begin, std::size_t end) {
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    return (begin == 0 || space(value[begin - 1])) && (end == value.size() || space(value[end]));
+}
+
 // supervisord expands %(name)s (and %(name)02d) in values: ENV_X from its
 // environment, here (the config's directory), program_name, group_name,
 // host_node_name, process_num.
-std::string expand(const std::string& value, const std::map<std::string, std::string>& names, Service& service) {
+Value expand(const std::string& value, const std::map<std::string, std::string>& names, Service& service) {
     constexpr auto npos = std::string::npos;
     // The next ')' and the conversion after it, each searched again only once
     // the scan has passed it: a long value is read once, however many "%(" it has.
@@ -69,10 +100,10 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
     auto refresh = [](std::size_t& found, std::size_t from, auto search) {
         if (found != npos && found < from) found = search(from);
     };
-    std::string out;
+    Value out;
     for (std::size_t i = 0; i < value.size(); ++i) {
         if (value.compare(i, 2, "%%") == 0) {
-            out += '%';
+            out.text += '%';
             ++i;
             continue;
         }
@@ -82,24 +113,25 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
             if (close != npos) refresh(end, close + 1, [&](std::size_t from) { return value.find_first_of("sdirfgeEGxXoc", from); });
         }
         if (!reference || close == npos || end == npos) {
-            out += value[i];
+            append_literal(out.text, value[i], i + 1 < value.size() ? value[i + 1] : '\0');
             continue;
         }
         const std::string name = value.substr(i + 2, close - i - 2);
         const std::string spec = value.substr(close + 1, end - close);
         const std::string written = value.substr(i, end + 1 - i);
-        if (name.starts_with("ENV_")) {
-            const char* env = std::getenv(name.c_str() + 4);
-            note(service, written + " " + (env ? "was expanded from the environment `tend import` ran in"
-                                                : "is not set where `tend import` ran: left empty") +
-                              "; tend passes its own environment to every service, so a command can also say $" +
-                              name.substr(4));
-            out += format_reference(env ? env : "", spec);
+        if (name.starts_with("ENV_") && name.size() > 4 && std::all_of(name.begin() + 4, name.end(), variable_char)) {
+            out.text += "${" + name.substr(4) + "}";
+            out.variables.push_back(name.substr(4));
+            service.variables.insert(name.substr(4));
+            out.splits = out.splits || whole_word(value, i, end + 1);
+            if (spec != "s")
+                note(service, written + " became ${" + name.substr(4) + "}, the variable's value as it is: tend does not "
+                                        "format it as %" + spec + " would");
         } else if (auto it = names.find(name); it != names.end()) {
-            out += format_reference(it->second, spec);
+            out.text += literal(format_reference(it->second, spec));
         } else {
             note(service, written + " is not known to tend import: kept as written");
-            out += written;
+            out.text += literal(written);
         }
         i = end;
     }
@@ -107,9 +139,13 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
 }
 
 // Where supervisord's own log goes when the program's does not go to a file of its own.
+// (/proc/1/fd/1 is the container's stdout as PID 1 holds it: a program run by
+// supervisord under `docker exec` or as another user writes there.)
 bool to_container_stream(const std::string& path) {
-    return path.empty() || path == "AUTO" || path == "NONE" || path == "/dev/stdout" || path == "/dev/stderr" ||
-           path == "/dev/fd/1" || path == "/dev/fd/2" || path == "/proc/self/fd/1" || path == "/proc/self/fd/2";
+    static const std::set<std::string> streams = {"",          "AUTO",      "NONE",         "/dev/stdout",  "/dev/stderr",
+                                                   "/dev/fd/1", "/dev/fd/2", "/proc/1/fd/1", "/proc/1/fd/2", "/proc/self/fd/1",
+                                                   "/proc/self/fd/2"};
+    return streams.contains(path);
 }
 
 std::string seconds(const std::string& v) { return yaml_string(v + "s"); }
@@ -118,6 +154,80 @@ std::string seconds(const std::string& v) { return yaml_string(v + "s"); }
 std::string count(const std::string& v) {
     const bool digits = !v.empty() && v.size() < 10 && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); });
     return digits ? v : yaml_string(v);
+}
+
+// A word as /bin/sh reads it back: plain when it has no character sh treats specially.
+std::string shell_word(const std::string& word) {
+    const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view("_-./,:=@%+").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (plain) return word;
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// One argv word for /bin/sh: its ${X} references (those a '$' of the original,
+// written $$, does not escape) become "$X", expanded by sh; the rest is quoted.
+std::string shell_word_with_variables(const std::string& word) {
+    std::string script, literal_part;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (word[i] == '$' && i + 1 < word.size() && word[i + 1] == '$') {
+            literal_part += "$$";
+            ++i;
+            continue;
+        }
+        const std::size_t close = word[i] == '$' && i + 1 < word.size() && word[i + 1] == '{' ? word.find('}', i) : std::string::npos;
+        if (close == std::string::npos) {
+            literal_part += word[i];
+            continue;
+        }
+        if (!literal_part.empty()) script += shell_word(literal_part);
+        literal_part.clear();
+        script += "\"$" + word.substr(i + 2, close - i - 2) + "\"";
+        i = close;
+    }
+    return literal_part.empty() && !script.empty() ? script : script + shell_word(literal_part);
+}
+
+// command= as tend's argv. A %(ENV_X)s that is a whole word was split into
+// words by supervisord (`command=%(ENV_APP_COMMAND)s`): no argv can say that,
+// so the command becomes a /bin/sh string, in which sh splits $X the same way
+// and expands every other variable from the service's environment.
+std::string command_for(const Value& command, Service& service) {
+    const std::vector<std::string> words = split_command(command.text);
+    if (!command.splits) return nlohmann::json(words).dump();
+    std::string script = "exec";
+    for (const std::string& word : words) {
+        const bool variable = word.size() > 3 && word.starts_with("${") && word.back() == '}' &&
+                              std::all_of(word.begin() + 2, word.end() - 1, variable_char);
+        script += " " + (variable ? "$" + word.substr(2, word.size() - 3) : shell_word_with_variables(word));
+    }
+    note(service, "a %(ENV_X)s that is a whole word of command= is split into words, as supervisord splits it: "
+                  "the command runs through /bin/sh, which splits $X the same way");
+    return yaml_string(script);
+}
+
+// An option whose value names a variable: tend substitutes ${X} when it
+// starts, before it reads the value as a boolean, a number or a duration.
+// False when the option is carried over as any other.
+bool typed_from_variable(const IniEntry& e, const std::string& v, Service& service) {
+    auto keep = [&](const std::string& key, const std::string& value, const std::string& why) {
+        service.keys.emplace_back(key, yaml_string(value));
+        if (!why.empty()) note(service, e.key + "=" + e.value + ": " + why);
+        return true;
+    };
+    if (e.key == "autostart") return keep("autostart", v, "tend takes true, yes, on, false, no or off here (not 1 or 0)");
+    if (e.key == "startsecs") return keep("min_uptime", v + "s", "");
+    if (e.key == "stopwaitsecs") return keep("stop_timeout", v + "s", "");
+    if (e.key == "startretries") return keep("max_restarts", v, "");
+    if (e.key == "autorestart")
+        return keep("restart", v, "tend takes always, on-failure or never here (supervisord's true, unexpected or false)");
+    if (e.key == "exitcodes") {
+        note(service, "exitcodes=" + e.value + " not carried over: tend's success_exit_codes is a list written in the config");
+        return true;
+    }
+    return false;
 }
 
 // Options carried over together, where the others they go with are read
@@ -141,6 +251,9 @@ public:
     std::string write() const;
 
 private:
+    void http_server(const IniSection& section, const std::string& where);
+    void include(const std::string& files, const std::string& directory, const std::string& where);
+    void global_environment(const IniEntry& entry, const std::string& here);
     void add_program(const IniSection& section, const std::string& where, const std::string& here);
     void program(const IniSection& section, const std::string& here, std::vector<std::string> notes);
     void logs(const IniSection& section, Service& service, const std::map<std::string, std::string>& names);
@@ -167,12 +280,15 @@ private:
     std::vector<std::string> settings_;   // "key: value" lines
     std::vector<std::string> top_notes_;  // comments before services:
     std::vector<std::pair<std::string, std::string>> global_environment_;  // [supervisord] environment=
+    std::set<std::string> global_variables_;                                // and the variables it names
 };
 
 void Importer::read(const std::string& path, bool main) {
     const IniFile ini = parse_ini(source_.read(path), path);
     const std::string absolute = normalized(path);
-    const std::string here = std::filesystem::path(absolute).parent_path().string();
+    const std::string directory = std::filesystem::path(absolute).parent_path().string();
+    // The config's directory where supervisord would have read it: in the image.
+    const std::string here = options_.root.image_path(directory);
     read_paths_.insert(absolute);
     if (main) main_path_ = path;
     for (const IniSection& section : ini.sections) {
@@ -181,25 +297,7 @@ void Importer::read(const std::string& path, bool main) {
         if (name.starts_with("program:")) {
             add_program(section, where, here);
         } else if (name == "include" && main) {
-            const IniEntry* files = section.find("files");
-            if (!files) continue;
-            std::istringstream patterns(files->value);
-            std::string pattern;
-            while (patterns >> pattern) {
-                if (pattern[0] != '/') pattern = here + "/" + pattern;
-                std::vector<std::string> matches;
-                try {
-                    matches = source_.glob(pattern);
-                } catch (const std::runtime_error& e) {
-                    throw std::runtime_error(where + ": [include] " + e.what());
-                }
-                for (const std::string& match : matches) {
-                    if (read_paths_.contains(normalized(match)))
-                        top_notes_.push_back("[include] (" + where + ") " + match + ": already read, not read again");
-                    else
-                        read(match, false);
-                }
-            }
+            if (const IniEntry* files = section.find("files")) include(files->value, directory, where);
         } else if (name.starts_with("group:")) {
             const IniEntry* programs = section.find("programs");
             top_notes_.push_back("[" + name + "] (" + where + ") programs=" + (programs ? programs->value : "") +
@@ -210,22 +308,81 @@ void Importer::read(const std::string& path, bool main) {
                                                                        "cover the usual uses)"
                                                                      : "FastCGI socket sharing; run the program as a "
                                                                        "service listening itself"));
-        } else if (name == "unix_http_server") {
-            if (const IniEntry* file = section.find("file")) settings_.push_back("control_socket: " + yaml_string(file->value));
-            if (const IniEntry* chown = section.find("chown"); chown && chown->value.find(':') != std::string::npos)
-                settings_.push_back("control_group: " + yaml_string(chown->value.substr(chown->value.find(':') + 1)));
+        } else if (name == "unix_http_server" || name == "inet_http_server") {
+            http_server(section, where);
         } else if (name == "supervisord") {
-            if (const IniEntry* env = section.find("environment")) global_environment_ = parsed(*env, split_environment);
+            if (const IniEntry* env = section.find("environment")) global_environment(*env, here);
             top_notes_.push_back("[supervisord] (" + where + "): tend is always in the foreground and logs to stderr; "
                                  "its settings (logfile, pidfile, nodaemon, ...) have no counterpart" +
                                  std::string(global_environment_.empty() ? "" : "; its environment= went to every service"));
         } else if (name == "include") {
             top_notes_.push_back("[include] (" + where + ") not followed: supervisord reads [include] only in the "
                                  "main config");
-        } else if (name != "supervisorctl" && !name.starts_with("rpcinterface:") && name != "inet_http_server") {
+        } else if (name != "supervisorctl" && !name.starts_with("rpcinterface:")) {
             top_notes_.push_back("[" + name + "] (" + where + ") not carried over: unknown section");
         }
     }
+}
+
+// [include] files=: globs, relative to the main config's directory (on this
+// machine, where it was read), absolute ones under --root. One that matches
+// nothing is said, in the output and on stderr: an import made outside the
+// image would otherwise lose its programs without a word.
+void Importer::include(const std::string& files, const std::string& directory, const std::string& where) {
+    std::istringstream patterns(files);
+    std::string pattern;
+    while (patterns >> pattern) {
+        std::vector<std::string> matches;
+        try {
+            matches = source_.glob(pattern[0] == '/' ? options_.root.host_path(pattern) : directory + "/" + pattern);
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error(where + ": [include] " + e.what());
+        }
+        if (matches.empty()) {
+            const std::string said = "[include] (" + where + ") files=" + pattern + " matched nothing" +
+                                     (options_.root.is_host() ? ": if the files are in an image, import with --root DIR "
+                                                                "(the image's root file system)"
+                                                              : " under " + options_.root.dir());
+            top_notes_.push_back(said);
+            if (options_.warn) options_.warn(said);
+        }
+        for (const std::string& match : matches) {
+            if (read_paths_.contains(normalized(match)))
+                top_notes_.push_back("[include] (" + where + ") " + match + ": already read, not read again");
+            else
+                read(match, false);
+        }
+    }
+}
+
+// [supervisord] environment=, which supervisord gives every program: its
+// %(ENV_X)s and %(here)s resolved as a program's are.
+void Importer::global_environment(const IniEntry& entry, const std::string& here) {
+    Service notes;
+    for (auto& [k, v] : parsed(entry, split_environment))
+        global_environment_.emplace_back(k, expand(v, {{"here", here}}, notes).text);
+    for (auto& text : notes.notes) top_notes_.push_back("[supervisord] environment: " + text);
+    global_variables_ = notes.variables;
+}
+
+// supervisorctl's servers. The unix socket becomes tend's control socket; what
+// tend has no counterpart for yet (an HTTP port, username and password) is
+// kept in a comment, for when the config gets `settings.http`.
+void Importer::http_server(const IniSection& section, const std::string& where) {
+    const bool unix_socket = section.name == "unix_http_server";
+    if (const IniEntry* file = section.find("file"); file && unix_socket)
+        settings_.push_back("control_socket: " + yaml_string(literal(file->value)));
+    if (const IniEntry* chown = section.find("chown"); chown && unix_socket && chown->value.find(':') != std::string::npos)
+        settings_.push_back("control_group: " + yaml_string(literal(chown->value.substr(chown->value.find(':') + 1))));
+    std::string kept;
+    for (const char* key : {"chmod", "port", "username", "password"})
+        if (const IniEntry* e = section.find(key); e && (unix_socket || std::string(key) != "chmod"))
+            kept += std::string(kept.empty() ? "" : ", ") + key + "=" + e->value;
+    if (kept.empty()) return;
+    top_notes_.push_back("[" + section.name + "] (" + where + ") " + kept + ": " +
+                         (unix_socket ? "tend's control socket is mode 0600, owned by root (control_group: lets a "
+                                        "group in); it has no password"
+                                      : "tend has no HTTP server yet; its control socket is local (tendctl)"));
 }
 
 void Importer::add_program(const IniSection& section, const std::string& where, const std::string& here) {
@@ -269,14 +426,13 @@ void Importer::program(const IniSection& section, const std::string& here, std::
         {"program_name", program_name}, {"group_name", program_name}, {"here", here},
         {"host_node_name", host_},      {"process_num", "0"},         {"numprocs", "1"}};
     if (const IniEntry* command = section.find("command")) {
-        nlohmann::json argv = parsed(*command, [&](const std::string& v) { return split_command(expand(v, names, service)); });
-        service.keys.emplace_back("command", argv.dump());
+        service.keys.emplace_back("command", parsed(*command, [&](const std::string& v) { return command_for(expand(v, names, service), service); }));
     } else {
         service.notes.push_back("no command= in [" + section.name + "]: add one");
     }
     auto environment = global_environment_;
     if (const IniEntry* env = section.find("environment"))
-        for (auto& [k, v] : parsed(*env, split_environment)) environment.emplace_back(k, expand(v, names, service));
+        for (auto& [k, v] : parsed(*env, split_environment)) environment.emplace_back(k, expand(v, names, service).text);
     if (!environment.empty()) {
         nlohmann::ordered_json map = nlohmann::ordered_json::object();
         for (auto& [k, v] : environment) map[k] = v;
@@ -298,7 +454,9 @@ void Importer::program(const IniSection& section, const std::string& here, std::
 
 void Importer::option(const IniEntry& e, Service& service, const std::map<std::string, std::string>& names) {
     if (kKeysReadTogether.count(e.key)) return;
-    const std::string v = expand(e.value, names, service);
+    const Value value = expand(e.value, names, service);
+    const std::string& v = value.text;
+    if (!value.variables.empty() && typed_from_variable(e, v, service)) return;
     if (e.key == "directory") service.keys.emplace_back("working_dir", yaml_string(v));
     else if (e.key == "user") service.keys.emplace_back("user", yaml_string(v));
     else if (e.key == "umask") service.keys.emplace_back("umask", yaml_string(v));
@@ -323,7 +481,7 @@ void Importer::option(const IniEntry& e, Service& service, const std::map<std::s
 void Importer::logs(const IniSection& section, Service& service, const std::map<std::string, std::string>& names) {
     auto value = [&](const char* key) {
         const IniEntry* e = section.find(key);
-        return e ? expand(e->value, names, service) : std::string();
+        return e ? expand(e->value, names, service).text : std::string();
     };
     const std::string out = value("stdout_logfile"), err = value("stderr_logfile");
     const bool redirect = truthy(value("redirect_stderr"));
@@ -386,6 +544,14 @@ std::string Importer::write() const {
     write_comment(out, "", "Imported from " + main_path_ + " by `tend import`. Check it with `tend check -c FILE`;");
     out << "# what could not be carried over is in comments where it would have gone.\n";
     for (const auto& note : top_notes_) write_comment(out, "", note);
+    std::set<std::string> variables = global_variables_;
+    for (const Service& s : services_) variables.insert(s.variables.begin(), s.variables.end());
+    if (!variables.empty()) {
+        std::string names;
+        for (const std::string& name : variables) names += (names.empty() ? "" : ", ") + name;
+        write_comment(out, "", "supervisord's %(ENV_X)s are read from tend's environment when it starts (an unset ${X} is "
+                               "an error, as in supervisord): " + names);
+    }
     if (!options_.priority_order) {
         std::set<int> priorities;
         for (const Service& s : services_) priorities.insert(s.priority);
@@ -410,7 +576,7 @@ std::string Importer::write() const {
 
 std::string import_supervisord(const std::string& path, const ImportOptions& options, const ImportSource& source) {
     Importer importer(options, source);
-    importer.read(path, true);
+    importer.read(options.root.host_path(path), true);
     importer.import_programs();
     if (options.priority_order) importer.order_by_priority();
     return importer.write();

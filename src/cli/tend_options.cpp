@@ -79,11 +79,16 @@ std::vector<std::pair<CLI::App*, TendOptions::Mode>> add_subcommands(CLI::App& a
     auto* check = app.add_subcommand("check", "Validate a config and list every error; exit 0 if valid, 1 if not");
     check->add_option("-c,--config", options.config_path, "Config file to check");
     check->add_option("--profile", options.profiles, kProfileHelp)->expected(1)->take_all();
+    check->add_option("--root", options.root,
+                      "An image's root file system: users, groups and includes are looked up under it "
+                      "(and an absolute -c path too)");
     auto* schema = app.add_subcommand("schema", "Print the JSON Schema of tend.yaml, for editors' YAML language servers");
     auto* import = app.add_subcommand("import", "Print a tend.yaml equivalent to a supervisord config");
     import->add_option("file", options.import_path, "supervisord.conf to translate")->required();
     import->add_flag("--priority-order", options.priority_order,
                      "Make each priority level depend on the one below (priority is no dependency in supervisord)");
+    import->add_option("--root", options.root,
+                       "An image's root file system: an absolute file and [include] globs are read under it");
     return {{check, TendOptions::Mode::check}, {schema, TendOptions::Mode::schema}, {import, TendOptions::Mode::import}};
 }
 

@@ -199,7 +199,7 @@ Config parse_config(std::string_view text, const std::string& file, const Creden
 
 namespace {
 
-Config load_once(const std::string& path, const CredentialLookup& lookup, std::vector<FileStamp>& read) {
+Config load_once(const std::string& path, const CredentialLookup& lookup, const ImageRoot& root, std::vector<FileStamp>& read) {
     Config config;
     config.file = path;
     YamlReader reader(path);
@@ -210,7 +210,7 @@ Config load_once(const std::string& path, const CredentialLookup& lookup, std::v
 
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
     for (const auto& pattern : config.settings.include)
-        for (const auto& file : expand_include(pattern, base_dir.empty() ? "." : base_dir)) {
+        for (const auto& file : expand_include(root.host_path(pattern), base_dir.empty() ? "." : base_dir)) {
             std::error_code ec;
             if (std::filesystem::equivalent(file, path, ec)) continue;
             YamlReader included(file);
@@ -239,13 +239,13 @@ std::string changed_file(const std::vector<FileStamp>& read) {
 // A config is only taken from files that stayed the same throughout the
 // read: one caught half-written would otherwise lose (on reload: stop) every
 // service past the point its writer had reached.
-Config load_config_file(const std::string& path, const CredentialLookup& lookup) {
+Config load_config_file(const std::string& path, const CredentialLookup& lookup, const ImageRoot& root) {
     for (int attempt = 1;; ++attempt) {
         std::vector<FileStamp> read;
         std::optional<Config> config;
         std::optional<ConfigError> error;
         try {
-            config = load_once(path, lookup, read);
+            config = load_once(path, lookup, root, read);
         } catch (const ConfigError& e) {
             error = e;
         }

@@ -1,6 +1,7 @@
 #include "tend/output/service_output.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,18 @@ namespace tend {
 namespace {
 
 constexpr std::size_t kReadChunk = 128 * 1024;
+
+// A program that drops privileges itself (nginx's `user www-data;`, php-fpm's
+// pools, apache) has workers, running as another user, that reopen
+// /dev/stdout: open() of /proc/self/fd/1 checks the pipe's inode as a file's,
+// and pipe2() makes it 0600, owned by tend. Write for everyone lets them
+// reopen it; read stays the owner's, so no other user can take the service's
+// lines. (Both ends are one inode; only a process that holds an end, or may
+// ptrace one that does, can name it under /proc. docs/security.md.)
+void allow_reopen(int fd) {
+    if (fchmod(fd, 0622) < 0)
+        spdlog::warn("Failed to let a service's other users reopen its output pipe: {}, ignoring", std::strerror(errno));
+}
 
 }  // namespace
 
@@ -33,6 +46,7 @@ ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const Servic
         if (pipe2(fds, O_CLOEXEC) < 0) throw errno_error("Failed to create an output pipe for " + name_);
         pipe.read.reset(fds[0]);
         pipe.write.reset(fds[1]);
+        allow_reopen(pipe.write.get());
         int flags = fcntl(pipe.read.get(), F_GETFL);
         if (flags < 0 || fcntl(pipe.read.get(), F_SETFL, flags | O_NONBLOCK) < 0)
             throw errno_error("Failed to make the output pipe of " + name_ + " non-blocking");

@@ -10,9 +10,9 @@
 #include <vector>
 
 namespace tend {
-namespace {
-
 using Field = CredentialError::Field;
+
+namespace {
 
 bool all_digits(std::string_view text) {
     if (text.empty()) return false;
@@ -21,21 +21,12 @@ bool all_digits(std::string_view text) {
     return true;
 }
 
-// A numeric value must fit and must not be -1: truncating "4294967296" to 0
-// would run the service as root.
-std::uint32_t numeric_id(const std::string& text, Field field) {
-    if (auto id = parse_numeric_id(text)) return *id;
-    const char* what = field == Field::user ? "uid" : "gid";
-    throw CredentialError(field, std::string("invalid ") + what + " " + text + " (ids are 0.." +
-                                     std::to_string(std::numeric_limits<std::uint32_t>::max() - 1) + ")");
-}
-
 gid_t lookup_group(const std::string& group) {
     std::vector<char> buffer(16384);
     struct group entry {};
     struct group* found = nullptr;
     const bool numeric = all_digits(group);
-    gid_t gid = numeric ? numeric_id(group, Field::group) : 0;
+    gid_t gid = numeric ? *numeric_id(group, Field::group) : 0;
     int err = numeric ? getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &found)
                       : getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found);
     if (found) return entry.gr_gid;
@@ -45,6 +36,16 @@ gid_t lookup_group(const std::string& group) {
 }
 
 }  // namespace
+
+std::optional<std::uint32_t> numeric_id(const std::string& text, Field field) {
+    if (!all_digits(text)) return std::nullopt;
+    // A numeric value must fit and must not be -1: truncating "4294967296" to 0
+    // would run the service as root.
+    if (auto id = parse_numeric_id(text)) return *id;
+    const char* what = field == Field::user ? "uid" : "gid";
+    throw CredentialError(field, std::string("invalid ") + what + " " + text + " (ids are 0.." +
+                                     std::to_string(std::numeric_limits<std::uint32_t>::max() - 1) + ")");
+}
 
 std::optional<std::uint32_t> parse_numeric_id(std::string_view text) {
     if (!all_digits(text)) return std::nullopt;
@@ -62,7 +63,7 @@ Credentials lookup_credentials(const std::string& user, const std::optional<std:
     struct passwd entry {};
     struct passwd* found = nullptr;
     const bool numeric = all_digits(user);
-    uid_t uid = numeric ? numeric_id(user, Field::user) : 0;
+    uid_t uid = numeric ? *numeric_id(user, Field::user) : 0;
     int err = numeric ? getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found)
                       : getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
     if (found) {

@@ -84,14 +84,16 @@ int main(int argc, char** argv) {
         auto parsed = parse_tend_options(argc, argv);
         if (auto* code = std::get_if<int>(&parsed)) return *code;
         const TendOptions& options = std::get<TendOptions>(parsed);
-        if (options.mode == TendOptions::Mode::check) return check_config(options.config_path, std::cout, std::cerr);
+        if (options.mode == TendOptions::Mode::check) return check_config(options.config_path, ImageRoot(options.root), std::cout, std::cerr);
         if (options.mode == TendOptions::Mode::schema) {
             std::cout << config_schema();
             return 0;
         }
         if (options.mode == TendOptions::Mode::import) {
             try {
-                std::cout << import_supervisord(options.import_path, {options.priority_order});
+                ImportOptions import{options.priority_order, ImageRoot(options.root),
+                                     [](const std::string& said) { std::cerr << "tend import: " << said << "\n"; }};
+                std::cout << import_supervisord(options.import_path, import);
                 return 0;
             } catch (const std::runtime_error& e) {
                 std::cerr << "tend import: " << e.what() << "\n";

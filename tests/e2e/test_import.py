@@ -3,6 +3,7 @@ have: supervisord's own sample, its test fixtures' shapes (includes, numprocs,
 groups, event listeners), a typical container config (nginx + php-fpm + cron).
 Each import is a valid tend.yaml; and an imported config runs."""
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -73,3 +74,71 @@ def test_an_unreadable_or_broken_config_is_an_error_naming_it(tmp_path):
     bad.write_text("[program:x]\nthis line is not an option\n")
     r = subprocess.run([TEND, "import", str(bad)], capture_output=True, text=True)
     assert r.returncode == 1 and "bad.conf:2: expected key = value" in r.stderr
+
+
+IMAGE = CONFS / "image"
+
+
+def import_run(*args):
+    return subprocess.run([TEND, "import", *args], capture_output=True, text=True,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("TEND_E2E_")})
+
+
+def test_an_include_that_matches_nothing_is_said_and_read_under_root():
+    main = IMAGE / "etc" / "supervisor" / "supervisord.conf"
+    outside = import_run(str(main))
+    assert outside.returncode == 0, outside.stderr
+    said = f"[include] ({main}:18) files=/etc/supervisor/conf.d/*.conf matched nothing"
+    assert said in outside.stderr and "import with --root DIR" in outside.stderr
+    assert f"# {said}" in outside.stdout and "services: {}" in outside.stdout
+    inside = import_run("--root", str(IMAGE), "/etc/supervisor/supervisord.conf")
+    assert inside.returncode == 0 and inside.stderr == ""
+    assert "  web:\n" in inside.stdout and "  queue-worker:\n" in inside.stdout
+    assert "port=127.0.0.1:9001, username=admin, password=%(ENV_SUPERVISOR_PASSWORD)s" in inside.stdout
+
+
+def test_variables_set_only_when_the_container_runs_reach_the_imported_services():
+    # Imported where none of the variables is set, as an image is built; the
+    # container is given them when it runs. (The commands read them through
+    # /bin/sh, so this holds whether tend or the shell substitutes ${X}.)
+    text = import_run("--root", str(IMAGE), "/etc/supervisor/supervisord.conf").stdout
+    assert "log_file" not in text                          # /proc/1/fd/1 is tend's default output
+    assert '"exec $TEND_E2E_WORKER --sleep=\\"$TEND_E2E_SLEEP\\""' in text
+    env = {"TEND_E2E_PORT": "8123", "TEND_E2E_WORKER": "/bin/echo worker", "TEND_E2E_SLEEP": "3"}
+    with Tend(text, env=env) as t:
+        wait_for(lambda: "web | web listening on 8123 in /tmp" in t.output, 10, what="the web line")
+        wait_for(lambda: "queue-worker | worker --sleep=3" in t.output, 10, what="the worker's line")
+        # Once, through tend: a log_file of /proc/1/fd/1 would have written it a second time.
+        assert t.output.count("web listening on") == 1, t.output
+
+
+def interpolates(tmp_path):
+    """Whether this tend substitutes ${VAR} before it reads a boolean."""
+    probe = tmp_path / "probe.yaml"
+    probe.write_text('services:\n  a:\n    command: [/bin/true]\n    autostart: "${TEND_E2E_START}"\n')
+    return subprocess.run([TEND, "check", "-c", str(probe)], capture_output=True,
+                          env=dict(os.environ, TEND_E2E_START="false")).returncode == 0
+
+
+def test_a_boolean_and_a_duration_from_variables_are_read_once_substituted(tmp_path):
+    if not interpolates(tmp_path):
+        pytest.skip("needs ${VAR} interpolation in the config loader (issue 22 item 1)")
+    conf = tmp_path / "supervisord.conf"
+    conf.write_text("[program:maybe]\ncommand=/bin/sleep 1000\nautostart=%(ENV_TEND_E2E_START)s\n"
+                    "stopwaitsecs=%(ENV_TEND_E2E_WAIT)s\nstartsecs=0\n")
+    text = imported(conf)
+    assert 'autostart: "${TEND_E2E_START}"' in text and 'stop_timeout: "${TEND_E2E_WAIT}s"' in text
+    with Tend(text, env={"TEND_E2E_START": "false", "TEND_E2E_WAIT": "2"}) as t:
+        wait_for(lambda: (t.status() or {}).get("maybe", {}).get("state") == "stopped", 10, what="maybe left stopped")
+
+
+def test_a_command_and_user_given_by_the_image_run_as_written_there(tmp_path):
+    # Laravel Sail's shape: command=%(ENV_SUPERVISOR_PHP_COMMAND)s is several
+    # words, split by supervisord; user=%(ENV_SUPERVISOR_PHP_USER)s.
+    text = import_run(str(CONFS / "sail.conf")).stdout
+    assert 'command: "exec $SUPERVISOR_PHP_COMMAND"' in text and 'user: "${SUPERVISOR_PHP_USER}"' in text
+    if not interpolates(tmp_path):
+        pytest.skip("needs ${VAR} interpolation in the config loader (issue 22 item 1)")
+    env = {"SUPERVISOR_PHP_COMMAND": "/usr/bin/id -u", "SUPERVISOR_PHP_USER": "nobody"}
+    with Tend(text, env=env) as t:
+        wait_for(lambda: "php | 65534" in t.output, 10, what="the command, as nobody")

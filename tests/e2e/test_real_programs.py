@@ -1,10 +1,13 @@
 """The real programs users put under tend, from Debian's packages: PostgreSQL
 (whose backends leave the postmaster's process group) and nginx (whose workers
 reopen /dev/stdout as an unprivileged user)."""
+import contextlib
+import json
 import os
 import pwd
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import urllib.request
@@ -148,15 +151,17 @@ http {{
 """
 
 
-def test_nginx_as_www_data_logs_to_dev_stdout_and_reopens_it_on_usr1():
-    port = 18080
+@contextlib.contextmanager
+def nginx_answering(port, conf_prefix="", user=None):
+    """nginx under tend, logging to /dev/stdout, once it has answered /first and
+    logged it: (tend, a GET of a path)."""
     d = shared_dir("www-data")
-    (d / "nginx.conf").write_text(NGINX_CONF.format(port=port, dir=d))
+    (d / "nginx.conf").write_text(conf_prefix + NGINX_CONF.format(port=port, dir=d))
     config = f"""
         services:
           web:
             command: [{NGINX}, -c, {d}/nginx.conf, -e, /dev/stderr]
-            user: www-data
+            {f"user: {user}" if user else ""}
             stop_signal: QUIT
             forward_signals: [USR1]
             min_uptime: 0
@@ -169,8 +174,52 @@ def test_nginx_as_www_data_logs_to_dev_stdout_and_reopens_it_on_usr1():
                 return None
         wait_for(lambda: get("/first"), 20, what="nginx to answer")
         wait_for(lambda: "GET /first" in t.output, 10, what="the access line on tend's stdout")
+        yield t, get
+
+
+def logs_after_the_reopen(t, get):
+    wait_for(lambda: get("/second"), 10, what="nginx to answer again")
+    wait_for(lambda: "GET /second" in t.output, 10, what="an access line after the reopen")
+    assert "Permission denied" not in t.output, t.output
+
+
+def test_nginx_as_www_data_logs_to_dev_stdout_and_reopens_it_on_usr1():
+    with nginx_answering(18080, user="www-data") as (t, get):
         assert t.ctl("signal", "USR1", "web").returncode == 0  # reopen the logs
         wait_for(lambda: "reopening logs" in t.output, 10, what="the reopen")
-        wait_for(lambda: get("/second"), 10, what="nginx to answer again")
-        wait_for(lambda: "GET /second" in t.output, 10, what="an access line after the reopen")
-        assert "Permission denied" not in t.output, t.output
+        logs_after_the_reopen(t, get)
+
+
+def test_nginx_run_as_root_with_workers_as_www_data_reopens_dev_stdout_on_usr1():
+    # nginx's own `user www-data;`: the master stays root, the workers run as www-data.
+    with nginx_answering(18081, conf_prefix="user www-data;\n") as (t, get):
+        # USR1 to the workers alone: each reopens /dev/stdout as www-data
+        # (`tendctl signal` reaches the group, where the master, as root, may
+        # reopen first and chown the pipe to www-data: a race either way).
+        www_data = pwd.getpwnam("www-data").pw_uid
+        workers = [p for p in t.processes() if os.stat(f"/proc/{p}").st_uid == www_data]
+        assert workers
+        for p in workers:
+            os.kill(p, signal.SIGUSR1)
+        wait_for(lambda: t.output.count("reopening logs") >= len(workers), 10, what="the workers' reopen")
+        logs_after_the_reopen(t, get)
+
+
+def test_a_process_that_drops_to_another_user_can_reopen_dev_stdout_and_dev_stderr():
+    nobody = pwd.getpwnam("nobody")
+    writer = (f"setpriv --reuid={nobody.pw_uid} --regid={nobody.pw_gid} --clear-groups "
+              "sh -c 'echo out-as-nobody > /dev/stdout && echo err-as-nobody > /dev/stderr; "
+              "(exec 3< /dev/stdout) 2> /dev/null && echo read-allowed || echo read-refused'")
+    config = f"""
+        services:
+          w:
+            command: {json.dumps(writer)}
+            restart: never
+            min_uptime: 0
+    """
+    with Tend(config) as t:
+        t.wait_log("w: running -> exited", 10)
+        assert "w | out-as-nobody" in t.output, t.output + t.log
+        assert "w ! err-as-nobody" in t.output, t.output + t.log
+        assert "w | read-refused" in t.output  # writing is open to the service's users, reading is not
+        assert "Permission denied" not in t.output

@@ -113,27 +113,142 @@ TEST_CASE("priority becomes dependency order only when asked for") {
     CHECK(ordered.find("cron")->depends_on[1].name == "web");
 }
 
-TEST_CASE("%(ENV_X)s is expanded from the environment and said so; a missing file is named") {
+TEST_CASE("%(ENV_X)s becomes ${X}, read when tend starts, not what the importing machine has; a missing file is named") {
     Conf conf;
     setenv("TEND_IMPORT_TEST_DIR", "/opt/app", 1);
+    unsetenv("TEND_IMPORT_TEST_UNSET");
     std::string yaml = import_supervisord(conf.write("s.conf",
-        "[program:app]\ncommand=%(ENV_TEND_IMPORT_TEST_DIR)s/bin/app --here %(here)s\n"));
-    CHECK(has(yaml, "\"/opt/app/bin/app\""));
-    CHECK(has(yaml, "\"" + conf.dir.string() + "\""));
-    CHECK(has(yaml, "%(ENV_TEND_IMPORT_TEST_DIR)s was expanded from the environment"));
+        "[program:app]\ncommand=%(ENV_TEND_IMPORT_TEST_DIR)s/bin/app --here %(here)s --port=%(ENV_TEND_IMPORT_TEST_UNSET)s\n"
+        "directory=/srv/%(ENV_TEND_IMPORT_TEST_UNSET)s\nuser=%(ENV_TEND_IMPORT_TEST_UNSET)s\n"
+        "environment=PORT=\"%(ENV_TEND_IMPORT_TEST_UNSET)s\"\n"));
+    CHECK(has(yaml, R"(command: ["${TEND_IMPORT_TEST_DIR}/bin/app","--here",")" + conf.dir.string() +
+                        R"(","--port=${TEND_IMPORT_TEST_UNSET}"])"));
+    CHECK(has(yaml, R"(working_dir: "/srv/${TEND_IMPORT_TEST_UNSET}")"));
+    CHECK(has(yaml, R"(user: "${TEND_IMPORT_TEST_UNSET}")"));
+    CHECK(has(yaml, R"(environment: {"PORT":"${TEND_IMPORT_TEST_UNSET}"})"));
+    CHECK_FALSE(has(yaml, "/opt/app"));
+    CHECK(has(yaml, "# supervisord's %(ENV_X)s are read from tend's environment when it starts (an unset ${X} is an "
+                    "error, as in supervisord): TEND_IMPORT_TEST_DIR, TEND_IMPORT_TEST_UNSET\n"));
     CHECK_THROWS_WITH_AS(import_supervisord((conf.dir / "missing.conf").string()),
                          ((conf.dir / "missing.conf").string() + ": cannot read: No such file or directory").c_str(), std::runtime_error);
 }
 
 TEST_CASE("%(name)d references are formatted as Python's % operator does, beside %(name)s ones") {
     Conf conf;
-    setenv("TEND_IMPORT_TEST_QUEUE", "jobs", 1);
     std::string yaml = import_supervisord(conf.write("s.conf",
-        "[program:w]\ncommand=/bin/worker --n %(process_num)02d --q %(ENV_TEND_IMPORT_TEST_QUEUE)s --m %(unknown)s\n"
-        "environment=NUM=\"%(process_num)d\",Q=\"%(ENV_TEND_IMPORT_TEST_QUEUE)s\"\n"));
-    CHECK(has(yaml, R"(command: ["/bin/worker","--n","00","--q","jobs","--m","%(unknown)s"])"));
-    CHECK(has(yaml, R"(environment: {"NUM":"0","Q":"jobs"})"));
+        "[program:w]\ncommand=/bin/worker --n %(process_num)02d --q=%(ENV_QUEUE)s --m %(unknown)s --w=%(ENV_WIDTH)03d\n"
+        "environment=NUM=\"%(process_num)d\",Q=\"%(ENV_QUEUE)s\"\n"));
+    CHECK(has(yaml, R"(command: ["/bin/worker","--n","00","--q=${QUEUE}","--m","%(unknown)s","--w=${WIDTH}"])"));
+    CHECK(has(yaml, R"(environment: {"NUM":"0","Q":"${QUEUE}"})"));
     CHECK(has(yaml, "# %(unknown)s is not known to tend import: kept as written"));
+    CHECK(has(yaml, "# %(ENV_WIDTH)03d became ${WIDTH}, the variable's value as it is: tend does not format it as %03d would"));
+}
+
+TEST_CASE("a $ of the original is written $$ for tend's interpolation, except a $NAME left to the shell") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:a]\ncommand=/bin/sh -c 'echo $HOME ${HOME} $$ cost$5 $'\n"
+        "environment=P=\"a${B}c\",Q=\"$%(program_name)s\"\n"));
+    CHECK(has(yaml, R"(command: ["/bin/sh","-c","echo $HOME $${HOME} $$$$ cost$$5 $$"])"));
+    CHECK(has(yaml, R"(environment: {"P":"a$${B}c","Q":"$$a"})"));
+}
+
+TEST_CASE("a boolean, number or duration from %(ENV_X)s is left for tend to read once ${X} is substituted") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:a]\ncommand=/bin/a\nautostart=%(ENV_START)s\nstartsecs=%(ENV_SECS)s\nstartretries=%(ENV_TRIES)s\n"
+        "stopwaitsecs=%(ENV_WAIT)s\nautorestart=%(ENV_RESTART)s\nexitcodes=%(ENV_CODES)s\n"));
+    for (const std::string expected : {R"(autostart: "${START}")", R"(min_uptime: "${SECS}s")", R"(max_restarts: "${TRIES}")",
+                                       R"(stop_timeout: "${WAIT}s")", R"(restart: "${RESTART}")",
+                                       "# autostart=%(ENV_START)s: tend takes true, yes, on, false, no or off here",
+                                       "# autorestart=%(ENV_RESTART)s: tend takes always, on-failure or never here",
+                                       "# exitcodes=%(ENV_CODES)s not carried over"})
+        CHECK_MESSAGE(has(yaml, expected), expected);
+    CHECK_FALSE(has(yaml, "autostart: false"));
+    CHECK_FALSE(has(yaml, "    success_exit_codes:"));
+}
+
+TEST_CASE("a %(ENV_X)s that is a whole word of command= is split by /bin/sh, as supervisord split it") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:php]\ncommand=%(ENV_PHP_COMMAND)s\n"
+        "[program:mixed]\ncommand=%(ENV_BIN)s --name 'a b' --sleep=%(ENV_SLEEP)s \"it's ok\"\n"
+        "[program:worker]\ncommand=php artisan queue:work --sleep=%(ENV_SLEEP)s \"%(ENV_QUEUE)s\"\n"));
+    CHECK(has(yaml, R"(command: "exec $PHP_COMMAND")"));
+    CHECK(has(yaml, R"(command: "exec $BIN --name 'a b' --sleep=\"$SLEEP\" 'it'\\''s ok'")"));
+    CHECK(has(yaml, R"(command: ["php","artisan","queue:work","--sleep=${SLEEP}","${QUEUE}"])"));
+    CHECK(has(yaml, "the command runs through /bin/sh, which splits $X the same way"));
+    setenv("BIN", "/bin/true", 1);
+    setenv("SLEEP", "3", 1);
+    setenv("QUEUE", "q", 1);
+    setenv("PHP_COMMAND", "php -v", 1);
+    const Config config = parse_config(yaml, "imported.yaml");
+    CHECK(config.find("php")->argv == std::vector<std::string>{"/bin/sh", "-c", "exec $PHP_COMMAND"});
+}
+
+TEST_CASE("every spelling of the container's stdout and stderr is tend's default output, not a log file") {
+    Conf conf;
+    std::string text;
+    int n = 0;
+    for (const std::string out : {"/dev/stdout", "/dev/fd/1", "/proc/1/fd/1", "/proc/self/fd/1"})
+        for (const std::string err : {"/dev/stderr", "/dev/fd/2", "/proc/1/fd/2", "/proc/self/fd/2"})
+            text += "[program:p" + std::to_string(n++) + "]\ncommand=/bin/p\nstdout_logfile=" + out +
+                    "\nstdout_logfile_maxbytes=0\nstderr_logfile=" + err + "\nstderr_logfile_maxbytes=0\n";
+    std::string yaml = import_supervisord(conf.write("s.conf", text));
+    CHECK_FALSE(has(yaml, "log_file"));
+    CHECK_FALSE(has(yaml, "log_max_size"));
+    CHECK_FALSE(has(yaml, "not carried over"));
+    CHECK(parse_config(yaml, "imported.yaml").services.size() == 16);
+}
+
+TEST_CASE("an [include] glob that matches nothing is said; --root reads it in the image, %(here)s is the image's") {
+    Conf conf;
+    const std::string main = "[supervisord]\nnodaemon=true\n[include]\nfiles=/etc/supervisor/conf.d/*.conf extra/*.ini\n";
+    std::vector<std::string> said;
+    ImportOptions options;
+    options.warn = [&](const std::string& text) { said.push_back(text); };
+    const std::string path = conf.write("s.conf", main);
+    std::string yaml = import_supervisord(path, options);
+    CHECK(has(yaml, "services: {}"));
+    const std::string expected = "[include] (" + path + ":3) files=/etc/supervisor/conf.d/*.conf matched nothing: if the files "
+                                 "are in an image, import with --root DIR (the image's root file system)";
+    CHECK(has(yaml, "# " + expected + "\n"));
+    REQUIRE(said.size() == 2);
+    CHECK(said[0] == expected);
+
+    std::filesystem::create_directories(conf.dir / "root/etc/supervisor/conf.d");
+    std::filesystem::create_directories(conf.dir / "root/etc/supervisor/extra");
+    conf.write("root/etc/supervisor/supervisord.conf", main);
+    conf.write("root/etc/supervisor/conf.d/app.conf", "[program:app]\ncommand=/srv/app --conf %(here)s/app.ini\n");
+    conf.write("root/etc/supervisor/extra/cron.ini", "[program:cron]\ncommand=/usr/sbin/cron -f\n");
+    said.clear();
+    options.root = ImageRoot((conf.dir / "root").string() + "/");
+    yaml = import_supervisord("/etc/supervisor/supervisord.conf", options);
+    CHECK(said.empty());
+    CHECK(has(yaml, R"(command: ["/srv/app","--conf","/etc/supervisor/conf.d/app.ini"])"));
+    CHECK(has(yaml, R"(command: ["/usr/sbin/cron","-f"])"));
+    std::filesystem::remove(conf.dir / "root/etc/supervisor/extra/cron.ini");
+    yaml = import_supervisord("/etc/supervisor/supervisord.conf", options);
+    REQUIRE(said.size() == 1);
+    CHECK(said[0] == "[include] (" + (conf.dir / "root").string() +
+                         "/etc/supervisor/supervisord.conf:3) files=extra/*.ini matched nothing under " + (conf.dir / "root").string());
+    // A config on this machine (not yet copied into the image): its relative globs are read beside it.
+    conf.write("conf.d/local.conf", "[program:local]\ncommand=/bin/local\n");
+    const std::string local = conf.write("local.conf", "[include]\nfiles=conf.d/*.conf\n");
+    yaml = import_supervisord(std::filesystem::relative(local).string(), options);
+    CHECK(has(yaml, R"(command: ["/bin/local"])"));
+}
+
+TEST_CASE("supervisorctl's servers: the socket is carried over, the port and credentials as a comment") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[unix_http_server]\nfile=/run/supervisor.sock\nchmod=0700\nchown=root:ops\nusername=runtime\npassword=secret\n"
+        "[inet_http_server]\nport=127.0.0.1:9001\nusername=user\npassword={SHA}82ab876d1387bfafe46cc1c8a2ef074eae50cb1d\n"
+        "[program:a]\ncommand=/bin/a\n"));
+    CHECK(has(yaml, "  control_socket: \"/run/supervisor.sock\"\n  control_group: \"ops\"\n"));
+    CHECK(has(yaml, ":1) chmod=0700, username=runtime, password=secret: tend's control socket is mode 0600"));
+    CHECK(has(yaml, ":7) port=127.0.0.1:9001, username=user, password={SHA}82ab876d1387bfafe46cc1c8a2ef074eae50cb1d: "
+                    "tend has no HTTP server yet"));
 }
 
 // Found by the import fuzz target (tests/fuzz/fuzz_import.cpp): each of these

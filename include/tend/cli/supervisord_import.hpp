@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tend/util/image_root.hpp"
+
 namespace tend {
 
 struct ImportOptions {
@@ -15,6 +17,12 @@ struct ImportOptions {
     // program depends on every program of the next lower priority (and so also
     // stops before them).
     bool priority_order = false;
+    // Absolute paths (the main file's, [include] globs) are read under this
+    // root: an image's file system, unpacked or mounted.
+    ImageRoot root;
+    // Told what the user should know and the output alone would not show
+    // (an [include] glob that matched nothing); tend prints it on stderr.
+    std::function<void(const std::string&)> warn;
 };
 
 // Where the files come from: the file system, or (for the fuzz target) a map.

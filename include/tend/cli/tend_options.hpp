@@ -17,6 +17,7 @@ struct TendOptions {
     std::string config_path;
     std::string import_path;     // tend import FILE
     bool priority_order = false;  // tend import --priority-order
+    std::string root;             // tend check/import --root DIR: an image's root file system
     Duration grace = std::chrono::seconds(10);
     std::vector<std::string> command;
     std::vector<std::string> profiles;  // --profile NAME: compose profiles to start (exported as TEND_PROFILES)

@@ -10,6 +10,7 @@
 
 #include "tend/config/config.hpp"
 #include "tend/process/user_lookup.hpp"
+#include "tend/util/image_root.hpp"
 
 namespace tend {
 
@@ -20,8 +21,10 @@ inline constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
 // host's passwd and group databases by default; tests give their own.
 using CredentialLookup = std::function<Credentials(const std::string& user, const std::optional<std::string>& group)>;
 
-// Loads a config file and the files its settings.include globs name.
-Config load_config_file(const std::string& path, const CredentialLookup& lookup = lookup_credentials);
+// Loads a config file and the files its settings.include globs name; an
+// absolute glob is expanded under `root` (`tend check --root DIR`).
+Config load_config_file(const std::string& path, const CredentialLookup& lookup = lookup_credentials,
+                        const ImageRoot& root = {});
 
 // Parses one document; `file` names it in messages. Includes are not followed.
 Config parse_config(std::string_view text, const std::string& file, const CredentialLookup& lookup = lookup_credentials);

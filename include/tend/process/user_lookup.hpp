@@ -30,6 +30,10 @@ private:
 // text that is not all digits.
 std::optional<std::uint32_t> parse_numeric_id(std::string_view text);
 
+// A `user:` or `group:` written as an id: nullopt when it is a name (not all
+// digits); throws CredentialError for digits that are no valid id.
+std::optional<std::uint32_t> numeric_id(const std::string& text, CredentialError::Field field);
+
 // Throws CredentialError with a message naming the user or group.
 Credentials lookup_credentials(const std::string& user, const std::optional<std::string>& group);
 
