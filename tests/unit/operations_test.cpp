@@ -41,10 +41,10 @@ TEST_CASE("health names a fatal service and the dependant it blocks; an operator
 
 TEST_CASE("a dependant says in status and health what it waits for, and since when") {
     Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
-              "    ready: {exec: [isready], interval: 1h, timeout: 0}\n" +
+              "    ready: {exec: [isready], interval: 1h, probe_timeout: 1h, timeout: 0}\n" +
               service("web", "    depends_on: {redis: ready}\n"));
     Operations ops(*h.supervisor, h.loop);
-    h.host.clock += std::chrono::seconds(12);
+    h.advance(std::chrono::seconds(12));
     ServiceStatus web = ops.status(*h.supervisor->find("web"));
     CHECK(web.state == "stopped");
     CHECK(web.waiting == "waiting for redis: not ready yet (12s)");
@@ -232,7 +232,7 @@ TEST_CASE("a restart's wait needs a new process: the old one still running does 
     Harness h("services:\n" + service("web"));
     Operations ops(*h.supervisor, h.loop);
     pid_t old_pid = h.pid("web");
-    h.host.clock += 1s;  // the restart is asked for after web started
+    h.advance(1s);  // the restart is asked for after web started
     Completed done;
     Subscription wait = ops.await(ops.restart({h.supervisor->find("web")}), 60s, done.callback());
     CHECK(done.calls == 0);

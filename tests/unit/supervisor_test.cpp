@@ -190,7 +190,7 @@ TEST_CASE("a crash loop the count form of max_restarts never ends is said once, 
               "    max_restarts: 3\n    backoff: {initial: 0}\n");
     LogCapture log;
     for (int i = 0; i < 20; ++i) {
-        h.host.clock += std::chrono::seconds(1);
+        h.advance(std::chrono::seconds(1));
         h.host.exit(h.pid("loop"), ExitStatus::exited(1));
         h.turn();
         REQUIRE(h.state("loop") == ServiceState::running);
@@ -209,7 +209,7 @@ TEST_CASE("crashes a minute apart, and crash loops under the {count, within} for
               "    max_restarts: {count: 100, within: 1m}\n    backoff: {initial: 0}\n");
     LogCapture log;
     for (int i = 0; i < 20; ++i) {
-        h.host.clock += std::chrono::seconds(16);
+        h.advance(std::chrono::seconds(16));
         h.host.exit(h.pid("slow"), ExitStatus::exited(1));
         h.host.exit(h.pid("windowed"), ExitStatus::exited(1));
         h.turn();
@@ -220,12 +220,12 @@ TEST_CASE("crashes a minute apart, and crash loops under the {count, within} for
 
 TEST_CASE("a dependant waiting for a dependency says so once in the log as the wait begins") {
     Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
-              "    ready: {exec: [isready], interval: 1h}\n" +
+              "    ready: {exec: [isready], interval: 1h, probe_timeout: 1h}\n" +
               service("web", "    depends_on: {redis: ready}\n    autostart: false\n"));
     LogCapture log;
     REQUIRE(h.supervisor->start(*h.supervisor->find("web")).empty());
     for (int i = 0; i < 3; ++i) {
-        h.host.clock += std::chrono::seconds(5);
+        h.advance(std::chrono::seconds(5));
         h.turn();
     }
     CHECK(log.lines_with("waiting") == std::vector<std::string>{"web: waiting for redis: not ready yet"});
