@@ -288,3 +288,76 @@ TEST_CASE("logs of a named service whose output is not captured are refused; unn
                          "web's output is not captured (output: null), so tend keeps none of it", Refusal);
     CHECK(ops.logs(ops.lookup({}, true), std::nullopt, false).empty());
 }
+
+// ---- waits against the clock ------------------------------------------------
+
+TEST_CASE("a start's wait times out exactly at its timeout, not a millisecond before") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 30s, done.callback());
+    h.advance(29999ms);
+    CHECK(done.calls == 0);
+    h.advance(1ms);
+    CHECK(done.calls == 1);
+    CHECK(done.last.error == "start timed out after 30s");
+    CHECK(h.state("api") == ServiceState::starting);  // the wait ends; the start goes on
+}
+
+TEST_CASE("a start's wait completes when min_uptime has passed, before its timeout") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 5s\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 60s, done.callback());
+    h.advance(4999ms);
+    CHECK(done.calls == 0);
+    h.advance(1ms);
+    CHECK(done.calls == 1);
+    CHECK(done.last.ok());
+}
+
+TEST_CASE("a stop's wait (timeout 0: its stop budget) completes when SIGKILL at stop_timeout ends the service") {
+    Harness h("services:\n" + service("stubborn", "    stop_timeout: 20s\n"), {"stubborn"});
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.stop({h.supervisor->find("stubborn")}, false), 0s, done.callback());
+    h.advance(19999ms);
+    CHECK(done.calls == 0);
+    h.advance(1ms);
+    CHECK(done.calls == 1);
+    CHECK(done.last.ok());
+    CHECK(h.state("stubborn") == ServiceState::stopped);
+}
+
+TEST_CASE("a wait for `ready` completes when the readiness check passes, and one for `healthy` after the health check") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 1s}\n    health: {exec: [check], interval: 10s}\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed ready, healthy;
+    Subscription a = ops.wait_for({h.supervisor->find("db")}, DependencyCondition::ready, 60s, ready.callback());
+    Subscription b = ops.wait_for({h.supervisor->find("db")}, DependencyCondition::healthy, 60s, healthy.callback());
+    h.advance(10s);
+    CHECK(ready.calls == 0);
+    h.host.exit(h.pid("isready"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(ready.calls == 1);
+    CHECK(ready.last.ok());
+    CHECK(healthy.calls == 0);
+    h.host.exit(h.pid("check"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(healthy.calls == 1);
+    CHECK(healthy.last.ok());
+}
+
+TEST_CASE("a wait dropped before its timeout is not called when the time comes") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed kept, dropped;
+    Subscription a = ops.await(ops.start({h.supervisor->find("api")}), 10s, kept.callback());
+    Subscription b = ops.await(ops.start({h.supervisor->find("api")}), 10s, dropped.callback());
+    h.advance(5s);
+    b.reset();
+    h.advance(5s);
+    CHECK(kept.calls == 1);
+    CHECK(dropped.calls == 0);
+}
