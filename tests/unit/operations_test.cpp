@@ -291,15 +291,24 @@ TEST_CASE("logs of a named service whose output is not captured are refused; unn
 
 // ---- waits against the clock ------------------------------------------------
 
+namespace {
+
+// Time passes up to `at` since now: the wait has not completed a millisecond before, and has at `at`.
+void check_completes_at(Harness& h, const Completed& done, Duration at) {
+    h.advance(at - 1ms);
+    CHECK(done.calls == 0);
+    h.advance(1ms);
+    CHECK(done.calls == 1);
+}
+
+}  // namespace
+
 TEST_CASE("a start's wait times out exactly at its timeout, not a millisecond before") {
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
     Operations ops(*h.supervisor, h.loop);
     Completed done;
     Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 30s, done.callback());
-    h.advance(29999ms);
-    CHECK(done.calls == 0);
-    h.advance(1ms);
-    CHECK(done.calls == 1);
+    check_completes_at(h, done, 30s);
     CHECK(done.last.error == "start timed out after 30s");
     CHECK(h.state("api") == ServiceState::starting);  // the wait ends; the start goes on
 }
@@ -309,10 +318,7 @@ TEST_CASE("a start's wait completes when min_uptime has passed, before its timeo
     Operations ops(*h.supervisor, h.loop);
     Completed done;
     Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 60s, done.callback());
-    h.advance(4999ms);
-    CHECK(done.calls == 0);
-    h.advance(1ms);
-    CHECK(done.calls == 1);
+    check_completes_at(h, done, 5s);
     CHECK(done.last.ok());
 }
 
@@ -321,10 +327,7 @@ TEST_CASE("a stop's wait (timeout 0: its stop budget) completes when SIGKILL at 
     Operations ops(*h.supervisor, h.loop);
     Completed done;
     Subscription wait = ops.await(ops.stop({h.supervisor->find("stubborn")}, false), 0s, done.callback());
-    h.advance(19999ms);
-    CHECK(done.calls == 0);
-    h.advance(1ms);
-    CHECK(done.calls == 1);
+    check_completes_at(h, done, 20s);
     CHECK(done.last.ok());
     CHECK(h.state("stubborn") == ServiceState::stopped);
 }
