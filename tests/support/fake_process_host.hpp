@@ -76,6 +76,11 @@ public:
             if (s.target == pid || s.target == -pid) out.push_back(s.signal);
         return out;
     }
+    // The first signal it was sent, 0 when none (a test that fails must not crash).
+    int first_signal_to(pid_t pid) const {
+        auto all = signals_to(pid);
+        return all.empty() ? 0 : all.front();
+    }
     bool is_alive(pid_t pid) const { return live_.contains(pid); }
 
     SpawnResult spawn(const SpawnRequest& request) override {

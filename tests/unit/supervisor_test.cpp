@@ -43,13 +43,13 @@ TEST_CASE("shutdown stops dependants first, unrelated ones in parallel, and exit
     pid_t db = h.pid("db"), web = h.pid("web"), worker = h.pid("worker");
     h.host.ignore_stop_signals = {"web"};  // web takes its time
     h.supervisor->request_shutdown("test");
-    CHECK(h.host.signals_to(web).front() == SIGTERM);
-    CHECK(h.host.signals_to(worker).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(web) == SIGTERM);
+    CHECK(h.host.first_signal_to(worker) == SIGTERM);
     h.turn();
     CHECK(h.host.signals_to(db).empty());  // web is still up
     h.host.exit(web, ExitStatus::exited(0));
     h.turn();
-    CHECK(h.host.signals_to(db).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(db) == SIGTERM);
     h.turn();  // db's exit
     CHECK(h.loop.finished_with() == 0);
 }
@@ -334,7 +334,7 @@ TEST_CASE("a stop sends stop_signal, and SIGKILL exactly when stop_timeout has p
     pid_t pid = h.pid("stubborn");
     REQUIRE(h.supervisor->stop(*h.supervisor->find("stubborn")).empty());
     h.turn();
-    CHECK(h.host.signals_to(pid).front() == SIGQUIT);
+    CHECK(h.host.first_signal_to(pid) == SIGQUIT);
     h.advance(4999ms);
     CHECK_FALSE(got(h, pid, SIGKILL));
     CHECK(h.state("stubborn") == ServiceState::stopping);
@@ -351,7 +351,7 @@ TEST_CASE("a service that stops in time gets no SIGKILL later: its stop timer is
     h.turn();
     REQUIRE(h.state("web") == ServiceState::stopped);
     h.advance(1h);
-    CHECK(h.host.signals_to(pid).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(pid) == SIGTERM);
     CHECK_FALSE(got(h, pid, SIGKILL));
     CHECK_FALSE(h.supervisor->find("web")->machine().needed_kill());
 }
@@ -388,7 +388,7 @@ TEST_CASE("a readiness check that does not pass within ready.timeout fails the s
     CHECK(h.state("db") == ServiceState::starting);
     CHECK(h.host.signals_to(first).empty());
     h.advance(1ms);
-    CHECK(h.host.signals_to(first).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(first) == SIGTERM);
     CHECK(h.pid("db") != first);  // stopped, then started again
     CHECK(h.state("db") == ServiceState::starting);
     CHECK(h.supervisor->find("db")->machine().consecutive_failures() == 1);
@@ -439,7 +439,7 @@ TEST_CASE("a health check failing `retries` times in a row restarts the service;
     CHECK(h.supervisor->find("web")->checks->health().failures == 1);
     check_exits(1);
     CHECK_FALSE(h.host.is_alive(web));
-    CHECK(h.host.signals_to(web).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(web) == SIGTERM);
     CHECK(h.pid("web") != web);
     CHECK(h.state("web") == ServiceState::running);
 }
