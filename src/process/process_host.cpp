@@ -50,6 +50,10 @@ std::size_t SystemProcessHost::reap(const ReapHandler& handler) { return reap_al
 
 bool SystemProcessHost::has_children() { return tend::has_children(); }
 
-std::chrono::steady_clock::time_point SystemProcessHost::now() { return std::chrono::steady_clock::now(); }
+// One SIGCHLD source drains every exit (see reaper.hpp): sd-event's child
+// sources would race that drain for the same zombies.
+EventSource SystemProcessHost::watch_exits(EventLoop& loop, std::function<void()> reap_due) {
+    return loop.add_signal(SIGCHLD, [reap_due = std::move(reap_due)](const signalfd_siginfo&) { reap_due(); });
+}
 
 }  // namespace tend

@@ -6,8 +6,8 @@
 
 namespace tend {
 
-ConfigReader::ConfigReader(EventLoop& loop, std::string path)
-    : loop_(loop), path_(std::move(path)), trim_(loop.add_timer([this] { give_back_memory(); })) {}
+ConfigReader::ConfigReader(EventLoop& loop, Clock& clock, std::string path)
+    : loop_(loop), path_(std::move(path)), trim_(clock.timer([this] { give_back_memory(); })) {}
 
 void ConfigReader::read(Done done) {
     if (busy()) next_for_.push_back(std::move(done));
@@ -42,7 +42,7 @@ void ConfigReader::finished() {
     // is free once the callers' replies are made and sent; without a trim,
     // PID 1 would keep that memory for the rest of its life. At the next turn
     // of the loop, not now: the replies go out at the end of this one.
-    loop_.arm(trim_.get(), Duration(0));
+    trim_->arm(Duration(0));
 }
 
 void ConfigReader::give_back_memory() {

@@ -53,8 +53,8 @@ Subscription Operations::pend(Duration timeout, std::string timeout_message,
     std::uint64_t id = next_id_++;
     auto pending = std::make_unique<Pending>(Pending{id, std::move(check), std::move(done), std::move(timeout_message), {}});
     Pending* raw = pending.get();
-    pending->timer = loop_.add_timer([this, raw] { on_timeout(raw); });
-    loop_.arm(pending->timer.get(), timeout);
+    pending->timer = supervisor_.clock().timer([this, raw] { on_timeout(raw); });
+    pending->timer->arm(timeout);
     pending_->push_back(std::move(pending));
     std::weak_ptr<PendingList> weak = pending_;
     return Subscription([weak, id] {

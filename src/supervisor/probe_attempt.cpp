@@ -76,18 +76,18 @@ std::string trim_probe_output(std::string_view text, std::size_t limit) {
     return out;
 }
 
-ProbeAttempt::ProbeAttempt(EventLoop& loop, ProcessHost& host, const ProbeSpec& probe, const SpawnRequest& like,
+ProbeAttempt::ProbeAttempt(EventLoop& loop, Clock& clock, ProcessHost& host, const ProbeSpec& probe, const SpawnRequest& like,
                            Done done)
-    : loop_(loop), host_(host), probe_(probe), done_(std::move(done)), began_(host.now()) {
-    timer_ = loop_.add_timer([this] { on_timeout(); });
-    loop_.arm(timer_.get(), probe_.timeout);
+    : loop_(loop), clock_(clock), host_(host), probe_(probe), done_(std::move(done)), began_(clock.now()) {
+    timer_ = clock_.timer([this] { on_timeout(); });
+    timer_->arm(probe_.timeout);
     if (probe_.kind == ProbeSpec::Kind::exec) start_command(like);
     else start_socket();
 }
 
 void ProbeAttempt::fail_soon(std::string why) {
     early_failure_ = std::move(why);
-    loop_.arm(timer_.get(), Duration{0});
+    timer_->arm(Duration{0});
 }
 
 ProbeAttempt::~ProbeAttempt() {
@@ -266,11 +266,11 @@ void ProbeAttempt::finish(bool ok, std::string output) {
     finished_ = true;
     io_.reset();
     socket_.reset();
-    EventLoop::disarm(timer_.get());
+    timer_->disarm();
     kill_running();  // timed out: its exit still comes to exited()
     output_watch_.reset();
     output_.reset();
-    Duration took = std::chrono::duration_cast<Duration>(host_.now() - began_);
+    Duration took = std::chrono::duration_cast<Duration>(clock_.now() - began_);
     // Last: the callback may destroy this attempt.
     auto done = std::move(done_);
     done(ProbeResult{ok, std::move(output), took});

@@ -39,14 +39,14 @@ const char* to_string(HealthState::Verdict verdict) {
 
 std::string notify_dir_for(const std::string& control_socket) { return control_socket + ".notify"; }
 
-ServiceChecks::ServiceChecks(EventLoop& loop, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
+ServiceChecks::ServiceChecks(EventLoop& loop, Clock& clock, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
                              std::string notify_dir, CheckHooks hooks)
-    : loop_(loop), host_(host), output_(output), spec_(spec), notify_dir_(std::move(notify_dir)),
+    : loop_(loop), clock_(clock), host_(host), output_(output), spec_(spec), notify_dir_(std::move(notify_dir)),
       hooks_(std::move(hooks)) {
-    ready_timer_ = loop_.add_timer([this] { start_ready_probe(); });
-    health_timer_ = loop_.add_timer([this] { start_health_probe(); });
-    watchdog_timer_ = loop_.add_timer([this] { on_watchdog(); });
-    warning_timer_ = loop_.add_timer([this] { report_suppressed(); });
+    ready_timer_ = clock_.timer([this] { start_ready_probe(); });
+    health_timer_ = clock_.timer([this] { start_health_probe(); });
+    watchdog_timer_ = clock_.timer([this] { on_watchdog(); });
+    warning_timer_ = clock_.timer([this] { report_suppressed(); });
     ready_post_ = loop_.add_post([this] { announce_ready("its output matched"); });
     if (spec_.ready.probe.kind == ProbeSpec::Kind::log) ready_pattern_.emplace(spec_.ready.probe.pattern);
 }
@@ -103,7 +103,7 @@ void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
 // than a costly pattern can be searched has lines skipped, not the loop held.
 void ServiceChecks::search_for_ready(const LineView& line) {
     if (!waiting_ready_) return;
-    const auto began = host_.now();
+    const auto began = clock_.now();
     if (!ready_search_budget_.available(began)) {
         if (ready_lines_skipped_++ == 0)
             spdlog::warn("{}: searching its output for /{}/ takes over a tenth of tend's time; lines are skipped while "
@@ -112,7 +112,7 @@ void ServiceChecks::search_for_ready(const LineView& line) {
         return;
     }
     const bool found = ready_pattern_->search(line.text);
-    ready_search_budget_.spend(host_.now() - began);
+    ready_search_budget_.spend(clock_.now() - began);
     if (found) EventLoop::schedule(ready_post_.get());
 }
 
@@ -126,18 +126,18 @@ void ServiceChecks::announce_ready(const char* how) {
 void ServiceChecks::running() {
     waiting_ready_ = false;
     running_ = true;
-    running_since_ = host_.now();
+    running_since_ = clock_.now();
     if (spec_.health.enabled()) {
         health_.verdict = HealthState::Verdict::unknown;
         start_health_probe();
     }
-    if (spec_.ready.watchdog.count() > 0) loop_.arm(watchdog_timer_.get(), spec_.ready.watchdog);
+    if (spec_.ready.watchdog.count() > 0) watchdog_timer_->arm(spec_.ready.watchdog);
 }
 
 void ServiceChecks::stop_readiness() {
     waiting_ready_ = false;
     ready_attempt_.reset();
-    EventLoop::disarm(ready_timer_.get());
+    ready_timer_->disarm();
     ready_lines_.reset();
     ready_pipe_watch_.reset();
     ready_read_.reset();
@@ -148,8 +148,8 @@ void ServiceChecks::ended() {
     running_ = false;
     main_pid_ = 0;
     health_attempt_.reset();
-    EventLoop::disarm(health_timer_.get());
-    EventLoop::disarm(watchdog_timer_.get());
+    health_timer_->disarm();
+    watchdog_timer_->disarm();
     ready_write_.reset();
     // The health verdict stays until the next run: it may say why this one ended.
 }
@@ -164,14 +164,14 @@ void ServiceChecks::probe_exited(pid_t pid, const ExitStatus& status) {
 
 void ServiceChecks::start_ready_probe() {
     if (!waiting_ready_) return;
-    ready_attempt_ = std::make_unique<ProbeAttempt>(loop_, host_, spec_.ready.probe, probe_like_,
+    ready_attempt_ = std::make_unique<ProbeAttempt>(loop_, clock_, host_, spec_.ready.probe, probe_like_,
                                                     [this](const ProbeResult& result) {
         if (result.ok) {
             announce_ready(("check passed: " + result.output).c_str());
             return;
         }
         spdlog::debug("{}: not ready yet: {}", spec_.name, result.output);
-        if (waiting_ready_) loop_.arm(ready_timer_.get(), spec_.ready.probe.interval);
+        if (waiting_ready_) ready_timer_->arm(spec_.ready.probe.interval);
     });
     if (pid_t pid = ready_attempt_->pid()) hooks_.track_probe(pid);
 }
@@ -221,15 +221,14 @@ void ServiceChecks::on_notify() {
 }
 
 void ServiceChecks::warn_notify(const std::string& what) {
-    if (notify_warnings_.admit(host_.now())) {
+    if (notify_warnings_.admit(clock_.now())) {
         report_suppressed();  // the last window's count, if its timer has not told it yet
-        EventLoop::disarm(warning_timer_.get());
+        warning_timer_->disarm();
         spdlog::warn("{}: {}", spec_.name, what);
         return;
     }
-    if (!EventLoop::enabled(warning_timer_.get()))
-        loop_.arm(warning_timer_.get(),
-                  std::chrono::duration_cast<Duration>(notify_warnings_.window_end() - host_.now()));
+    if (!warning_timer_->armed())
+        warning_timer_->arm(std::chrono::duration_cast<Duration>(notify_warnings_.window_end() - clock_.now()));
 }
 
 void ServiceChecks::report_suppressed() {
@@ -276,8 +275,8 @@ void ServiceChecks::handle_notify(const NotifyMessage& m) {
     if (f.contains("STOPPING") && f.at("STOPPING") == "1") spdlog::info("{}: stopping", spec_.name);
     if (auto it = f.find("WATCHDOG"); it != f.end() && spec_.ready.watchdog.count() > 0) {
         if (it->second == "trigger") hooks_.emit({EventKind::unhealthy, {}, "it asked for its watchdog (WATCHDOG=trigger)"});
-        else if (it->second == "1" && EventLoop::enabled(watchdog_timer_.get()))
-            loop_.arm(watchdog_timer_.get(), spec_.ready.watchdog);
+        else if (it->second == "1" && watchdog_timer_->armed())
+            watchdog_timer_->arm(spec_.ready.watchdog);
     }
     if (f.contains("READY") && f.at("READY") == "1") announce_ready("READY=1");
 }
@@ -292,7 +291,7 @@ void ServiceChecks::update_health(const HealthSpec& health) {
     if (health == spec_.health) return;
     spec_.health = health;
     health_attempt_.reset();
-    EventLoop::disarm(health_timer_.get());
+    health_timer_->disarm();
     // A removed check's verdict means nothing now; a changed one is judged
     // afresh: the old check's pass says nothing about the new.
     if (!running_ && spec_.health.enabled()) return;  // the next run starts the new check
@@ -303,19 +302,19 @@ void ServiceChecks::update_health(const HealthSpec& health) {
         return;
     }
     spdlog::info("{}: health check replaced: the new one runs now", spec_.name);
-    running_since_ = host_.now();  // its start_period counts from now
+    running_since_ = clock_.now();  // its start_period counts from now
     health_.verdict = HealthState::Verdict::unknown;
     start_health_probe();
 }
 
 void ServiceChecks::start_health_probe() {
-    health_attempt_ = std::make_unique<ProbeAttempt>(loop_, host_, spec_.health.probe, probe_like_,
+    health_attempt_ = std::make_unique<ProbeAttempt>(loop_, clock_, host_, spec_.health.probe, probe_like_,
                                                      [this](const ProbeResult& result) { on_health_result(result); });
     if (pid_t pid = health_attempt_->pid()) hooks_.track_probe(pid);
 }
 
 void ServiceChecks::on_health_result(const ProbeResult& result) {
-    auto now = host_.now();
+    auto now = clock_.now();
     health_.last_output = result.output;
     health_.last_took = result.took;
     health_.last_at = now;
@@ -343,7 +342,7 @@ void ServiceChecks::on_health_result(const ProbeResult& result) {
     // Compose's start_interval: quicker checks while a slow starter may still come up.
     const bool starting = !health_.passed_once && now - running_since_ < spec_.health.start_period;
     const Duration start_interval = spec_.health.start_interval;
-    loop_.arm(health_timer_.get(), starting && start_interval.count() > 0 ? start_interval : spec_.health.probe.interval);
+    health_timer_->arm(starting && start_interval.count() > 0 ? start_interval : spec_.health.probe.interval);
 }
 
 }  // namespace tend

@@ -21,21 +21,22 @@ namespace {
 // source so none is left to its default action (for PID 1: silently dropped).
 // The fault signals too (kFaultSignals): read here only when sent with kill(2);
 // a real fault in tend still goes to the kernel's default action.
+// SIGCHLD is the host's (watch_exits).
 constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
-                                   SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
+                                   SIGTERM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
                                    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSTKFLT};
 
 
 }  // namespace
 
-Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, SupervisorOptions options)
-    : settings_(std::move(config.settings)), loop_(loop), host_(host), options_(options),
+Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock& clock, SupervisorOptions options)
+    : settings_(std::move(config.settings)), loop_(loop), host_(host), clock_(clock), options_(options),
       graph_(config.services), output_(loop, settings_.log_format, STDOUT_FILENO) {
     start_order_ = graph_.start_order();
     for (std::size_t i = 0; i < config.services.size(); ++i)
         services_.push_back(make_service(std::move(config.services[i]), i));
     index_services();
-    if (!options_.config_path.empty()) config_reader_.emplace(loop_, options_.config_path);
+    if (!options_.config_path.empty()) config_reader_.emplace(loop_, clock_, options_.config_path);
     std::vector<int> watched(std::begin(kWatchedSignals), std::end(kWatchedSignals));
     watched.insert(watched.end(), std::begin(kFaultSignals), std::end(kFaultSignals));
     for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) watched.push_back(sig);  // e.g. Docker's STOPSIGNAL SIGRTMIN+3
@@ -43,9 +44,10 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Superv
         signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
             on_signal(static_cast<int>(info.ssi_signo));
         }));
+    exits_source_ = host_.watch_exits(loop_, [this] { on_sigchld(); });
     progress_source_ = loop_.add_post([this] { progress(); });
-    sweep_timer_ = loop_.add_timer([this] { on_sweep_timer(); });
-    deadline_timer_ = loop_.add_timer([this] { on_deadline(); });
+    sweep_timer_ = clock_.timer([this] { on_sweep_timer(); });
+    deadline_timer_ = clock_.timer([this] { on_deadline(); });
 
     dev_null_.reset(open("/dev/null", O_WRONLY | O_CLOEXEC));
     if (!dev_null_) throw errno_error("Failed to open /dev/null");
@@ -159,7 +161,7 @@ void Supervisor::note_escaped(Service& service) {
 
 void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
     const int late_failures = service.machine().late_failures();
-    Transition t = service.machine().step(event, host_.now());
+    Transition t = service.machine().step(event, clock_.now());
     if (service.machine().late_failures() > late_failures) note_late_failure(service);
     if (event.kind == EventKind::stop_timeout && t.from == ServiceState::stopping && service.machine().needed_kill() &&
         std::any_of(t.actions.begin(), t.actions.end(),
@@ -177,11 +179,9 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
                 if (t.to == ServiceState::stopping && (action.whole_group || action.signal == SIGKILL))
                     for (pid_t pid : service.escaped) host_.signal(pid, action.signal);
                 break;
-            case ActionKind::arm_timer:
-                loop_.arm(service.timers[static_cast<std::size_t>(action.timer)].get(), action.delay);
-                break;
+            case ActionKind::arm_timer: service.timers[static_cast<std::size_t>(action.timer)]->arm(action.delay); break;
             case ActionKind::cancel_timers:
-                for (auto& timer : service.timers) EventLoop::disarm(timer.get());
+                for (auto& timer : service.timers) timer->disarm();
                 break;
         }
     }
@@ -203,7 +203,7 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
 void Supervisor::note_late_failure(Service& service) {
     const ServicePolicy& policy = service.machine().policy();
     if (policy.restart_window.count() > 0 || policy.max_restarts < 0) return;
-    if (!service.restart_loop.note(host_.now())) return;
+    if (!service.restart_loop.note(clock_.now())) return;
     spdlog::warn("{}: crashed and restarted {} times within {}; max_restarts: {} counts only failed starts in a row "
                  "(exits before it was up), so this loop never ends; to give up on it, use max_restarts: "
                  "{{count, within}}, e.g. {{count: {}, within: 1m}}",
@@ -275,7 +275,7 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
     }
     service.pid = result.pid;
     service.pgid = result.pid;
-    service.started_at = host_.now();
+    service.started_at = clock_.now();
     pids_.add(result.pid, {service.id(), PidRole::main});
     service.checks->spawned(result.pid, like);
     return ServiceEvent{EventKind::spawned, {}, {}};
@@ -291,8 +291,8 @@ std::unique_ptr<ServiceChecks> Supervisor::make_checks(Service& service) {
     hooks.track_probe = [this, id](pid_t pid) { pids_.add(pid, {id, PidRole::probe}); };
     hooks.extend_ready = [this, id](Duration more) {
         Service* s = find_any(id);
-        auto* timer = s ? s->timers[static_cast<std::size_t>(TimerKind::ready_timeout)].get() : nullptr;
-        if (timer && EventLoop::enabled(timer)) loop_.arm(timer, more);
+        Timer* timer = s ? s->timers[static_cast<std::size_t>(TimerKind::ready_timeout)].get() : nullptr;
+        if (timer && timer->armed()) timer->arm(more);
     };
     hooks.changed = [this, id] {
         Service* s = find_any(id);
@@ -300,7 +300,7 @@ std::unique_ptr<ServiceChecks> Supervisor::make_checks(Service& service) {
         tell_listeners(*s);
         schedule_progress();
     };
-    return std::make_unique<ServiceChecks>(loop_, host_, output_, service.spec(),
+    return std::make_unique<ServiceChecks>(loop_, clock_, host_, output_, service.spec(),
                                            notify_dir_for(settings_.control_socket), std::move(hooks));
 }
 

@@ -114,7 +114,7 @@ std::string Supervisor::why_waiting(std::size_t index, const std::vector<Service
 void Supervisor::set_waiting(Service& service, std::string reason) {
     if (service.waiting_for == reason) return;
     if (service.waiting_for.empty()) {
-        service.waiting_since = host_.now();
+        service.waiting_since = clock_.now();
         spdlog::info("{}: waiting for {}", service.name(), reason);
     }
     service.waiting_for = std::move(reason);

@@ -23,7 +23,7 @@ std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t 
     auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
     Service* raw = service.get();
     for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
-        service->timers[static_cast<std::size_t>(kind)] = loop_.add_timer([this, raw, kind] { on_timer(*raw, kind); });
+        service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { on_timer(*raw, kind); });
     return service;
 }
 

@@ -12,9 +12,9 @@
 namespace tend {
 
 void Supervisor::request_shutdown(const std::string& why) {
-    if (!shutdown_.begin(host_.now(), settings_.shutdown_timeout)) return;
+    if (!shutdown_.begin(clock_.now(), settings_.shutdown_timeout)) return;
     spdlog::info("Shutting down: {}", why);
-    loop_.arm(deadline_timer_.get(), settings_.shutdown_timeout);
+    deadline_timer_->arm(settings_.shutdown_timeout);
     // Every goal is down now; the shutdown's own sequence takes the steps.
     for (auto& s : services_) s->goal = {Want::down, s->goal.from_operator, true};
     // Nothing restarts from here on: a service that exits now stays down, and
@@ -61,7 +61,7 @@ void Supervisor::begin_sweep() {
     }
     spdlog::debug("Sending SIGTERM to leftover processes");
     host_.signal_all(options_.is_pid1, SIGTERM);
-    loop_.arm(sweep_timer_.get(), settings_.kill_grace);
+    sweep_timer_->arm(settings_.kill_grace);
 }
 
 void Supervisor::on_sweep_timer() {
@@ -100,7 +100,7 @@ void Supervisor::finish() {
     for_every_service([](Service& s) {
         if (s.output) s.output->drain();
     });
-    auto now = host_.now();
+    auto now = clock_.now();
     output_.writer().flush_until(std::max(shutdown_.deadline(), now + std::chrono::milliseconds(500)));
     auto [code, why] = exit_code();
     if (code == 0) spdlog::info("Exiting with code 0 ({} orphans reaped)", orphans_reaped_);

@@ -12,10 +12,6 @@
 namespace tend {
 
 void Supervisor::on_signal(int sig) {
-    if (sig == SIGCHLD) {
-        on_sigchld();
-        return;
-    }
     if (options_.exec_mode) {
         on_exec_signal(sig);
         return;

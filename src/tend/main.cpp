@@ -20,6 +20,7 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/event/background_task.hpp"
 #include "tend/event/event_loop.hpp"
+#include "tend/event/loop_clock.hpp"
 #include "tend/event/signal_mask.hpp"
 #include "tend/log/logging.hpp"
 #include "tend/log/queued_log.hpp"
@@ -48,8 +49,9 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     EventLoop loop;
     PosixSpawner spawner(raise_fd_limit());
     SystemProcessHost host(spawner);
+    LoopClock clock(loop);
     const bool exec_mode = options.mode == TendOptions::Mode::exec;
-    Supervisor supervisor(std::move(config), loop, host,
+    Supervisor supervisor(std::move(config), loop, host, clock,
                           {exec_mode, is_pid1, exec_mode ? std::string() : options.config_path,
                            options.exit_remaps, options.signal_rewrites});
     // From here on tend's own log never blocks on a stuck stderr reader.

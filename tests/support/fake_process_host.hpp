@@ -1,6 +1,8 @@
 // A ProcessHost that starts nothing: spawns get made-up pids, signals are
 // recorded, and a process exits when the test says so or when it gets a
 // signal it does not ignore. Each fake service is one process, its own group.
+// An exit reaches the watcher as a real one does: on the next loop turn, as
+// its reap_due (where the real host has SIGCHLD), then through reap().
 // Read ninja's FakeCommandRunner (build_test.cc) for where the idea comes from.
 #pragma once
 
@@ -10,6 +12,7 @@
 
 #include <cerrno>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -34,17 +37,17 @@ public:
     std::set<std::string> ignore_stop_signals;
     // What holding() finds: processes that hold a pipe, as if adopted by tend.
     std::vector<pid_t> holders;
-    std::chrono::steady_clock::time_point clock{};
-    std::chrono::steady_clock::duration tick_per_now{};
 
     FakeProcessHost() = default;
     ~FakeProcessHost() override {
+        if (auto unhook = unhook_.lock()) unhook->host = nullptr;
         for (const auto& [pid, fd] : stdout_held_) close(fd);
     }
     FakeProcessHost(const FakeProcessHost&) = delete;
     FakeProcessHost& operator=(const FakeProcessHost&) = delete;
 
-    // The process ends: it is no longer alive and waits to be reaped.
+    // The process ends (an exit code, or killed by a signal): it is no longer
+    // alive, waits to be reaped, and its watcher hears of it on the next turn.
     void exit(pid_t pid, ExitStatus status) {
         if (!live_.erase(pid)) return;
         if (auto held = stdout_held_.find(pid); held != stdout_held_.end()) {
@@ -52,6 +55,15 @@ public:
             stdout_held_.erase(held);
         }
         zombies_.emplace_back(pid, status);
+        EventLoop::schedule(exits_);
+    }
+    // A process tend did not start (an orphan re-parented to it), alive until
+    // it exits or is killed; not among `spawned`.
+    pid_t adopt(const std::string& name) {
+        pid_t pid = next_pid_++;
+        live_.insert(pid);
+        names_[pid] = name;
+        return pid;
     }
     pid_t pid_of(const std::string& program) const {
         for (auto it = spawned.rbegin(); it != spawned.rend(); ++it)
@@ -63,6 +75,11 @@ public:
         for (const Sent& s : sent)
             if (s.target == pid || s.target == -pid) out.push_back(s.signal);
         return out;
+    }
+    // The first signal it was sent, 0 when none (a test that fails must not crash).
+    int first_signal_to(pid_t pid) const {
+        auto all = signals_to(pid);
+        return all.empty() ? 0 : all.front();
     }
     bool is_alive(pid_t pid) const { return live_.contains(pid); }
 
@@ -86,16 +103,22 @@ public:
     void signal_all(bool, int sig) override {
         for (pid_t pid : std::set<pid_t>(live_)) deliver(pid, pid, sig);
     }
+    // The watcher owns the source; once it is gone (a supervisor being
+    // destroyed kills its probes on the way), exits are no longer told.
+    EventSource watch_exits(EventLoop& loop, std::function<void()> reap_due) override {
+        auto unhook = std::make_shared<Unhook>(this);
+        unhook_ = unhook;
+        EventSource source = loop.add_post([reap_due = std::move(reap_due), unhook] { reap_due(); });
+        exits_ = source.get();
+        if (!zombies_.empty()) EventLoop::schedule(exits_);
+        return source;
+    }
     std::size_t reap(const ReapHandler& handler) override {
         auto ready = std::exchange(zombies_, {});
         for (const auto& [pid, status] : ready) handler(pid, status);
         return ready.size();
     }
     bool has_children() override { return !live_.empty() || !zombies_.empty(); }
-    std::chrono::steady_clock::time_point now() override {
-        clock += tick_per_now;  // work measured between two looks takes this long
-        return clock;
-    }
 
 private:
     bool deliver(pid_t target, pid_t pid, int sig) {
@@ -110,6 +133,15 @@ private:
         return true;
     }
 
+    // Held by the watcher's source: forgets it as the source is freed.
+    struct Unhook {
+        FakeProcessHost* host;
+        ~Unhook() {
+            if (host) host->exits_ = nullptr;
+        }
+    };
+    sd_event_source* exits_ = nullptr;  // the watcher's (watch_exits)
+    std::weak_ptr<Unhook> unhook_;
     pid_t next_pid_ = 100;
     std::map<pid_t, int> stdout_held_;  // a copy of each live process's stdout
     std::set<pid_t> live_;

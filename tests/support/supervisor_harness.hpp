@@ -1,6 +1,7 @@
-// A supervisor over a fake process host, for unit tests: no processes, no
-// sleeps. Timers that must fire are given zero durations and run on the next
-// loop turn.
+// A supervisor over a fake process host and a fake clock, for unit tests: no
+// processes, no sleeps. Time moves only when the test says (advance), and a
+// fake process's exit reaches the supervisor on the next loop turn, as a
+// real one's SIGCHLD does.
 #pragma once
 
 #include <signal.h>
@@ -13,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fake_clock.hpp"
 #include "fake_process_host.hpp"
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/supervisor.hpp"
@@ -32,12 +34,6 @@ struct SignalsBlocked {
         spdlog::set_level(spdlog::level::off);
     }
     ~SignalsBlocked() {
-        sigset_t chld;
-        sigemptyset(&chld);
-        sigaddset(&chld, SIGCHLD);
-        timespec zero{};
-        while (sigtimedwait(&chld, nullptr, &zero) > 0) {
-        }
         sigprocmask(SIG_SETMASK, &old, nullptr);
         spdlog::set_level(spdlog::level::info);
     }
@@ -45,19 +41,25 @@ struct SignalsBlocked {
 
 struct Harness : SignalsBlocked {
     EventLoop loop;
+    FakeClock clock;
     FakeProcessHost host;
     std::unique_ptr<Supervisor> supervisor;
 
     explicit Harness(const std::string& yaml, std::set<std::string> ignoring = {}) {
         host.ignore_stop_signals = std::move(ignoring);
-        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, SupervisorOptions{});
+        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, clock, SupervisorOptions{});
         supervisor->start();
         turn();
     }
-    // Lets the supervisor see what the fake's processes did: a SIGCHLD, then loop turns.
-    void turn() {
-        kill(getpid(), SIGCHLD);
-        for (int i = 0; i < 8 && !loop.finished_with(); ++i) loop.run_once(0ms);
+    // What is due now happens: exits are reaped, deferred work runs, timers
+    // armed with no delay fire. The clock does not move.
+    void turn() { advance(0ms); }
+    // Time passes: each timer that falls due fires at its deadline, in order,
+    // and the loop's work after it runs before the next one fires.
+    void advance(Duration by) {
+        clock.advance(by, [this] {
+            for (int i = 0; i < 8 && !loop.finished_with(); ++i) loop.run_once(0ms);
+        });
     }
     ServiceState state(const std::string& name) { return supervisor->find(name)->state(); }
     pid_t pid(const std::string& program) { return host.pid_of(program); }

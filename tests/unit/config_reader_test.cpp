@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tend/event/loop_clock.hpp"
 #include "tend/supervisor/config_reader.hpp"
 
 using namespace tend;
@@ -28,7 +29,8 @@ void run_until(EventLoop& loop, const bool& flag) {
 TEST_CASE("a read hands back the config, or its errors, on the loop") {
     EventLoop loop;
     TempConfig file("services:\n  web:\n    command: [web]\n");
-    ConfigReader reader(loop, file.path.string());
+    LoopClock clock(loop);
+    ConfigReader reader(loop, clock, file.path.string());
     std::optional<ConfigReader::Result> got;
     bool done = false;
     reader.read([&](const ConfigReader::Result& r) {
@@ -59,7 +61,8 @@ TEST_CASE("a read hands back the config, or its errors, on the loop") {
 TEST_CASE("requests made during a read share one more read after it") {
     EventLoop loop;
     TempConfig file("services:\n  a:\n    command: [a]\n");
-    ConfigReader reader(loop, file.path.string());
+    LoopClock clock(loop);
+    ConfigReader reader(loop, clock, file.path.string());
     int first = 0, later = 0;
     bool all_done = false;
     reader.read([&](const ConfigReader::Result&) { ++first; });

@@ -41,10 +41,10 @@ TEST_CASE("health names a fatal service and the dependant it blocks; an operator
 
 TEST_CASE("a dependant says in status and health what it waits for, and since when") {
     Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
-              "    ready: {exec: [isready], interval: 1h, timeout: 0}\n" +
+              "    ready: {exec: [isready], interval: 1h, probe_timeout: 1h, timeout: 0}\n" +
               service("web", "    depends_on: {redis: ready}\n"));
     Operations ops(*h.supervisor, h.loop);
-    h.host.clock += std::chrono::seconds(12);
+    h.advance(std::chrono::seconds(12));
     ServiceStatus web = ops.status(*h.supervisor->find("web"));
     CHECK(web.state == "stopped");
     CHECK(web.waiting == "waiting for redis: not ready yet (12s)");
@@ -232,7 +232,7 @@ TEST_CASE("a restart's wait needs a new process: the old one still running does 
     Harness h("services:\n" + service("web"));
     Operations ops(*h.supervisor, h.loop);
     pid_t old_pid = h.pid("web");
-    h.host.clock += 1s;  // the restart is asked for after web started
+    h.advance(1s);  // the restart is asked for after web started
     Completed done;
     Subscription wait = ops.await(ops.restart({h.supervisor->find("web")}), 60s, done.callback());
     CHECK(done.calls == 0);
@@ -287,4 +287,80 @@ TEST_CASE("logs of a named service whose output is not captured are refused; unn
     CHECK_THROWS_WITH_AS(ops.logs(ops.lookup({"web"}, false), std::nullopt, true),
                          "web's output is not captured (output: null), so tend keeps none of it", Refusal);
     CHECK(ops.logs(ops.lookup({}, true), std::nullopt, false).empty());
+}
+
+// ---- waits against the clock ------------------------------------------------
+
+namespace {
+
+// Time passes up to `at` since now: the wait has not completed a millisecond before, and has at `at`.
+void check_completes_at(Harness& h, const Completed& done, Duration at) {
+    h.advance(at - 1ms);
+    CHECK(done.calls == 0);
+    h.advance(1ms);
+    CHECK(done.calls == 1);
+}
+
+}  // namespace
+
+TEST_CASE("a start's wait times out exactly at its timeout, not a millisecond before") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 30s, done.callback());
+    check_completes_at(h, done, 30s);
+    CHECK(done.last.error == "start timed out after 30s");
+    CHECK(h.state("api") == ServiceState::starting);  // the wait ends; the start goes on
+}
+
+TEST_CASE("a start's wait completes when min_uptime has passed, before its timeout") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 5s\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 60s, done.callback());
+    check_completes_at(h, done, 5s);
+    CHECK(done.last.ok());
+}
+
+TEST_CASE("a stop's wait (timeout 0: its stop budget) completes when SIGKILL at stop_timeout ends the service") {
+    Harness h("services:\n" + service("stubborn", "    stop_timeout: 20s\n"), {"stubborn"});
+    Operations ops(*h.supervisor, h.loop);
+    Completed done;
+    Subscription wait = ops.await(ops.stop({h.supervisor->find("stubborn")}, false), 0s, done.callback());
+    check_completes_at(h, done, 20s);
+    CHECK(done.last.ok());
+    CHECK(h.state("stubborn") == ServiceState::stopped);
+}
+
+TEST_CASE("a wait for `ready` completes when the readiness check passes, and one for `healthy` after the health check") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 1s}\n    health: {exec: [check], interval: 10s}\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed ready, healthy;
+    Subscription a = ops.wait_for({h.supervisor->find("db")}, DependencyCondition::ready, 60s, ready.callback());
+    Subscription b = ops.wait_for({h.supervisor->find("db")}, DependencyCondition::healthy, 60s, healthy.callback());
+    h.advance(10s);
+    CHECK(ready.calls == 0);
+    h.host.exit(h.pid("isready"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(ready.calls == 1);
+    CHECK(ready.last.ok());
+    CHECK(healthy.calls == 0);
+    h.host.exit(h.pid("check"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(healthy.calls == 1);
+    CHECK(healthy.last.ok());
+}
+
+TEST_CASE("a wait dropped before its timeout is not called when the time comes") {
+    Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
+    Operations ops(*h.supervisor, h.loop);
+    Completed kept, dropped;
+    Subscription a = ops.await(ops.start({h.supervisor->find("api")}), 10s, kept.callback());
+    Subscription b = ops.await(ops.start({h.supervisor->find("api")}), 10s, dropped.callback());
+    h.advance(5s);
+    b.reset();
+    h.advance(5s);
+    CHECK(kept.calls == 1);
+    CHECK(dropped.calls == 0);
 }

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "fake_process_host.hpp"
+#include "tend/event/loop_clock.hpp"
 #include "tend/supervisor/probe_attempt.hpp"
 
 using namespace tend;
@@ -53,12 +54,13 @@ struct Listener {
 // A loop and a fake host to run attempts on, and the result of the last one.
 struct Probing {
     EventLoop loop;
+    LoopClock clock{loop};  // real timeouts: the commands and sockets are real
     FakeProcessHost host;
     std::optional<ProbeResult> result;
 
     std::unique_ptr<ProbeAttempt> start(const ProbeSpec& spec, const SpawnRequest& like = {}) {
         result.reset();
-        return std::make_unique<ProbeAttempt>(loop, host, spec, like, [this](ProbeResult r) { result = r; });
+        return std::make_unique<ProbeAttempt>(loop, clock, host, spec, like, [this](ProbeResult r) { result = r; });
     }
     // Steps the loop until the attempt has a result (or two seconds pass).
     const ProbeResult& finish() {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "fake_clock.hpp"
 #include "fake_process_host.hpp"
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/service_checks.hpp"
@@ -23,6 +24,7 @@ namespace {
 
 struct Rig {
     EventLoop loop;
+    FakeClock clock;
     FakeProcessHost host;
     UniqueFd dev_null{open("/dev/null", O_WRONLY | O_CLOEXEC)};
     OutputRouter router{loop, LogFormat::text, dev_null.get()};
@@ -41,7 +43,7 @@ struct Rig {
         hooks.track_probe = [this](pid_t pid) { probes.push_back(pid); };
         hooks.extend_ready = [this](Duration d) { extended.push_back(d); };
         hooks.changed = [] {};
-        checks.emplace(loop, host, router, c.services.front(), dir + "/notify", std::move(hooks));
+        checks.emplace(loop, clock, host, router, c.services.front(), dir + "/notify", std::move(hooks));
     }
     ~Rig() {
         checks.reset();
@@ -49,6 +51,10 @@ struct Rig {
     }
     void turn(int times = 3) {
         for (int i = 0; i < times; ++i) loop.run_once(0ms);
+    }
+    // Time passes: the checks' timers that fall due fire, each followed by a loop turn.
+    void wait(Duration d) {
+        clock.advance(d, [this] { turn(1); });
     }
     bool got(EventKind kind) const {
         for (const auto& e : events)
@@ -259,13 +265,15 @@ TEST_CASE("a health check added while the service is not running starts with its
 }
 
 TEST_CASE("a readiness command is tried every interval until it passes") {
-    Rig r("    ready: {exec: [pg_isready], interval: 1ms}\n");
+    Rig r("    ready: {exec: [pg_isready], interval: 1m}\n");
     SpawnRequest request;
     r.checks->prepare(request);
     r.checks->spawned(500, request);
     REQUIRE(r.probes.size() == 1);
     r.checks->probe_exited(r.probes[0], ExitStatus::exited(2));
-    for (int i = 0; i < 50 && r.probes.size() < 2; ++i) r.loop.run_once(5ms);
+    r.wait(59s);
+    REQUIRE(r.probes.size() == 1);  // not before the interval
+    r.wait(1s);
     REQUIRE(r.probes.size() == 2);  // tried again after the interval
     CHECK(r.host.spawned.back().second == "pg_isready");
     CHECK_FALSE(r.got(EventKind::ready));
@@ -286,7 +294,7 @@ TEST_CASE("health: failures count up to retries, then unhealthy; a pass resets t
     CHECK(r.checks->health().passed_once);
     auto next_probe = [&] {
         std::size_t before = r.probes.size();
-        for (int i = 0; i < 50 && r.probes.size() == before; ++i) r.loop.run_once(5ms);
+        r.wait(1ms);
         REQUIRE(r.probes.size() == before + 1);
     };
     next_probe();
@@ -310,7 +318,7 @@ TEST_CASE("ended stops every check: no probe after the service is down") {
     r.checks->probe_exited(r.probes.back(), ExitStatus::exited(0));
     r.checks->ended();
     std::size_t probes = r.probes.size();
-    for (int i = 0; i < 5; ++i) r.loop.run_once(2ms);
+    r.wait(1h);
     CHECK(r.probes.size() == probes);
 }
 
@@ -338,7 +346,7 @@ TEST_CASE("ready.log: searches take at most a tenth of the time; past it lines a
     SpawnRequest request;
     rig.checks->prepare(request);
     rig.checks->spawned(42, request);
-    rig.host.tick_per_now = 3ms;  // every search takes 3 ms: four fill the 10 ms of a 100 ms window
+    rig.clock.tick_per_now = 3ms;  // every search takes 3 ms: four fill the 10 ms of a 100 ms window
     auto line = [&](std::string_view text) {
         rig.router.publish(LineView{rig.router.next_seq(), WallClock::now(), "web", OutputStream::out, false, text});
         rig.turn();
@@ -346,7 +354,8 @@ TEST_CASE("ready.log: searches take at most a tenth of the time; past it lines a
     for (int i = 0; i < 5; ++i) line("nothing yet");  // the 5th is past the window's share
     line("started");                                  // skipped: the same window
     CHECK_FALSE(rig.got(EventKind::ready));
-    rig.host.clock += 100ms;
+    rig.clock.tick_per_now = {};
+    rig.clock.advance(100ms);
     line("started");
     CHECK(rig.got(EventKind::ready));
 }

@@ -43,13 +43,13 @@ TEST_CASE("shutdown stops dependants first, unrelated ones in parallel, and exit
     pid_t db = h.pid("db"), web = h.pid("web"), worker = h.pid("worker");
     h.host.ignore_stop_signals = {"web"};  // web takes its time
     h.supervisor->request_shutdown("test");
-    CHECK(h.host.signals_to(web).front() == SIGTERM);
-    CHECK(h.host.signals_to(worker).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(web) == SIGTERM);
+    CHECK(h.host.first_signal_to(worker) == SIGTERM);
     h.turn();
     CHECK(h.host.signals_to(db).empty());  // web is still up
     h.host.exit(web, ExitStatus::exited(0));
     h.turn();
-    CHECK(h.host.signals_to(db).front() == SIGTERM);
+    CHECK(h.host.first_signal_to(db) == SIGTERM);
     h.turn();  // db's exit
     CHECK(h.loop.finished_with() == 0);
 }
@@ -190,7 +190,7 @@ TEST_CASE("a crash loop the count form of max_restarts never ends is said once, 
               "    max_restarts: 3\n    backoff: {initial: 0}\n");
     LogCapture log;
     for (int i = 0; i < 20; ++i) {
-        h.host.clock += std::chrono::seconds(1);
+        h.advance(std::chrono::seconds(1));
         h.host.exit(h.pid("loop"), ExitStatus::exited(1));
         h.turn();
         REQUIRE(h.state("loop") == ServiceState::running);
@@ -209,7 +209,7 @@ TEST_CASE("crashes a minute apart, and crash loops under the {count, within} for
               "    max_restarts: {count: 100, within: 1m}\n    backoff: {initial: 0}\n");
     LogCapture log;
     for (int i = 0; i < 20; ++i) {
-        h.host.clock += std::chrono::seconds(16);
+        h.advance(std::chrono::seconds(16));
         h.host.exit(h.pid("slow"), ExitStatus::exited(1));
         h.host.exit(h.pid("windowed"), ExitStatus::exited(1));
         h.turn();
@@ -220,12 +220,12 @@ TEST_CASE("crashes a minute apart, and crash loops under the {count, within} for
 
 TEST_CASE("a dependant waiting for a dependency says so once in the log as the wait begins") {
     Harness h("services:\n  redis:\n    command: [redis]\n    output: null\n    min_uptime: 0\n"
-              "    ready: {exec: [isready], interval: 1h}\n" +
+              "    ready: {exec: [isready], interval: 1h, probe_timeout: 1h}\n" +
               service("web", "    depends_on: {redis: ready}\n    autostart: false\n"));
     LogCapture log;
     REQUIRE(h.supervisor->start(*h.supervisor->find("web")).empty());
     for (int i = 0; i < 3; ++i) {
-        h.host.clock += std::chrono::seconds(5);
+        h.advance(std::chrono::seconds(5));
         h.turn();
     }
     CHECK(log.lines_with("waiting") == std::vector<std::string>{"web: waiting for redis: not ready yet"});
@@ -234,4 +234,337 @@ TEST_CASE("a dependant waiting for a dependency says so once in the log as the w
     h.turn();
     CHECK(h.state("web") == ServiceState::running);
     CHECK(h.supervisor->find("web")->waiting_for.empty());
+}
+
+// ---- time: everything below moves the fake clock; nothing waits ------------
+
+namespace {
+
+bool got(const Harness& h, pid_t pid, int sig) {
+    auto signals = h.host.signals_to(pid);
+    return std::find(signals.begin(), signals.end(), sig) != signals.end();
+}
+
+}  // namespace
+
+TEST_CASE("a failed start waits out its backoff, which grows by its factor up to its max") {
+    Harness h("services:\n  flaky:\n    command: [flaky]\n    output: null\n    min_uptime: 1h\n"
+              "    max_restarts: -1\n    backoff: {initial: 1s, factor: 2, max: 3s}\n");
+    for (Duration delay : {1000ms, 2000ms, 3000ms, 3000ms}) {
+        const std::size_t spawns = h.spawn_order().size();
+        h.host.exit(h.pid("flaky"), ExitStatus::exited(1));
+        h.turn();
+        REQUIRE(h.state("flaky") == ServiceState::backoff);
+        h.advance(delay - 1ms);
+        CHECK(h.spawn_order().size() == spawns);  // not a millisecond early
+        h.advance(1ms);
+        CHECK(h.spawn_order().size() == spawns + 1);
+        CHECK(h.state("flaky") == ServiceState::starting);
+    }
+}
+
+TEST_CASE("exits before min_uptime are failed starts: past max_restarts the service is fatal, saying why") {
+    Harness h("services:\n  flaky:\n    command: [flaky]\n    output: null\n    min_uptime: 10s\n"
+              "    max_restarts: 2\n    backoff: {initial: 0}\n");
+    for (int i = 0; i < 2; ++i) {
+        h.advance(9s);
+        h.host.exit(h.pid("flaky"), ExitStatus::exited(1));
+        h.turn();
+        REQUIRE(h.state("flaky") == ServiceState::starting);
+    }
+    h.host.exit(h.pid("flaky"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.state("flaky") == ServiceState::fatal);
+    CHECK(h.spawn_order().size() == 3);
+    CHECK(h.supervisor->find("flaky")->machine().fatal_reason() ==
+          "exit code 1 before min_uptime 10s; gave up after 3 failed starts");
+}
+
+TEST_CASE("running past min_uptime makes it started and forgets the failed starts before") {
+    Harness h("services:\n  app:\n    command: [app]\n    output: null\n    min_uptime: 5s\n"
+              "    max_restarts: 1\n    backoff: {initial: 0}\n");
+    h.host.exit(h.pid("app"), ExitStatus::exited(1));  // one failed start: the one allowed
+    h.turn();
+    h.advance(4999ms);
+    CHECK(h.state("app") == ServiceState::starting);
+    h.advance(1ms);
+    CHECK(h.state("app") == ServiceState::running);
+    h.host.exit(h.pid("app"), ExitStatus::exited(1));  // a crash, not a failed start
+    h.turn();
+    h.host.exit(h.pid("app"), ExitStatus::exited(1));  // a failed start again: the count began anew
+    h.turn();
+    CHECK(h.state("app") == ServiceState::starting);
+    CHECK(h.spawn_order().size() == 4);
+}
+
+TEST_CASE("max_restarts {count, within} gives up on the failure past count within the window, not on older ones") {
+    Harness h("services:\n  app:\n    command: [app]\n    output: null\n    min_uptime: 0\n"
+              "    max_restarts: {count: 2, within: 1m}\n    backoff: {initial: 0}\n");
+    auto crash = [&] {
+        h.host.exit(h.pid("app"), ExitStatus::exited(1));
+        h.turn();
+    };
+    crash();
+    h.advance(30s);
+    crash();
+    h.advance(31s);  // the first crash is out of the window now
+    crash();
+    CHECK(h.state("app") == ServiceState::running);
+    crash();  // three within the last minute
+    CHECK(h.state("app") == ServiceState::fatal);
+    CHECK(h.supervisor->find("app")->machine().fatal_reason() == "exit code 1; gave up after 3 failures within 1m");
+}
+
+TEST_CASE("restart on-failure restarts a failure but not a clean exit; restart never restarts nothing") {
+    Harness h("services:\n" + service("fails", "    restart: on-failure\n    backoff: {initial: 0}\n") +
+              service("clean", "    restart: on-failure\n") + service("once", "    restart: never\n"));
+    h.host.exit(h.pid("fails"), ExitStatus::exited(1));
+    h.host.exit(h.pid("clean"), ExitStatus::exited(0));
+    h.host.exit(h.pid("once"), ExitStatus::killed(SIGSEGV));
+    h.turn();
+    h.advance(1h);
+    CHECK(h.state("fails") == ServiceState::running);
+    CHECK(h.state("clean") == ServiceState::exited);
+    CHECK(h.state("once") == ServiceState::exited);
+    CHECK(h.spawn_order().size() == 4);
+}
+
+TEST_CASE("a stop sends stop_signal, and SIGKILL exactly when stop_timeout has passed") {
+    Harness h("services:\n" + service("stubborn", "    stop_timeout: 5s\n    stop_signal: SIGQUIT\n"), {"stubborn"});
+    pid_t pid = h.pid("stubborn");
+    REQUIRE(h.supervisor->stop(*h.supervisor->find("stubborn")).empty());
+    h.turn();
+    CHECK(h.host.first_signal_to(pid) == SIGQUIT);
+    h.advance(4999ms);
+    CHECK_FALSE(got(h, pid, SIGKILL));
+    CHECK(h.state("stubborn") == ServiceState::stopping);
+    h.advance(1ms);
+    CHECK(got(h, pid, SIGKILL));
+    CHECK(h.state("stubborn") == ServiceState::stopped);
+    CHECK(h.supervisor->find("stubborn")->machine().needed_kill());
+}
+
+TEST_CASE("a service that stops in time gets no SIGKILL later: its stop timer is cancelled") {
+    Harness h("services:\n" + service("web", "    stop_timeout: 5s\n"));
+    pid_t pid = h.pid("web");
+    REQUIRE(h.supervisor->stop(*h.supervisor->find("web")).empty());
+    h.turn();
+    REQUIRE(h.state("web") == ServiceState::stopped);
+    h.advance(1h);
+    CHECK(h.host.first_signal_to(pid) == SIGTERM);
+    CHECK_FALSE(got(h, pid, SIGKILL));
+    CHECK_FALSE(h.supervisor->find("web")->machine().needed_kill());
+}
+
+TEST_CASE("an operator's stop during backoff cancels the restart") {
+    Harness h("services:\n" + service("web", "    backoff: {initial: 5s}\n"));
+    h.host.exit(h.pid("web"), ExitStatus::exited(1));
+    h.turn();
+    REQUIRE(h.state("web") == ServiceState::backoff);
+    REQUIRE(h.supervisor->stop(*h.supervisor->find("web")).empty());
+    h.turn();
+    h.advance(1h);
+    CHECK(h.state("web") == ServiceState::stopped);
+    CHECK(h.spawn_order().size() == 1);
+}
+
+TEST_CASE("a restart starts the new process only once the old one is gone, after SIGKILL if need be") {
+    Harness h("services:\n" + service("stubborn", "    stop_timeout: 2s\n"), {"stubborn"});
+    pid_t old = h.pid("stubborn");
+    REQUIRE(h.supervisor->restart(*h.supervisor->find("stubborn")).empty());
+    h.advance(1999ms);
+    CHECK(h.spawn_order().size() == 1);  // never two beside each other
+    h.advance(1ms);
+    CHECK_FALSE(h.host.is_alive(old));
+    CHECK(h.spawn_order().size() == 2);
+    CHECK(h.state("stubborn") == ServiceState::running);
+}
+
+TEST_CASE("a readiness check that does not pass within ready.timeout fails the start; the service is restarted") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 0\n    backoff: {initial: 0}\n"
+              "    ready: {exec: [isready], interval: 1h, probe_timeout: 1h, timeout: 10s}\n");
+    pid_t first = h.pid("db");
+    h.advance(9999ms);
+    CHECK(h.state("db") == ServiceState::starting);
+    CHECK(h.host.signals_to(first).empty());
+    h.advance(1ms);
+    CHECK(h.host.first_signal_to(first) == SIGTERM);
+    CHECK(h.pid("db") != first);  // stopped, then started again
+    CHECK(h.state("db") == ServiceState::starting);
+    CHECK(h.supervisor->find("db")->machine().consecutive_failures() == 1);
+}
+
+TEST_CASE("a readiness check is tried again every interval, and the service runs once one passes") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 2s}\n");
+    h.host.exit(h.pid("isready"), ExitStatus::exited(1));
+    h.turn();
+    h.advance(1999ms);
+    CHECK(h.spawn_order() == std::vector<std::string>{"db", "isready"});
+    h.advance(1ms);
+    CHECK(h.spawn_order() == std::vector<std::string>{"db", "isready", "isready"});
+    h.host.exit(h.pid("isready"), ExitStatus::exited(0));
+    h.turn();
+    CHECK(h.state("db") == ServiceState::running);
+}
+
+TEST_CASE("a readiness command still running at probe_timeout is killed and counts as not ready") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 0\n"
+              "    ready: {exec: [isready], interval: 1s, probe_timeout: 3s}\n",
+              {"isready"});
+    pid_t probe = h.pid("isready");
+    h.advance(2999ms);
+    CHECK_FALSE(got(h, probe, SIGKILL));
+    h.advance(1ms);
+    CHECK(got(h, probe, SIGKILL));
+    CHECK_FALSE(h.host.is_alive(probe));
+    h.advance(1s);
+    CHECK(h.pid("isready") != probe);  // the next attempt, an interval later
+    CHECK(h.state("db") == ServiceState::starting);
+}
+
+TEST_CASE("a health check failing `retries` times in a row restarts the service; a pass in between resets it") {
+    Harness h("services:\n  web:\n    command: [web]\n    output: null\n    min_uptime: 0\n    backoff: {initial: 0}\n"
+              "    health: {exec: [check], interval: 1s, retries: 2}\n");
+    pid_t web = h.pid("web");
+    auto check_exits = [&](int code) {
+        h.host.exit(h.pid("check"), ExitStatus::exited(code));
+        h.turn();
+        h.advance(1s);  // the next check, an interval later
+    };
+    check_exits(1);
+    check_exits(0);
+    check_exits(1);
+    CHECK(h.host.is_alive(web));
+    CHECK(h.supervisor->find("web")->checks->health().failures == 1);
+    check_exits(1);
+    CHECK_FALSE(h.host.is_alive(web));
+    CHECK(h.host.first_signal_to(web) == SIGTERM);
+    CHECK(h.pid("web") != web);
+    CHECK(h.state("web") == ServiceState::running);
+}
+
+TEST_CASE("health failures within start_period do not count") {
+    Harness h("services:\n  web:\n    command: [web]\n    output: null\n    min_uptime: 0\n"
+              "    health: {exec: [check], interval: 1s, retries: 1, start_period: 5s}\n");
+    pid_t web = h.pid("web");
+    for (int i = 0; i < 4; ++i) {
+        h.host.exit(h.pid("check"), ExitStatus::exited(1));
+        h.turn();
+        h.advance(1s);
+    }
+    CHECK(h.host.is_alive(web));
+    h.advance(1s);
+    h.host.exit(h.pid("check"), ExitStatus::exited(1));  // at 5s: past the start period
+    h.turn();
+    CHECK_FALSE(h.host.is_alive(web));
+}
+
+TEST_CASE("the shutdown deadline fires at shutdown_timeout, not before, kills everything and exits 1") {
+    Harness h("settings:\n  shutdown_timeout: 5s\nservices:\n" + service("stubborn", "    stop_timeout: 1h\n"),
+              {"stubborn"});
+    pid_t pid = h.pid("stubborn");
+    h.supervisor->request_shutdown("test");
+    h.advance(4999ms);
+    CHECK_FALSE(h.loop.finished_with().has_value());
+    CHECK_FALSE(got(h, pid, SIGKILL));
+    h.advance(1ms);
+    CHECK(got(h, pid, SIGKILL));
+    CHECK(h.loop.finished_with() == 1);
+}
+
+TEST_CASE("at shutdown, leftover processes get SIGTERM, then SIGKILL after kill_grace, then tend exits 0") {
+    Harness h("settings:\n  kill_grace: 3s\nservices:\n" + service("web"), {"orphan"});
+    pid_t orphan = h.host.adopt("orphan");
+    h.supervisor->request_shutdown("test");
+    h.turn();
+    CHECK(h.state("web") == ServiceState::stopped);
+    CHECK(h.host.signals_to(orphan) == std::vector<int>{SIGTERM});
+    h.advance(2999ms);
+    CHECK_FALSE(h.loop.finished_with().has_value());
+    h.advance(1ms);
+    CHECK(h.host.signals_to(orphan) == std::vector<int>{SIGTERM, SIGKILL});
+    CHECK(h.loop.finished_with() == 0);
+    CHECK(h.supervisor->orphans_reaped() == 1);
+}
+
+TEST_CASE("a reload while a removed service is still stopping is refused; once it is down, one is taken") {
+    Harness h("services:\n" + service("keep") + service("old", "    stop_timeout: 4s\n"), {"old"});
+    pid_t old = h.pid("old");
+    const std::string next = "services:\n" + service("keep");
+    REQUIRE(h.supervisor->apply_config(parse_config(next, "t.yaml"), false).ok());
+    h.turn();
+    CHECK(h.supervisor->reloading());
+    auto refused = h.supervisor->apply_config(parse_config(next, "t.yaml"), false);
+    CHECK(refused.refused == "a reload is in progress (stopping old); try again when it has finished");
+    h.advance(4s);  // old gets SIGKILL
+    CHECK_FALSE(h.host.is_alive(old));
+    CHECK_FALSE(h.supervisor->reloading());
+    CHECK(h.supervisor->apply_config(parse_config(next, "t.yaml"), false).ok());
+}
+
+TEST_CASE("a changed service is started with its new definition only once its old process is down") {
+    Harness h("services:\n  app:\n    command: [app]\n    output: null\n    min_uptime: 0\n    stop_timeout: 3s\n",
+              {"app"});
+    pid_t old = h.pid("app");
+    REQUIRE(h.supervisor->apply_config(
+                parse_config("services:\n  app:\n    command: [app, --v2]\n    output: null\n    min_uptime: 0\n",
+                             "t.yaml"),
+                false)
+                .ok());
+    h.advance(2999ms);
+    CHECK(h.spawn_order().size() == 1);
+    h.advance(1ms);  // the old stop_timeout: SIGKILL
+    CHECK_FALSE(h.host.is_alive(old));
+    CHECK(h.spawn_order().size() == 2);
+    CHECK(h.state("app") == ServiceState::running);
+}
+
+TEST_CASE("shutdown during a reload's stop: the removed service is stopped with the rest and tend exits") {
+    Harness h("services:\n" + service("keep") + service("old", "    stop_timeout: 4s\n"), {"old"});
+    REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + service("keep"), "t.yaml"), false).ok());
+    h.turn();
+    REQUIRE(h.supervisor->reloading());
+    h.supervisor->request_shutdown("test");
+    h.turn();
+    CHECK_FALSE(h.loop.finished_with().has_value());  // old still stopping
+    CHECK(h.supervisor->apply_config(parse_config("services:\n" + service("keep"), "t.yaml"), false).refused ==
+          "tend is shutting down");
+    h.advance(4s);
+    CHECK(h.loop.finished_with() == 1);  // old needed SIGKILL in this shutdown
+}
+
+TEST_CASE("a dependant waits for its dependency's min_uptime, to the millisecond") {
+    Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 5s\n" +
+              service("web", "    depends_on: [db]\n"));
+    h.advance(4999ms);
+    CHECK(h.spawn_order() == std::vector<std::string>{"db"});
+    h.advance(1ms);
+    CHECK(h.spawn_order() == std::vector<std::string>{"db", "web"});
+}
+
+TEST_CASE("a one-shot that fails is retried after its backoff; once it gives up it is failed and blocks") {
+    Harness h("services:\n  init:\n    command: [init]\n    output: null\n    type: oneshot\n"
+              "    max_restarts: 1\n    backoff: {initial: 2s}\n" +
+              service("app", "    depends_on: {init: completed}\n"));
+    h.host.exit(h.pid("init"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.state("init") == ServiceState::backoff);
+    h.advance(2s);
+    CHECK(h.spawn_order() == std::vector<std::string>{"init", "init"});
+    h.host.exit(h.pid("init"), ExitStatus::exited(1));
+    h.turn();
+    CHECK(h.state("init") == ServiceState::failed);
+    CHECK(h.supervisor->find("app")->blocked_reason == "waiting for init: failed");
+    h.advance(1h);
+    CHECK(h.spawn_order().size() == 2);
+}
+
+TEST_CASE("a critical service's exit ends tend with its exit code") {
+    Harness h("services:\n" + service("main", "    critical: true\n    restart: never\n") + service("side"));
+    h.host.exit(h.pid("main"), ExitStatus::exited(3));
+    h.turn();
+    CHECK(h.supervisor->shutting_down());
+    CHECK_FALSE(h.host.is_alive(h.pid("side")));
+    CHECK(h.loop.finished_with() == 3);
 }

@@ -1,15 +1,17 @@
 // The one seam between the supervisor and the operating system: spawning,
-// signalling, asking what is alive, reaping, the clock. The real host sits on
-// the spawner, the reaper and /proc; tests substitute a fake that starts
-// nothing and whose processes exit when the test says so.
+// signalling, asking what is alive, hearing of exits and reaping them. The
+// real host sits on the spawner, SIGCHLD, the reaper and /proc; tests
+// substitute a fake that starts nothing and whose processes exit when the
+// test says so. Time is not here: see Clock.
 #pragma once
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <vector>
 
+#include "tend/event/event_loop.hpp"
 #include "tend/process/reaper.hpp"
 #include "tend/process/spawner.hpp"
 
@@ -44,9 +46,11 @@ public:
     virtual std::vector<pid_t> holding(int fd) = 0;
     // Everything but tend: kill(-1) as PID 1, else tend's own descendants.
     virtual void signal_all(bool is_pid1, int sig) = 0;
+    // `reap_due` runs from the loop whenever exited children may wait for
+    // reap(): the real host's on SIGCHLD. Destroying the source stops it.
+    virtual EventSource watch_exits(EventLoop& loop, std::function<void()> reap_due) = 0;
     virtual std::size_t reap(const ReapHandler& handler) = 0;
     virtual bool has_children() = 0;
-    virtual std::chrono::steady_clock::time_point now() = 0;
 };
 
 // The real one.
@@ -64,9 +68,9 @@ public:
     std::vector<pid_t> session_members(pid_t sid) override;
     std::vector<pid_t> holding(int fd) override;
     void signal_all(bool is_pid1, int sig) override;
+    EventSource watch_exits(EventLoop& loop, std::function<void()> reap_due) override;
     std::size_t reap(const ReapHandler& handler) override;
     bool has_children() override;
-    std::chrono::steady_clock::time_point now() override;
 
 private:
     Spawner& spawner_;

@@ -14,6 +14,7 @@
 #include "tend/config/config.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/event/background_task.hpp"
+#include "tend/event/clock.hpp"
 
 namespace tend {
 
@@ -25,7 +26,7 @@ public:
     };
     using Done = std::function<void(const Result&)>;
 
-    ConfigReader(EventLoop& loop, std::string path);
+    ConfigReader(EventLoop& loop, Clock& clock, std::string path);
 
     // `done` is called from the loop, never from within read().
     void read(Done done);
@@ -45,7 +46,7 @@ private:
     std::vector<Done> reading_for_;  // callers of the read under way
     std::vector<Done> next_for_;     // callers that came during it
     std::size_t reads_begun_ = 0;
-    EventSource trim_;  // timer: malloc_trim once what a read made is freed
+    std::unique_ptr<Timer> trim_;  // malloc_trim once what a read made is freed
 };
 
 }  // namespace tend

@@ -154,7 +154,7 @@ private:
         std::function<std::optional<std::string>()> check;
         std::function<void(const std::string& error)> done;
         std::string timeout_message;
-        EventSource timer;
+        std::unique_ptr<Timer> timer;
     };
     using PendingList = std::list<std::unique_ptr<Pending>>;
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tend/config/probe_spec.hpp"
+#include "tend/event/clock.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/process/exit_status.hpp"
 #include "tend/process/process_host.hpp"
@@ -33,7 +34,8 @@ public:
     // Starts at once. A command runs like the service (`like`: its environment,
     // directory and user) with the probe's argv, its output read from a pipe.
     // `done` is never called from inside the constructor.
-    ProbeAttempt(EventLoop& loop, ProcessHost& host, const ProbeSpec& probe, const SpawnRequest& like, Done done);
+    ProbeAttempt(EventLoop& loop, Clock& clock, ProcessHost& host, const ProbeSpec& probe, const SpawnRequest& like,
+                 Done done);
     ~ProbeAttempt();
     ProbeAttempt(const ProbeAttempt&) = delete;
     ProbeAttempt& operator=(const ProbeAttempt&) = delete;
@@ -62,6 +64,7 @@ private:
     static constexpr int kReadsAtExit = 16;
 
     EventLoop& loop_;
+    Clock& clock_;
     ProcessHost& host_;
     const ProbeSpec probe_;
     Done done_;
@@ -75,7 +78,7 @@ private:
     std::string request_;  // http: what is left to send
     std::string reply_;    // http: what came back so far
     EventSource io_;
-    EventSource timer_;
+    std::unique_ptr<Timer> timer_;
     bool finished_ = false;
     std::string early_failure_;  // failed before it began: reported from the timer, at once
 };

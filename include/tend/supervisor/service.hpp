@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tend/config/config.hpp"
-#include "tend/event/event_loop.hpp"
+#include "tend/event/clock.hpp"
 #include "tend/output/service_output.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/service/goal.hpp"
@@ -61,7 +61,7 @@ public:
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;
-    EventSource timers[kTimerKinds];  // indexed by TimerKind: readiness, backoff, stop
+    std::unique_ptr<Timer> timers[kTimerKinds];  // indexed by TimerKind: readiness, ready_timeout, backoff, stop
     std::unique_ptr<ServiceOutput> output;  // made at the first spawn when the output is captured
     std::unique_ptr<ServiceChecks> checks;  // made at the first spawn; a new definition makes new ones
 

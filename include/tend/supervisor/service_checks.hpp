@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tend/config/config.hpp"
+#include "tend/event/clock.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/output/output_router.hpp"
 #include "tend/process/notify_socket.hpp"
@@ -48,7 +49,7 @@ struct CheckHooks {
 class ServiceChecks {
 public:
     // `notify_dir`: where the service's notify socket goes (as NAME there).
-    ServiceChecks(EventLoop& loop, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
+    ServiceChecks(EventLoop& loop, Clock& clock, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
                   std::string notify_dir, CheckHooks hooks);
     ~ServiceChecks();
     ServiceChecks(const ServiceChecks&) = delete;
@@ -87,6 +88,7 @@ private:
     void stop_readiness();  // every readiness source of this run, once ready or ended
 
     EventLoop& loop_;
+    Clock& clock_;
     ProcessHost& host_;
     OutputRouter& output_;
     ServiceSpec spec_;  // as made; only `health` changes in place
@@ -100,7 +102,7 @@ private:
     std::unique_ptr<NotifySocket> notify_;
     EventSource notify_watch_;
     RateLimiter notify_warnings_{std::chrono::seconds(10)};
-    EventSource warning_timer_;  // reports what the window suppressed
+    std::unique_ptr<Timer> warning_timer_;  // reports what the window suppressed
     UniqueFd ready_read_;   // notify: fd
     std::size_t ready_pipe_bytes_ = 0;  // read from it in this run, without a newline
     UniqueFd ready_write_;  // held until the spawn has dup'ed it into the child
@@ -119,9 +121,9 @@ private:
     SpawnRequest probe_like_;
     std::unique_ptr<ProbeAttempt> ready_attempt_;
     std::unique_ptr<ProbeAttempt> health_attempt_;
-    EventSource ready_timer_;   // the next readiness attempt
-    EventSource health_timer_;  // the next health attempt
-    EventSource watchdog_timer_;
+    std::unique_ptr<Timer> ready_timer_;   // the next readiness attempt
+    std::unique_ptr<Timer> health_timer_;  // the next health attempt
+    std::unique_ptr<Timer> watchdog_timer_;
     std::chrono::steady_clock::time_point running_since_{};
 
     HealthState health_;

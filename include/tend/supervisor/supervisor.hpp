@@ -1,5 +1,5 @@
 // The orchestrator: owns the services, wires every event source (signals,
-// SIGCHLD, timers) in its constructor, turns events into state-machine steps,
+// child exits through the host, timers on the clock) in its constructor, turns events into state-machine steps,
 // performs their actions, and runs the ordered shutdown to an exit code.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include "tend/config/config_diff.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/dependency_graph.hpp"
+#include "tend/event/clock.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/output/output_router.hpp"
 #include "tend/process/pid_table.hpp"
@@ -50,7 +51,8 @@ class Supervisor {
 public:
     using Listener = std::function<void(const Service&, const Transition&)>;
 
-    Supervisor(Config config, EventLoop& loop, ProcessHost& host, SupervisorOptions options);
+    // Every timer of the supervisor layer is made on `clock`; child exits come from `host`.
+    Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock& clock, SupervisorOptions options);
     ~Supervisor();
 
     // Reaps what is already there and starts the autostart services.
@@ -96,7 +98,8 @@ public:
     const DependencyGraph& graph() const { return graph_; }
     OutputRouter& output() { return output_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
-    TimePoint now() const { return host_.now(); }
+    TimePoint now() const { return clock_.now(); }
+    Clock& clock() const { return clock_; }
     [[nodiscard]] Subscription add_listener(Listener listener) { return listeners_.add(std::move(listener)); }
 
 private:
@@ -156,6 +159,7 @@ private:
     Settings settings_;
     EventLoop& loop_;
     ProcessHost& host_;
+    Clock& clock_;
     SupervisorOptions options_;
     DependencyGraph graph_;
     OutputRouter output_;  // before the services: their captured output drains into it as they go
@@ -167,9 +171,10 @@ private:
     void index_services();
     Service* find_any(std::uint64_t id);  // also among the retiring ones
     std::vector<EventSource> signal_sources_;
+    EventSource exits_source_;  // the host's news of exited children
     EventSource progress_source_;
-    EventSource sweep_timer_;
-    EventSource deadline_timer_;
+    std::unique_ptr<Timer> sweep_timer_;
+    std::unique_ptr<Timer> deadline_timer_;
     UniqueFd dev_null_;
     ListenerList<Listener> listeners_;
     ListenerList<SettingsListener> settings_listeners_;

@@ -1,0 +1,95 @@
+// A Clock that stands still until the test moves it: advance(d) fires the
+// timers that fall due on the way, earliest first (ties in the order they
+// were armed), with now() at each one's deadline, and lets the test run the
+// loop's deferred work after each.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <tuple>
+
+#include "tend/event/clock.hpp"
+
+namespace tend {
+
+class FakeClock final : public Clock {
+public:
+    using TimePoint = std::chrono::steady_clock::time_point;
+
+    // Work measured between two looks at now() takes this long (a budget's test).
+    std::chrono::steady_clock::duration tick_per_now{};
+
+    TimePoint now() override {
+        now_ += tick_per_now;
+        return now_;
+    }
+    std::unique_ptr<Timer> timer(std::function<void()> fire) override {
+        std::uint64_t id = next_id_++;
+        timers_[id] = Entry{{}, 0, false, std::move(fire)};
+        return std::make_unique<FakeTimer>(*this, id);
+    }
+
+    // Moves time on by `by`, firing every timer due by then. `settle` (the
+    // loop's deferred work, reaping) runs first, for what is due at the
+    // current time, and again after each timer, whose work may arm more.
+    void advance(Duration by, const std::function<void()>& settle = {}) {
+        const TimePoint until = now_ + by;
+        if (settle) settle();
+        for (int fired = 0;; ++fired) {
+            if (fired > 100000) throw std::logic_error("FakeClock: timers keep re-arming at no delay");
+            Entry* next = earliest_due(until);
+            if (!next) break;
+            now_ = std::max(now_, next->due);
+            next->armed = false;
+            auto fire = next->fire;  // the callback may destroy its own timer
+            fire();
+            if (settle) settle();
+        }
+        now_ = std::max(now_, until);
+    }
+
+private:
+    struct Entry {
+        TimePoint due;
+        std::uint64_t order;
+        bool armed;
+        std::function<void()> fire;
+    };
+    class FakeTimer final : public Timer {
+    public:
+        FakeTimer(FakeClock& clock, std::uint64_t id) : clock_(clock), id_(id) {}
+        ~FakeTimer() override { clock_.timers_.erase(id_); }
+        void arm(Duration delay) override {
+            Entry& e = clock_.timers_.at(id_);
+            e.due = clock_.now_ + std::max(delay, Duration(0));
+            e.order = clock_.next_order_++;
+            e.armed = true;
+        }
+        void disarm() override { clock_.timers_.at(id_).armed = false; }
+        bool armed() const override { return clock_.timers_.at(id_).armed; }
+
+    private:
+        FakeClock& clock_;
+        std::uint64_t id_;
+    };
+
+    Entry* earliest_due(TimePoint until) {
+        Entry* best = nullptr;
+        for (auto& [id, e] : timers_)
+            if (e.armed && e.due <= until &&
+                (!best || std::tie(e.due, e.order) < std::tie(best->due, best->order)))
+                best = &e;
+        return best;
+    }
+
+    TimePoint now_{};
+    std::uint64_t next_id_ = 1;
+    std::uint64_t next_order_ = 1;
+    std::map<std::uint64_t, Entry> timers_;
+};
+
+}  // namespace tend
