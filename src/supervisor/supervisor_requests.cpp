@@ -63,7 +63,7 @@ std::string Supervisor::restart(Service& service) {
 }
 
 std::string Supervisor::signal(Service& service, int sig) {
-    if (service.pgid <= 0) return service.name() + " is not running";
+    if (service.scope.empty()) return service.name() + " is not running";
     send_signal(service, sig, true);
     return "";
 }
