@@ -299,6 +299,7 @@ SpawnResult PosixSpawner::spawn(const SpawnRequest& request) {
     }
     SpawnResult result;
     result.pid = pid;
+    result.scope = Scope::process_group(pid);  // the child's setpgid(0, 0)
     return result;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -14,23 +15,39 @@ namespace tend {
 
 bool SystemProcessHost::signal(pid_t pid, int sig) { return pid > 0 && kill(pid, sig) == 0; }
 
-bool SystemProcessHost::signal(const Scope& scope, int sig) { return !scope.empty() && kill(-scope.pgid, sig) == 0; }
+// The group first: its result and errno are the answer. Those outside it get
+// the signal too, whatever the group's answer (a dead leader's setsid'd
+// children outlive its group).
+bool SystemProcessHost::signal(const Scope& scope, int sig) {
+    bool sent = scope.group() > 0 && kill(-scope.group(), sig) == 0;
+    int error = scope.group() > 0 ? errno : ESRCH;
+    for (pid_t pid : scope.escaped()) kill(pid, sig);
+    errno = error;
+    return sent;
+}
 
-bool SystemProcessHost::alive(const Scope& scope) { return process_group_alive(scope.pgid); }
+bool SystemProcessHost::alive(Scope& scope) {
+    scope.forget_escaped_if([](pid_t pid) { return !process_alive(pid); });
+    return process_group_alive(scope.group()) || !scope.escaped().empty();
+}
 
-std::size_t SystemProcessHost::size(const Scope& scope) { return process_group_size(scope.pgid); }
+std::size_t SystemProcessHost::size(const Scope& scope) {
+    return process_group_size(scope.group()) + scope.escaped().size();
+}
 
 bool SystemProcessHost::alive(pid_t pid) { return process_alive(pid); }
 
-std::vector<pid_t> SystemProcessHost::escaped(pid_t main, const Scope& scope) {
+void SystemProcessHost::note_escaped(pid_t main, Scope& scope) {
     std::vector<pid_t> out;
-    if (main <= 0) return out;
-    for (pid_t pid : descendants_of(main))
-        if (getpgid(pid) != scope.pgid) out.push_back(pid);
-    return out;
+    if (main > 0)
+        for (pid_t pid : descendants_of(main))
+            if (getpgid(pid) != scope.group()) out.push_back(pid);
+    scope.set_escaped(std::move(out));
 }
 
-std::vector<pid_t> SystemProcessHost::session_members(pid_t sid) { return tend::session_members(sid); }
+std::vector<pid_t> SystemProcessHost::session_members(const Scope& scope) {
+    return tend::session_members(scope.group());
+}
 
 std::vector<pid_t> SystemProcessHost::holding(int fd) { return children_holding(fd); }
 

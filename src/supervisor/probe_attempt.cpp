@@ -124,7 +124,8 @@ void ProbeAttempt::start_command(SpawnRequest request) {
         fail_soon(result.what);
         return;
     }
-    pid_ = group_ = result.pid;
+    pid_ = result.pid;
+    scope_ = result.scope;
     output_watch_ = loop_.add_io(output_.get(), EPOLLIN, [this](uint32_t) { read_output(kReadsPerWakeup); });
 }
 
@@ -141,30 +142,33 @@ void ProbeAttempt::exited(const ExitStatus& status) {
 
 void ProbeAttempt::kill_running() {
     if (pid_ <= 0) return;
-    // Descendants that left its group (setsid) can only be found while it lives.
-    for (pid_t pid : host_.escaped(pid_, Scope{pid_})) host_.signal(pid, SIGKILL);
-    host_.signal(Scope{pid_}, SIGKILL);
+    // Descendants that left its scope (setsid) can only be found while it
+    // lives; they are noted in a copy: once killed and reaped, their pids may
+    // be reused before the leftovers are killed.
+    Scope with_escaped = scope_;
+    host_.note_escaped(pid_, with_escaped);
+    host_.signal(with_escaped, SIGKILL);
     // Those whose parent has already gone are tend's children now: found by
     // the pipe they hold, which is closed once the attempt is finished.
     kill_escaped_holders();
 }
 
 void ProbeAttempt::kill_leftovers() {
-    if (group_ <= 0) return;
+    if (scope_.empty()) return;
     // The group's and session's numbers are not reused while any member lives.
-    host_.signal(Scope{group_}, SIGKILL);
+    host_.signal(scope_, SIGKILL);
     // The rest is looked for only while something still holds its output (the
     // usual probe leaves nothing): the scans read /proc.
     if (output_ && !all_writers_gone(output_.get())) kill_escaped_holders();
-    group_ = 0;
+    scope_ = {};
 }
 
 void ProbeAttempt::kill_escaped_holders() {
-    if (!output_ || group_ <= 0) return;
+    if (!output_ || scope_.empty()) return;
     // Members of its session outside its group, and those that left the session
     // (setsid), adopted by tend once their parent was gone: the pipe they hold
     // says where they came from.
-    for (pid_t pid : host_.session_members(group_)) host_.signal(pid, SIGKILL);
+    for (pid_t pid : host_.session_members(scope_)) host_.signal(pid, SIGKILL);
     for (pid_t pid : host_.holding(output_.get())) host_.signal(pid, SIGKILL);
 }
 

@@ -97,11 +97,11 @@ void Supervisor::on_sigchld() {
         if (service.output) service.output->drain();
         ServiceEvent exited{EventKind::exited, status, {}};
         // Leftovers matter only when the main process went on its own, not in a stop.
-        if (service.state() != ServiceState::stopping && host_.alive(Scope{service.pgid})) {
+        if (service.state() != ServiceState::stopping && host_.alive(service.scope)) {
             exited.group_alive = true;
             const ServicePolicy& policy = service.machine().policy();
             spdlog::info("{}: main process {} {}; {} process(es) left in its group get {}, then SIGKILL after {}",
-                         service.name(), pid, status.describe(), host_.size(Scope{service.pgid}),
+                         service.name(), pid, status.describe(), host_.size(service.scope),
                          signal_name(policy.stop_signal), format_duration(policy.leftover_timeout));
         }
         dispatch(service, exited);
@@ -110,17 +110,15 @@ void Supervisor::on_sigchld() {
     if (shutdown_.sweeping() && !host_.has_children()) finish();
 }
 
-// Stopped means the group is empty and so are the descendants that left it.
+// Stopped means nothing of its scope is left.
 bool Supervisor::all_gone(Service& s) {
-    if (s.state() != ServiceState::stopping || s.machine().leader_alive() || host_.alive(Scope{s.pgid})) return false;
-    std::erase_if(s.escaped, [this](pid_t pid) { return !host_.alive(pid); });
-    return s.escaped.empty();
+    return s.state() == ServiceState::stopping && !s.machine().leader_alive() && !host_.alive(s.scope);
 }
 
 void Supervisor::check_stopping_groups() {
     for_every_service([this](Service& s) {
         if (all_gone(s)) {
-            s.pgid = 0;
+            s.scope = {};
             dispatch(s, {EventKind::group_empty, {}, {}});
         }
     });
@@ -136,7 +134,7 @@ void Supervisor::on_timer(Service& service, TimerKind kind) {
         case TimerKind::backoff: dispatch(service, {EventKind::backoff_over, {}, {}}); return;
         case TimerKind::stop:
             if (all_gone(service)) {
-                service.pgid = 0;
+                service.scope = {};
                 dispatch(service, {EventKind::group_empty, {}, {}});
                 return;
             }
@@ -145,16 +143,16 @@ void Supervisor::on_timer(Service& service, TimerKind kind) {
     }
 }
 
-// When a stop begins, the main process's descendants that left its group
-// (setsid: PostgreSQL's backends, many daemons' workers) are noted, so the
-// stop's signals reach them too and the stop waits for them.
+// When a stop begins, the main process's descendants that left its scope
+// (setsid: PostgreSQL's backends, many daemons' workers) are noted in it, so
+// the stop's signals reach them too (as a cgroup's would: the stop signal
+// unless kill_mode: process, SIGCONT and SIGKILL) and the stop waits for them.
+// Leftovers of a dead leader: only what the scope already holds is known.
 void Supervisor::note_escaped(Service& service) {
-    service.escaped.clear();
-    if (service.pid <= 0) return;  // leftovers of a dead leader: only its group is known
-    service.escaped = host_.escaped(service.pid, Scope{service.pgid});
-    if (!service.escaped.empty())
-        spdlog::debug("{}: {} descendant(s) outside its process group will be waited for", service.name(),
-                      service.escaped.size());
+    host_.note_escaped(service.pid, service.scope);
+    if (!service.scope.escaped().empty())
+        spdlog::debug("{}: {} descendant(s) outside its {} will be waited for", service.name(),
+                      service.scope.escaped().size(), service.scope.describe());
 }
 
 // ---- the state machine's actions -------------------------------------------
@@ -172,13 +170,7 @@ void Supervisor::dispatch(Service& service, const ServiceEvent& event) {
     for (const Action& action : t.actions) {
         switch (action.kind) {
             case ActionKind::spawn: follow_up = spawn(service); break;
-            case ActionKind::signal:
-                send_signal(service, action.signal, action.whole_group);
-                // Descendants that left the group go with it, as a cgroup's would:
-                // the stop signal (unless kill_mode: process), SIGCONT and SIGKILL.
-                if (t.to == ServiceState::stopping && (action.whole_group || action.signal == SIGKILL))
-                    for (pid_t pid : service.escaped) host_.signal(pid, action.signal);
-                break;
+            case ActionKind::signal: send_signal(service, action.signal, action.whole_group); break;
             case ActionKind::arm_timer: service.timers[static_cast<std::size_t>(action.timer)]->arm(action.delay); break;
             case ActionKind::cancel_timers:
                 for (auto& timer : service.timers) timer->disarm();
@@ -274,7 +266,7 @@ std::optional<ServiceEvent> Supervisor::spawn(Service& service) {
         return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(code), result.what};
     }
     service.pid = result.pid;
-    service.pgid = result.pid;
+    service.scope = result.scope;
     service.started_at = clock_.now();
     pids_.add(result.pid, {service.id(), PidRole::main});
     service.checks->spawned(result.pid, like);
@@ -305,11 +297,11 @@ std::unique_ptr<ServiceChecks> Supervisor::make_checks(Service& service) {
 }
 
 void Supervisor::send_signal(Service& service, int sig, bool whole_group) {
-    if (whole_group ? service.pgid <= 0 : service.pid <= 0) return;
-    bool sent = whole_group ? host_.signal(Scope{service.pgid}, sig) : host_.signal(service.pid, sig);
+    if (whole_group ? service.scope.empty() : service.pid <= 0) return;
+    bool sent = whole_group ? host_.signal(service.scope, sig) : host_.signal(service.pid, sig);
     if (!sent && errno != ESRCH)
-        spdlog::warn("{}: failed to send {} to {} {}: {}", service.name(), signal_name(sig),
-                     whole_group ? "process group" : "process", whole_group ? service.pgid : service.pid,
+        spdlog::warn("{}: failed to send {} to {}: {}", service.name(), signal_name(sig),
+                     whole_group ? service.scope.describe() : "process " + std::to_string(service.pid),
                      std::strerror(errno));
 }
 

@@ -82,7 +82,7 @@ void Supervisor::restart_dependants(const Service& service) {
 }
 
 std::string Supervisor::signal(Service& service, int sig) {
-    if (service.pgid <= 0) return service.name() + " is not running";
+    if (service.scope.empty()) return service.name() + " is not running";
     send_signal(service, sig, true);
     return "";
 }

@@ -86,7 +86,7 @@ void Supervisor::on_deadline() {
     if (shutdown_.done()) return;
     shutdown_.note_deadline_hit();
     spdlog::error("Shutdown took longer than shutdown_timeout {}: killing everything", format_duration(settings_.shutdown_timeout));
-    for_every_service([this](Service& s) { host_.signal(Scope{s.pgid}, SIGKILL); });
+    for_every_service([this](Service& s) { host_.signal(s.scope, SIGKILL); });
     host_.signal_all(options_.is_pid1, SIGKILL);
     host_.reap([](pid_t, const ExitStatus&) {});
     finish();

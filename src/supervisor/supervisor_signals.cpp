@@ -64,7 +64,7 @@ void Supervisor::forward(int sig) {
     int sent = 0;
     for (auto& s : services_) {
         const auto& wanted = s->spec().forward_signals;
-        if (s->pgid <= 0 || std::find(wanted.begin(), wanted.end(), sig) == wanted.end()) continue;
+        if (s->scope.empty() || std::find(wanted.begin(), wanted.end(), sig) == wanted.end()) continue;
         send_signal(*s, sig, true);
         ++sent;
     }

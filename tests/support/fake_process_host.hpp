@@ -1,6 +1,7 @@
 // A ProcessHost that starts nothing: spawns get made-up pids, signals are
 // recorded, and a process exits when the test says so or when it gets a
-// signal it does not ignore. Each fake service is one process, its own group.
+// signal it does not ignore. Each fake service is one process, its own group;
+// escape() gives it a descendant outside that group, as setsid would.
 // An exit reaches the watcher as a real one does: on the next loop turn, as
 // its reap_due (where the real host has SIGCHLD), then through reap().
 // Read ninja's FakeCommandRunner (build_test.cc) for where the idea comes from.
@@ -82,6 +83,14 @@ public:
         return all.empty() ? 0 : all.front();
     }
     bool is_alive(pid_t pid) const { return live_.contains(pid); }
+    // A descendant of `main` that left its group (setsid): only note_escaped finds it.
+    pid_t escape(pid_t main, const std::string& program) {
+        pid_t pid = next_pid_++;
+        live_.insert(pid);
+        names_[pid] = program;
+        escapees_[main].push_back(pid);
+        return pid;
+    }
 
     SpawnResult spawn(const SpawnRequest& request) override {
         pid_t pid = next_pid_++;
@@ -90,15 +99,32 @@ public:
         spawned.emplace_back(pid, names_[pid]);
         // A process holds its stdout until it exits: a pipe's reader sees no end before.
         if (request.stdout_fd >= 0) stdout_held_[pid] = fcntl(request.stdout_fd, F_DUPFD_CLOEXEC, 0);
-        return {pid, 0, ""};
+        return {pid, 0, "", Scope::process_group(pid)};
     }
     bool signal(pid_t pid, int sig) override { return deliver(pid, pid, sig); }
-    bool signal(const Scope& scope, int sig) override { return deliver(-scope.pgid, scope.pgid, sig); }
-    bool alive(const Scope& scope) override { return live_.contains(scope.pgid); }
-    std::size_t size(const Scope& scope) override { return live_.contains(scope.pgid) ? 1 : 0; }
+    bool signal(const Scope& scope, int sig) override {
+        bool sent = deliver(-scope.group(), scope.group(), sig);
+        int error = errno;
+        for (pid_t pid : scope.escaped()) deliver(pid, pid, sig);
+        errno = error;
+        return sent;
+    }
+    bool alive(Scope& scope) override {
+        scope.forget_escaped_if([this](pid_t pid) { return !live_.contains(pid); });
+        return live_.contains(scope.group()) || !scope.escaped().empty();
+    }
+    std::size_t size(const Scope& scope) override {
+        return (live_.contains(scope.group()) ? 1 : 0) + scope.escaped().size();
+    }
     bool alive(pid_t pid) override { return live_.contains(pid); }
-    std::vector<pid_t> escaped(pid_t, const Scope&) override { return {}; }
-    std::vector<pid_t> session_members(pid_t) override { return {}; }
+    void note_escaped(pid_t main, Scope& scope) override {
+        std::vector<pid_t> found;
+        if (live_.contains(main))  // descendants are found through their parent
+            for (pid_t pid : escapees_[main])
+                if (live_.contains(pid)) found.push_back(pid);
+        scope.set_escaped(std::move(found));
+    }
+    std::vector<pid_t> session_members(const Scope&) override { return {}; }
     std::vector<pid_t> holding(int) override { return holders; }
     void signal_all(bool, int sig) override {
         for (pid_t pid : std::set<pid_t>(live_)) deliver(pid, pid, sig);
@@ -146,6 +172,7 @@ private:
     std::map<pid_t, int> stdout_held_;  // a copy of each live process's stdout
     std::set<pid_t> live_;
     std::map<pid_t, std::string> names_;
+    std::map<pid_t, std::vector<pid_t>> escapees_;  // by the main pid they left
     std::vector<std::pair<pid_t, ExitStatus>> zombies_;
 };
 

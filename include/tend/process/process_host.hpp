@@ -13,35 +13,34 @@
 
 #include "tend/event/event_loop.hpp"
 #include "tend/process/reaper.hpp"
+#include "tend/process/scope.hpp"
 #include "tend/process/spawner.hpp"
 
 namespace tend {
-
-// The processes that make up a service, as one value: its process group today
-// (pgid == the main pid); a cgroup can take its place without the supervisor
-// changing. An empty scope holds nothing.
-struct Scope {
-    pid_t pgid = 0;
-
-    bool empty() const { return pgid <= 0; }
-    bool operator==(const Scope&) const = default;
-};
 
 class ProcessHost {
 public:
     virtual ~ProcessHost() = default;
 
+    // The result's scope holds the new process and what it will start.
     virtual SpawnResult spawn(const SpawnRequest& request) = 0;
     // kill(2) semantics; false with errno set, ESRCH included.
     virtual bool signal(pid_t pid, int sig) = 0;
+    // Every process of the scope, as a cgroup's kill would reach them; the
+    // result and errno say how its group took it.
     virtual bool signal(const Scope& scope, int sig) = 0;
-    virtual bool alive(const Scope& scope) = 0;
+    // Something in the scope lives. Escaped processes found gone are dropped
+    // from it, so a pid reused after its reaping is never taken for one.
+    virtual bool alive(Scope& scope) = 0;
     virtual std::size_t size(const Scope& scope) = 0;
     virtual bool alive(pid_t pid) = 0;  // exists and is not a zombie
-    // Descendants of `main` that are not in `scope` (they called setsid).
-    virtual std::vector<pid_t> escaped(pid_t main, const Scope& scope) = 0;
-    // What is left of a session whose leader `sid` is gone: every live member.
-    virtual std::vector<pid_t> session_members(pid_t sid) = 0;
+    // Puts into the scope, in place of those noted before, the descendants of
+    // `main` that left it (setsid): from now on its signals reach them and it
+    // is alive while they are. Nothing when main is 0 or nothing can leave.
+    virtual void note_escaped(pid_t main, Scope& scope) = 0;
+    // What is left of the session a scope's leader began, once the leader
+    // is gone: every live member (those in other groups too).
+    virtual std::vector<pid_t> session_members(const Scope& scope) = 0;
     // tend's children (adopted orphans) holding the pipe `fd` is an end of, and their descendants.
     virtual std::vector<pid_t> holding(int fd) = 0;
     // Everything but tend: kill(-1) as PID 1, else tend's own descendants.
@@ -61,11 +60,11 @@ public:
     SpawnResult spawn(const SpawnRequest& request) override { return spawner_.spawn(request); }
     bool signal(pid_t pid, int sig) override;
     bool signal(const Scope& scope, int sig) override;
-    bool alive(const Scope& scope) override;
+    bool alive(Scope& scope) override;
     std::size_t size(const Scope& scope) override;
     bool alive(pid_t pid) override;
-    std::vector<pid_t> escaped(pid_t main, const Scope& scope) override;
-    std::vector<pid_t> session_members(pid_t sid) override;
+    void note_escaped(pid_t main, Scope& scope) override;
+    std::vector<pid_t> session_members(const Scope& scope) override;
     std::vector<pid_t> holding(int fd) override;
     void signal_all(bool is_pid1, int sig) override;
     EventSource watch_exits(EventLoop& loop, std::function<void()> reap_due) override;

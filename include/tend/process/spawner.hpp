@@ -10,6 +10,7 @@
 
 #include "tend/process/credentials.hpp"
 #include "tend/process/resource_limits.hpp"
+#include "tend/process/scope.hpp"
 
 namespace tend {
 
@@ -37,6 +38,7 @@ struct SpawnResult {
     pid_t pid = -1;
     int error = 0;      // errno of the step that failed
     std::string what;   // "failed to exec nginx: No such file or directory"
+    Scope scope;        // what the new process heads: its own process group
 
     bool ok() const { return pid > 0; }
 };

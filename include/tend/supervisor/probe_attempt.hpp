@@ -70,7 +70,7 @@ private:
     Done done_;
     std::chrono::steady_clock::time_point began_;
     pid_t pid_ = 0;
-    pid_t group_ = 0;  // its group and session, until what is left of them is killed
+    Scope scope_;  // its processes (a new session), until what is left of them is killed
     UniqueFd output_;  // tend's end of the command's stdout and stderr
     EventSource output_watch_;
     std::string kept_;  // the first kKeptOutput bytes it wrote

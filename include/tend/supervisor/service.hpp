@@ -1,5 +1,5 @@
 // One supervised service at run time: its spec, its state machine, its main
-// pid and process group, its timers (one per purpose), and what the operator asked of it.
+// pid and scope, its timers (one per purpose), and what the operator asked of it.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +12,7 @@
 #include "tend/config/config.hpp"
 #include "tend/event/clock.hpp"
 #include "tend/output/service_output.hpp"
+#include "tend/process/scope.hpp"
 #include "tend/process/spawner.hpp"
 #include "tend/service/goal.hpp"
 #include "tend/service/restart_loop.hpp"
@@ -46,9 +47,10 @@ public:
     // What starting it means: keep it up, or run it once (a one-shot).
     Want run_want() const { return spec_.type == ServiceType::oneshot ? Want::once : Want::up; }
 
-    pid_t pid = 0;   // main process, 0 when none is alive
-    pid_t pgid = 0;  // its process group, kept until the group is empty
-    std::vector<pid_t> escaped;  // while stopping: descendants of the main process outside its group
+    pid_t pid = 0;  // main process, 0 when none is alive
+    // Every process of it (see process/scope.hpp): what a stop signals and
+    // waits for. Kept after the main process exits, until a stop finds it empty.
+    Scope scope;
     TimePoint started_at{};
     Goal goal;  // what should become of it; the state moves toward it
     // Waiting to start on a dependency that gave up: "waiting for db: fatal". Shown as state `blocked`.
