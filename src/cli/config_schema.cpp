@@ -11,7 +11,7 @@
 #include "tend/config/config.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/config/service_keys.hpp"
-#include "tend/config/settings_parser.hpp"
+#include "tend/config/setting_keys.hpp"
 #include "tend/process/resource_limits.hpp"
 
 namespace tend {
@@ -193,18 +193,16 @@ json service_schema() {
     return service;
 }
 
+// Each setting's schema and description from its row of the settings registry.
 json settings_schema() {
-    const std::map<std::string, json> described = {
-        {"control_socket", {{"type", "string"}, {"pattern", "^/"}, {"maxLength", kMaxSocketPath}}},
-        {"control_group", {{"type", {"string", "integer", "null"}}}},
-        {"shutdown_timeout", ref("duration")},
-        {"kill_grace", ref("duration")},
-        {"log_format", enum_of(log_format_names())},
-        {"log_level", enum_of(log_level_names())},
-        {"include", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}},
-        {"exit_when", closed_object({{"any_fatal", ref("boolean")}})},
-    };
-    return closed_object(properties_of(settings_key_names(), described, "settings"));
+    json properties = json::object();
+    for (const SettingKey& key : setting_keys()) {
+        json property = json::parse(key.schema());
+        property["description"] = key.description;
+        property["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
+        properties[key.key] = std::move(property);
+    }
+    return closed_object(std::move(properties));
 }
 
 }  // namespace
