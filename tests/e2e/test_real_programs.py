@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import Tend, wait_for
+from harness import Tend, free_port, wait_for
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 NGINX = "/usr/sbin/nginx"
@@ -149,7 +149,7 @@ http {{
 
 
 def test_nginx_as_www_data_logs_to_dev_stdout_and_reopens_it_on_usr1():
-    port = 18080
+    port = free_port()
     d = shared_dir("www-data")
     (d / "nginx.conf").write_text(NGINX_CONF.format(port=port, dir=d))
     config = f"""
