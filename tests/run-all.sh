@@ -1,9 +1,18 @@
 #!/bin/sh
 # Builds tend and runs every test (unit and end-to-end) twice: in the release
-# tree, then in a tree built with AddressSanitizer and UndefinedBehaviorSanitizer
-# (meson -Dsanitize=true), where any sanitizer report is a failure; then runs
+# tree, and in a tree built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (meson -Dsanitize=true), where any sanitizer report is a failure; and runs
 # each libFuzzer target for 45 s (a finding is a failure). Prints the total as
 # `N passed, N failed`. Run as root from the repository's top directory.
+#
+# The three trees are built first, with -Dwerror=true: a warning fails CI (and
+# only CI: a plain `meson setup` keeps warnings warnings, so a newer compiler's
+# new warning does not stop someone building from source). Then the two trees'
+# tests run at once: the end-to-end files mostly wait on processes and deadlines,
+# several at a time in each tree (the three that fork thousands of processes
+# alone in theirs, first: tests/meson.build), while the fuzz targets and the
+# package's build (the CPU-bound work) run at the lowest CPU priority and take
+# what is left.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -13,12 +22,25 @@ setup() {  # setup DIR [meson options...]
     if [ -d "$dir" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null; else meson setup "$dir" "$@" >/dev/null; fi
 }
 
-setup build || exit 1
+setup build -Dwerror=true || exit 1
 ninja -C build || exit 1
-meson test -C build --print-errorlogs
-
-setup build-sanitize -Dsanitize=true --buildtype=debugoptimized || exit 1
+setup build-sanitize -Dwerror=true -Dsanitize=true --buildtype=debugoptimized || exit 1
 ninja -C build-sanitize || exit 1
+# The fuzz targets, built by clang (tests/fuzz).
+if [ -d build-fuzz ]; then
+    meson setup --reconfigure build-fuzz -Dwerror=true -Dfuzz=true >/dev/null || exit 1
+else
+    CXX=clang++ meson setup build-fuzz -Dwerror=true -Dfuzz=true --buildtype=debugoptimized >/dev/null || exit 1
+fi
+ninja -C build-fuzz || exit 1
+
+# How many test files run at once in each tree.
+jobs=${TEND_TEST_JOBS:-4}
+
+# 45 s each, two at a time, from their seeds; their output is shown after the tests'.
+nice -n 19 meson test -C build-fuzz --print-errorlogs --num-processes 2 >build-fuzz/fuzz-run.txt 2>&1 &
+fuzz=$!
+
 reports="$(pwd)/build-sanitize/sanitizer-reports"
 rm -rf "$reports" && mkdir -p "$reports"
 # Reports go to files, not to the stderr a test may read or discard; every
@@ -27,15 +49,13 @@ rm -rf "$reports" && mkdir -p "$reports"
 ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1" \
 UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1" \
 TEND_TEST_SLOWDOWN=3 \
-    meson test -C build-sanitize --print-errorlogs
+    meson test -C build-sanitize --print-errorlogs --num-processes "$jobs" >build-sanitize/test-run.txt 2>&1 &
+sanitize=$!
 
-# The fuzz targets, 45 s each, two at a time, from their seeds (tests/fuzz; clang builds this tree).
-if [ -d build-fuzz ]; then
-    meson setup --reconfigure build-fuzz -Dfuzz=true >/dev/null || exit 1
-else
-    CXX=clang++ meson setup build-fuzz -Dfuzz=true --buildtype=debugoptimized >/dev/null || exit 1
-fi
-ninja -C build-fuzz || exit 1
-meson test -C build-fuzz --print-errorlogs
+meson test -C build --print-errorlogs --num-processes "$jobs"
+wait $sanitize
+cat build-sanitize/test-run.txt
+wait $fuzz
+cat build-fuzz/fuzz-run.txt
 
 /usr/bin/python3 tests/summarize.py build build-sanitize build-fuzz

@@ -12,7 +12,7 @@
 #include "tend/config/config.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/config/service_keys.hpp"
-#include "tend/config/settings_parser.hpp"
+#include "tend/config/setting_keys.hpp"
 #include "tend/process/resource_limits.hpp"
 
 namespace tend {
@@ -72,6 +72,12 @@ json definitions() {
     defs["command"] = {{"description", "an argv list, or a string run as /bin/sh -c STRING"},
                        {"oneOf", json::array({{{"type", "string"}, {"minLength", 1}},
                                               {{"type", "array"}, {"items", {{"type", {"string", "number", "boolean"}}}}, {"minItems", 1}}})}};
+    defs["env_file_entry"] = {{"anyOf", json::array({{{"type", "string"}, {"minLength", 1}},
+                                                     {{"type", "object"},
+                                                      {"properties", {{"path", {{"type", "string"}, {"minLength", 1}}},
+                                                                      {"required", ref("boolean")}}},
+                                                      {"required", {"path"}},
+                                                      {"additionalProperties", false}}})}};
     defs["address"] = {{"description", "PORT, HOST:PORT or [V6]:PORT; numeric or localhost"},
                        {"type", {"string", "integer"}}};
     return defs;
@@ -181,13 +187,8 @@ json dependency_schema() {
 
 // A path, a list of paths, or compose's long form {path, required}.
 json env_file_schema() {
-    json entry = {{"anyOf", json::array({{{"type", "string"}, {"minLength", 1}},
-                                         {{"type", "object"},
-                                          {"properties", {{"path", {{"type", "string"}, {"minLength", 1}}}, {"required", ref("boolean")}}},
-                                          {"required", {"path"}},
-                                          {"additionalProperties", false}}})}};
     return {{"description", "compose's env file: KEY=VALUE lines; relative to this file's directory"},
-            {"anyOf", json::array({entry, {{"type", "array"}, {"items", entry}}})}};
+            {"anyOf", json::array({ref("env_file_entry"), {{"type", "array"}, {"items", ref("env_file_entry")}}})}};
 }
 
 json service_schema() {
@@ -253,19 +254,16 @@ json service_schema() {
     return service;
 }
 
+// Each setting's schema and description from its row of the settings registry.
 json settings_schema() {
-    const std::map<std::string, json> described = {
-        {"control_socket", {{"type", "string"}, {"pattern", "^/"}, {"maxLength", kMaxSocketPath}}},
-        {"control_group", {{"type", {"string", "integer", "null"}}}},
-        {"shutdown_timeout", ref("duration")},
-        {"kill_grace", ref("duration")},
-        {"log_format", enum_of(log_format_names())},
-        {"log_level", enum_of(log_level_names())},
-        {"include", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}},
-        {"exit_when", closed_object({{"any_fatal", ref("boolean")}})},
-        {"env_file", env_file_schema()},
-    };
-    return closed_object(properties_of(settings_key_names(), described, "settings"));
+    json properties = json::object();
+    for (const SettingKey& key : setting_keys()) {
+        json property = json::parse(key.schema());
+        property["description"] = key.description;
+        property["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
+        properties[key.key] = std::move(property);
+    }
+    return closed_object(std::move(properties));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "tend/config/config_diff.hpp"
 
 #include "tend/config/service_keys.hpp"
+#include "tend/config/setting_keys.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -8,14 +9,6 @@
 
 namespace tend {
 namespace {
-
-std::string text_of(const std::optional<std::string>& value) { return value ? *value : "none"; }
-
-std::string text_of(const std::vector<std::string>& values) {
-    std::string out = "[";
-    for (const auto& v : values) out += (out.size() > 1 ? ", " : "") + v;
-    return out + "]";
-}
 
 ServiceDiff diff_service(const ServiceSpec& old_spec, const ServiceSpec& new_spec) {
     ServiceDiff diff{new_spec.name, ServiceChange::unchanged, {}};
@@ -29,8 +22,8 @@ ServiceDiff diff_service(const ServiceSpec& old_spec, const ServiceSpec& new_spe
     return diff;
 }
 
-void diff_setting(std::vector<SettingDiff>& out, const char* key, const std::string& from, const std::string& to) {
-    if (from != to) out.push_back({key, from, to});
+void diff_setting(std::vector<SettingDiff>& out, const char* key, std::string from, std::string to) {
+    if (from != to) out.push_back({key, std::move(from), std::move(to)});
 }
 
 }  // namespace
@@ -66,24 +59,9 @@ ConfigDiff diff_configs(const Settings& old_settings, const std::vector<ServiceS
     for (const ServiceSpec& spec : old_services)
         if (!new_by_name.contains(spec.name)) diff.services.push_back({spec.name, ServiceChange::removed, {}});
 
-    const Settings& s = next.settings;
-    auto& out = diff.settings;
-    diff_setting(out, "control_socket", old_settings.control_socket, s.control_socket);
-    diff_setting(out, "control_group", text_of(old_settings.control_group), text_of(s.control_group));
-    diff_setting(out, "shutdown_timeout", format_duration(old_settings.shutdown_timeout), format_duration(s.shutdown_timeout));
-    diff_setting(out, "kill_grace", format_duration(old_settings.kill_grace), format_duration(s.kill_grace));
-    diff_setting(out, "log_format", old_settings.log_format == LogFormat::json ? "json" : "text",
-                 s.log_format == LogFormat::json ? "json" : "text");
-    diff_setting(out, "log_level", old_settings.log_level, s.log_level);
-    diff_setting(out, "include", text_of(old_settings.include), text_of(s.include));
-    const auto paths = [](const std::vector<EnvFileRef>& files) {
-        std::vector<std::string> named;
-        for (const EnvFileRef& f : files) named.push_back(f.path + (f.required ? "" : " (optional)"));
-        return named;
-    };
-    diff_setting(out, "env_file", text_of(paths(old_settings.env_files)), text_of(paths(s.env_files)));
-    diff_setting(out, "exit_when.any_fatal", old_settings.exit_on_any_fatal ? "true" : "false",
-                 s.exit_on_any_fatal ? "true" : "false");
+    for (const SettingKey& key : setting_keys())
+        diff_setting(diff.settings, key.reported_as ? key.reported_as : key.key, key.text(old_settings),
+                     key.text(next.settings));
     return diff;
 }
 

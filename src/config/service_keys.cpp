@@ -10,6 +10,7 @@
 
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/env_file_parser.hpp"
+#include "tend/config/key_table.hpp"
 #include "tend/config/limits_parser.hpp"
 #include "tend/config/probe_parser.hpp"
 #include "tend/util/signal_names.hpp"
@@ -447,23 +448,8 @@ const ServiceKey kServiceKeys[] = {
 
 std::span<const ServiceKey> service_keys() { return kServiceKeys; }
 
-std::span<const std::string> service_key_names() {
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> out;
-        for (const ServiceKey& k : kServiceKeys) out.emplace_back(k.key);
-        return out;
-    }();
-    return names;
-}
+std::span<const std::string> service_key_names() { return key_names(service_keys()); }
 
-const ServiceKey* find_service_key(const std::string& key) {
-    static const std::unordered_map<std::string_view, const ServiceKey*> by_name = [] {
-        std::unordered_map<std::string_view, const ServiceKey*> out;
-        for (const ServiceKey& k : kServiceKeys) out.emplace(k.key, &k);
-        return out;
-    }();
-    auto it = by_name.find(key);
-    return it == by_name.end() ? nullptr : it->second;
-}
+const ServiceKey* find_service_key(const std::string& key) { return find_key(service_keys(), key); }
 
 }  // namespace tend

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tend/config/setting_keys.hpp"
+
 namespace tend {
 namespace {
 
@@ -30,7 +32,7 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
     connections_.listen_on(bind_listener(path_, group_));
     handler_.set_stream_hook([this](std::uint64_t id) { connections_.stream(id); });
     settings_subscription_ = supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
-        if (before.control_socket == after.control_socket && before.control_group == after.control_group) return std::string();
+        if (!settings_differ(before, after, SettingEffect::control_socket)) return std::string();
         return rebind(after);
     });
 }

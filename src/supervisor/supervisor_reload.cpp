@@ -7,17 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include "tend/config/config_loader.hpp"
+#include "tend/config/setting_keys.hpp"
 #include "tend/log/logging.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
 namespace tend {
-namespace {
-
-bool logging_changed(const Settings& a, const Settings& b) {
-    return a.log_format != b.log_format || a.log_level != b.log_level;
-}
-
-}  // namespace
 
 std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
     auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
@@ -95,7 +89,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
 
 void Supervisor::apply_settings(Settings next, std::vector<std::string>& warnings) {
     Settings before = std::exchange(settings_, std::move(next));
-    if (logging_changed(before, settings_)) setup_logging(settings_.log_format, settings_.log_level);
+    if (settings_differ(before, settings_, SettingEffect::logging)) setup_logging(settings_.log_format, settings_.log_level);
     output_.set_format(settings_.log_format);
     settings_listeners_.for_each([&](const SettingsListener& listener) {
         std::string warning = listener(before, settings_);

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import textwrap
@@ -40,6 +41,23 @@ SANITIZER_WARNING = re.compile(r"^==\d+==(WARNING: |Can't open /proc/\d+/task |L
 
 def without_sanitizer_warnings(stderr):
     return SANITIZER_WARNING.sub("", stderr) if sanitizer_tree() else stderr
+
+
+def free_ports(count):
+    """`count` different TCP ports of 127.0.0.1 that nothing listens on now: test
+    files run at once, in two build trees, so none may hold a fixed port."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def free_port():
+    return free_ports(1)[0]
 
 
 def wait_for(condition, timeout=10.0, interval=0.01, what="condition"):

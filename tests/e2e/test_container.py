@@ -6,22 +6,15 @@ well before the SIGKILL. (Without a container engine, so that it runs wherever
 the suite does; test_podman.py builds and runs the image itself.)"""
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 
 
-from harness import SLOWDOWN, wait_for
+from harness import SLOWDOWN, free_port, wait_for
 from rootfs import REPO, TendInRoot, bundle, busybox_root, remove_root  # noqa: F401 (bundle is a fixture)
 
 CONTAINER = REPO / "packaging" / "container"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_containerfile_names_the_bundle_the_config_and_tend_as_entrypoint():

@@ -38,10 +38,17 @@ def test_a_leader_that_exits_leaves_its_child_time_to_clean_up_before_the_restar
 STUBBORN = """
         services:
           stubborn:
-            command: "trap '' TERM; while :; do sleep 0.05; done"
+            command: "trap '' TERM; touch $DIR/trapped; while :; do sleep 0.05; done"
             min_uptime: 0
             stop_timeout: 300ms
 """
+
+
+def ignoring_term(t):
+    """`running` comes at the spawn, before the shell has run its trap: a TERM
+    sent before then ends it."""
+    t.wait_log("stubborn: starting -> running")
+    wait_for(lambda: (t.dir / "trapped").exists(), 10, what="stubborn to ignore TERM")
 
 
 def test_an_earlier_escalated_stop_does_not_make_a_clean_shutdown_exit_1():
@@ -51,7 +58,7 @@ def test_an_earlier_escalated_stop_does_not_make_a_clean_shutdown_exit_1():
             min_uptime: 0
     """
     with Tend(config) as t:
-        t.wait_log("stubborn: starting -> running")
+        ignoring_term(t)
         assert t.ctl("stop", "stubborn").returncode == 0
         t.wait_log("stubborn needed SIGKILL after stop_timeout 300ms")
         assert "warning: stubborn needed SIGKILL" in t.log
@@ -61,7 +68,7 @@ def test_an_earlier_escalated_stop_does_not_make_a_clean_shutdown_exit_1():
 
 def test_a_shutdown_that_needed_sigkill_exits_1_and_its_last_line_says_why():
     with Tend(STUBBORN) as t:
-        t.wait_log("stubborn: starting -> running")
+        ignoring_term(t)
         t.signal(signal.SIGTERM)
         assert t.wait() == 1
         last = t.log.strip().splitlines()[-1]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness import SLOWDOWN, TEND, Tend, wait_for
+from harness import SLOWDOWN, TEND, Tend, free_port, free_ports, wait_for
 from test_real_programs import PG_BIN, postgres_dir, sh, psql
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -56,7 +56,7 @@ def test_postgresql_says_ready_over_sd_notify_and_its_client_starts_only_then():
 
 
 def test_redis_supervised_systemd_reports_ready_and_its_status_text():
-    port = 18379
+    port = free_port()
     config = f"""
         services:
           cache:
@@ -131,6 +131,8 @@ def test_readiness_fd_tcp_http_and_log_line():
             min_uptime: 0
             depends_on: {s6: ready, tcp: ready, http: ready, words: ready}
     """
+    tcp, http = free_ports(2)
+    config = config.replace("18766", str(tcp)).replace("18767", str(http))
     with Tend(config, stderr="stdout") as t:  # tend's log and the services' lines in one stream, in order
         wait_for(lambda: "after: stopped -> starting" in t.output, 20, what="after to start")
         out = t.output
@@ -251,7 +253,8 @@ def test_http_health_check_sees_the_status_code():
             ready: {tcp: 127.0.0.1:18768, interval: 50ms}
             health: {http: "http://127.0.0.1:18768/healthz", interval: 100ms, retries: 100}
     """
-    with Tend(config, files={"server.py": SERVER}) as t:
+    port = str(free_port())
+    with Tend(config.replace("18768", port), files={"server.py": SERVER.replace("18768", port)}) as t:
         t.wait_log("web: health check failed (1 of 100): HTTP 503", 20)
         assert "health: " in t.ctl("status", "web").stdout and "HTTP 503" in t.ctl("status", "web").stdout
         (t.dir / "up").write_text("")

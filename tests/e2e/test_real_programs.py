@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import Tend, wait_for
+from harness import Tend, free_port, wait_for
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 NGINX = "/usr/sbin/nginx"
@@ -184,7 +184,7 @@ def logs_after_the_reopen(t, get):
 
 
 def test_nginx_as_www_data_logs_to_dev_stdout_and_reopens_it_on_usr1():
-    with nginx_answering(18080, user="www-data") as (t, get):
+    with nginx_answering(free_port(), user="www-data") as (t, get):
         assert t.ctl("signal", "USR1", "web").returncode == 0  # reopen the logs
         wait_for(lambda: "reopening logs" in t.output, 10, what="the reopen")
         logs_after_the_reopen(t, get)
@@ -192,7 +192,7 @@ def test_nginx_as_www_data_logs_to_dev_stdout_and_reopens_it_on_usr1():
 
 def test_nginx_run_as_root_with_workers_as_www_data_reopens_dev_stdout_on_usr1():
     # nginx's own `user www-data;`: the master stays root, the workers run as www-data.
-    with nginx_answering(18081, conf_prefix="user www-data;\n") as (t, get):
+    with nginx_answering(free_port(), conf_prefix="user www-data;\n") as (t, get):
         # USR1 to the workers alone: each reopens /dev/stdout as www-data
         # (`tendctl signal` reaches the group, where the master, as root, may
         # reopen first and chown the pipe to www-data: a race either way).

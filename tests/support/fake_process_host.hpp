@@ -103,11 +103,11 @@ public:
     }
     bool signal(pid_t pid, int sig) override { return deliver(pid, pid, sig); }
     bool signal(const Scope& scope, int sig) override {
-        bool sent = deliver(-scope.group(), scope.group(), sig);
+        bool delivered = deliver(-scope.group(), scope.group(), sig);
         int error = errno;
         for (pid_t pid : scope.escaped()) deliver(pid, pid, sig);
         errno = error;
-        return sent;
+        return delivered;
     }
     bool alive(Scope& scope) override {
         scope.forget_escaped_if([this](pid_t pid) { return !live_.contains(pid); });

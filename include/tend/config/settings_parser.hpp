@@ -9,7 +9,7 @@
 
 namespace tend {
 
-// The keys `settings:` may hold (for the config schema).
+// The keys `settings:` may hold, in the order of setting_keys() (for did-you-mean).
 std::span<const std::string> settings_key_names();
 std::span<const std::string> log_format_names();
 std::span<const std::string> log_level_names();

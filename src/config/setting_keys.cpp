@@ -1,0 +1,155 @@
+#include "tend/config/setting_keys.hpp"
+
+#include "tend/config/env_file_parser.hpp"
+#include "tend/config/key_table.hpp"
+#include "tend/config/settings_parser.hpp"
+#include "tend/util/json_string.hpp"
+
+namespace tend {
+namespace {
+
+const std::string kExitWhenKeys[] = {"any_fatal"};
+const std::string kLogFormats[] = {"text", "json"};
+const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
+
+void parse_control_socket(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    auto v = reader.string(value, path);
+    if (!v) return;
+    if (v->empty() || (*v)[0] != '/') reader.error(value, path + ": must be an absolute path");
+    else if (v->size() > kMaxSocketPath)
+        reader.error(value, path + ": " + std::to_string(v->size()) + " bytes is longer than a unix socket path may be (" +
+                                std::to_string(kMaxSocketPath) + ")");
+    else settings.control_socket = *v;
+}
+
+void parse_control_group(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (!value.IsNull())
+        if (auto v = reader.string(value, path)) settings.control_group = *v;
+}
+
+void parse_shutdown_timeout(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (auto v = reader.duration(value, path)) settings.shutdown_timeout = *v;
+}
+
+void parse_kill_grace(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (auto v = reader.duration(value, path)) settings.kill_grace = *v;
+}
+
+void parse_log_format(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (auto v = reader.choice(value, path, kLogFormats)) settings.log_format = static_cast<LogFormat>(*v);
+}
+
+void parse_log_level(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (auto v = reader.choice(value, path, kLogLevels)) settings.log_level = kLogLevels[*v];
+}
+
+void parse_include(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    settings.include_at = reader.where(value);
+    if (value.IsScalar()) settings.include = {value.Scalar()};
+    else if (auto v = reader.string_list(value, path)) settings.include = *v;
+}
+
+void parse_exit_when(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (!reader.expect_map(value, path)) return;
+    reader.check_keys(value, kExitWhenKeys, path);
+    if (value["any_fatal"])
+        if (auto v = reader.boolean(value["any_fatal"], path + ".any_fatal")) settings.exit_on_any_fatal = *v;
+}
+
+void parse_env_file(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (auto v = parse_env_file_refs(reader, value, path)) settings.env_files = std::move(*v);
+}
+
+std::string list_text(const std::vector<std::string>& values) {
+    std::string out = "[";
+    for (const auto& v : values) out += (out.size() > 1 ? ", " : "") + v;
+    return out + "]";
+}
+
+std::string env_files_text(const std::vector<EnvFileRef>& files) {
+    std::vector<std::string> named;
+    for (const EnvFileRef& f : files) named.push_back(f.path + (f.required ? "" : " (optional)"));
+    return list_text(named);
+}
+
+std::string enum_schema(std::span<const std::string> names) {
+    std::string out = R"({"enum": [)";
+    for (const std::string& name : names) {
+        if (&name != names.data()) out += ", ";
+        append_json_string(out, name);
+    }
+    return out + "]}";
+}
+
+std::string socket_schema() {
+    return R"({"type": "string", "pattern": "^/", "maxLength": )" + std::to_string(kMaxSocketPath) + "}";
+}
+
+#define TEND_SCHEMA(text) []() -> std::string { return text; }
+constexpr const char* kDuration = R"({"$ref": "#/definitions/duration"})";
+
+const SettingKey kSettingKeys[] = {
+    {"control_socket", parse_control_socket, SettingEffect::control_socket,
+     [](const Settings& s) { return s.control_socket; }, socket_schema, "/run/other.sock",
+     "`$TEND_SOCKET`, else `/run/tend.sock`", "unix socket of the control protocol (absolute path), mode 0600"},
+    {"control_group", parse_control_group, SettingEffect::control_socket,
+     [](const Settings& s) { return s.control_group.value_or("none"); },
+     TEND_SCHEMA(R"({"type": ["string", "integer", "null"]})"), "nogroup", "none",
+     "group whose members may also use the socket (the socket becomes mode 0660, owned by that group)"},
+    {"shutdown_timeout", parse_shutdown_timeout, SettingEffect::next_use,
+     [](const Settings& s) { return format_duration(s.shutdown_timeout); }, TEND_SCHEMA(kDuration), "1m", "`30s`",
+     "hard deadline for the whole shutdown; past it everything is SIGKILLed and tend exits 1"},
+    {"kill_grace", parse_kill_grace, SettingEffect::next_use,
+     [](const Settings& s) { return format_duration(s.kill_grace); }, TEND_SCHEMA(kDuration), "500ms", "`3s`",
+     "final sweep of leftover processes: SIGTERM, this long, SIGKILL"},
+    {"log_format", parse_log_format, SettingEffect::logging,
+     [](const Settings& s) { return kLogFormats[static_cast<std::size_t>(s.log_format)]; },
+     [] { return enum_schema(kLogFormats); }, "json", "`text`",
+     "`text` or `json` (one object per line: `time`, `level`, `source`, `msg`)"},
+    {"log_level", parse_log_level, SettingEffect::logging, [](const Settings& s) { return s.log_level; },
+     [] { return enum_schema(kLogLevels); }, "debug", "`info`",
+     "`trace`, `debug`, `info`, `warning`, `error`, `critical`, `off`"},
+    {"include", parse_include, SettingEffect::load, [](const Settings& s) { return list_text(s.include); },
+     TEND_SCHEMA(R"({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})"),
+     "[conf.d/*.yaml]", "none",
+     "a glob or list of globs; relative ones are relative to the main file's directory. Each matching file (in name "
+     "order) may hold only a `services:` map. A pattern that matches nothing is not an error."},
+    {"env_file", parse_env_file, SettingEffect::load, [](const Settings& s) { return env_files_text(s.env_files); },
+     TEND_SCHEMA(R"({"anyOf": [{"$ref": "#/definitions/env_file_entry"}, )"
+                 R"({"type": "array", "items": {"$ref": "#/definitions/env_file_entry"}}]})"),
+     "[{path: local.env, required: false}]", "none",
+     "a file of `KEY=VALUE` lines (compose's env file format, see [Env files](#env-files)), a list of them, or "
+     "`[{path: FILE, required: false}]`; relative paths are relative to the main file's directory. Its variables are "
+     "values for `${VAR}` (like compose's `.env`), under tend's own environment, which wins; they are not passed to "
+     "services (give a service `env_file:` or `environment: [NAME]` for that). Read at each load, so a reload reads it "
+     "again. A missing required file is a config error at this key. The path itself is interpolated from tend's own "
+     "environment only."},
+    {"exit_when", parse_exit_when, SettingEffect::next_use,
+     [](const Settings& s) { return std::string(s.exit_on_any_fatal ? "true" : "false"); },
+     TEND_SCHEMA(R"({"type": "object", "properties": {"any_fatal": {"$ref": "#/definitions/boolean"}}, )"
+                 R"("additionalProperties": false})"),
+     "{any_fatal: true}", "`{any_fatal: false}`",
+     "`{any_fatal: true}`: when any service gives up (`fatal`, or a one-shot `failed`), tend shuts down in order and "
+     "exits 1, so an orchestrator can restart the container. Per service: `on_fatal: shutdown`.",
+     "exit_when.any_fatal"},
+};
+
+#undef TEND_SCHEMA
+
+}  // namespace
+
+std::span<const SettingKey> setting_keys() { return kSettingKeys; }
+
+const SettingKey* find_setting_key(const std::string& key) { return find_key(setting_keys(), key); }
+
+bool settings_differ(const Settings& a, const Settings& b, SettingEffect effect) {
+    for (const SettingKey& k : kSettingKeys)
+        if (k.effect == effect && k.text(a) != k.text(b)) return true;
+    return false;
+}
+
+std::span<const std::string> settings_key_names() { return key_names(setting_keys()); }
+std::span<const std::string> log_format_names() { return kLogFormats; }
+std::span<const std::string> log_level_names() { return kLogLevels; }
+
+}  // namespace tend
