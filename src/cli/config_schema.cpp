@@ -191,8 +191,22 @@ json env_file_schema() {
             {"anyOf", json::array({ref("env_file_entry"), {{"type", "array"}, {"items", ref("env_file_entry")}}})}};
 }
 
+// docker-compose's spellings of a service's keys.
+void add_compose_spellings(std::map<std::string, json>& described) {
+    described.insert({
+        {"healthcheck", healthcheck_schema()},
+        {"entrypoint", {{"description", "arguments put before command's (a string is split into words, as compose does)"},
+                        {"oneOf", json::array({{{"type", "string"}},
+                                               {{"type", "array"}, {"items", {{"type", {"string", "number", "boolean"}}}}},
+                                               {{"type", "null"}}})}}},
+        {"stop_grace_period", ref("duration")},
+        {"ulimits", limits_schema()},
+        {"profiles", {{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"}}}}},
+    });
+}
+
 json service_schema() {
-    const std::map<std::string, json> described = {
+    std::map<std::string, json> described = {
         {"command", ref("command")},
         {"type", enum_of(kServiceTypeNames)},
         {"user", {{"description", "a name or uid, or compose's USER:GROUP"}, {"type", {"string", "integer"}}}},
@@ -234,16 +248,8 @@ json service_schema() {
         {"log_buffer_lines", {{"type", "integer"}, {"minimum", 0}}},
         {"forward_signals", {{"type", "array"}, {"uniqueItems", true},
                              {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2", "SIGWINCH", 10, 12, 28}}}}}},
-        // docker-compose's spellings.
-        {"healthcheck", healthcheck_schema()},
-        {"entrypoint", {{"description", "arguments put before command's (a string is split into words, as compose does)"},
-                        {"oneOf", json::array({{{"type", "string"}},
-                                               {{"type", "array"}, {"items", {{"type", {"string", "number", "boolean"}}}}},
-                                               {{"type", "null"}}})}}},
-        {"stop_grace_period", ref("duration")},
-        {"ulimits", limits_schema()},
-        {"profiles", {{"type", "array"}, {"items", {{"type", "string"}, {"pattern", "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"}}}}},
     };
+    add_compose_spellings(described);
     json service = closed_object(properties_of(service_key_names(), described, "services.*"));
     for (const ServiceKey& key : service_keys())
         service["properties"][key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
