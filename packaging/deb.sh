@@ -7,7 +7,7 @@
 #     packaging/deb.sh [OUT_DIR]        (default: .)
 #
 # Needs debhelper, lintian and the build dependencies of packaging/debian/control
-# (packaging/install-deps.sh installs them).
+# (packaging/install-deps.sh --tests installs them).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-.}" && cd "${1:-.}" && pwd)

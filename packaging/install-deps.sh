@@ -1,21 +1,33 @@
 #!/bin/sh
-# Installs what building and testing tend needs on Debian 12, as root: the
-# compilers (clang for the fuzz targets), the libraries, and the real programs
-# the end-to-end tests run (PostgreSQL, nginx, redis, systemd-notify), and what
-# packaging needs and its tests use (patchelf and busybox-static for the bundle,
-# scdoc for the man pages, jsonschema for the schema, the shells for completions,
-# debhelper and lintian for the Debian package, podman with runc and catatonit
-# to build and run the container and pod examples, musl-tools for an Alpine-like
-# root).
+# Installs, as root on Debian 12, what building and running tend needs: the
+# compiler, meson and ninja, and the libraries tend links (about 250 MB).
+#
+#   sh packaging/install-deps.sh           build and run tend
+#   sh packaging/install-deps.sh --tests   also what the tests use (about 3 GB):
+#       clang for the fuzz targets; the real programs the end-to-end tests run
+#       (PostgreSQL, nginx, redis, systemd-notify); patchelf and busybox-static
+#       for the bundle, scdoc for the man pages, jsonschema for the schema, the
+#       shells for the completions, debhelper and lintian for the Debian package,
+#       podman with runc and catatonit for the container and pod examples,
+#       musl-tools for an Alpine-like root.
 set -eu
+tests=false
+case "${1-}" in
+    "") ;;
+    --tests) tests=true ;;
+    *) echo "usage: install-deps.sh [--tests]" >&2; exit 2 ;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     g++ meson ninja-build pkg-config cmake \
-    libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev libre2-dev \
-    util-linux procps python3 python3-pytest \
-    postgresql postgresql-client nginx-light redis-server systemd \
-    clang libclang-rt-14-dev \
-    patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
-    debhelper lintian fakeroot dpkg-dev file man-db \
-    podman runc catatonit musl-tools >/dev/null
+    libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev libre2-dev >/dev/null
+if $tests; then
+    apt-get install -y -qq --no-install-recommends \
+        util-linux procps python3 python3-pytest \
+        postgresql postgresql-client nginx-light redis-server systemd \
+        clang libclang-rt-14-dev \
+        patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
+        debhelper lintian fakeroot dpkg-dev file man-db \
+        podman runc catatonit musl-tools >/dev/null
+fi

@@ -53,10 +53,28 @@ complete -F _tendctl tendctl
 _tend() {
     local cur prev words cword
     _init_completion || return
+    local command="" i
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+            --) return ;;  # after --, the command's own words
+            -c|--config|--profile|--root|--grace|--remap-exit|--rewrite) ((i++)) ;;
+            -*) ;;
+            *) [ -z "$command" ] && command=${words[i]} ;;
+        esac
+    done
     case $prev in
         -c|--config) _filedir '@(yaml|yml)'; return ;;
-        --grace|--remap-exit|--rewrite) return ;;
+        --root) _filedir -d; return ;;
+        --profile|--grace|--remap-exit|--rewrite) return ;;
     esac
-    COMPREPLY=($(compgen -W "check -c --config --grace --remap-exit --rewrite --version -h --help --" -- "$cur"))
+    local options
+    case $command in
+        check) options="-c --config --profile --root -h --help" ;;
+        schema) options="-h --help" ;;
+        import) options="--priority-order --root -h --help"
+                if [[ $cur != -* ]]; then _filedir '@(conf|ini)'; return; fi ;;
+        *) options="check schema import -c --config --profile --grace --remap-exit --rewrite --version -h --help --" ;;
+    esac
+    COMPREPLY=($(compgen -W "$options" -- "$cur"))
 }
 complete -F _tend tend

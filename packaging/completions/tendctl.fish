@@ -31,9 +31,18 @@ complete -c tendctl -n "__fish_seen_subcommand_from logs" -s n -l lines -x -d 'L
 complete -c tendctl -n "__fish_seen_subcommand_from logs" -s f -l follow -d 'Follow'
 complete -c tendctl -n "__fish_seen_subcommand_from reload" -l dry-run -d 'Print the plan only'
 
-complete -c tend -s c -l config -r -F -d 'Config file'
-complete -c tend -l grace -x -d 'With --: grace before SIGKILL'
-complete -c tend -l remap-exit -x -d 'With --: FROM:TO'
-complete -c tend -l rewrite -x -d 'With --: SIG:SIG'
-complete -c tend -l version -d 'Show version'
+set -l tend_commands check schema import
+complete -c tend -f
+complete -c tend -n "not __fish_seen_subcommand_from $tend_commands" -s c -l config -r -F -d 'Config file'
+complete -c tend -n "not __fish_seen_subcommand_from schema import" -l profile -x -d 'Start this compose profile too'
+complete -c tend -n "not __fish_seen_subcommand_from $tend_commands" -l grace -x -d 'With --: grace before SIGKILL'
+complete -c tend -n "not __fish_seen_subcommand_from $tend_commands" -l remap-exit -x -d 'With --: FROM:TO'
+complete -c tend -n "not __fish_seen_subcommand_from $tend_commands" -l rewrite -x -d 'With --: SIG:SIG'
+complete -c tend -n "not __fish_seen_subcommand_from $tend_commands" -l version -d 'Show version'
 complete -c tend -n '__fish_use_subcommand' -a check -d 'Validate a config'
+complete -c tend -n '__fish_use_subcommand' -a schema -d 'Print the config JSON Schema'
+complete -c tend -n '__fish_use_subcommand' -a import -d 'Print a tend.yaml equivalent to a supervisord config'
+complete -c tend -n '__fish_seen_subcommand_from check' -s c -l config -r -F -d 'Config file'
+complete -c tend -n '__fish_seen_subcommand_from check import' -l root -x -a '(__fish_complete_directories)' -d 'Image root'
+complete -c tend -n '__fish_seen_subcommand_from import' -l priority-order -d 'Each priority level depends on the one below'
+complete -c tend -n '__fish_seen_subcommand_from import' -F

@@ -22,7 +22,7 @@ APPLETS = ("sh", "sleep", "echo", "cat", "mkdir", "httpd", "wget")
 def bundle():
     """packaging/bundle.sh run on the build tree: the archive's path."""
     if not shutil.which("patchelf") or not os.path.exists("/bin/busybox"):
-        pytest.skip("needs patchelf and busybox-static (packaging/install-deps.sh)")
+        pytest.skip("needs patchelf and busybox-static (packaging/install-deps.sh --tests)")
     out = Path(tempfile.mkdtemp(prefix="tend-bundle-"))
     r = subprocess.run([str(REPO / "packaging" / "bundle.sh"), str(BUILD), str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

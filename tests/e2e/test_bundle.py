@@ -87,7 +87,7 @@ def test_the_bundle_runs_beside_musl_in_an_alpine_like_root(bundle, tmp_path):
     """Alpine's layout: musl's loader at /lib/ld-musl-x86_64.so.1, no glibc, no
     shell. tend brings its own glibc and runs a service linked against musl."""
     if not shutil.which("musl-gcc"):
-        pytest.skip("needs musl-tools (packaging/install-deps.sh)")
+        pytest.skip("needs musl-tools (packaging/install-deps.sh --tests)")
     root = bare_root(bundle, MUSL_CONFIG)
     try:
         (tmp_path / "service.c").write_text(MUSL_SERVICE)

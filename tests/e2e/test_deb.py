@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def unpacked():
     if not shutil.which("dpkg-buildpackage") or not shutil.which("dh"):
-        pytest.skip("needs dpkg-dev and debhelper (packaging/install-deps.sh)")
+        pytest.skip("needs dpkg-dev and debhelper (packaging/install-deps.sh --tests)")
     if sanitizer_tree():
         pytest.skip("the package builds its own release tree from the sources: run once, with the release tree")
     out = Path(tempfile.mkdtemp(prefix="tend-deb-"))

@@ -81,7 +81,7 @@ def podman():
     side with controllers on v2; runc takes them), with the busybox base
     imported as BASE."""
     if not shutil.which("podman"):
-        pytest.skip("needs podman (packaging/install-deps.sh)")
+        pytest.skip("needs podman (packaging/install-deps.sh --tests)")
     home = Path(tempfile.mkdtemp(prefix="tend-podman-"))
     p = Podman(home)
     try:
@@ -174,7 +174,7 @@ def test_a_local_root_runs_under_podman_run_rootfs(podman, bundle):
 
 def test_the_kubernetes_pod_runs_under_podman_kube_play(podman, image):
     if not shutil.which("catatonit"):
-        pytest.skip("podman kube play needs catatonit for the pod's infra container (packaging/install-deps.sh)")
+        pytest.skip("podman kube play needs catatonit for the pod's infra container (packaging/install-deps.sh --tests)")
     import yaml
 
     spec = yaml.safe_load((REPO / "packaging" / "kubernetes" / "pod.yaml").read_text())

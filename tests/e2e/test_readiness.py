@@ -25,7 +25,7 @@ def state(t, name):
     return status(t, name)[name]["state"]
 
 
-@pytest.mark.skipif(not os.path.exists(f"{PG_BIN}/postgres"), reason="packaging/install-deps.sh installs postgresql")
+@pytest.mark.skipif(not os.path.exists(f"{PG_BIN}/postgres"), reason="packaging/install-deps.sh --tests installs postgresql")
 def test_postgresql_says_ready_over_sd_notify_and_its_client_starts_only_then():
     data = postgres_dir()
     out = data.parent / "app.out"  # somewhere the postgres user may write

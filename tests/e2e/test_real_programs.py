@@ -52,7 +52,7 @@ def postgres_processes(t):
 
 
 pytestmark = pytest.mark.skipif(not os.path.exists(f"{PG_BIN}/postgres") or not os.path.exists(NGINX),
-                                reason="packaging/install-deps.sh installs postgresql and nginx-light")
+                                reason="packaging/install-deps.sh --tests installs postgresql and nginx-light")
 
 
 def pg_config(data, stop_signal="INT", stop_timeout="20s", extra="", kill_mode="group"):
