@@ -9,7 +9,8 @@
 #       for the bundle, scdoc for the man pages, jsonschema for the schema, the
 #       shells for the completions, debhelper and lintian for the Debian package,
 #       podman with runc and catatonit for the container and pod examples,
-#       musl-tools for an Alpine-like root.
+#       musl-tools for an Alpine-like root; yaml-language-server (npm) for the
+#       editor test.
 set -eu
 tests=false
 case "${1-}" in
@@ -30,4 +31,7 @@ if $tests; then
         patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
         debhelper lintian fakeroot dpkg-dev file man-db \
         podman runc catatonit musl-tools >/dev/null
+    # The editor test drives yaml-language-server, from the npm registry.
+    command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm >/dev/null
+    command -v yaml-language-server >/dev/null || npm install -g --silent yaml-language-server@1.19.2 >/dev/null
 fi

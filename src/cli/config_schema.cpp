@@ -1,4 +1,5 @@
 #include "tend/cli/config_schema.hpp"
+#include "tend/cli/key_descriptions.hpp"
 
 
 #include <yaml-cpp/yaml.h>
@@ -17,6 +18,10 @@
 
 namespace tend {
 namespace {
+
+// Stable across releases while the config's meaning is; a breaking change of the
+// config format gets a new one (v2).
+constexpr const char* kSchemaId = "https://tend.dev/schema/v1/tend.schema.json";
 
 using json = nlohmann::ordered_json;
 
@@ -51,6 +56,17 @@ json from_yaml(const YAML::Node& node) {
 
 json ref(const char* name) { return {{"$ref", std::string("#/definitions/") + name}}; }
 
+// SCHEMA with TEXT as its description. Beside a $ref, draft 7 ignores every
+// other keyword, so a bare reference is wrapped in allOf first.
+json with_description(json schema, std::string_view text) {
+    if (text.empty()) return schema;
+    if (schema.size() == 1 && schema.contains("$ref")) schema = {{"allOf", json::array({std::move(schema)})}};
+    json out = {{"description", std::string(text)}};
+    for (auto& [k, v] : schema.items())
+        if (k != "description") out[k] = v;
+    return out;
+}
+
 json enum_of(std::span<const std::string> names) { return {{"enum", json(std::vector<std::string>(names.begin(), names.end()))}}; }
 
 // The value forms the loader's readers accept (yaml_reader, util/*).
@@ -83,15 +99,16 @@ json definitions() {
     return defs;
 }
 
-// The map's properties in the loader's order of `keys`. A key the loader has
-// and this does not describe, or the reverse, is an error: the two cannot drift.
+// The map's properties in the loader's order of `keys`, each with its sentence
+// from key_descriptions (TABLE's). A key the loader has and this does not
+// describe, or the reverse, is an error: the two cannot drift.
 json properties_of(std::span<const std::string> keys, const std::map<std::string, json>& described,
-                   const std::string& path) {
+                   const std::string& path, std::string_view table) {
     json properties = json::object();
     for (const std::string& key : keys) {
         auto it = described.find(key);
         if (it == described.end()) throw std::logic_error("config schema: " + path + "." + key + " is not described");
-        properties[key] = it->second;
+        properties[key] = with_description(it->second, key_description(table, key));
     }
     if (described.size() != keys.size())
         throw std::logic_error("config schema: describes a key of " + path + " the loader does not know");
@@ -120,7 +137,7 @@ json ready_schema() {
         {"probe_timeout", ref("duration")},
         {"timeout", ref("duration")},
     };
-    return closed_object(properties_of(ready_key_names(), described, "services.*.ready"));
+    return closed_object(properties_of(ready_key_names(), described, "services.*.ready", "ready"));
 }
 
 json health_schema() {
@@ -134,7 +151,7 @@ json health_schema() {
         {"start_period", ref("duration")},
         {"start_interval", ref("duration")},
     };
-    return closed_object(properties_of(health_key_names(), described, "services.*.health"));
+    return closed_object(properties_of(health_key_names(), described, "services.*.health", "health"));
 }
 
 // Compose's `healthcheck:`, with docker's defaults (30s, 30s, 3 retries).
@@ -153,7 +170,7 @@ json healthcheck_schema() {
         {"start_interval", ref("duration")},
         {"disable", ref("boolean")},
     };
-    return closed_object(properties_of(healthcheck_key_names(), described, "services.*.healthcheck"));
+    return closed_object(properties_of(healthcheck_key_names(), described, "services.*.healthcheck", "healthcheck"));
 }
 
 json restart_schema() {
@@ -250,7 +267,7 @@ json service_schema() {
                              {"items", {{"enum", {"USR1", "USR2", "WINCH", "SIGUSR1", "SIGUSR2", "SIGWINCH", 10, 12, 28}}}}}},
     };
     add_compose_spellings(described);
-    json service = closed_object(properties_of(service_key_names(), described, "services.*"));
+    json service = closed_object(properties_of(service_key_names(), described, "services.*", "services"));
     for (const ServiceKey& key : service_keys())
         service["properties"][key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
     // command, or compose's entrypoint that names the program.
@@ -277,6 +294,7 @@ json settings_schema() {
 std::string config_schema() {
     json schema = {
         {"$schema", "http://json-schema.org/draft-07/schema#"},
+        {"$id", kSchemaId},
         {"title", "tend.yaml"},
         {"description", "The config of tend, a process supervisor for containers (see tend.yaml(5))."},
         {"type", "object"},
