@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "tend/cli/schema_interpolation.hpp"
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/config.hpp"
 #include "tend/config/probe_parser.hpp"
@@ -289,6 +290,7 @@ std::string config_schema() {
         {"additionalProperties", false},
         {"definitions", definitions()},
     };
+    accept_interpolation(schema);
     return schema.dump(2) + "\n";
 }
 
