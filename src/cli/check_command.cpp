@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "tend/cli/env_file_check.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_loader.hpp"
 #include "tend/process/account_files.hpp"
@@ -21,6 +22,9 @@ int check_config(const std::string& config_path, const ImageRoot& root, std::ost
                 return accounts->lookup(user, group);
             };
         Config config = load_config_file(path, lookup, root);
+        const EnvFileFindings env_files = check_service_env_files(config, root);
+        for (const auto& d : env_files.warnings) err << "warning: " << d.to_string() << "\n";
+        if (!env_files.errors.empty()) throw ConfigError(env_files.errors);
         out << path << ": ok, " << config.services.size() << " service" << (config.services.size() == 1 ? "" : "s")
             << "\n";
         return 0;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "tend/cli/schema_interpolation.hpp"
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/config.hpp"
 #include "tend/config/probe_parser.hpp"
@@ -307,6 +308,7 @@ std::string config_schema() {
         {"additionalProperties", false},
         {"definitions", definitions()},
     };
+    accept_interpolation(schema);
     return schema.dump(2) + "\n";
 }
 

@@ -52,7 +52,9 @@ bool report_tab_indentation(YamlReader& reader, std::string_view text) {
 
 // What ${VAR} sees: settings.env_file's variables under tend's own environment.
 // The env_file setting is itself interpolated from tend's environment alone.
-void read_settings_env_files(YamlReader& reader, const YAML::Node& root, ConfigVariables& variables) {
+// Under `image` (`tend check --root DIR`) its files are read from the image's root.
+void read_settings_env_files(YamlReader& reader, const YAML::Node& root, const ImageRoot& image,
+                             ConfigVariables& variables) {
     if (!root.IsMap()) return;
     const YAML::Node settings = root["settings"];  // a missing key gives an invalid node: test it before use
     if (!settings || !settings.IsMap()) return;
@@ -68,6 +70,7 @@ void read_settings_env_files(YamlReader& reader, const YAML::Node& root, ConfigV
     }
     auto refs = parse_env_file_refs(own, node, "settings.env_file");
     if (!refs) return;
+    for (EnvFileRef& ref : *refs) ref.path = image.resolve(ref.path);
     try {
         variables.add_file_variables(read_env_files(*refs, environment));
     } catch (const std::runtime_error& e) {
@@ -76,12 +79,12 @@ void read_settings_env_files(YamlReader& reader, const YAML::Node& root, ConfigV
 }
 
 // Parses one file's text; `main` files may hold settings, included files only services.
-void parse_document(YamlReader& reader, std::string_view text, bool main, Config& config, ConfigVariables& variables,
-                    InterpolationBudget& budget) {
+void parse_document(YamlReader& reader, std::string_view text, bool main, const ImageRoot& image, Config& config,
+                    ConfigVariables& variables, InterpolationBudget& budget) {
     if (report_tab_indentation(reader, text)) return;
     auto loaded = load_one_document(reader, text);
     if (!loaded) return;
-    if (main) read_settings_env_files(reader, *loaded, variables);
+    if (main) read_settings_env_files(reader, *loaded, image, variables);
     reader.set_variables(variables.lookup());
     interpolate_document(reader, *loaded, text, variables.lookup(), budget);
     const YAML::Node root = *loaded;
@@ -192,7 +195,7 @@ Config parse_config(std::string_view text, const std::string& file, const Creden
     YamlReader reader(file);
     ConfigVariables variables;
     InterpolationBudget budget;
-    parse_document(reader, text, true, config, variables, budget);
+    parse_document(reader, text, true, ImageRoot{}, config, variables, budget);
     finish(config, reader.errors(), lookup);
     return config;
 }
@@ -205,7 +208,7 @@ Config load_once(const std::string& path, const CredentialLookup& lookup, const 
     YamlReader reader(path);
     ConfigVariables variables;
     InterpolationBudget budget;
-    parse_document(reader, read_file(path, read), true, config, variables, budget);
+    parse_document(reader, read_file(path, read), true, root, config, variables, budget);
     ErrorList& diagnostics = reader.errors();
 
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
@@ -215,7 +218,7 @@ Config load_once(const std::string& path, const CredentialLookup& lookup, const 
             if (std::filesystem::equivalent(file, path, ec)) continue;
             YamlReader included(file);
             try {
-                parse_document(included, read_file(file, read), false, config, variables, budget);
+                parse_document(included, read_file(file, read), false, root, config, variables, budget);
             } catch (const ConfigError& e) {
                 // Said where the include was written: a glob that matched a directory, a symlink loop.
                 for (const Diagnostic& d : e.diagnostics())

@@ -122,8 +122,9 @@ void parse_environment(YamlReader& reader, const YAML::Node& value, const std::s
             reader.error(v, path + ": invalid variable name '" + key + "'");
             return;
         }
-        if (v.IsNull()) spec.environment[key] = "";
-        else if (auto s = reader.string(v, path + "." + key); s && !has_nul(reader, v, path + "." + key, *s))
+        if (v.IsNull()) {  // `NAME:` passes tend's value through, as `[NAME]` does (compose's meaning)
+            if (auto passed = reader.variable(key)) spec.environment[key] = *passed;
+        } else if (auto s = reader.string(v, path + "." + key); s && !has_nul(reader, v, path + "." + key, *s))
             spec.environment[key] = *s;
     });
 }

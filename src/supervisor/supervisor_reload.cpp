@@ -68,7 +68,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     for (const auto& s : services_) old_order.push_back(s.get());
     const DependencyGraph old_graph = graph_;
     DependencyGraph new_graph(next.services);  // before the specs move out of `next`
-    replace_services(std::move(next.services), outcome.diff);
+    const std::vector<Service*> restarted = replace_services(std::move(next.services), outcome.diff);
     reload_.order(old_order, old_graph);
 
     // Changed services still hold their old spec until they are down; the graph is of the new ones.
@@ -81,6 +81,8 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     for (const SettingDiff& d : outcome.diff.settings) spdlog::info("Reload: {}", describe(d));
     if (outcome.diff.empty()) spdlog::info("Reload: nothing changed");
 
+    // A reload that restarts a service restarts its `restart: true` dependants, as `tendctl restart` does.
+    for (Service* s : restarted) restart_dependants(*s);
     if (reload_.empty()) reload_finished();  // nothing to stop: done already
     else advance_reload();
     schedule_starts();
@@ -99,7 +101,9 @@ void Supervisor::apply_settings(Settings next, std::vector<std::string>& warning
 
 // The new list of services: added ones made, kept ones moved over (updated in
 // place, or queued to stop and be replaced), removed ones queued to stop and retire.
-void Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff) {
+// Returns the changed ones that were up and will start again.
+std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff) {
+    std::vector<Service*> restarted;
     std::map<std::string, std::unique_ptr<Service>> old_by_name;
     for (auto& s : services_) old_by_name[s->name()] = std::move(s);
     services_.clear();
@@ -117,6 +121,7 @@ void Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDi
         service->set_index(i);
         if (change.change == ServiceChange::restarted) {
             bool start_after = spec.autostart || service->goal.start_owed() || !is_down(service->state());
+            if (!is_down(service->state()) && service->goal.want != Want::down) restarted.push_back(service.get());
             reload_.replace(*service, std::move(spec), start_after);
         } else {
             service->update_spec(std::move(spec));
@@ -127,6 +132,7 @@ void Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDi
         reload_.remove(*service);
         retiring_.push_back(std::move(service));
     }
+    return restarted;
 }
 
 void Supervisor::advance_reload() {

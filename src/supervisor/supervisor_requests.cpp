@@ -64,15 +64,16 @@ std::string Supervisor::restart(Service& service) {
 }
 
 // Compose's `depends_on: {X: {restart: true}}`: when the operator restarts X,
-// each dependant that is up stops now and starts again once X meets its
-// condition again (a restart of its own would race X's).
+// or a reload replaces it, each dependant that is up stops now and starts
+// again once X meets its condition again (a restart of its own would race
+// X's). One a reload replaces too restarts anyway.
 void Supervisor::restart_dependants(const Service& service) {
     for (auto& s : services_) {
         const auto& deps = s->spec().depends_on;
         const bool follows = std::any_of(deps.begin(), deps.end(), [&](const Dependency& d) {
             return d.restart && d.name == service.name();
         });
-        if (!follows || is_down(s->state()) || s->goal.want == Want::down) continue;
+        if (!follows || is_down(s->state()) || s->goal.want == Want::down || reload_.replacing(*s)) continue;
         spdlog::info("{}: restarting with {} (depends_on restart: true)", s->name(), service.name());
         s->goal = wanted(s->run_want());
         dispatch(*s, {EventKind::stop, {}, {}});

@@ -68,3 +68,66 @@ def test_an_image_without_passwd_says_so(tmp_path):
     (root / "etc" / "passwd").mkdir()
     r = check("--root", str(root))
     assert r.returncode == 1 and f"{root}/etc/passwd: cannot read: " in r.stderr
+
+
+ENV_CONFIG = """\
+settings:
+  env_file: [/etc/tend/build.env, local.env]
+services:
+  app:
+    command: [/srv/app, "--port=${PORT}", "--mode=${MODE}"]
+    env_file: /etc/app.env
+"""
+
+
+def env_image(tmp_path, config=ENV_CONFIG):
+    root = image(tmp_path)
+    (root / "etc" / "tend" / "tend.yaml").write_text(config)
+    (root / "etc" / "tend" / "build.env").write_text("PORT=8080\n")
+    (root / "etc" / "tend" / "local.env").write_text("MODE=prod\n")  # relative: beside the config
+    (root / "etc" / "app.env").write_text("export TOKEN='x y'\n")
+    return root
+
+
+def test_env_files_are_read_under_the_root(tmp_path):
+    root = env_image(tmp_path)
+    r = check("--root", str(root))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    # ${PORT} comes from the image's /etc/tend/build.env, which the host has not.
+    (root / "etc" / "tend" / "build.env").unlink()
+    r = check("--root", str(root))
+    assert r.returncode == 1
+    assert f"settings.env_file: cannot read {root}/etc/tend/build.env: " in r.stderr
+
+
+def test_a_services_missing_env_file_is_an_error_naming_file_and_service(tmp_path):
+    root = env_image(tmp_path)
+    (root / "etc" / "app.env").unlink()
+    r = check("--root", str(root))
+    assert r.returncode == 1
+    assert f"services.app.env_file: {root}/etc/app.env: No such file or directory" in r.stderr
+    assert r.stdout == ""
+
+
+def test_a_services_env_file_that_does_not_parse_is_an_error_at_its_line(tmp_path):
+    root = env_image(tmp_path)
+    (root / "etc" / "app.env").write_text("GOOD=1\nBAD LINE=2\n")
+    r = check("--root", str(root))
+    assert r.returncode == 1
+    assert f"services.app.env_file: {root}/etc/app.env:2: unexpected 'L' in the variable name" in r.stderr
+
+
+def test_an_optional_or_possibly_written_env_file_may_be_missing(tmp_path):
+    root = env_image(tmp_path, ENV_CONFIG.replace("env_file: /etc/app.env",
+                                                  "env_file: [{path: /etc/app.env, required: false}]"))
+    (root / "etc" / "app.env").unlink()
+    r = check("--root", str(root))
+    assert r.returncode == 0, r.stderr
+    # A service that waits for another may get its file from it: a warning, not an error.
+    root = env_image(tmp_path / "2", ENV_CONFIG + "    depends_on: [init]\n  init:\n    command: [/bin/true]\n"
+                     "    type: oneshot\n")
+    (root / "etc" / "app.env").unlink()
+    r = check("--root", str(root))
+    assert r.returncode == 0, r.stderr
+    assert "warning: " in r.stderr and f"services.app.env_file: {root}/etc/app.env: No such file" in r.stderr

@@ -175,3 +175,30 @@ def test_a_billion_laughs_config_is_refused_in_bounded_time_and_memory(tmp_path)
     assert time.monotonic() - began < 10 * SLOWDOWN
     assert r.returncode == 1, r.stderr
     assert "expand to more than" in r.stderr and "billion laughs" in r.stderr, r.stderr
+
+
+RESTART_WITH = """
+services:
+  db:
+    command: [sleep, "%s"]
+  web:
+    command: [sleep, "1000"]
+    depends_on: {db: {condition: service_started, restart: true}}
+  other:
+    command: [sleep, "1000"]
+    depends_on: [db]
+"""
+
+
+def test_a_reload_that_replaces_a_dependency_restarts_its_restart_true_dependants():
+    with Tend(RESTART_WITH % "1000") as t:
+        wait_for(lambda: all(state(t, n)["state"] == "running" for n in ("db", "web", "other")), 10,
+                 what="all three running")
+        pids = {n: state(t, n)["pid"] for n in ("db", "web", "other")}
+        t.config_path.write_text(RESTART_WITH % "1001")  # db's definition changes
+        assert t.ctl("reload").returncode == 0
+        t.wait_log("web: restarting with db (depends_on restart: true)")
+        wait_for(lambda: all(state(t, n)["state"] == "running" and state(t, n)["pid"] != pids[n] for n in ("db", "web")),
+                 15, what="db and web to run again with new processes")
+        assert state(t, "other")["pid"] == pids["other"], "no restart: true, no restart"
+        assert t.log.index("web: restarting with db") < t.log.rindex("web: stopped -> starting"), t.log

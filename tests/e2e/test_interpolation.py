@@ -281,3 +281,21 @@ def test_reload_interpolates_again_and_rereads_settings_env_file():
         assert r.returncode != 0
         assert "${T_VERSION} is not set" in r.stderr + r.stdout
         assert t.status()["a"]["state"] in ("starting", "running")
+
+
+def test_environment_name_with_no_value_passes_tends_value_through():
+    """Compose's `NAME:` / `NAME: null`: tend's value, or no variable at all (not NAME="")."""
+    config = """
+    services:
+      a:
+        command: [sleep, "1000"]
+        environment: {T_NULL_SET: null, T_BARE_SET: , T_NULL_UNSET: null, T_EMPTY: ""}
+    """
+    with Tend(config, env={"T_NULL_SET": "from tend", "T_BARE_SET": "bare"}) as t:
+        pid = wait_for(lambda: (t.status("a") or {}).get("a", {}).get("pid"), 10, what="a running")
+        raw = open(f"/proc/{t.host_pid(pid)}/environ", "rb").read().split(b"\0")
+        seen = dict(e.decode().split("=", 1) for e in raw if b"=" in e)
+    assert seen["T_NULL_SET"] == "from tend"
+    assert seen["T_BARE_SET"] == "bare"
+    assert "T_NULL_UNSET" not in seen
+    assert seen["T_EMPTY"] == ""

@@ -114,3 +114,44 @@ def test_every_compose_form_is_valid_for_the_schema_and_for_tend():
     assert schema_errors(COMPOSE_FORMS) == []
     r = tend_check(COMPOSE_FORMS)
     assert r.returncode == 0, r.stderr
+
+
+INTERPOLATED = {
+    "settings": {"shutdown_timeout": "${T_GRACE:-30}", "log_format": "${T_LOG_FORMAT:-text}"},
+    "services": {
+        "web": {
+            "command": ["sleep", "1"],
+            "autostart": "${T_AUTOSTART:-true}",
+            "critical": "${T_CRITICAL:-no}",
+            "min_uptime": "${T_UPTIME:-2}",
+            "stop_timeout": "${T_STOP:-1m30s}",
+            "max_restarts": "${T_MAX_RESTARTS:-5}",
+            "log_keep": "${T_KEEP:-3}",
+            "restart": "${T_RESTART:-always}",
+            "success_exit_codes": [0, "${T_CODE:-3}"],
+            "backoff": {"factor": "${T_FACTOR:-1.5}", "max": "${T_BACKOFF_MAX:-10s}"},
+            "health": {"tcp": "${T_PORT:-5432}", "retries": "${T_RETRIES:-3}"},
+            "depends_on": {"db": {"condition": "started", "restart": "${T_RESTART_DB:-true}"}},
+        },
+        "db": {"command": ["db"], "stop_signal": "${T_SIGNAL:-15}"},
+    },
+}
+
+
+def test_interpolation_is_valid_for_the_schema_where_a_boolean_number_or_duration_goes():
+    assert schema_errors(INTERPOLATED) == []
+    r = tend_check(INTERPOLATED)
+    assert r.returncode == 0, r.stderr
+    # What a variable does not stand for is still refused, and enums still complete.
+    assert schema_errors(with_key("autostart", "maybe")) != []
+    assert schema_errors(with_key("autostart", "$T")) != []
+    assert {"$ref": "#/definitions/interpolated"} in SCHEMA["definitions"]["boolean"]["anyOf"]
+    assert "examples" in SERVICE["properties"]["autostart"]
+    restart = SERVICE["properties"]["restart"]
+    assert any("always" in branch.get("anyOf", [{}])[0].get("enum", []) for branch in restart["anyOf"])
+
+
+def test_tend_schema_prints_the_same_bytes_each_time():
+    runs = [subprocess.run([TEND, "schema"], capture_output=True, check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert runs[0] == (REPO / "config" / "tend.schema.json").read_bytes()

@@ -163,6 +163,14 @@ TEST_CASE("environment: [NAME] passes tend's value through and adds nothing when
           "t.yaml:4:19: services.a.environment: expected KEY=value or NAME, got '=x'");
 }
 
+TEST_CASE("environment: {NAME: null} passes tend's value through as [NAME] does, not an empty value") {
+    ScopedVariable pass("TEND_T_PASS", "passed");
+    Config c = parse_config("services:\n  a:\n    command: [x]\n"
+                            "    environment: {TEND_T_PASS: null, TEND_T_UNSET: ~, TEND_T_BARE: , EMPTY: \"\"}\n",
+                            "t.yaml", fake_credentials);
+    CHECK(c.services.at(0).environment == std::map<std::string, std::string>{{"EMPTY", ""}, {"TEND_T_PASS", "passed"}});
+}
+
 TEST_CASE("an included file is interpolated with the same variables, and its env_file is relative to it") {
     TempDir dir;
     std::filesystem::create_directory(dir.path / "conf.d");

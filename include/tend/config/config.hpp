@@ -86,7 +86,7 @@ struct Dependency {
     DependencyCondition condition = DependencyCondition::started;
     bool required = true;  // false: a dependency that gave up does not block the dependant
     SourceLocation where;
-    bool restart = false;  // compose's restart: true: an operator's restart of it restarts the dependant too
+    bool restart = false;  // compose's restart: true: an operator's restart of it, or a reload replacing it, restarts the dependant too
 };
 
 inline constexpr Duration kDefaultMinUptime = 1s;

@@ -141,7 +141,7 @@ private:
     // Reload, in supervisor_reload.cpp.
     void advance_reload();
     void apply_settings(Settings next, std::vector<std::string>& warnings);
-    void replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff);
+    std::vector<Service*> replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff);
     void reload_finished();
     void reload_from_signal();
     std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index);

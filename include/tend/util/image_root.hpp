@@ -18,6 +18,10 @@ public:
     // The path in the image of a host path under DIR (what %(here)s and
     // messages should say); a path outside DIR is returned unchanged.
     std::string image_path(const std::string& host) const;
+    // A path a config names, already made absolute against the config file's
+    // directory (so possibly under DIR on this machine) or absolute in the
+    // image: where it is on this machine.
+    std::string resolve(const std::string& path) const { return host_path(image_path(path)); }
     bool is_host() const { return dir_.empty(); }
     const std::string& dir() const { return dir_; }
 
