@@ -33,8 +33,6 @@ json names_of(const std::vector<Service*>& services) {
 
 }  // namespace
 
-CommandHandler::CommandHandler(EventLoop& loop, Supervisor& supervisor) : operations_(supervisor, loop) {}
-
 void CommandHandler::handle(const Request& request, std::uint64_t client, Reply reply) {
     bool deferred = false;
     std::string line;

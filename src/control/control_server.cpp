@@ -20,8 +20,8 @@ ControlLimits with_request_limit(ControlLimits limits) {
 
 }  // namespace
 
-ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Settings& settings, ControlLimits limits)
-    : handler_(loop, supervisor),
+ControlServer::ControlServer(EventLoop& loop, Operations& operations, const Settings& settings, ControlLimits limits)
+    : handler_(operations),
       path_(settings.control_socket),
       group_(group_id(settings.control_group)),
       connections_(loop, "control", with_request_limit(limits),
@@ -31,7 +31,7 @@ ControlServer::ControlServer(EventLoop& loop, Supervisor& supervisor, const Sett
                     [this](std::uint64_t id) { handler_.forget(id); }}) {
     connections_.listen_on(bind_listener(path_, group_));
     handler_.set_stream_hook([this](std::uint64_t id) { connections_.stream(id); });
-    settings_subscription_ = supervisor.add_settings_listener([this](const Settings& before, const Settings& after) {
+    settings_subscription_ = operations.add_settings_listener([this](const Settings& before, const Settings& after) {
         if (!settings_differ(before, after, SettingEffect::control_socket)) return std::string();
         return rebind(after);
     });

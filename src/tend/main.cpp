@@ -27,6 +27,7 @@
 #include "tend/process/fd_limit.hpp"
 #include "tend/process/posix_spawner.hpp"
 #include "tend/process/standard_fds.hpp"
+#include "tend/supervisor/operations.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
 namespace {
@@ -57,8 +58,10 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     // From here on tend's own log never blocks on a stuck stderr reader.
     QueuedLog queued_log(loop, supervisor.output().writer());
     // tend -- CMD is a drop-in for tini: no socket unless a config asks for one.
+    // The front ends' one way in; declared before them, which hold its waits.
+    Operations operations(supervisor, loop);
     std::optional<ControlServer> control;
-    if (!exec_mode) control.emplace(loop, supervisor, supervisor.settings());
+    if (!exec_mode) control.emplace(loop, operations, supervisor.settings());
     supervisor.start();
     // Parsing the config and spawning left freed heap behind; a long-lived PID 1
     // should not keep it.

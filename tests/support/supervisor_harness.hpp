@@ -45,9 +45,9 @@ struct Harness : SignalsBlocked {
     FakeProcessHost host;
     std::unique_ptr<Supervisor> supervisor;
 
-    explicit Harness(const std::string& yaml, std::set<std::string> ignoring = {}) {
+    explicit Harness(const std::string& yaml, std::set<std::string> ignoring = {}, SupervisorOptions options = {}) {
         host.ignore_stop_signals = std::move(ignoring);
-        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, clock, SupervisorOptions{});
+        supervisor = std::make_unique<Supervisor>(parse_config(yaml, "t.yaml"), loop, host, clock, std::move(options));
         supervisor->start();
         turn();
     }

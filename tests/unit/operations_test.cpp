@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "supervisor_harness.hpp"
+#include "temp_dir.hpp"
 #include "tend/supervisor/operations.hpp"
 
 using namespace tend;
@@ -363,4 +364,111 @@ TEST_CASE("a wait dropped before its timeout is not called when the time comes")
     h.advance(5s);
     CHECK(kept.calls == 1);
     CHECK(dropped.calls == 0);
+}
+
+namespace {
+
+// A supervisor whose config is a file, for reloads through Operations.
+struct ReloadFixture {
+    TempDir dir;
+    std::string path;
+    Harness h;
+    Operations ops;
+    explicit ReloadFixture(const std::string& yaml, std::set<std::string> ignoring = {})
+        : path(dir.write("tend.yaml", yaml)),
+          h(yaml, std::move(ignoring), SupervisorOptions{false, false, path, {}, {}}),
+          ops(*h.supervisor, h.loop) {}
+    void rewrite(const std::string& yaml) { dir.write("tend.yaml", yaml); }
+    // The file is read on a thread of its own, which ends on real time: turn
+    // the loop (the fake clock stays put) until `settled`, for at most 10 s.
+    void turn_until(const std::function<bool()>& settled) {
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!settled() && std::chrono::steady_clock::now() < deadline) {
+            h.loop.run_once(10ms);
+            h.turn();
+        }
+    }
+};
+
+// Records what a reload's completion was called with, and how often.
+struct Reloaded {
+    int calls = 0;
+    Outcome last;
+    ReloadOutcome result;
+    ReloadCompletion callback() {
+        return [this](const Outcome& outcome, const ReloadOutcome& applied) {
+            ++calls;
+            last = outcome;
+            result = applied;
+        };
+    }
+};
+
+std::vector<std::string> described(const ConfigDiff& diff) {
+    std::vector<std::string> out;
+    for (const auto& d : diff.services) out.push_back(describe(d));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a reload completes once its plan is applied: not when the file is read, but when a removed service is down") {
+    ReloadFixture f("services:\n" + service("keep") + service("old", "    stop_timeout: 4s\n"), {"old"});
+    pid_t keep = f.h.pid("keep"), old = f.h.pid("old");
+    f.rewrite("services:\n" + service("keep"));
+    Reloaded done;
+    Subscription wait = f.ops.reload(false, done.callback());
+    f.turn_until([&] { return f.h.supervisor->reloading() || done.calls > 0; });
+    REQUIRE(f.h.supervisor->reloading());  // read and applied: old is stopping
+    CHECK(done.calls == 0);
+    f.h.advance(3999ms);
+    CHECK(done.calls == 0);
+    CHECK(f.h.host.is_alive(old));
+    f.h.advance(1ms);  // old's stop_timeout: SIGKILL
+    CHECK_FALSE(f.h.host.is_alive(old));
+    REQUIRE(done.calls == 1);
+    CHECK(done.last.ok());
+    CHECK(described(done.result.diff) == std::vector<std::string>{"= keep", "- old"});
+    CHECK(f.h.host.is_alive(keep));
+    CHECK(f.h.supervisor->find("old") == nullptr);
+}
+
+TEST_CASE("a reload during a reload's stop is refused at once; the first completes when its stop ends") {
+    ReloadFixture f("services:\n" + service("keep") + service("old", "    stop_timeout: 4s\n"), {"old"});
+    f.rewrite("services:\n" + service("keep"));
+    Reloaded first, second;
+    Subscription a = f.ops.reload(false, first.callback());
+    f.turn_until([&] { return f.h.supervisor->reloading() || first.calls > 0; });
+    REQUIRE(f.h.supervisor->reloading());
+    f.rewrite("services:\n" + service("keep") + service("new"));
+    Subscription b = f.ops.reload(false, second.callback());
+    f.turn_until([&] { return second.calls > 0; });
+    REQUIRE(second.calls == 1);
+    CHECK(second.last.error == "reload refused: a reload is in progress (stopping old); try again when it has finished");
+    CHECK(f.h.supervisor->find("new") == nullptr);
+    CHECK(first.calls == 0);
+    f.h.advance(4s);
+    CHECK(first.calls == 1);
+    CHECK(first.last.ok());
+    CHECK(second.calls == 1);
+}
+
+TEST_CASE("a reload of a config with errors is refused with them, and leaves every service running as it was") {
+    ReloadFixture f("services:\n" + service("web") + service("db"));
+    pid_t web = f.h.pid("web"), db = f.h.pid("db");
+    f.rewrite("services:\n  web:\n    command: [web]\n    stop_timeout: soon\n");
+    Reloaded done;
+    Subscription wait = f.ops.reload(false, done.callback());
+    f.turn_until([&] { return done.calls > 0; });
+    REQUIRE(done.calls == 1);
+    CHECK(done.last.error.rfind("the config has errors; nothing changed:\n", 0) == 0);
+    CHECK(done.last.error.find("stop_timeout") != std::string::npos);
+    f.h.advance(1h);
+    CHECK(f.h.host.is_alive(web));
+    CHECK(f.h.host.is_alive(db));
+    CHECK(f.h.host.sent.empty());
+    CHECK(f.h.spawn_order().size() == 2);
+    CHECK(f.h.state("web") == ServiceState::running);
+    CHECK(f.h.state("db") == ServiceState::running);
+    CHECK(done.calls == 1);
 }

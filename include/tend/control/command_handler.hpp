@@ -23,7 +23,8 @@ class CommandHandler {
 public:
     using Reply = std::function<void(const std::string& line)>;
 
-    CommandHandler(EventLoop& loop, Supervisor& supervisor);
+    // `operations` outlives the handler.
+    explicit CommandHandler(Operations& operations) : operations_(operations) {}
     CommandHandler(const CommandHandler&) = delete;
     CommandHandler& operator=(const CommandHandler&) = delete;
 
@@ -70,7 +71,7 @@ private:
         Subscription wait;
     };
 
-    Operations operations_;  // first: the waits below are dropped before it goes
+    Operations& operations_;
     std::map<std::uint64_t, Pending> pending_;  // by request
     std::uint64_t next_request_ = 1;
     std::map<std::uint64_t, Subscription> followers_;  // client -> its follow of the output router

@@ -24,7 +24,8 @@ class ControlServer {
 public:
     // Binds the socket; throws std::runtime_error naming the path on failure,
     // including when a live tend already serves it.
-    ControlServer(EventLoop& loop, Supervisor& supervisor, const Settings& settings, ControlLimits limits = {});
+    // `operations` outlives the server.
+    ControlServer(EventLoop& loop, Operations& operations, const Settings& settings, ControlLimits limits = {});
     ~ControlServer();
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;

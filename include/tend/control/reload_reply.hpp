@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tend/supervisor/supervisor.hpp"
+#include "tend/supervisor/operations.hpp"
 
 namespace tend {
 

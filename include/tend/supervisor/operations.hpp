@@ -113,6 +113,11 @@ public:
     // The services signalled; a failure is refused when only one was named, else that one is left out.
     std::vector<Service*> signal(const std::vector<Service*>& services, int sig);
     void shutdown(const std::string& why) { supervisor_.request_shutdown(why); }
+    // Told of each reload's settings change (before, after); returns a warning
+    // for the reload's reply, or "". A front end that owns a socket moves it here.
+    [[nodiscard]] Subscription add_settings_listener(Supervisor::SettingsListener listener) {
+        return supervisor_.add_settings_listener(std::move(listener));
+    }
 
     // The waits. `done` is called exactly once: at once when the request is
     // already settled (the handle returned is then empty), else from the loop
