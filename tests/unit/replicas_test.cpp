@@ -4,6 +4,7 @@
 
 #include "fake_credentials.hpp"
 #include "supervisor_harness.hpp"
+#include "tend/config/config_diff.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/operations.hpp"
@@ -117,4 +118,21 @@ TEST_CASE("tendctl's names: the set's name means every instance, an instance's n
     CHECK(one.size() == 3);
     CHECK(one[0]->name() == "w-1");
     CHECK_THROWS_AS(ops.lookup({"wx"}, false), Refusal);
+}
+
+TEST_CASE("a reload that changes only replicas adds or removes the highest instances and leaves the others unchanged") {
+    auto yaml = [](int n) {
+        return "services:\n  w:\n    replicas: " + std::to_string(n) + "\n    command: [w, '${TEND_REPLICA}']\n";
+    };
+    Config three = parse_config(yaml(3), "t.yaml", fake_credentials);
+    Config five = parse_config(yaml(5), "t.yaml", fake_credentials);
+    ConfigDiff up = diff_configs(three.settings, three.services, five);
+    std::vector<std::string> said;
+    for (const auto& d : up.services) said.push_back(describe(d));
+    CHECK(said == std::vector<std::string>{"= w-0", "= w-1", "= w-2", "+ w-3", "+ w-4"});
+    Config two = parse_config(yaml(2), "t.yaml", fake_credentials);
+    ConfigDiff down = diff_configs(five.settings, five.services, two);
+    said.clear();
+    for (const auto& d : down.services) said.push_back(describe(d));
+    CHECK(said == std::vector<std::string>{"= w-0", "= w-1", "- w-2", "- w-3", "- w-4"});
 }
