@@ -79,9 +79,9 @@ std::optional<std::string> ConfigVariables::find(std::string_view name) const {
 
 // An explicit stack, not recursion: how deep a document nests is its author's choice.
 void interpolate_document(YamlReader& reader, YAML::Node root, std::string_view source, const VariableLookup& lookup,
-                          InterpolationBudget& budget) {
+                          InterpolationBudget& budget, const std::string& prefix, const SkipPath& skip) {
     SeenNodes seen;
-    std::vector<Pending> stack{{root, ""}};
+    std::vector<Pending> stack{{root, prefix}};
     while (!stack.empty()) {
         Pending item = std::move(stack.back());
         stack.pop_back();
@@ -102,7 +102,7 @@ void interpolate_document(YamlReader& reader, YAML::Node root, std::string_view 
             for (const auto& entry : item.node) {
                 const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
                 const std::string path = item.path.empty() ? key : item.path + "." + key;
-                if (path != "settings.env_file") entries.push_back({entry.second, path});
+                if (path != "settings.env_file" && !(skip && skip(path))) entries.push_back({entry.second, path});
             }
             stack.insert(stack.end(), std::make_move_iterator(entries.rbegin()), std::make_move_iterator(entries.rend()));
         }

@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/config_error.hpp"
@@ -17,6 +18,7 @@
 #include "tend/config/env_file.hpp"
 #include "tend/config/env_file_parser.hpp"
 #include "tend/config/dependency_graph.hpp"
+#include "tend/config/replicas.hpp"
 #include "tend/config/service_parser.hpp"
 #include "tend/config/settings_parser.hpp"
 #include "tend/config/yaml_document.hpp"
@@ -78,6 +80,30 @@ void read_settings_env_files(YamlReader& reader, const YAML::Node& root, const I
     }
 }
 
+// A replicated service's values are interpolated once per instance (config/replicas), not here.
+SkipPath replicated_paths(const YAML::Node& root) {
+    if (!root.IsMap() || !root["services"] || !root["services"].IsMap()) return {};
+    std::unordered_set<std::string> paths;
+    for (const auto& entry : root["services"])
+        if (entry.first.IsScalar() && is_replicated(entry.second)) paths.insert("services." + entry.first.Scalar());
+    if (paths.empty()) return {};
+    return [paths = std::move(paths)](const std::string& path) { return paths.contains(path); };
+}
+
+// A replicated service's instances, each name checked against every other service's.
+void add_replicas(YamlReader& reader, const std::string& name, const std::pair<YAML::Node, YAML::Node>& entry,
+                  std::string_view text, ConfigVariables& variables, InterpolationBudget& budget, Config& config,
+                  std::unordered_map<std::string, SourceLocation>& defined) {
+    std::vector<ServiceSpec> instances;
+    expand_replicas(reader, name, entry.first, entry.second, text, variables.lookup(), budget, config, instances);
+    for (ServiceSpec& spec : instances) {
+        auto [earlier, first] = defined.emplace(spec.name, spec.where);
+        if (first) config.services.push_back(std::move(spec));
+        else reader.error(entry.first, "services." + name + ": its instance " + spec.name + " has the name of services." +
+                                           spec.name + " (at " + earlier->second.to_string() + "); rename one of them");
+    }
+}
+
 // Parses one file's text; `main` files may hold settings, included files only services.
 void parse_document(YamlReader& reader, std::string_view text, bool main, const ImageRoot& image, Config& config,
                     ConfigVariables& variables, InterpolationBudget& budget) {
@@ -86,7 +112,7 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, const 
     if (!loaded) return;
     if (main) read_settings_env_files(reader, *loaded, image, variables);
     reader.set_variables(variables.lookup());
-    interpolate_document(reader, *loaded, text, variables.lookup(), budget);
+    interpolate_document(reader, *loaded, text, variables.lookup(), budget, "", replicated_paths(*loaded));
     const YAML::Node root = *loaded;
     if (root.IsNull()) {  // an empty file is a valid, empty config
         if (main) config.empty = true;
@@ -111,10 +137,14 @@ void parse_document(YamlReader& reader, std::string_view text, bool main, const 
         const std::string& name = entry.first.Scalar();
         auto [earlier, first] = defined.emplace(name, reader.where(entry.first));
         if (!first) {
-            reader.error(entry.first, "services." + name + ": defined twice (first at " + earlier->second.to_string() + ")");
+            const ServiceSpec* instance = config.find(name);
+            reader.error(entry.first, "services." + name + (instance && !instance->replica_of.empty()
+                                                                ? ": is also the name of an instance of services." + instance->replica_of + " (at " + earlier->second.to_string() + "); rename one of them"
+                                                                : ": defined twice (first at " + earlier->second.to_string() + ")"));
             continue;
         }
-        if (auto spec = parse_service(reader, name, entry.first, entry.second)) config.services.push_back(std::move(*spec));
+        if (is_replicated(entry.second)) add_replicas(reader, name, entry, text, variables, budget, config, defined);
+        else if (auto spec = parse_service(reader, name, entry.first, entry.second)) config.services.push_back(std::move(*spec));
         else config.rejected_services.push_back(name);
     }
 }
@@ -179,6 +209,7 @@ void check_notify_paths(const Config& config, ErrorList& diagnostics) {
 void finish(Config& config, ErrorList& diagnostics, const CredentialLookup& lookup) {
     const char* profiles = std::getenv("TEND_PROFILES");
     apply_profiles(config.services, profiles ? profiles : "");
+    expand_replica_dependencies(config);
     check_notify_paths(config, diagnostics);
     resolve_credentials(config, diagnostics, lookup);
     const DependencyGraph graph(config.services, config.rejected_services);

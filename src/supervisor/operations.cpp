@@ -23,23 +23,36 @@ std::string describe_failure(const Service& s) {
     return s.name() + ": failed to start (" + to_string(m.state()) + ", " + exit + ")";
 }
 
+// A service by its name, or every instance of a `replicas:` set by the set's name.
+std::vector<Service*> services_named(Supervisor& supervisor, const std::string& name) {
+    if (Service* s = supervisor.find(name)) return {s};
+    std::vector<Service*> instances;
+    for (const auto& s : supervisor.services())
+        if (s->spec().replica_of == name) instances.push_back(s.get());
+    return instances;
+}
+
 }  // namespace
 
 std::vector<Service*> Operations::lookup(const std::vector<std::string>& names, bool empty_means_all) const {
     std::vector<Service*> out;
     if (names.empty() && !empty_means_all) throw Refusal("name at least one service, or 'all'");
     // Every name is checked before anything is done, 'all' or not: a typo beside it is still a typo.
-    for (const auto& name : names)
-        if (name != "all" && !supervisor_.find(name)) throw Refusal(supervisor_.no_such_service(name));
+    std::vector<std::vector<Service*>> named;
+    for (const auto& name : names) {
+        if (name == "all") continue;
+        named.push_back(services_named(supervisor_, name));
+        if (named.back().empty())
+            throw Refusal(supervisor_.no_such_service(name));
+    }
     if (names.empty() || std::find(names.begin(), names.end(), "all") != names.end()) {
         for (const auto& s : supervisor_.services()) out.push_back(s.get());
         return out;
     }
     std::unordered_set<const Service*> seen;
-    for (const auto& name : names) {
-        Service* s = supervisor_.find(name);
-        if (seen.insert(s).second) out.push_back(s);
-    }
+    for (const auto& services : named)
+        for (Service* s : services)
+            if (seen.insert(s).second) out.push_back(s);
     return out;
 }
 

@@ -141,6 +141,8 @@ struct ServiceSpec : RunPolicy {
     HealthSpec health;
     OnFatal on_fatal = OnFatal::stay;
     std::vector<std::string> profiles;  // compose's: started only when one is active (TEND_PROFILES, --profile)
+    std::string replica_of;  // an instance of `replicas:`: its set's name (config/replicas.hpp); else empty
+    int replica = -1;        // its index in that set, 0-based
 };
 
 struct Config {
@@ -151,6 +153,8 @@ struct Config {
     // Defined, but with errors, so not in `services`: a depends_on naming one
     // is not also reported as "no such service".
     std::vector<std::string> rejected_services;
+    // Each `replicas:` set by name, with its count (0 allowed): its instances are in `services`.
+    std::map<std::string, int> replica_sets;
 
     const ServiceSpec* find(const std::string& name) const;
 };

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,7 +46,10 @@ struct InterpolationBudget {
 // column of its ${ when the value is written on one line. `source` is the
 // text `root` was read from. settings.env_file is left alone: it was
 // interpolated from tend's own environment before its files were read.
+// `prefix` is the path of `root` in messages ("services.worker"); a value
+// whose path `skip` accepts is left alone, with all below it.
+using SkipPath = std::function<bool(const std::string& path)>;
 void interpolate_document(YamlReader& reader, YAML::Node root, std::string_view source, const VariableLookup& lookup,
-                          InterpolationBudget& budget);
+                          InterpolationBudget& budget, const std::string& prefix = "", const SkipPath& skip = {});
 
 }  // namespace tend
