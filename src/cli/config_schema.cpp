@@ -271,6 +271,15 @@ json service_schema() {
     json service = closed_object(properties_of(service_key_names(), described, "services.*", "services"));
     for (const ServiceKey& key : service_keys())
         service["properties"][key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
+    // replicas (config/replicas) is read before the registry's keys: one definition becomes N services.
+    json count = {{"type", "integer"}, {"minimum", 0}, {"maximum", 10000}};
+    service["properties"]["replicas"] = with_description(count, key_description("services", "replicas"));
+    service["properties"]["replicas"]["examples"] = {8};
+    service["properties"]["deploy"] = {{"description", std::string(key_description("services", "deploy"))},
+                                       {"type", "object"},
+                                       {"properties", {{"replicas", count}}},
+                                       {"patternProperties", {{"^x-", json::object()}}},
+                                       {"additionalProperties", false}};
     // command, or compose's entrypoint that names the program.
     service["anyOf"] = json::array({{{"required", {"command"}}},
                                     {{"required", {"entrypoint"}},

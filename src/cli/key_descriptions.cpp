@@ -39,6 +39,8 @@ const KeyDescription kDescriptions[] = {
     {"services", "log_keep", "rotated files kept: PATH.1 (newest) … PATH.N; 0 truncates instead"},
     {"services", "log_buffer_lines", "last lines kept in memory for tendctl logs (also at most 4 MiB of text per service); 0 keeps none"},
     {"services", "forward_signals", "a list of USR1, USR2, WINCH: when tend receives one of these, it passes it on to this service's process group (nginx, for one, reopens its logs on USR1)."},
+    {"services", "replicas", "how many instances of the service run, named NAME-0 … NAME-(N-1), each with its own restarts."},
+    {"services", "deploy", "compose's deploy: only deploy.replicas is taken (the same as replicas)."},
     {"services", "healthcheck", "compose's spelling of health: test, interval, timeout, retries, start_period, start_interval, disable, with docker's defaults."},
     {"services", "entrypoint", "compose's entrypoint: arguments put before command's (a string is split into words, as compose does)."},
     {"services", "stop_grace_period", "compose's spelling of stop_timeout."},

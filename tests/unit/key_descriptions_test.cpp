@@ -105,6 +105,8 @@ TEST_CASE("a description names a key the loader has: none is left over from a re
                                              : d.table == "ready" ? ready_key_names()
                                              : d.table == "health" ? health_key_names()
                                                                    : healthcheck_key_names();
-        CHECK(std::find(keys.begin(), keys.end(), std::string(d.key)) != keys.end());
+        // replicas and deploy are read before the registry's keys (config/replicas).
+        bool replica_key = d.table == "services" && (d.key == "replicas" || d.key == "deploy");
+        CHECK((replica_key || std::find(keys.begin(), keys.end(), std::string(d.key)) != keys.end()));
     }
 }
