@@ -151,7 +151,8 @@ def brute_force(zone, expr, start, count, horizon_days=3):
     runs = []
     t = (start // 60 + 1) * 60
     previous = datetime.fromtimestamp(t - 60, z).replace(tzinfo=None)
-    seen_max = previous
+    # Wall times already shown before the start (a fall-back's first pass) do not run again.
+    seen_max = max(datetime.fromtimestamp(t - 60 * k, z).replace(tzinfo=None) for k in range(1, 181))
     for _ in range(horizon_days * 1440):
         local = datetime.fromtimestamp(t, z).replace(tzinfo=None)
         hit = local > seen_max and matches(fields, local)
@@ -224,3 +225,32 @@ def test_next_runs_match_references(seed):
                                                       croniter_wrong, fields_checked))
     assert compared > 400
     assert croniter_gave_up < 50
+
+
+TRANSITIONS = {  # UTC instants of 2024's changes
+    "Europe/Berlin": [1711846800, 1729990800],
+    "America/New_York": [1710054000, 1730613600],
+    "Australia/Lord_Howe": [1712417400, 1727965800],
+}
+
+
+def dst_expression(rng, local_hour):
+    minute = rng.choice(["*", "*/%d" % rng.randint(2, 30), str(rng.randint(0, 59)), "0,15,30,45", "%d-59/7" % rng.randint(0, 20)])
+    hour = rng.choice(["*", str(local_hour), "%d-%d" % (max(local_hour - 1, 0), min(local_hour + 1, 23)), "*/2"])
+    return "%s %s * * *" % (minute, hour)
+
+
+@pytest.mark.parametrize("zone", sorted(TRANSITIONS))
+def test_daylight_saving_changes_match_the_brute_force(zone):
+    """Start times within three hours of each change, schedules aimed at its hours."""
+    rng = random.Random(zone)
+    cases = []
+    for change in TRANSITIONS[zone]:
+        local_hour = datetime.fromtimestamp(change - 1, ZoneInfo(zone)).hour
+        for _ in range(150):
+            cases.append((zone, dst_expression(rng, local_hour), change + rng.randint(-3 * 3600, 3 * 3600)))
+    for (zone, expr, start), line in zip(cases, tend_runs(cases)):
+        ours = [int(v) for v in line.split()]
+        reference = brute_force(zone, expr, start, COUNT, horizon_days=5)
+        assert reference is not None, (expr, start)
+        assert ours == reference, (zone, expr, start)
