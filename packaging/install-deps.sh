@@ -25,7 +25,7 @@ apt-get install -y -qq --no-install-recommends \
     libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev libre2-dev >/dev/null
 if $tests; then
     apt-get install -y -qq --no-install-recommends \
-        util-linux procps python3 python3-pytest \
+        util-linux procps python3 python3-pytest python3-croniter \
         postgresql postgresql-client nginx-light redis-server systemd \
         clang libclang-rt-14-dev \
         patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
