@@ -77,9 +77,11 @@ std::optional<ServiceSpec> read_instance(YamlReader& reader, YamlReader& later, 
     const VariableLookup lookup = instance_variables(variables, index, instance);
     into.set_variables(lookup);
     interpolate_document(into, node, index == 0 ? source : "", lookup, budget, "services." + name);
-    auto spec = parse_service(into, instance, key, node);
+    // Read under the set's name, so an error names the key the user wrote (services.web.image).
+    auto spec = parse_service(into, name, key, node);
     into.set_variables(variables);
     if (!spec) return spec;
+    spec->name = instance;
     spec->replica_of = name;
     spec->replica = index;
     spec->environment.try_emplace("TEND_REPLICA", std::to_string(index));
@@ -101,13 +103,16 @@ void expand_replicas(YamlReader& reader, const std::string& name, const YAML::No
     const std::string path = "services." + name;
     const std::size_t errors_before = reader.error_count();
     auto count = read_count(reader, node, path, variables, budget);
+    node.remove("replicas");
+    node.remove("deploy");
     if (!count || reader.error_count() != errors_before) {
+        // The rest of the definition is still read once, so all its errors are said at once.
+        interpolate_document(reader, node, source, variables, budget, path);
+        (void)parse_service(reader, name, key, node);
         config.rejected_services.push_back(name);
         return;
     }
     config.replica_sets[name] = *count;
-    node.remove("replicas");
-    node.remove("deploy");
     // Copies made before the first instance's values are interpolated in place.
     std::vector<YAML::Node> copies;
     for (int i = 1; i < *count; ++i) copies.push_back(YAML::Clone(node));

@@ -76,7 +76,8 @@ services:
 
 
 def state(t, name):
-    return t.status(name)[name]
+    """NAME's status entry; an empty one while tend's socket is not answering yet."""
+    return (t.status(name) or {}).get(name, {"state": None, "pid": None})
 
 
 def test_every_compose_form_runs_as_written():
@@ -144,14 +145,15 @@ def test_image_keys_and_conflicting_spellings_are_refused_with_their_reason(tmp_
     ports: ["80:80"]
     stop_timeout: 5s
     stop_grace_period: 6s
-    deploy: {replicas: 2}
+    deploy: {replicas: 2, resources: {limits: {cpus: "0.5"}}}
 """)
     assert r.returncode == 1
     lines = r.stderr.splitlines()
     assert any(l.endswith("services.web.image: is about images and containers, and tend runs commands inside one "
                           "image: set it where that container is defined") for l in lines), r.stderr
     assert any("services.web.ports: is about images and containers" in l for l in lines), r.stderr
-    assert any("services.web.deploy: is about containers (replicas, resources, placement)" in l for l in lines), r.stderr
+    assert any("services.web.deploy.resources: is about containers, and tend runs commands inside one image: "
+               "only deploy.replicas is taken" in l for l in lines), r.stderr
     assert any(l.endswith("services.web.stop_grace_period: give stop_timeout or stop_grace_period (compose's name "
                           "for it), not both") for l in lines), r.stderr
 
