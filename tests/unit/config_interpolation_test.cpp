@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fake_credentials.hpp"
+#include "config_errors.hpp"
 #include "temp_dir.hpp"
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_interpolation.hpp"
@@ -24,14 +25,7 @@ struct ScopedVariable {
     ~ScopedVariable() { unsetenv(name.c_str()); }
 };
 
-std::string errors_of(const std::string& yaml) {
-    try {
-        parse_config(yaml, "t.yaml", fake_credentials);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using tend::test::errors_of;
 
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "fake_credentials.hpp"
+#include "config_errors.hpp"
 #include "supervisor_harness.hpp"
 #include "tend/config/config_diff.hpp"
 #include "tend/config/config_error.hpp"
@@ -13,14 +14,7 @@ using namespace tend;
 
 namespace {
 
-std::string errors_of(const std::string& yaml) {
-    try {
-        parse_config(yaml, "t.yaml", fake_credentials);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using tend::test::errors_of;
 
 std::vector<std::string> names_of(const Config& config) {
     std::vector<std::string> out;
