@@ -279,7 +279,8 @@ json service_schema() {
                                        {"type", "object"},
                                        {"properties", {{"replicas", count}}},
                                        {"patternProperties", {{"^x-", json::object()}}},
-                                       {"additionalProperties", false}};
+                                       {"additionalProperties", false},
+                                       {"examples", json::array({{{"replicas", 2}}})}};
     // command, or compose's entrypoint that names the program.
     service["anyOf"] = json::array({{{"required", {"command"}}},
                                     {{"required", {"entrypoint"}},

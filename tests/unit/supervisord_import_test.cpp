@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <fstream>
 #include <yaml-cpp/yaml.h>
 
+#include "allocation_count.hpp"
 #include "tend/cli/supervisord_import.hpp"
 #include "tend/config/config_loader.hpp"
 
@@ -324,24 +324,14 @@ TEST_CASE("a %(name)Nd width past any sense is held, not allocated") {
 
 namespace {
 
-double thread_cpu_seconds() {
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-
-// The best of a few imports of one in-memory file, in this thread's CPU seconds:
-// the least disturbed by the machine's other work.
-double import_seconds(const std::string& text) {
+// The bytes one import of an in-memory file allocates: the same on every run, where
+// time is not, and a quadratic step shows in it as it would in time.
+std::size_t import_bytes(const std::string& text) {
     const ImportSource source{[&](const std::string&) { return text; },
                               [](const std::string&) { return std::vector<std::string>{}; }};
-    double best = 1e9;
-    for (int run = 0; run < 3 && (run == 0 || best < 0.5); ++run) {  // a quadratic import: once is enough
-        const double began = thread_cpu_seconds();
-        import_supervisord("/s.conf", {}, source);
-        best = std::min(best, thread_cpu_seconds() - began);
-    }
-    return best;
+    const std::size_t before = tend::test::bytes_allocated();
+    import_supervisord("/s.conf", {}, source);
+    return tend::test::bytes_allocated() - before;
 }
 
 // A program name of n's digits written with characters tend replaces, so all come out as "a-----".
@@ -354,8 +344,9 @@ std::string unruly_name(int n) {
 
 }  // namespace
 
-TEST_CASE("import takes time linear in a value's length and in the number of sections") {
-    // Each shape at n and 8n: linear is 8 times the time, quadratic 64; 24 leaves room for noise.
+TEST_CASE("import's work is linear in a value's length and in the number of sections") {
+    // Each shape at n and 8n: linear is 8 times the bytes, quadratic 64. (Its time is
+    // in bench/import_bench.py.)
     auto program = [](const std::string& value) { return "[program:a]\ncommand=/bin/echo" + value + "\n"; };
     auto repeated = [](int count, const std::function<std::string(int)>& piece) {
         std::string text;
@@ -375,17 +366,14 @@ TEST_CASE("import takes time linear in a value's length and in the number of sec
         {"programs whose names collide",
          [&](int n) { return repeated(n / 16, [](int i) { return "[program:" + unruly_name(i) + "]\ncommand=/bin/true\n"; }); }},
     };
-    const int n = 8192;
+    const int n = 1024;
     for (const auto& entry : shapes) {
         // (Not a structured binding: clang 14 cannot name one inside CHECK_MESSAGE's lambda.)
         const auto& shape = entry.first;
         const auto& text = entry.second;
-        // The fastest of three runs of each: a loaded machine slows some runs, never speeds one up.
-        auto fastest = [](const std::string& input) {
-            return std::min({import_seconds(input), import_seconds(input), import_seconds(input)});
-        };
-        const double small = fastest(text(n)), large = fastest(text(8 * n));
-        MESSAGE(shape << ": " << small << " s, 8 times the size: " << large << " s");
-        CHECK_MESSAGE(large / small < 24, shape);
+        const double small = static_cast<double>(import_bytes(text(n)));
+        const double large = static_cast<double>(import_bytes(text(8 * n)));
+        MESSAGE(shape << ": " << small << " bytes, 8 times the size: " << large << " bytes");
+        CHECK_MESSAGE(large / small < 16, shape);
     }
 }
