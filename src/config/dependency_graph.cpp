@@ -47,7 +47,13 @@ std::vector<Diagnostic> missing_dependencies(const std::vector<ServiceSpec>& ser
                 problems.push_back({dep.where, path + "a service cannot depend on itself"});
                 continue;
             }
-            if (index.contains(dep.name) || defined_with_errors.contains(dep.name)) continue;
+            if (auto found = index.find(dep.name); found != index.end()) {
+                if (services[found->second].schedule)
+                    problems.push_back({dep.where, path + dep.name + " is a scheduled job: it is never running, so nothing "
+                                                          "can wait for it (a one-shot without schedule can be waited for)"});
+                continue;
+            }
+            if (defined_with_errors.contains(dep.name)) continue;
             std::string hint;
             if (problems.size() < kShownConfigErrors) {
                 if (names.empty())

@@ -10,6 +10,7 @@
 
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/env_file_parser.hpp"
+#include "tend/config/schedule_keys.hpp"
 #include "tend/config/key_table.hpp"
 #include "tend/config/limits_parser.hpp"
 #include "tend/config/probe_parser.hpp"
@@ -433,6 +434,10 @@ const ServiceKey kServiceKeys[] = {
     {"log_max_size", parse_log_max_size, kInPlace, TEND_SAME(log_max_size), "1MiB"},
     {"log_keep", parse_log_keep, kInPlace, TEND_SAME(log_keep), "7"},
     {"log_buffer_lines", parse_log_buffer_lines, kInPlace, TEND_SAME(log_buffer_lines), "10"},
+    // When it runs, if it is a scheduled job (config/schedule_keys), and how long a run may take.
+    {"schedule", parse_schedule, kInPlace, TEND_SAME(schedule), "\"*/5 * * * *\""},
+    {"concurrency", parse_concurrency, kInPlace, TEND_SAME(concurrency), "replace"},
+    {"timeout", parse_timeout, kInPlace, TEND_SAME(timeout), "30s"},
     // Signals passed on.
     {"forward_signals", parse_forward_signals, kInPlace, TEND_SAME(forward_signals), "[USR1]"},
     // docker-compose's spellings (config/compose_keys); those of a tend key report their changes under it.

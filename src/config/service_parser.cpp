@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "tend/config/compose_keys.hpp"
+#include "tend/config/schedule_keys.hpp"
 #include "tend/config/service_keys.hpp"
 
 namespace tend {
@@ -44,6 +45,7 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
         else refuse_compose_key(reader, k, v, path);
     });
     finish_compose_keys(reader, node, path, spec, pending);
+    finish_schedule_keys(reader, node, path, spec);
     if (spec.output == OutputMode::inherit && !spec.log_file.empty())
         reader.error(node["log_file"], path + ".log_file: needs captured output, but output: inherit hands the service tend's own stdout");
 

@@ -44,8 +44,13 @@ def test_every_example_config_is_valid_for_the_schema_and_for_tend(path):
     assert r.returncode == 0, r.stderr
 
 
+# Keys that mean something only beside another come with it.
+COMPANIONS = {"concurrency": {"schedule": "@hourly"}, "timeout": {"type": "oneshot"}}
+
+
 def with_key(key, value):
-    return {"services": {"web": {"command": ["x"], key: value}, "other": {"command": ["y"]}}}
+    web = {"command": ["x"], **COMPANIONS.get(key, {}), key: value}
+    return {"services": {"web": web, "other": {"command": ["y"]}}}
 
 
 @pytest.mark.parametrize("key", sorted(SERVICE["properties"]))

@@ -1,7 +1,8 @@
 // A Clock that stands still until the test moves it: advance(d) fires the
 // timers that fall due on the way, earliest first (ties in the order they
 // were armed), with now() at each one's deadline, and lets the test run the
-// loop's deferred work after each.
+// loop's deferred work after each. Its wall clock moves with it, from
+// `wall_start`, and jumps when the test steps it (step_wall).
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,23 @@ public:
         now_ += tick_per_now;
         return now_;
     }
+    // The wall time at steady time zero: a test may set it before anything reads it.
+    std::chrono::system_clock::time_point wall_start = std::chrono::sys_days{std::chrono::year{2026} / 1 / 1};
+
+    std::chrono::system_clock::time_point wall_now() override {
+        return wall_start + wall_step_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(now_ - TimePoint{});
+    }
+    std::unique_ptr<WallClockWatch> watch_wall_clock(std::function<void()> stepped) override {
+        std::uint64_t id = next_id_++;
+        watches_[id] = std::move(stepped);
+        return std::make_unique<FakeWatch>(*this, id);
+    }
+    // The wall clock jumps by `by` (back when negative); the watches hear of it at once.
+    void step_wall(std::chrono::system_clock::duration by) {
+        wall_step_ += by;
+        for (auto& [id, stepped] : std::map(watches_)) stepped();
+    }
+
     std::unique_ptr<Timer> timer(std::function<void()> fire) override {
         std::uint64_t id = next_id_++;
         timers_[id] = Entry{{}, 0, false, std::move(fire)};
@@ -77,6 +95,16 @@ private:
         std::uint64_t id_;
     };
 
+    class FakeWatch final : public WallClockWatch {
+    public:
+        FakeWatch(FakeClock& clock, std::uint64_t id) : clock_(clock), id_(id) {}
+        ~FakeWatch() override { clock_.watches_.erase(id_); }
+
+    private:
+        FakeClock& clock_;
+        std::uint64_t id_;
+    };
+
     Entry* earliest_due(TimePoint until) {
         Entry* best = nullptr;
         for (auto& [id, e] : timers_)
@@ -90,6 +118,8 @@ private:
     std::uint64_t next_id_ = 1;
     std::uint64_t next_order_ = 1;
     std::map<std::uint64_t, Entry> timers_;
+    std::chrono::system_clock::duration wall_step_{};
+    std::map<std::uint64_t, std::function<void()>> watches_;
 };
 
 }  // namespace tend

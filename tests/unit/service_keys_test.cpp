@@ -12,8 +12,15 @@ using namespace tend;
 
 namespace {
 
-Config with_key(const std::string& key, const std::string& value) {
-    std::string yaml = "services:\n  svc:\n";
+// Keys that mean something only beside another: that one is in the base config too.
+std::string companion_of(const std::string& key) {
+    if (key == "concurrency") return "    schedule: '@hourly'\n";
+    if (key == "timeout") return "    type: oneshot\n";
+    return "";
+}
+
+Config with_key(const std::string& key, const std::string& value, const std::string& companion = "") {
+    std::string yaml = "services:\n  svc:\n" + companion;
     if (key != "command") yaml += "    command: [x]\n";
     if (!key.empty()) yaml += "    " + key + ": " + value + "\n";
     yaml += "  other:\n    command: [y]\n";
@@ -23,13 +30,13 @@ Config with_key(const std::string& key, const std::string& value) {
 }  // namespace
 
 TEST_CASE("every service key parses its sample and a change to it shows in the reload diff with its effect") {
-    const Config base = with_key("", "");
-    std::vector<ServiceSpec> base_services = base.services;
     for (const ServiceKey& key : service_keys()) {
         const std::string name = key.key;
         CAPTURE(name);
+        const Config base = with_key("", "", companion_of(name));
+        std::vector<ServiceSpec> base_services = base.services;
         Config changed;
-        REQUIRE_NOTHROW(changed = with_key(key.key, key.sample));
+        REQUIRE_NOTHROW(changed = with_key(key.key, key.sample, companion_of(name)));
         ConfigDiff diff = diff_configs(base.settings, base_services, changed);
         REQUIRE(diff.services.size() == 2);
         // A user brings its group, and a group alone runs as uid 0: those two change together.
@@ -40,11 +47,13 @@ TEST_CASE("every service key parses its sample and a change to it shows in the r
             CHECK(fields == std::vector<std::string>{key.spelling_of});
         else if (name == "profiles")  // none is active here, so the service no longer starts by itself
             CHECK(fields == std::vector<std::string>{"autostart", "profiles"});
+        else if (name == "schedule")  // a scheduled job is a one-shot that starts when due
+            CHECK(fields == std::vector<std::string>{"type", "autostart", "schedule"});
         else
             CHECK(fields == std::vector<std::string>{name});
         const ServiceKey* shown = key.spelling_of ? find_service_key(key.spelling_of) : &key;
-        CHECK(diff.services[0].change ==
-              (shown->effect == ReloadEffect::restart ? ServiceChange::restarted : ServiceChange::updated));
+        const bool restarts = shown->effect == ReloadEffect::restart || name == "schedule";  // its type changed
+        CHECK(diff.services[0].change == (restarts ? ServiceChange::restarted : ServiceChange::updated));
         CHECK(diff.services[1].change == ServiceChange::unchanged);
     }
 }

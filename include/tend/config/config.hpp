@@ -14,6 +14,7 @@
 #include "tend/config/probe_spec.hpp"
 #include "tend/process/credentials.hpp"
 #include "tend/process/resource_limits.hpp"
+#include "tend/util/cron_schedule.hpp"
 #include "tend/util/duration.hpp"
 
 namespace tend {
@@ -24,11 +25,14 @@ enum class LogFormat { text, json };
 enum class RestartPolicy { always, on_failure, never };
 enum class KillMode { group, process };
 enum class OutputMode { prefix, inherit, discard };
+// What a scheduled job's due run does while the last one still runs (Kubernetes CronJob's words).
+enum class Concurrency { forbid, replace };
 
 // Each enum's names as written in tend.yaml, indexed by value: one table for
 // parsing and printing.
 inline const std::string kRestartPolicyNames[] = {"always", "on-failure", "never"};
 inline const std::string kKillModeNames[] = {"group", "process"};
+inline const std::string kConcurrencyNames[] = {"forbid", "replace"};
 inline const std::string kOutputModeNames[] = {"prefix", "inherit", "null"};
 // What a dependant waits for: forked and past min_uptime; ready by its
 // readiness check; healthy by its health check once; a one-shot that succeeded.
@@ -114,6 +118,13 @@ struct CredentialNames {
     SourceLocation user_at, group_at;
 };
 
+// `schedule:` as written and as parsed: two are the same when written the same.
+struct JobSchedule {
+    std::string text;
+    CronSchedule when;
+    bool operator==(const JobSchedule& other) const { return text == other.text; }
+};
+
 struct ServiceSpec : RunPolicy {
     std::string name;
     SourceLocation where;
@@ -141,6 +152,9 @@ struct ServiceSpec : RunPolicy {
     HealthSpec health;
     OnFatal on_fatal = OnFatal::stay;
     std::vector<std::string> profiles;  // compose's: started only when one is active (TEND_PROFILES, --profile)
+    std::optional<JobSchedule> schedule;  // a scheduled job: a one-shot run at each due time
+    Concurrency concurrency = Concurrency::forbid;
+    std::optional<Duration> timeout;  // a run (one-shot or scheduled) still going past it is stopped
     std::string replica_of;  // an instance of `replicas:`: its set's name (config/replicas.hpp); else empty
     int replica = -1;        // its index in that set, 0-based
 };

@@ -21,12 +21,23 @@ public:
     virtual bool armed() const = 0;
 };
 
+// A watch of the wall clock's steps; destroying it ends the watch.
+class WallClockWatch {
+public:
+    virtual ~WallClockWatch() = default;
+};
+
 class Clock {
 public:
     virtual ~Clock() = default;
     virtual std::chrono::steady_clock::time_point now() = 0;
     // Created disarmed. `fire` runs from the loop, never inside arm().
     virtual std::unique_ptr<Timer> timer(std::function<void()> fire) = 0;
+    // The wall clock, which schedules are written in. Unlike now() it can
+    // jump (an NTP step, `date -s`): timers aimed at a wall time re-aim then.
+    virtual std::chrono::system_clock::time_point wall_now() = 0;
+    // `stepped` runs from the loop after each step of the wall clock.
+    virtual std::unique_ptr<WallClockWatch> watch_wall_clock(std::function<void()> stepped) = 0;
 };
 
 }  // namespace tend
