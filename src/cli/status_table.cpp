@@ -19,6 +19,34 @@ std::string exit_text(const nlohmann::json& exit) {
     return "exit code " + std::to_string(exit["code"].get<int>());
 }
 
+// "2026-12-05T02:30:00+01:00" as "2026-12-05 02:30:00".
+std::string wall_text(const nlohmann::json& t) {
+    std::string text = t.get<std::string>().substr(0, 19);
+    if (text.size() > 10) text[10] = ' ';
+    return text;
+}
+
+// A scheduled job's runs: "last run 2026-12-05 02:30:00 completed in 1.2s, next 2026-12-05 02:35:00 (in 4:59)".
+std::string job_text(const nlohmann::json& job) {
+    std::string text;
+    const auto& last = job["last"];
+    if (last.is_object()) {
+        text = "last run " + wall_text(last["started"]);
+        if (last["result"].is_string()) text += " " + last["result"].get<std::string>();
+        else text += " still going";
+        if (last["seconds"].is_number()) {
+            char took[32];
+            std::snprintf(took, sizeof took, " in %.1fs", last["seconds"].get<double>());
+            text += took;
+        }
+    }
+    if (job["next"].is_string()) {
+        text += (text.empty() ? "" : ", ") + std::string("next ") + wall_text(job["next"]);
+        if (job["next_in"].is_number()) text += " (in " + format_uptime(std::max(0.0, job["next_in"].get<double>())) + ")";
+    }
+    return text;
+}
+
 std::string description(const nlohmann::json& s) {
     const std::string state = s["state"].get<std::string>();
     std::string text;
@@ -50,6 +78,8 @@ std::string description(const nlohmann::json& s) {
         else
             text += (text.empty() ? "" : ", ") + std::string("health: ") + verdict;
     }
+    if (s.contains("job") && s["job"].is_object())
+        if (std::string job = job_text(s["job"]); !job.empty()) text += (text.empty() ? "" : ", ") + job;
     if (state == "stopped" && s.value("stopped_by_operator", false)) text += text.empty() ? "stopped by operator" : " (stopped by operator)";
     int restarts = s.value("restarts", 0);
     if (restarts > 0) text += (text.empty() ? "" : ", ") + std::to_string(restarts) + " restart" + (restarts == 1 ? "" : "s");

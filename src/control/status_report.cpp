@@ -1,5 +1,7 @@
 #include "tend/control/status_report.hpp"
 
+#include <ctime>
+
 #include "tend/util/signal_names.hpp"
 
 namespace tend {
@@ -12,6 +14,28 @@ nlohmann::json text_or_null(const std::string& text) {
 template <class T>
 nlohmann::json value_or_null(const std::optional<T>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+// RFC 3339 in the container's local time: 2026-12-05T02:30:00+01:00.
+nlohmann::json local_time(const std::optional<WallTime>& t) {
+    if (!t) return nullptr;
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(*t);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    char text[40];
+    std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &local);
+    std::string out(text, n);
+    if (out.size() >= 5) out.insert(out.size() - 2, ":");
+    return out;
+}
+
+nlohmann::json encode_job(const ServiceStatus& s) {
+    nlohmann::json last = nullptr;
+    if (s.job->last)
+        last = {{"started", local_time(s.job->last->started)},
+                {"result", text_or_null(s.job->last->result)},
+                {"seconds", value_or_null(s.job->last->seconds)}};
+    return {{"next", local_time(s.job->next)}, {"next_in", value_or_null(s.next_run_in)}, {"last", last}};
 }
 
 }  // namespace
@@ -36,6 +60,7 @@ nlohmann::json encode_status(const ServiceStatus& s) {
         {"status_text", text_or_null(s.status_text)},
         {"health", text_or_null(s.health)},
     };
+    if (s.job) out["job"] = encode_job(s);
     if (!s.health.empty())
         out["health_check"] = {{"failures", s.health_failures},
                                {"retries", s.health_retries},

@@ -122,6 +122,11 @@ ServiceStatus Operations::status(const Service& service) const {
     out.fatal_reason = m.fatal_reason();
     out.stopped_by_operator = service.goal.stopped_by_operator();
     out.want = service.goal.want;
+    if (const Scheduler* scheduler = supervisor_.scheduler()) {
+        out.job = scheduler->times(service);
+        if (out.job && out.job->next)
+            out.next_run_in = std::chrono::duration<double>(*out.job->next - supervisor_.clock().wall_now()).count();
+    }
     if (service.checks) {
         out.status_text = service.checks->status_text();
         const HealthState& h = service.checks->health();

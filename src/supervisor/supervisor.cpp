@@ -73,6 +73,7 @@ void Supervisor::start() {
     on_sigchld();
     for (auto& s : services_)
         if (s->spec().autostart) s->goal = wanted(s->run_want());
+    scheduler_ = std::make_unique<Scheduler>(*this, clock_);  // before the starts: it sees each run begin
     schedule_starts();
 }
 

@@ -43,6 +43,9 @@ struct ServiceStatus {
     std::string health_output;  // the last check's, trimmed
     std::optional<double> health_checked_ago;  // seconds
     std::optional<double> health_took;         // seconds
+    // A scheduled job's next and last runs; a one-shot with a timeout has its last run only.
+    std::optional<JobTimes> job;
+    std::optional<double> next_run_in;  // seconds until the next run
 };
 
 struct HealthReport {

@@ -22,6 +22,7 @@
 #include "tend/process/process_host.hpp"
 #include "tend/supervisor/config_reader.hpp"
 #include "tend/supervisor/reload_plan.hpp"
+#include "tend/supervisor/scheduler.hpp"
 #include "tend/supervisor/service.hpp"
 #include "tend/supervisor/shutdown_sequence.hpp"
 #include "tend/util/listener_list.hpp"
@@ -100,6 +101,8 @@ public:
     std::size_t orphans_reaped() const { return orphans_reaped_; }
     TimePoint now() const { return clock_.now(); }
     Clock& clock() const { return clock_; }
+    // Scheduled jobs and run timeouts; made by start().
+    const Scheduler* scheduler() const { return scheduler_.get(); }
     [[nodiscard]] Subscription add_listener(Listener listener) { return listeners_.add(std::move(listener)); }
 
 private:
@@ -187,6 +190,7 @@ private:
 
     ShutdownSequence shutdown_;
     std::size_t orphans_reaped_ = 0;
+    std::unique_ptr<Scheduler> scheduler_;  // last: gone before what it listens to
 };
 
 }  // namespace tend
