@@ -53,7 +53,8 @@ std::optional<JobTimes> Scheduler::times(const Service& service) const {
     if (it == jobs_.end()) return std::nullopt;
     const Job& job = *it->second;
     JobTimes times{std::nullopt, job.last};
-    if (job.schedule) times.next = clock_.wall_now() + std::chrono::duration_cast<WallTime::duration>(job.due - clock_.now());
+    if (job.due_wall) times.next = job.due_wall;  // a cron job: exact, where steady arithmetic would round
+    else if (job.schedule) times.next = clock_.wall_now() + std::chrono::duration_cast<WallTime::duration>(job.due - clock_.now());
     return times;
 }
 

@@ -1,0 +1,114 @@
+"""schedule: jobs as an operator sees them: runs at their times with labelled
+output, no overlap under forbid, a timeout that stops an overrunning run,
+last and next runs in status, a run started by hand, and a step of the wall
+clock heard by the real kernel timer."""
+import subprocess
+import time
+
+import pytest
+
+from harness import SLOWDOWN, TEND, Tend, wait_for
+
+RECORDING_JOB = """
+services:
+  job:
+    command: [/bin/sh, -c, 'echo "start $(date +%s.%N)" >> $DIR/runs; sleep {sleep}; echo "end $(date +%s.%N)" >> $DIR/runs; echo ran']
+    schedule: "@every 1s"
+"""
+
+
+def runs(t):
+    """(start, end) of each run in the file, end None while it goes."""
+    path = t.file("runs")
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text().splitlines():
+        kind, at = line.split()
+        if kind == "start":
+            out.append([float(at), None])
+        elif out:
+            out[-1][1] = float(at)
+    return out
+
+
+def test_an_every_second_job_runs_again_and_again_with_labelled_output():
+    with Tend(RECORDING_JOB.format(sleep="0.1")) as t:
+        began = time.monotonic()
+        wait_for(lambda: len([r for r in runs(t) if r[1]]) >= 3, 4 * SLOWDOWN + 1, what="three runs")
+        assert time.monotonic() - began < 4 * SLOWDOWN + 1
+        assert "job | ran" in t.output
+        assert "job: scheduled run starts" in t.log
+
+
+def test_forbid_skips_a_due_run_while_the_last_still_goes_so_runs_never_overlap():
+    with Tend(RECORDING_JOB.format(sleep="1.5")) as t:
+        wait_for(lambda: len([r for r in runs(t) if r[1]]) >= 2, 10 * SLOWDOWN, what="two whole runs")
+        done = [r for r in runs(t) if r[1]]
+        for earlier, later in zip(done, done[1:]):
+            assert later[0] >= earlier[1], f"a run began before the last ended: {done}"
+        assert "job: the run is skipped: the last run is still going (pid" in t.log, t.log
+
+
+def test_status_shows_the_last_run_and_the_next_and_start_runs_the_job_now():
+    config = """
+        services:
+          report:
+            command: [/bin/sh, -c, 'echo made > $DIR/made']
+            schedule: "0 0 1 1 *"
+    """
+    with Tend(config) as t:
+        wait_for(lambda: t.status() and "report" in t.status(), 10, what="status")
+        row = t.ctl("status", "report").stdout
+        assert "next " in row and "last run" not in row, row
+        assert "-01-01T00:00:00" in t.status()["report"]["job"]["next"]
+        t.ctl("start", "report", check=True)
+        wait_for(lambda: t.file("made").exists(), 10, what="the run started by hand")
+        wait_for(lambda: t.status()["report"]["state"] == "completed", 10, what="the run's end")
+        row = t.ctl("status", "report").stdout
+        assert "last run " in row and " completed" in row and "next " in row, row
+        last = t.status()["report"]["job"]["last"]
+        assert last["result"].startswith("completed") and last["seconds"] < 10
+
+
+def test_a_run_past_its_timeout_is_stopped_and_counted_as_failed():
+    config = """
+        services:
+          stuck:
+            command: [sleep, '1000']
+            type: oneshot
+            timeout: 1s
+    """
+    with Tend(config) as t:
+        wait_for(lambda: "stuck: the run has gone on for 1s, its timeout: stopping it" in t.log, 10 * SLOWDOWN,
+                 what="the timeout")
+        wait_for(lambda: (t.status()["stuck"]["job"]["last"] or {}).get("result") == "failed: timed out after 1s", 10,
+                 what="the run's result")
+        assert t.status()["stuck"]["pid"] is None
+
+
+def test_a_set_of_the_wall_clock_is_heard_and_the_jobs_go_on():
+    with Tend(RECORDING_JOB.format(sleep="0")) as t:
+        wait_for(lambda: len(runs(t)) >= 1, 10 * SLOWDOWN, what="a first run")
+        try:
+            # Setting the clock to what it reads is a set all the same: the kernel tells every
+            # TFD_TIMER_CANCEL_ON_SET timer, and no other program sees time move.
+            time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
+        except PermissionError:
+            pytest.skip("setting the clock needs CAP_SYS_TIME")
+        wait_for(lambda: "The wall clock was set: scheduled jobs re-aimed" in t.log, 10, what="the step heard")
+        seen = len(runs(t))
+        wait_for(lambda: len(runs(t)) >= seen + 2, 10 * SLOWDOWN, what="runs after the step")
+
+
+def test_tend_check_names_a_bad_schedule_field_and_a_dependency_on_a_job(tmp_path):
+    path = tmp_path / "tend.yaml"
+    path.write_text("services:\n  job:\n    command: [x]\n    schedule: '*/61 * * * *'\n"
+                    "  web:\n    command: [w]\n    depends_on: [job]\n")
+    r = subprocess.run([TEND, "check", "-c", str(path)], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert f"{path}:4:15: services.job.schedule: minute 61 is out of range 0-59" in r.stderr, r.stderr
+    path.write_text("services:\n  job:\n    command: [x]\n    schedule: '@hourly'\n"
+                    "  web:\n    command: [w]\n    depends_on: [job]\n")
+    r = subprocess.run([TEND, "check", "-c", str(path)], capture_output=True, text=True)
+    assert "services.web.depends_on: job is a scheduled job: it is never running" in r.stderr, r.stderr
