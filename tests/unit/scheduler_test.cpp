@@ -146,3 +146,28 @@ TEST_CASE("no run starts once tend is shutting down") {
     h.advance(30s);
     CHECK(runs(h, "tick") == 0);
 }
+
+TEST_CASE("a reload that changes a schedule re-aims the job from the reload; one that keeps it keeps its time") {
+    Harness h("services:\n" + job("a", "@every 10s") + job("b", "@every 10s"));
+    h.advance(5s);
+    const std::string changed = "services:\n" + job("a", "@every 1m") + job("b", "@every 10s");
+    REQUIRE(h.supervisor->apply_config(parse_config(changed, "t.yaml"), false).ok());
+    h.advance(5s);
+    CHECK(runs(h, "a") == 0);
+    CHECK(runs(h, "b") == 1);  // its 10 s were not restarted by the reload
+    h.advance(55s - 1ms);
+    CHECK(runs(h, "a") == 0);
+    h.advance(1ms);
+    CHECK(runs(h, "a") == 1);
+}
+
+TEST_CASE("a job a reload removes is forgotten; one it adds is aimed from the reload") {
+    Harness h("services:\n" + job("a", "@every 10s"));
+    const std::string changed = "services:\n" + job("b", "@every 10s");
+    h.advance(5s);
+    REQUIRE(h.supervisor->apply_config(parse_config(changed, "t.yaml"), false).ok());
+    h.advance(10s);
+    CHECK(runs(h, "a") == 0);
+    CHECK(runs(h, "b") == 1);
+    CHECK(times(h, "b").last->started == h.clock.wall_start + 15s);
+}
