@@ -9,7 +9,7 @@ _tendctl_services() {
 _tendctl() {
     local cur prev words cword
     _init_completion || return
-    local commands="status start stop restart signal pid wait shutdown health version reload logs"
+    local commands="status start stop restart signal pid wait shutdown health version reload logs events"
     local socket="" command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in

@@ -11,12 +11,12 @@ function __tendctl_services
     tendctl $socket status 2>/dev/null | awk '{print $1}'
 end
 
-set -l commands status start stop restart signal pid wait shutdown health version reload logs
+set -l commands status start stop restart signal pid wait shutdown health version reload logs events
 complete -c tendctl -f
 complete -c tendctl -s s -l socket -r -F -d 'Control socket'
 complete -c tendctl -l json -d 'Print the raw JSON result'
 complete -c tendctl -l version -d 'Show version'
-for entry in 'status:Show services' 'start:Start services' 'stop:Stop services' 'restart:Restart services' 'signal:Signal services' 'pid:Print a main pid' 'wait:Wait for a state' 'shutdown:Stop everything and exit tend' 'health:Exit 0 when healthy' 'version:Print the version of tend' 'reload:Re-read the config' 'logs:Print output lines'
+for entry in 'status:Show services' 'start:Start services' 'stop:Stop services' 'restart:Restart services' 'signal:Signal services' 'pid:Print a main pid' 'wait:Wait for a state' 'shutdown:Stop everything and exit tend' 'health:Exit 0 when healthy' 'version:Print the version of tend' 'reload:Re-read the config' 'logs:Print output lines' 'events:Print state changes as they happen'
     set -l parts (string split -m 1 : -- $entry)
     complete -c tendctl -n "not __fish_seen_subcommand_from $commands" -a $parts[1] -d $parts[2]
 end

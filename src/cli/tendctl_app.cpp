@@ -105,6 +105,35 @@ int print_logs(const Invocation& inv, const json& result, ControlClient& client)
     return kOk;  // tend went away: the stream is over
 }
 
+// "23:50:01 web: starting -> running (ready)", or the JSON object with --json.
+std::string event_text(const json& e) {
+    auto text = [&](const char* key) { return e[key].is_string() ? e[key].get<std::string>() : std::string(); };
+    std::string time = text("time");
+    std::string out = (time.size() >= 19 ? time.substr(11, 8) : time) + " ";
+    const std::string kind = text("kind");
+    if (kind == "reload") return out + "reload: " + text("reason") + "\n";
+    out += text("service") + ": ";
+    if (kind == "health") out += "health ";
+    out += (text("from").empty() ? "none" : text("from")) + " -> " + (text("to").empty() ? "none" : text("to"));
+    if (!text("reason").empty()) out += " (" + text("reason") + ")";
+    return out + "\n";
+}
+
+int print_events(const Invocation& inv, ControlClient& client) {
+    try {
+        while (auto message = client.next_message()) {
+            if (!message->contains("event")) continue;
+            const json& e = (*message)["event"];
+            if (inv.json_output) std::cout << e.dump() << "\n";
+            else std::cout << event_text(e);
+            std::cout.flush();
+        }
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    return kOk;  // tend went away: the stream is over
+}
+
 // Reads the command line into `inv` and `cmd`; an exit code when there is nothing to send.
 std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std::string& cmd) {
     CLI::App app("tendctl: see and steer a running tend.", "tendctl");
@@ -148,6 +177,7 @@ std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std:
     logs->add_option("names", inv.names, "Service names (default: all, each line prefixed with its service)");
     logs->add_option("-n,--lines", inv.lines, "Only the last N lines")->check(CLI::NonNegativeNumber);
     logs->add_flag("-f,--follow", inv.follow, "Keep printing new lines until interrupted");
+    app.add_subcommand("events", std::string(command_help("events")));
 
     try {
         app.parse(argc, argv);
@@ -231,6 +261,7 @@ int print_reply(const std::string& cmd, const Invocation& inv, const json& resul
         return print_result(inv, result, human);
     }
     if (cmd == "logs") return print_logs(inv, result, client);
+    if (cmd == "events") return print_events(inv, client);
     if (cmd == "signal") {
         std::string human;
         for (const auto& n : result["signalled"]) human += n.get<std::string>() + ": sent " + inv.signal + "\n";

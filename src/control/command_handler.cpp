@@ -72,6 +72,7 @@ const std::vector<std::pair<std::string_view, CommandHandler::Method>>& CommandH
         {"reload", &CommandHandler::reload},   {"logs", &CommandHandler::logs},
         {"start", &CommandHandler::lifecycle}, {"stop", &CommandHandler::lifecycle},
         {"restart", &CommandHandler::lifecycle}, {"wait", &CommandHandler::wait},
+        {"events", &CommandHandler::events},
     };
     return commands;
 }

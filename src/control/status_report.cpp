@@ -1,8 +1,7 @@
 #include "tend/control/status_report.hpp"
 
-#include <ctime>
-
 #include "tend/util/signal_names.hpp"
+#include "tend/util/wall_time_text.hpp"
 
 namespace tend {
 namespace {
@@ -16,17 +15,8 @@ nlohmann::json value_or_null(const std::optional<T>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-// RFC 3339 in the container's local time: 2026-12-05T02:30:00+01:00.
 nlohmann::json local_time(const std::optional<WallTime>& t) {
-    if (!t) return nullptr;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(*t);
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    char text[40];
-    std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &local);
-    std::string out(text, n);
-    if (out.size() >= 5) out.insert(out.size() - 2, ":");
-    return out;
+    return t ? nlohmann::json(rfc3339_local(*t)) : nlohmann::json(nullptr);
 }
 
 nlohmann::json encode_job(const ServiceStatus& s) {

@@ -60,6 +60,7 @@ private:
     std::string signal(Call& call);
     std::string reload(Call& call);
     std::string logs(Call& call);
+    std::string events(Call& call);
     std::string lifecycle(Call& call);
     std::string wait(Call& call);
     // The reply comes once `start(settled)` calls settled; `start` returns the wait's handle.

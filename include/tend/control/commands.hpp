@@ -24,6 +24,7 @@ inline constexpr CommandInfo kCommands[] = {
     {"version", "Print tend's version"},
     {"reload", "Re-read the config and apply what changed (+ added, - removed, ~ changed, = unchanged)"},
     {"logs", "Print services' last output lines (all services interleaved, or the named ones)"},
+    {"events", "Print state changes, health changes and reloads as they happen, until interrupted"},
 };
 
 // The help text of a command in kCommands ("" for an unknown name).

@@ -80,6 +80,14 @@ struct LifecycleRequest {
 // What `wait` waits for: a state, or a condition as depends_on has them (ready, healthy...).
 using WaitTarget = std::variant<ServiceState, DependencyCondition>;
 
+// What `tendctl events` streams: a service's state or health changed, or a reload ended.
+struct OperatorEvent {
+    std::string kind;     // "state", "health" or "reload"
+    std::string service;  // "" for a reload
+    std::string from, to;  // states, or health verdicts ("" when it had none)
+    std::string reason;
+};
+
 // A kept line of output and the service it came from.
 struct KeptLine {
     StoredLine line;
@@ -144,6 +152,9 @@ public:
     // service, including those a reload adds later.
     [[nodiscard]] Subscription follow_logs(const std::vector<Service*>& services, bool later_too,
                                            std::function<void(const LineView&)> on_line);
+    // Each state change, health verdict change and finished reload from now
+    // on, of every service (including those a reload adds), as it happens.
+    [[nodiscard]] Subscription follow_events(std::function<void(const OperatorEvent&)> on_event);
 
     // Has the service come up since `since`? nullopt while still on its way,
     // "" once it has, else why it did not. `new_process` (a restart): only a

@@ -1,0 +1,83 @@
+"""tendctl events: the state changes, health changes and reloads an operator
+would watch, as they happen, in words and as JSON lines. A watcher that stops
+reading is dropped past the connection's output bound, as any client is
+(tests/unit/stream_connection_test.cpp: a slow reader's output is bounded)."""
+import json
+import subprocess
+import time
+
+from harness import SLOWDOWN, TENDCTL, Tend, wait_for
+
+CONFIG = """
+services:
+  web:
+    command: [sleep, '1000']
+    min_uptime: 0
+  checked:
+    command: [sleep, '1000']
+    min_uptime: 0
+    health: {exec: [test, -e, $DIR/healthy], interval: 200ms, retries: 1}
+"""
+
+
+class Watcher:
+    """`tendctl events` running beside the test, its lines collected as they come."""
+
+    def __init__(self, t, *options):
+        self.process = subprocess.Popen([TENDCTL, "-s", t.socket, *options, "events"], stdout=subprocess.PIPE,
+                                        text=True)
+        self.lines = []
+
+    def until(self, predicate, what):
+        deadline = time.monotonic() + 10 * SLOWDOWN
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line.rstrip("\n"))
+            if predicate(self.lines):
+                return self.lines
+        raise AssertionError(f"no {what} in {self.lines}")
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def running(t, *names):
+    wait_for(lambda: all((t.status() or {}).get(n, {}).get("state") == "running" for n in names), 10,
+             what=f"{names} running")
+
+
+def test_events_in_words_show_a_restart_as_it_happens():
+    with Tend(CONFIG) as t:
+        running(t, "web", "checked")
+        watcher = Watcher(t)
+        try:
+            time.sleep(0.2)  # the watcher's request is in before the restart (a missed event fails below, not here)
+            t.ctl("restart", "web", check=True)
+            lines = watcher.until(lambda ls: any("web: starting -> running" in l for l in ls), "web running again")
+            assert any("web: running -> stopping" in l for l in lines), lines
+            assert any("web: stopping -> stopped" in l or "web: stopping -> starting" in l for l in lines), lines
+        finally:
+            watcher.close()
+
+
+def test_events_as_json_lines_carry_health_and_reload():
+    with Tend(CONFIG) as t:
+        running(t, "web", "checked")
+        watcher = Watcher(t, "--json")
+        try:
+            time.sleep(0.2)
+            t.file("healthy").write_text("")
+            events = lambda ls: [json.loads(l) for l in ls]
+            watcher.until(lambda ls: any(e["kind"] == "health" and e["to"] == "healthy" for e in events(ls)),
+                          "a health event")
+            health = [e for e in events(watcher.lines) if e["kind"] == "health"][-1]
+            # A failed check restarts it, and its check starts over: "starting" or "unhealthy" before.
+            assert health["service"] == "checked" and health["from"] in ("starting", "unhealthy"), health
+            assert health["time"][:4].isdigit() and health["time"][10] == "T", health
+            t.ctl("reload", check=True)
+            watcher.until(lambda ls: any(e["kind"] == "reload" for e in events(ls)), "a reload event")
+        finally:
+            watcher.close()
