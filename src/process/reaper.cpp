@@ -3,13 +3,19 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 namespace tend {
 
 std::size_t reap_all(const ReapHandler& handler) {
-    std::size_t reaped = 0;
+    // Every exit first, then the handler for each: a handler that starts a
+    // child again (a zero-backoff restart) must not have that child's exit
+    // reaped in this same drain, or crash loops keep it going for ever and
+    // nothing else on the loop (the control socket) gets a turn.
+    std::vector<std::pair<pid_t, ExitStatus>> exits;
     for (;;) {
         siginfo_t info{};
         // WNOHANG: SIGCHLD is coalesced, so one signal may stand for many exits; drain
@@ -20,12 +26,12 @@ std::size_t reap_all(const ReapHandler& handler) {
             break;
         }
         if (info.si_pid == 0) break;  // children exist, none has exited
-        ++reaped;
-        ExitStatus status = info.si_code == CLD_EXITED ? ExitStatus::exited(info.si_status)
-                                                       : ExitStatus::killed(info.si_status, info.si_code == CLD_DUMPED);
-        handler(info.si_pid, status);
+        exits.emplace_back(info.si_pid, info.si_code == CLD_EXITED
+                                            ? ExitStatus::exited(info.si_status)
+                                            : ExitStatus::killed(info.si_status, info.si_code == CLD_DUMPED));
     }
-    return reaped;
+    for (const auto& [pid, status] : exits) handler(pid, status);
+    return exits.size();
 }
 
 bool has_children() {

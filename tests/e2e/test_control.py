@@ -380,3 +380,25 @@ def test_stopping_several_services_goes_in_reverse_dependency_order():
         assert log.index("cache: running -> stopping") < log.index("web: stopping -> stopped"), log
         states = {s["name"]: s["state"] for s in json.loads(t.ctl("--json", "status").stdout)}
         assert states == {"db": "stopped", "web": "stopped", "cache": "stopped"}
+
+
+def test_the_socket_answers_while_ten_services_crash_loop_with_no_backoff():
+    # Each exit restarts its service at once; a reap that also took the new
+    # children's exits never ended, and status took seconds or timed out.
+    crashers = "".join(f"""
+  crash{i}:
+    command: [/bin/sh, -c, 'exit 1']
+    min_uptime: 0
+    max_restarts: -1
+    backoff: {{initial: 0}}
+    output: null
+""" for i in range(10))
+    with Tend("services:\n  web:\n    command: [sleep, '1000']\n    min_uptime: 0\n" + crashers) as t:
+        wait_for(lambda: (t.status("web") or {}).get("web", {}).get("state") == "running", 20, what="web running")
+        took = []
+        for _ in range(5):
+            began = time.monotonic()
+            assert t.ctl("status", "web").returncode == 0
+            took.append(time.monotonic() - began)
+        assert max(took) < 2 * SLOWDOWN, took
+        assert t.status("crash0")["crash0"]["restarts"] > 10
