@@ -28,7 +28,7 @@ if $tests; then
         util-linux procps python3 python3-pytest python3-croniter \
         postgresql postgresql-client nginx-light redis-server systemd \
         clang libclang-rt-14-dev \
-        patchelf busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
+        patchelf xz-utils busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
         debhelper lintian fakeroot dpkg-dev file man-db \
         podman runc catatonit musl-tools >/dev/null
     # The editor test drives yaml-language-server, from the npm registry.

@@ -26,7 +26,7 @@ def bundle():
     out = Path(tempfile.mkdtemp(prefix="tend-bundle-"))
     r = subprocess.run([str(REPO / "packaging" / "bundle.sh"), str(BUILD), str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    (archive,) = out.glob("tend-*-x86_64.tar.gz")
+    (archive,) = out.glob("tend-*-x86_64.tar.xz")
     yield archive
     shutil.rmtree(out)
 

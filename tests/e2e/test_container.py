@@ -19,7 +19,7 @@ CONTAINER = REPO / "packaging" / "container"
 
 def test_the_containerfile_names_the_bundle_the_config_and_tend_as_entrypoint():
     text = (CONTAINER / "Containerfile").read_text()
-    assert "ADD tend-${TEND_VERSION}-x86_64.tar.gz /" in text
+    assert "ADD tend-${TEND_VERSION}-x86_64.tar.xz /" in text
     assert "COPY tend.yaml /etc/tend/tend.yaml" in text
     assert 'ENTRYPOINT ["/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"]' in text
 
