@@ -5,6 +5,7 @@
 // `wall_start`, and jumps when the test steps it (step_wall).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,10 @@ public:
         watches_[id] = std::move(stepped);
         return std::make_unique<FakeWatch>(*this, id);
     }
+    std::size_t armed_timers() const {
+        return static_cast<std::size_t>(std::count_if(timers_.begin(), timers_.end(), [](const auto& t) { return t.second.armed; }));
+    }
+
     // The wall clock jumps by `by` (back when negative); the watches hear of it at once.
     void step_wall(std::chrono::system_clock::duration by) {
         wall_step_ += by;
