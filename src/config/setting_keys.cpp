@@ -2,6 +2,7 @@
 
 #include "tend/config/env_file_parser.hpp"
 #include "tend/config/key_table.hpp"
+#include "tend/config/listen_address.hpp"
 #include "tend/config/settings_parser.hpp"
 #include "tend/util/json_string.hpp"
 
@@ -9,6 +10,7 @@ namespace tend {
 namespace {
 
 const std::string kExitWhenKeys[] = {"any_fatal"};
+const std::string kHttpKeys[] = {"listen", "user", "password_file"};
 const std::string kLogFormats[] = {"text", "json"};
 const std::string kLogLevels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
 
@@ -25,6 +27,37 @@ void parse_control_socket(YamlReader& reader, const YAML::Node& value, const std
 void parse_control_group(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
     if (!value.IsNull())
         if (auto v = reader.string(value, path)) settings.control_group = *v;
+}
+
+void parse_http(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
+    if (value.IsNull() || !reader.expect_map(value, path)) return;
+    reader.check_keys(value, kHttpKeys, path);
+    HttpSettings http;
+    if (!value["listen"]) return reader.error(value, path + ": listen is required (127.0.0.1:9001 or unix:/PATH)");
+    auto listen = reader.string(value["listen"], path + ".listen");
+    if (!listen) return;
+    auto address = parse_listen_address(*listen);
+    if (auto* error = std::get_if<std::string>(&address)) return reader.error(value["listen"], path + ".listen: " + *error);
+    http.listen = *listen;
+    if (value["user"])
+        if (auto v = reader.string(value["user"], path + ".user")) http.user = *v;
+    if (value["password_file"])
+        if (auto v = reader.string(value["password_file"], path + ".password_file")) {
+            if (v->empty() || (*v)[0] != '/')
+                return reader.error(value["password_file"], path + ".password_file: must be an absolute path");
+            http.password_file = *v;
+        }
+    if (http.user.empty() != http.password_file.empty())
+        return reader.error(value, path + ": user and password_file go together");
+    if (http.user.empty() && !std::get<ListenAddress>(address).loopback())
+        return reader.error(value["listen"], path + ".listen: " + *listen +
+                                                 " is reachable from other hosts: give user and password_file");
+    settings.http = std::move(http);
+}
+
+std::string http_text(const Settings& s) {
+    if (!s.http) return "off";
+    return s.http->listen + (s.http->user.empty() ? "" : " (user " + s.http->user + ", " + s.http->password_file + ")");
 }
 
 void parse_shutdown_timeout(YamlReader& reader, const YAML::Node& value, const std::string& path, Settings& settings) {
@@ -96,6 +129,15 @@ const SettingKey kSettingKeys[] = {
      [](const Settings& s) { return s.control_group.value_or("none"); },
      TEND_SCHEMA(R"({"type": ["string", "integer", "null"]})"), "nogroup", "none",
      "group whose members may also use the socket (the socket becomes mode 0660, owned by that group)"},
+    {"http", parse_http, SettingEffect::http, http_text,
+     TEND_SCHEMA(R"({"type": ["object", "null"], "properties": {"listen": {"type": "string"}, )"
+                 R"("user": {"type": "string"}, "password_file": {"type": "string", "pattern": "^/"}}, )"
+                 R"("required": ["listen"], "additionalProperties": false})"),
+     "{listen: \"unix:/run/tend-http.sock\"}", "none (off)",
+     "the HTTP front: `{listen: \"127.0.0.1:9001\"}` (an IP address and port) or `{listen: \"unix:/run/tend-http.sock\"}`, "
+     "with `user` and `password_file` (a file holding the password) for HTTP basic auth. It serves `/metrics` "
+     "(Prometheus), `/healthz`, `/readyz` and `/health/NAME` (see docs/control-protocol.md, HTTP). An address other "
+     "than loopback needs `user` and `password_file`; a unix socket admits who may use the control socket."},
     {"shutdown_timeout", parse_shutdown_timeout, SettingEffect::next_use,
      [](const Settings& s) { return format_duration(s.shutdown_timeout); }, TEND_SCHEMA(kDuration), "1m", "`30s`",
      "hard deadline for the whole shutdown; past it everything is SIGKILLed and tend exits 1"},

@@ -34,6 +34,7 @@ json names_of(const std::vector<Service*>& services) {
 }  // namespace
 
 void CommandHandler::handle(const Request& request, std::uint64_t client, Reply reply) {
+    operations_.count_request(Front::control);
     bool deferred = false;
     std::string line;
     try {

@@ -61,14 +61,7 @@ std::string ControlServer::rebind(const Settings& settings) {
 
 ControlServer::~ControlServer() { unlink(path_.c_str()); }
 
-bool ControlServer::peer_allowed(const Peer& peer) const {
-    if (is_operator(peer)) return true;
-    if (!group_) return false;
-    if (peer.gid == *group_) return true;
-    for (gid_t g : peer.groups)
-        if (g == *group_) return true;
-    return false;
-}
+bool ControlServer::peer_allowed(const Peer& peer) const { return may_use(peer, group_); }
 
 void ControlServer::on_line(std::uint64_t id, const std::string& line) {
     auto parsed = parse_request(line);

@@ -15,11 +15,11 @@
 namespace tend {
 namespace {
 
-sockaddr_un address_of(const std::string& path) {
+sockaddr_un address_of(const std::string& path, const std::string& what) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof addr.sun_path)
-        throw std::runtime_error("control socket path " + path + " is too long (at most " +
+        throw std::runtime_error(what + " path " + path + " is too long (at most " +
                                  std::to_string(sizeof addr.sun_path - 1) + " bytes)");
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     return addr;
@@ -50,22 +50,22 @@ void set_socket_access(const std::string& path, std::optional<gid_t> group) {
     if (chmod(path.c_str(), group ? 0660 : 0600) < 0) throw errno_error("Failed to set the mode of " + path);
 }
 
-UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group) {
-    sockaddr_un addr = address_of(path);
+UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group, const std::string& what) {
+    sockaddr_un addr = address_of(path, what);
     if (someone_listens(addr))
-        throw std::runtime_error("control socket " + path + " is served by a running tend; refusing to start a second one");
+        throw std::runtime_error(what + " " + path + " is served by a running tend; refusing to start a second one");
     struct stat st {};
     if (lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode))
-        throw std::runtime_error("control socket " + path + " exists and is not a socket; refusing to replace it");
+        throw std::runtime_error(what + " " + path + " exists and is not a socket; refusing to replace it");
     if (unlink(path.c_str()) < 0 && errno != ENOENT) throw errno_error("Failed to remove stale socket " + path);
 
     UniqueFd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!listener) throw errno_error("Failed to create control socket");
+    if (!listener) throw errno_error("Failed to create " + what);
     mode_t old = umask(0177);
     int r = bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
     int bind_errno = errno;
     umask(old);
-    if (r < 0) throw errno_error("Failed to bind control socket " + path, bind_errno);
+    if (r < 0) throw errno_error("Failed to bind " + what + " " + path, bind_errno);
     if (group) set_socket_access(path, group);
     if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + path);
     return listener;
@@ -94,5 +94,14 @@ Peer peer_of(int fd) {
 }
 
 bool is_operator(const Peer& peer) { return peer.uid == 0 || peer.uid == getuid(); }
+
+bool may_use(const Peer& peer, std::optional<gid_t> group) {
+    if (is_operator(peer)) return true;
+    if (!group) return false;
+    if (peer.gid == *group) return true;
+    for (gid_t g : peer.groups)
+        if (g == *group) return true;
+    return false;
+}
 
 }  // namespace tend

@@ -145,9 +145,15 @@ ServiceStatus Operations::status(const Service& service) const {
     return out;
 }
 
-HealthReport Operations::health() const {
+HealthReport Operations::health() const { return report(lookup({}, true), true); }
+
+HealthReport Operations::health(const std::vector<Service*>& services) const { return report(services, true); }
+
+HealthReport Operations::readiness() const { return report(lookup({}, true), false); }
+
+HealthReport Operations::report(const std::vector<Service*>& services, bool health_checks) const {
     HealthReport report;
-    for (const auto& s : supervisor_.services()) {
+    for (Service* s : services) {
         if (s->goal.stopped_by_operator()) continue;
         ServiceView v = s->view();
         bool expected_up = s->spec().autostart || s->started_at != TimePoint{};
@@ -164,7 +170,7 @@ HealthReport Operations::health() const {
             report.problems.push_back(s->name() + " is " + to_string(v.state));
             continue;
         }
-        const HealthState* h = s->checks ? &s->checks->health() : nullptr;
+        const HealthState* h = s->checks && health_checks ? &s->checks->health() : nullptr;
         if (!h || !s->spec().health.enabled()) continue;
         if (h->verdict == HealthState::Verdict::unhealthy || h->failures > 0)
             report.problems.push_back(s->name() + " is unhealthy (" + std::to_string(h->failures) + " of " +

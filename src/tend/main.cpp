@@ -18,6 +18,7 @@
 #include "tend/config/config_error.hpp"
 #include "tend/control/control_server.hpp"
 #include "tend/config/config_loader.hpp"
+#include "tend/http/http_server.hpp"
 #include "tend/event/background_task.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/event/loop_clock.hpp"
@@ -61,7 +62,11 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     // The front ends' one way in; declared before them, which hold its waits.
     Operations operations(supervisor, loop);
     std::optional<ControlServer> control;
-    if (!exec_mode) control.emplace(loop, operations, supervisor.settings());
+    std::optional<HttpServer> http;  // settings.http: off until a config (or a reload) asks for it
+    if (!exec_mode) {
+        control.emplace(loop, operations, supervisor.settings());
+        http.emplace(loop, operations, supervisor.settings());
+    }
     supervisor.start();
     // Parsing the config and spawning left freed heap behind; a long-lived PID 1
     // should not keep it.

@@ -42,7 +42,7 @@ std::vector<std::string> documented_rows() {
     return rows;
 }
 
-const SettingEffect kEffects[] = {SettingEffect::next_use, SettingEffect::logging, SettingEffect::control_socket,
+const SettingEffect kEffects[] = {SettingEffect::next_use, SettingEffect::logging, SettingEffect::control_socket, SettingEffect::http,
                                   SettingEffect::load};
 
 }  // namespace

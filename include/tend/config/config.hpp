@@ -66,6 +66,14 @@ struct EnvFileRef {
     bool operator==(const EnvFileRef&) const = default;
 };
 
+// settings.http: the HTTP front's listener (docs/control-protocol.md, HTTP).
+struct HttpSettings {
+    std::string listen;         // "HOST:PORT" or "unix:/PATH", as written
+    std::string user;           // basic auth; "" with password_file "" means none
+    std::string password_file;  // absolute; read when the listener is made
+    bool operator==(const HttpSettings&) const = default;
+};
+
 struct Settings {
     std::string control_socket = default_control_socket();
     std::optional<std::string> control_group;
@@ -77,6 +85,7 @@ struct Settings {
     SourceLocation include_at;  // where `include:` was written, for errors about the files it names
     bool exit_on_any_fatal = false;  // exit_when: {any_fatal: true}
     std::vector<EnvFileRef> env_files;  // values for ${VAR}, under tend's own environment
+    std::optional<HttpSettings> http;   // none: no HTTP listener
 };
 
 struct Backoff {

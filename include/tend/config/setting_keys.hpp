@@ -18,6 +18,7 @@ enum class SettingEffect {
     next_use,        // read where it is used, from its next use on (a timeout, exit_when)
     logging,         // tend's own log is set up again with it
     control_socket,  // the control server moves its socket or changes its group
+    http,            // the HTTP front listens again with it
     load,            // it shapes the loading itself: the load that read it has applied it (include)
 };
 

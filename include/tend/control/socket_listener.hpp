@@ -19,7 +19,9 @@ std::optional<gid_t> group_id(const std::optional<std::string>& name);
 void set_socket_access(const std::string& path, std::optional<gid_t> group);
 // A listening socket at `path`. A socket file left by a dead tend is replaced;
 // a live tend's socket, or any file that is not a socket, is an error.
-UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group);
+// `what` names it in errors.
+UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group,
+                       const std::string& what = "control socket");
 
 struct Peer {
     uid_t uid = 0;
@@ -31,5 +33,7 @@ struct Peer {
 Peer peer_of(int fd);
 // Root, or tend's own uid: always let in, and never locked out by other users.
 bool is_operator(const Peer& peer);
+// The operator, or a member of `group` (control_group): who may use tend's sockets.
+bool may_use(const Peer& peer, std::optional<gid_t> group);
 
 }  // namespace tend

@@ -5,6 +5,7 @@
 // requests, calls the same members and encodes what they return.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <list>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/output/log_line.hpp"
 #include "tend/process/exit_status.hpp"
+#include "tend/process/process_usage.hpp"
 #include "tend/supervisor/supervisor.hpp"
 #include "tend/util/listener_list.hpp"
 
@@ -51,6 +53,28 @@ struct ServiceStatus {
 struct HealthReport {
     std::vector<std::string> problems;  // "web is backoff", "api is blocked (waiting for db: fatal)"
     bool healthy() const { return problems.empty(); }
+};
+
+// What /metrics says of one service.
+struct ServiceMetrics {
+    ServiceStatus status;
+    std::string group;  // its replicas: set's name, else its own name (supervisord's process group)
+    bool ready = false;                     // running (ready, where readiness is configured), or a completed one-shot
+    std::optional<double> start_time;       // of its current process, in seconds since the epoch
+    ProcessUsage usage;                     // of its process group, now
+};
+
+// The front ends that count their requests.
+enum class Front { control, http };
+inline constexpr const char* kFrontNames[] = {"control", "http"};
+
+// What /metrics says of tend itself.
+struct TendMetrics {
+    ProcessUsage usage;
+    std::size_t open_fds = 0;
+    std::size_t orphans_reaped = 0;
+    std::uint64_t requests[2] = {0, 0};  // by Front
+    double start_time = 0;               // seconds since the epoch
 };
 
 // Why a request was not carried out, in one line for the operator ("no such
@@ -112,6 +136,16 @@ public:
 
     ServiceStatus status(const Service& service) const;
     HealthReport health() const;
+    // The same for these services alone (/health/NAME).
+    HealthReport health(const std::vector<Service*>& services) const;
+    // What keeps tend from being ready: services it expects up that are not
+    // running yet (health checks left to health()).
+    HealthReport readiness() const;
+    // Every service's figures, from one pass over /proc; and tend's own.
+    std::vector<ServiceMetrics> metrics() const;
+    TendMetrics own_metrics() const;
+    // A front end took a request.
+    void count_request(Front front) { ++requests_[static_cast<int>(front)]; }
     std::optional<pid_t> main_pid(const Service& service) const;
 
     // Carried out at once, or refused (nothing done) with Refusal; a refusal
@@ -187,12 +221,16 @@ private:
     // Beyond the stops, what reading and checking the config may take (a
     // 200,000-key file takes about a second).
     static constexpr Duration kReloadReadBudget = std::chrono::seconds(30);
+    HealthReport report(const std::vector<Service*>& services, bool health_checks) const;
 
     Supervisor& supervisor_;
     EventLoop& loop_;
     std::shared_ptr<PendingList> pending_ = std::make_shared<PendingList>();
     std::vector<std::unique_ptr<Pending>> expired_;  // timed out inside their own timer's callback; freed later
     std::uint64_t next_id_ = 1;
+    std::uint64_t requests_[2] = {0, 0};  // by Front
+    // Of tend (its Operations, made at start-up), in seconds since the epoch.
+    double start_time_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     EventSource recheck_;
     EventSource free_expired_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // what a reload still reading checks

@@ -1,0 +1,94 @@
+// One libmicrohttpd daemon on a listening socket, run by tend's sd-event loop:
+// MHD's epoll fd is an I/O source and its timeout one timer, so MHD has no
+// thread and an idle listener never wakes tend. It parses HTTP; this class
+// admits connections (the control socket's rules, by uid on a unix socket, by
+// address on TCP), bounds them, and drops any that has not delivered its
+// request and taken its answer within `request_timeout` (a slow or idle client).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tend/control/admission.hpp"
+#include "tend/control/socket_listener.hpp"
+#include "tend/event/event_loop.hpp"
+#include "tend/http/http_routes.hpp"
+#include "tend/util/unique_fd.hpp"
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+namespace tend {
+
+struct HttpLimits {
+    ControlLimits admission;                       // connections in all, per uid or address, the operator's reserve
+    std::size_t memory_per_connection = 32 * 1024;  // the request line and headers must fit (else 431 or 413)
+    std::size_t max_headers = 64;
+    Duration request_timeout = std::chrono::seconds(10);
+};
+
+// What the handler is told of a request.
+struct HttpRequest {
+    std::string_view method;
+    std::string_view path;
+    MHD_Connection* connection;  // for the handler's basic auth
+};
+
+class HttpDaemon {
+public:
+    // Answers a request; returns the reply or, when it queued one itself (a 401), nullopt.
+    using Handler = std::function<std::optional<HttpReply>(const HttpRequest&)>;
+    // Who may connect to a unix socket (TCP admits by address alone).
+    using PeerCheck = std::function<bool(const Peer&)>;
+
+    // Serves `listener` from now on; throws std::runtime_error when MHD cannot start.
+    HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, PeerCheck may_connect,
+               Handler handler);
+    ~HttpDaemon();
+    HttpDaemon(const HttpDaemon&) = delete;
+    HttpDaemon& operator=(const HttpDaemon&) = delete;
+
+    std::size_t connections() const { return connections_.size(); }
+
+private:
+    struct Connection {
+        int fd;
+        std::string key;  // uid or address: what per-peer admission counts
+        bool is_operator;
+        bool refused = false;  // shut down at once; a request it had already sent is not answered
+        TimePoint deadline;
+    };
+
+    friend struct HttpDaemonCallbacks;  // MHD's callbacks, in http_daemon.cpp
+    using TimePoint = std::chrono::steady_clock::time_point;
+
+    void opened(MHD_Connection* connection, void** context);
+    void closed(void** context);
+    void completed(void* context);
+    // The request's answer, or nullopt when it went another way (a 401 queued, the connection to be closed).
+    bool on_request(MHD_Connection* connection, const char* url, const char* method, std::size_t upload_size);
+    bool admitted(const Connection& connection) const;
+    void answer(MHD_Connection* connection, const HttpReply& reply);
+    // Lets MHD do what is due, drops connections past their deadline, and sets the timer again.
+    void run();
+    void drop_expired();
+    void arm();
+
+    EventLoop& loop_;
+    bool unix_socket_;
+    HttpLimits limits_;
+    PeerCheck may_connect_;
+    Handler handler_;
+    std::map<Connection*, std::unique_ptr<Connection>> connections_;
+    MHD_Daemon* daemon_ = nullptr;
+    EventSource io_;
+    EventSource timer_;
+};
+
+}  // namespace tend

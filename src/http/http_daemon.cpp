@@ -1,0 +1,208 @@
+#include "tend/http/http_daemon.hpp"
+
+#include "tend/http/mhd_library.hpp"
+
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+namespace tend {
+
+// MHD calls plain functions with `cls` as the daemon.
+struct HttpDaemonCallbacks {
+    static void connection(void* self, MHD_Connection* c, void** context, MHD_ConnectionNotificationCode code) {
+        auto* daemon = static_cast<HttpDaemon*>(self);
+        if (code == MHD_CONNECTION_NOTIFY_STARTED) daemon->opened(c, context);
+        else daemon->closed(context);
+    }
+    static void completed(void* self, MHD_Connection* c, void**, MHD_RequestTerminationCode) {
+        const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        if (info && info->socket_context) static_cast<HttpDaemon*>(self)->completed(info->socket_context);
+    }
+    static MHD_Result request(void* self, MHD_Connection* c, const char* url, const char* method, const char*,
+                              const char*, std::size_t* upload_size, void**) {
+        try {
+            return static_cast<HttpDaemon*>(self)->on_request(c, url, method, *upload_size) ? MHD_YES : MHD_NO;
+        } catch (const std::exception& e) {
+            spdlog::warn("HTTP request for {} failed: {}, closing its connection", printable(url), e.what());
+            return MHD_NO;
+        }
+    }
+    // MHD's own unescaping, but a %00 inside would cut the path short
+    // ("/health/web%00x" read as web's): such a path becomes one that names nothing.
+    static std::size_t unescape(void*, MHD_Connection*, char* text) {
+        std::size_t length = mhd().http_unescape(text);
+        if (std::strlen(text) == length) return length;
+        std::strcpy(text, "/?");  // fits: the text held at least "%00"
+        return 2;
+    }
+    static void log(void*, const char* format, va_list args) {
+        char text[512];
+        std::vsnprintf(text, sizeof text, format, args);
+        spdlog::debug("HTTP: {}", printable(text));
+    }
+};
+
+namespace {
+
+std::string address_key(MHD_Connection* c) {
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr) return "?";
+    char text[INET6_ADDRSTRLEN] = "?";
+    const sockaddr* address = info->client_addr;
+    if (address->sa_family == AF_INET)
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+    else if (address->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+    return text;
+}
+
+}  // namespace
+
+HttpDaemon::HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, PeerCheck may_connect,
+                       Handler handler)
+    : loop_(loop), unix_socket_(unix_socket), limits_(limits), may_connect_(std::move(may_connect)),
+      handler_(std::move(handler)) {
+    unsigned timeout_seconds = static_cast<unsigned>(
+        std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count()));
+    // No MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only inside MHD_run(), from this loop.
+    daemon_ = mhd().start_daemon(
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &HttpDaemonCallbacks::request, this,
+        MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(listener.get()),
+        MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.admission.max_clients),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits_.memory_per_connection,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+        MHD_OPTION_NOTIFY_CONNECTION, &HttpDaemonCallbacks::connection, this,
+        MHD_OPTION_NOTIFY_COMPLETED, &HttpDaemonCallbacks::completed, this,
+        MHD_OPTION_EXTERNAL_LOGGER, &HttpDaemonCallbacks::log, nullptr,
+        MHD_OPTION_UNESCAPE_CALLBACK, &HttpDaemonCallbacks::unescape, nullptr,
+        MHD_OPTION_END);
+    if (!daemon_) throw std::runtime_error("libmicrohttpd could not start on the HTTP listener");
+    (void)listener.release();  // MHD_stop_daemon closes it
+    const MHD_DaemonInfo* info = mhd().get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD);
+    io_ = loop_.add_io(info->epoll_fd, EPOLLIN, [this](uint32_t) { run(); });
+    timer_ = loop_.add_timer([this] { run(); });
+    arm();
+}
+
+HttpDaemon::~HttpDaemon() {
+    io_.reset();
+    timer_.reset();
+    mhd().stop_daemon(daemon_);  // closes every connection (their CLOSED callbacks run) and the listener
+}
+
+void HttpDaemon::opened(MHD_Connection* c, void** context) {
+    auto connection = std::make_unique<Connection>();
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    connection->fd = info ? info->connect_fd : -1;
+    connection->deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
+    bool allowed = true;
+    if (unix_socket_) {
+        try {
+            Peer peer = peer_of(connection->fd);
+            connection->key = "uid " + std::to_string(peer.uid);
+            connection->is_operator = is_operator(peer);
+            allowed = may_connect_(peer);
+        } catch (const std::exception& e) {
+            allowed = false;
+        }
+    } else {
+        connection->key = address_key(c);
+        connection->is_operator = false;
+    }
+    if (!allowed || !admitted(*connection)) {
+        spdlog::debug("Refused HTTP connection from {}", connection->key);
+        connection->refused = true;
+        // MHD sees the end of the stream at its next turn and closes the connection:
+        // shutdown(2), not close(2), so the fd it holds stays its own.
+        shutdown(connection->fd, SHUT_RDWR);
+    }
+    *context = connection.get();
+    Connection* key = connection.get();
+    connections_.emplace(key, std::move(connection));
+}
+
+bool HttpDaemon::admitted(const Connection& connection) const {
+    std::size_t of_key = 0;
+    for (const auto& [ptr, other] : connections_) of_key += other->key == connection.key;
+    // The operator's connection may not evict here: MHD's own limit is the hard one.
+    return admit(connection.is_operator, connections_.size(), of_key, limits_.admission) == Admission::accept;
+}
+
+void HttpDaemon::closed(void** context) {
+    connections_.erase(static_cast<Connection*>(*context));
+    *context = nullptr;
+}
+
+void HttpDaemon::completed(void* context) {
+    // The next request on a kept-alive connection has its own time.
+    auto it = connections_.find(static_cast<Connection*>(context));
+    if (it != connections_.end()) it->second->deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
+}
+
+bool HttpDaemon::on_request(MHD_Connection* c, const char* url, const char* method, std::size_t upload_size) {
+    // Answered at the first call, before any body is read: a body is never
+    // taken in (MHD closes the connection after the answer instead).
+    (void)upload_size;
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (!info || !info->socket_context || static_cast<Connection*>(info->socket_context)->refused) return false;
+    if (mhd().get_connection_values(c, MHD_HEADER_KIND, nullptr, nullptr) > static_cast<int>(limits_.max_headers)) {
+        answer(c, {431, "text/plain; charset=utf-8", "too many header fields\n"});
+        return true;
+    }
+    auto reply = handler_({method, url, c});
+    if (reply) answer(c, *reply);
+    return true;
+}
+
+void HttpDaemon::answer(MHD_Connection* c, const HttpReply& reply) {
+    MHD_Response* response =
+        mhd().create_response_from_buffer(reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY);
+    if (!response) throw std::runtime_error("out of memory for the reply");
+    mhd().add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, reply.content_type.c_str());
+    mhd().add_response_header(response, "Cache-Control", "no-store");
+    mhd().queue_response(c, reply.status, response);
+    mhd().destroy_response(response);
+}
+
+void HttpDaemon::run() {
+    drop_expired();
+    mhd().run(daemon_);
+    arm();
+}
+
+void HttpDaemon::drop_expired() {
+    auto now = std::chrono::steady_clock::now();
+    for (auto& [ptr, connection] : connections_)
+        if (connection->deadline <= now && connection->fd >= 0) {
+            spdlog::debug("Dropping HTTP connection from {}: no request and answer within {}s", connection->key,
+                          std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count());
+            shutdown(connection->fd, SHUT_RDWR);
+            connection->fd = -1;  // shut once
+        }
+}
+
+void HttpDaemon::arm() {
+    // No connection and nothing due: no timer, so an idle listener costs no wake-up.
+    std::optional<Duration> wait;
+    MHD_UNSIGNED_LONG_LONG mhd_ms = 0;
+    if (mhd().get_timeout(daemon_, &mhd_ms) == MHD_YES) wait = Duration(static_cast<Duration::rep>(mhd_ms));
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& [ptr, connection] : connections_) {
+        if (connection->fd < 0) continue;
+        auto left = std::chrono::ceil<Duration>(std::max(connection->deadline - now, TimePoint::duration::zero()));
+        if (!wait || left < *wait) wait = left;
+    }
+    if (wait) loop_.arm(timer_.get(), *wait);
+    else EventLoop::disarm(timer_.get());
+}
+
+}  // namespace tend
