@@ -73,7 +73,12 @@ def test_a_command_ignoring_sigterm_is_killed_after_the_grace():
 
 def test_zombies_of_the_command_are_reaped():
     # Each subshell's background sleep is orphaned to PID 1 and must not stay a zombie.
-    script = "for i in $(seq 50); do (sleep 0.01 &); done; sleep 0.5; ps -eo stat= | grep -c '^Z' || true"
+    # A zombie is seen for a moment between its exit and tend's reaping (long on a
+    # loaded machine under ASan), so the script waits, boundedly, for no sleep to be
+    # left, running or zombie: unreaped ones would stay and make it print 50.
+    script = ("for i in $(seq 50); do (sleep 0.01 &); done; "
+              "for i in $(seq 200); do [ \"$(ps -eo comm= | grep -c '^sleep$')\" = 0 ] && break; sleep 0.05; done; "
+              "ps -eo stat= | grep -c '^Z' || true")
     result = run("sh", "-c", script)
     assert result.returncode == 0
     assert result.stdout.strip() == "0"
