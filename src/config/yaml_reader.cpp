@@ -1,5 +1,6 @@
 #include "tend/config/yaml_reader.hpp"
 #include "tend/util/byte_size.hpp"
+#include "tend/util/decimal_number.hpp"
 
 #include <algorithm>
 
@@ -151,12 +152,12 @@ std::optional<long long> YamlReader::integer(const YAML::Node& node, const std::
 std::optional<double> YamlReader::number(const YAML::Node& node, const std::string& path, double min) {
     auto text = scalar(node, path, "a number");
     if (!text) return std::nullopt;
-    double value = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc() || end != text->data() + text->size()) {
+    std::optional<double> parsed = parse_decimal_number(*text);
+    if (!parsed) {
         error(node, path + ": expected a number, got '" + *text + "'");
         return std::nullopt;
     }
+    double value = *parsed;
     if (!std::isfinite(value)) {
         error(node, path + ": expected a finite number, got '" + *text + "'");
         return std::nullopt;

@@ -1,7 +1,8 @@
 #include "tend/util/duration.hpp"
 
-#include <charconv>
 #include <cmath>
+
+#include "tend/util/decimal_number.hpp"
 
 namespace tend {
 namespace {
@@ -21,12 +22,8 @@ bool unit_char(char c) { return (c >= 'a' && c <= 'z') || static_cast<unsigned c
 
 // "1.5" reads as 1.5; "1e3", "inf" and "-1" are not numbers here (from_chars would take them).
 std::optional<double> plain_number(std::string_view text) {
-    double value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos || ec != std::errc() ||
-        end != text.data() + text.size())
-        return std::nullopt;
-    return value;
+    if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos) return std::nullopt;
+    return parse_decimal_number(text);
 }
 
 }  // namespace

@@ -117,3 +117,13 @@ def test_the_bundle_runs_beside_musl_in_an_alpine_like_root(bundle, tmp_path):
             assert "Exiting with code 0" in tend.output()
     finally:
         remove_root(root)
+
+
+def test_the_bundle_is_under_3_mb_and_needs_no_libm(bundle):
+    """The size a user downloads (issue: under 3,000,000 bytes, as tini-static and
+    dumb-init are near 1 MB), and a check that tend and tendctl stay off libm.so.6
+    (src/util/rounding.cpp): it was 340 KB of the archive."""
+    assert bundle.stat().st_size < 3_000_000, f"{bundle.name}: {bundle.stat().st_size} bytes"
+    listing = subprocess.run(["tar", "-tJf", str(bundle)], capture_output=True, text=True, check=True).stdout.split()
+    assert "opt/tend/bin/tend" in listing and "opt/tend/lib/libsystemd.so.0" in listing, listing
+    assert not [name for name in listing if "libm.so" in name], listing
