@@ -32,6 +32,10 @@ json encode_reload(const ReloadOutcome& outcome, bool dry_run, std::size_t max_b
         return false;
     };
     for (const ServiceDiff& d : outcome.diff.services) {
+        if (left_out > 0) {  // past the cut the rest are only counted, not encoded
+            ++left_out;
+            continue;
+        }
         json entry = {{"name", d.name}, {"change", to_string(d.change)}, {"fields", d.fields}};
         std::string line = describe(d);
         if (!fits(entry, line)) continue;
@@ -39,13 +43,18 @@ json encode_reload(const ReloadOutcome& outcome, bool dry_run, std::size_t max_b
         plan.push_back(std::move(line));
     }
     for (const SettingDiff& d : outcome.diff.settings) {
+        if (left_out > 0) {
+            ++left_out;
+            continue;
+        }
         json entry = {{"key", d.key}, {"from", d.from}, {"to", d.to}};
         std::string line = describe(d);
         if (!fits(entry, line)) continue;
         settings.push_back(std::move(entry));
         plan.push_back(std::move(line));
     }
-    json reply = {{"dry_run", dry_run}, {"services", services}, {"settings", settings}, {"plan", plan},
+    json reply = {{"dry_run", dry_run}, {"services", std::move(services)}, {"settings", std::move(settings)},
+                  {"plan", std::move(plan)},
                   {"warnings", outcome.warnings}};
     if (left_out > 0) {
         reply["left_out"] = left_out;
