@@ -41,13 +41,13 @@ std::string notify_dir_for(const std::string& control_socket) { return control_s
 
 ServiceChecks::ServiceChecks(EventLoop& loop, Clock& clock, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
                              std::string notify_dir, CheckHooks hooks)
-    : loop_(loop), clock_(clock), host_(host), output_(output), spec_(spec), notify_dir_(std::move(notify_dir)),
+    : loop_(loop), clock_(clock), host_(host), output_(output),
+      spec_{spec.name, spec.credentials, spec.ready, spec.health}, notify_dir_(std::move(notify_dir)),
       hooks_(std::move(hooks)) {
     ready_timer_ = clock_.timer([this] { start_ready_probe(); });
     health_timer_ = clock_.timer([this] { start_health_probe(); });
     watchdog_timer_ = clock_.timer([this] { on_watchdog(); });
     warning_timer_ = clock_.timer([this] { report_suppressed(); });
-    ready_post_ = loop_.add_post([this] { announce_ready("its output matched"); });
     if (spec_.ready.probe.kind == ProbeSpec::Kind::log) ready_pattern_.emplace(spec_.ready.probe.pattern);
 }
 
@@ -83,7 +83,8 @@ void ServiceChecks::spawned(pid_t main, const SpawnRequest& like) {
     leads_session_ = like.new_session;
     notify_main_pid_ = 0;
     status_text_.clear();
-    probe_like_ = like;
+    probe_like_.reset();
+    if (runs_probe_commands()) probe_like_ = like;
     ready_write_.reset();  // the child holds it now: its exit closes the pipe
     health_ = {};
     if (!spec_.ready.external()) return;
@@ -113,7 +114,10 @@ void ServiceChecks::search_for_ready(const LineView& line) {
     }
     const bool found = ready_pattern_->search(line.text);
     ready_search_budget_.spend(clock_.now() - began);
-    if (found) EventLoop::schedule(ready_post_.get());
+    if (!found) return;
+    // Made at the first match: most services are not made ready by a line.
+    if (!ready_post_) ready_post_ = loop_.add_post([this] { announce_ready("its output matched"); });
+    EventLoop::schedule(ready_post_.get());
 }
 
 void ServiceChecks::announce_ready(const char* how) {
@@ -160,11 +164,21 @@ void ServiceChecks::probe_exited(pid_t pid, const ExitStatus& status) {
     else if (health_attempt_ && health_attempt_->pid() == pid) health_attempt_->exited(status);
 }
 
+bool ServiceChecks::runs_probe_commands() const {
+    return spec_.ready.probe.kind == ProbeSpec::Kind::exec || spec_.health.probe.kind == ProbeSpec::Kind::exec;
+}
+
+const SpawnRequest& ServiceChecks::like_for_probes() {
+    static const SpawnRequest kNothing;  // a tcp, http or log probe reads nothing of it
+    if (!probe_like_ && runs_probe_commands() && hooks_.probe_like) probe_like_ = hooks_.probe_like();
+    return probe_like_ ? *probe_like_ : kNothing;
+}
+
 // ---- readiness ---------------------------------------------------------------
 
 void ServiceChecks::start_ready_probe() {
     if (!waiting_ready_) return;
-    ready_attempt_ = std::make_unique<ProbeAttempt>(loop_, clock_, host_, spec_.ready.probe, probe_like_,
+    ready_attempt_ = std::make_unique<ProbeAttempt>(loop_, clock_, host_, spec_.ready.probe, like_for_probes(),
                                                     [this](const ProbeResult& result) {
         if (result.ok) {
             announce_ready(("check passed: " + result.output).c_str());
@@ -308,7 +322,7 @@ void ServiceChecks::update_health(const HealthSpec& health) {
 }
 
 void ServiceChecks::start_health_probe() {
-    health_attempt_ = std::make_unique<ProbeAttempt>(loop_, clock_, host_, spec_.health.probe, probe_like_,
+    health_attempt_ = std::make_unique<ProbeAttempt>(loop_, clock_, host_, spec_.health.probe, like_for_probes(),
                                                      [this](const ProbeResult& result) { on_health_result(result); });
     if (pid_t pid = health_attempt_->pid()) hooks_.track_probe(pid);
 }

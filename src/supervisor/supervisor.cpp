@@ -293,6 +293,21 @@ std::unique_ptr<ServiceChecks> Supervisor::make_checks(Service& service) {
         tell_listeners(*s);
         schedule_progress();
     };
+    hooks.probe_like = [this, id]() -> std::optional<SpawnRequest> {
+        Service* s = find_any(id);
+        if (!s) return std::nullopt;
+        try {
+            SpawnRequest like = s->spawn_request();
+            if (s->output) {
+                like.stdout_fd = s->output->stdout_fd();
+                like.stderr_fd = s->output->stderr_fd();
+            }
+            return like;
+        } catch (const std::runtime_error& e) {
+            spdlog::warn("{}: its health check runs without its env_file: {}", s->name(), e.what());
+            return std::nullopt;
+        }
+    };
     return std::make_unique<ServiceChecks>(loop_, clock_, host_, output_, service.spec(),
                                            notify_dir_for(settings_.control_socket), std::move(hooks));
 }

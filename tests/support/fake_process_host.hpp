@@ -33,6 +33,7 @@ public:
 
     // What happened, in order.
     std::vector<std::pair<pid_t, std::string>> spawned;  // pid, argv[0]
+    std::vector<std::string> last_environment;          // the last spawn's
     std::vector<Sent> sent;
     // Processes (by argv[0]) that survive SIGTERM/SIGINT/SIGQUIT: only SIGKILL ends them.
     std::set<std::string> ignore_stop_signals;
@@ -97,6 +98,7 @@ public:
         live_.insert(pid);
         names_[pid] = request.argv.empty() ? "" : request.argv.front();
         spawned.emplace_back(pid, names_[pid]);
+        last_environment = request.environment;
         // A process holds its stdout until it exits: a pipe's reader sees no end before.
         if (request.stdout_fd >= 0) stdout_held_[pid] = fcntl(request.stdout_fd, F_DUPFD_CLOEXEC, 0);
         return {pid, 0, "", Scope::process_group(pid)};

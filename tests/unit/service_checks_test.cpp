@@ -34,6 +34,8 @@ struct Rig {
     std::vector<Duration> extended;
     std::optional<ServiceChecks> checks;
 
+    int probe_likes_made = 0;  // by the hook: a command check with nothing kept from the spawn
+
     explicit Rig(const std::string& service_yaml) {
         char tmpl[] = "/tmp/tend-checks-XXXXXX";
         dir = mkdtemp(tmpl);
@@ -43,6 +45,12 @@ struct Rig {
         hooks.track_probe = [this](pid_t pid) { probes.push_back(pid); };
         hooks.extend_ready = [this](Duration d) { extended.push_back(d); };
         hooks.changed = [] {};
+        hooks.probe_like = [this]() -> std::optional<SpawnRequest> {
+            ++probe_likes_made;
+            SpawnRequest like;
+            like.environment = {"MADE=afresh"};
+            return like;
+        };
         checks.emplace(loop, clock, host, router, c.services.front(), dir + "/notify", std::move(hooks));
     }
     ~Rig() {
@@ -249,6 +257,37 @@ TEST_CASE("a reload's health change reaches the checks of a running service: add
     killed = r.host.signals_to(r.probes[1]);
     CHECK(std::find(killed.begin(), killed.end(), SIGKILL) != killed.end());
     CHECK(r.probes.size() == 2);
+}
+
+TEST_CASE("a command check runs in the environment of the service's spawn, made afresh when added by a reload") {
+    auto health_of = [](const std::string& yaml) {
+        return parse_config("services:\n  web:\n    command: web\n    health: " + yaml + "\n", "t.yaml")
+            .services.front()
+            .health;
+    };
+    SUBCASE("with a command check from the start, the spawn's own environment") {
+        Rig r("    health: {exec: [check], interval: 1ms}\n");
+        SpawnRequest request;
+        request.environment = {"FROM=spawn"};
+        r.checks->prepare(request);
+        r.checks->spawned(500, request);
+        r.checks->running();
+        REQUIRE(r.probes.size() == 1);
+        CHECK(r.host.last_environment == std::vector<std::string>{"FROM=spawn"});
+        CHECK(r.probe_likes_made == 0);
+    }
+    SUBCASE("without one at the spawn (nothing kept), the hook makes it when a reload adds one") {
+        Rig r("    health: {tcp: 9, interval: 1h}\n");
+        SpawnRequest request;
+        request.environment = {"FROM=spawn"};
+        r.checks->prepare(request);
+        r.checks->spawned(500, request);
+        r.checks->running();
+        r.checks->update_health(health_of("{exec: [check], interval: 1ms}"));
+        REQUIRE(r.probes.size() == 1);
+        CHECK(r.host.last_environment == std::vector<std::string>{"MADE=afresh"});
+        CHECK(r.probe_likes_made == 1);
+    }
 }
 
 TEST_CASE("a health check added while the service is not running starts with its next run") {

@@ -44,6 +44,9 @@ struct CheckHooks {
     std::function<void(pid_t)> track_probe;            // a probe command was spawned: register its pid
     std::function<void(Duration)> extend_ready;        // EXTEND_TIMEOUT_USEC: more time to become ready
     std::function<void()> changed;                     // status text or health changed
+    // What an exec probe runs like, made afresh: for a command health check a
+    // reload adds to a running service that had none (nothing kept from its spawn).
+    std::function<std::optional<SpawnRequest>()> probe_like;
 };
 
 class ServiceChecks {
@@ -80,6 +83,8 @@ private:
     void warn_notify(const std::string& what);  // rate-limited: a service can provoke it at will
     void report_suppressed();
     void on_ready_pipe();
+    bool runs_probe_commands() const;
+    const SpawnRequest& like_for_probes();
     void start_ready_probe();
     void start_health_probe();
     void on_health_result(const ProbeResult& result);
@@ -91,7 +96,15 @@ private:
     Clock& clock_;
     ProcessHost& host_;
     OutputRouter& output_;
-    ServiceSpec spec_;  // as made; only `health` changes in place
+    // What of its spec the checks read (not a copy of all of it: a service's
+    // spec is some 1.5 KB with its strings, and it has one already).
+    struct CheckedSpec {
+        std::string name;
+        std::optional<Credentials> credentials;
+        ReadySpec ready;
+        HealthSpec health;  // changes in place on reload
+    };
+    CheckedSpec spec_;
     std::string notify_dir_;
     CheckHooks hooks_;
 
@@ -118,7 +131,10 @@ private:
     pid_t notify_main_pid_ = 0;  // MAINPID=
     bool waiting_ready_ = false;
     bool running_ = false;  // between running() and ended(): its health check runs
-    SpawnRequest probe_like_;
+    // What its exec probes run like (its environment, user, directory, output),
+    // as it was spawned: kept only while it has an exec probe, since it holds the
+    // whole environment (some 3 KB of a service's heap otherwise).
+    std::optional<SpawnRequest> probe_like_;
     std::unique_ptr<ProbeAttempt> ready_attempt_;
     std::unique_ptr<ProbeAttempt> health_attempt_;
     std::unique_ptr<Timer> ready_timer_;   // the next readiness attempt
