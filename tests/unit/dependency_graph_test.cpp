@@ -84,34 +84,36 @@ std::vector<ServiceSpec> chain(std::size_t length, bool closed) {
     return out;
 }
 
-}  // namespace
-
-// 5,000 deep on a 128 KiB stack: a recursive walk would need 26 bytes or less a level.
-TEST_CASE("a 5,000-service chain is walked without recursion, dependencies first") {
-    auto specs = chain(5'000, false);
+struct Walk {
+    std::vector<std::string> problems;
     std::vector<std::size_t> order;
-    std::size_t problems = 1;
+};
+
+// On a 128 KiB stack: 5,000 levels of recursion would need 26 bytes or less each.
+Walk walk_on_a_small_stack(const std::vector<ServiceSpec>& specs) {
+    Walk walk;
     tend::test::run_on_small_stack([&] {
         DependencyGraph graph(specs);
-        problems = graph.problems().size();
-        order = graph.start_order();
+        for (const auto& problem : graph.problems()) walk.problems.push_back(problem.message);
+        walk.order = graph.start_order();
     }, 128 * 1024);
-    CHECK(problems == 0);
-    REQUIRE(order.size() == specs.size());
-    CHECK(order.front() == specs.size() - 1);
-    CHECK(order.back() == 0);
+    return walk;
+}
+
+}  // namespace
+
+TEST_CASE("a 5,000-service chain is walked without recursion, dependencies first") {
+    auto specs = chain(5'000, false);
+    Walk walk = walk_on_a_small_stack(specs);
+    CHECK(walk.problems.empty());
+    REQUIRE(walk.order.size() == specs.size());
+    CHECK(walk.order.front() == specs.size() - 1);
+    CHECK(walk.order.back() == 0);
 }
 
 TEST_CASE("a 5,000-service cycle is reported once") {
-    auto specs = chain(5'000, true);
-    std::vector<std::string> messages;
-    std::size_t ordered = 1;
-    tend::test::run_on_small_stack([&] {
-        DependencyGraph graph(specs);
-        for (const auto& problem : graph.problems()) messages.push_back(problem.message);
-        ordered = graph.start_order().size();
-    }, 128 * 1024);
-    REQUIRE(messages.size() == 1);
-    CHECK(messages[0].starts_with("services.s4999.depends_on: dependency cycle s0 -> s1 -> "));
-    CHECK(ordered == 0);
+    Walk walk = walk_on_a_small_stack(chain(5'000, true));
+    REQUIRE(walk.problems.size() == 1);
+    CHECK(walk.problems[0].starts_with("services.s4999.depends_on: dependency cycle s0 -> s1 -> "));
+    CHECK(walk.order.empty());
 }
