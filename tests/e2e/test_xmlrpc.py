@@ -6,6 +6,7 @@ supervises and answers others."""
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import xmlrpc.client
 
@@ -182,3 +183,39 @@ def test_hostile_bodies_are_refused_and_tend_answers_others(served):
         assert s.recv(100) == b""
     assert proxy.supervisor.getProcessInfo("sleeper")["statename"] == "RUNNING"
     assert t.process.poll() is None
+
+
+def test_a_waiting_start_holds_its_connection_not_the_loop():
+    port = free_port()
+    config = f"""
+    settings:
+      http: {{listen: "127.0.0.1:{port}"}}
+    services:
+      slow:
+        command: [sleep, "1000"]
+        min_uptime: 2s
+        autostart: false
+    """
+    with Tend(config) as t:
+        url = f"http://127.0.0.1:{port}/RPC2"
+        wait_for(lambda: _answers(url), 10, what="the HTTP listener")
+        result = {}
+        waiter = threading.Thread(target=lambda: result.update(
+            started=xmlrpc.client.ServerProxy(url).supervisor.startProcess("slow", True)))
+        waiter.start()
+        proxy = xmlrpc.client.ServerProxy(url)
+        wait_for(lambda: proxy.supervisor.getProcessInfo("slow")["statename"] == "STARTING", 10, what="STARTING")
+        began = time.monotonic()
+        assert proxy.supervisor.getState()["statename"] == "RUNNING"
+        assert time.monotonic() - began < 1 * SLOWDOWN
+        assert "started" not in result
+        waiter.join(20 * SLOWDOWN)
+        assert result == {"started": True}
+        assert proxy.supervisor.getProcessInfo("slow")["statename"] == "RUNNING"
+
+
+def _answers(url):
+    try:
+        return xmlrpc.client.ServerProxy(url).supervisor.getAPIVersion() == "3.0"
+    except OSError:
+        return False
