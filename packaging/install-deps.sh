@@ -22,7 +22,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     g++ meson ninja-build pkg-config cmake \
-    libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev libre2-dev libmicrohttpd-dev >/dev/null
+    libyaml-cpp-dev libspdlog-dev libsystemd-dev doctest-dev nlohmann-json3-dev libcli11-dev libre2-dev libmicrohttpd-dev libpugixml-dev >/dev/null
 if $tests; then
     apt-get install -y -qq --no-install-recommends \
         util-linux procps python3 python3-pytest python3-croniter \
@@ -30,7 +30,7 @@ if $tests; then
         clang libclang-rt-14-dev \
         patchelf xz-utils busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
         debhelper lintian fakeroot dpkg-dev file man-db \
-        podman runc catatonit musl-tools prometheus >/dev/null
+        podman runc catatonit musl-tools prometheus supervisor >/dev/null
     # The editor test drives yaml-language-server, from the npm registry.
     command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm >/dev/null
     command -v yaml-language-server >/dev/null || npm install -g --silent yaml-language-server@1.19.2 >/dev/null

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -28,9 +29,11 @@ struct HttpDaemonCallbacks {
         if (info && info->socket_context) static_cast<HttpDaemon*>(self)->completed(info->socket_context);
     }
     static MHD_Result request(void* self, MHD_Connection* c, const char* url, const char* method, const char*,
-                              const char*, std::size_t* upload_size, void**) {
+                              const char* upload, std::size_t* upload_size, void** request_context) {
         try {
-            return static_cast<HttpDaemon*>(self)->on_request(c, url, method, *upload_size) ? MHD_YES : MHD_NO;
+            return static_cast<HttpDaemon*>(self)->on_request(c, url, method, upload, upload_size, request_context)
+                       ? MHD_YES
+                       : MHD_NO;
         } catch (const std::exception& e) {
             spdlog::warn("HTTP request for {} failed: {}, closing its connection", printable(url), e.what());
             return MHD_NO;
@@ -68,14 +71,17 @@ std::string address_key(MHD_Connection* c) {
 }  // namespace
 
 HttpDaemon::HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, PeerCheck may_connect,
-                       Handler handler)
+                       Gate gate, Handler handler)
     : loop_(loop), unix_socket_(unix_socket), limits_(limits), may_connect_(std::move(may_connect)),
-      handler_(std::move(handler)) {
+      gate_(std::move(gate)), handler_(std::move(handler)) {
     unsigned timeout_seconds = static_cast<unsigned>(
         std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count()));
     // No MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only inside MHD_run(), from this loop.
     daemon_ = mhd().start_daemon(
-        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &HttpDaemonCallbacks::request, this,
+        // Suspend and resume: a request whose answer waits on a service (an
+        // XML-RPC startProcess) holds no loop turn; MHD's eventfd in its epoll
+        // set wakes this loop when it is resumed.
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, nullptr, nullptr, &HttpDaemonCallbacks::request, this,
         MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(listener.get()),
         MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.admission.max_clients),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits_.memory_per_connection,
@@ -96,6 +102,14 @@ HttpDaemon::HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, Htt
 HttpDaemon::~HttpDaemon() {
     io_.reset();
     timer_.reset();
+    // MHD closes only connections that are not suspended: their work is
+    // dropped (it answers nobody) and they are resumed to be closed.
+    for (auto& [ptr, connection] : connections_)
+        if (connection->suspended) {
+            connection->later.reset();
+            connection->suspended = false;
+            mhd().resume_connection(connection->mhd);
+        }
     mhd().stop_daemon(daemon_);  // closes every connection (their CLOSED callbacks run) and the listener
 }
 
@@ -103,6 +117,8 @@ void HttpDaemon::opened(MHD_Connection* c, void** context) {
     auto connection = std::make_unique<Connection>();
     const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     connection->fd = info ? info->connect_fd : -1;
+    connection->mhd = c;
+    connection->id = next_id_++;
     connection->deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
     bool allowed = true;
     if (unix_socket_) {
@@ -145,22 +161,97 @@ void HttpDaemon::closed(void** context) {
 void HttpDaemon::completed(void* context) {
     // The next request on a kept-alive connection has its own time.
     auto it = connections_.find(static_cast<Connection*>(context));
-    if (it != connections_.end()) it->second->deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
+    if (it == connections_.end()) return;
+    Connection& connection = *it->second;
+    connection.deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
+    connection.body.clear();
+    connection.body.shrink_to_fit();
+    connection.too_large = false;
+    connection.ready.reset();
+    connection.later.reset();
 }
 
-bool HttpDaemon::on_request(MHD_Connection* c, const char* url, const char* method, std::size_t upload_size) {
-    // Answered at the first call, before any body is read: a body is never
-    // taken in (MHD closes the connection after the answer instead).
-    (void)upload_size;
+bool HttpDaemon::on_request(MHD_Connection* c, const char* url, const char* method, const char* upload,
+                            std::size_t* upload_size, void** request_context) {
     const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    if (!info || !info->socket_context || static_cast<Connection*>(info->socket_context)->refused) return false;
+    if (!info || !info->socket_context) return false;
+    auto& connection = *static_cast<Connection*>(info->socket_context);
+    if (connection.refused) return false;
+    if (!*request_context) return first_call(connection, url, method, request_context);
+    if (*upload_size > 0) {
+        // A body past the bound is not kept: 413 at its end (MHD then closes the connection).
+        if (!connection.too_large && connection.body.size() + *upload_size > limits_.max_body) {
+            connection.too_large = true;
+            connection.body.clear();
+            connection.body.shrink_to_fit();
+        }
+        if (!connection.too_large) connection.body.append(upload, *upload_size);
+        *upload_size = 0;
+        return true;
+    }
+    if (connection.ready) {  // resumed: the answer came
+        answer(c, *connection.ready);
+        connection.ready.reset();
+        return true;
+    }
+    if (connection.suspended) return true;
+    return body_read(connection, url, method);
+}
+
+// The request line and headers are in: a request without a body is answered
+// now; one with a body is read next, unless it is refused first.
+bool HttpDaemon::first_call(Connection& connection, const char* url, const char* method, void** request_context) {
+    MHD_Connection* c = connection.mhd;
     if (mhd().get_connection_values(c, MHD_HEADER_KIND, nullptr, nullptr) > static_cast<int>(limits_.max_headers)) {
         answer(c, {431, "text/plain; charset=utf-8", "too many header fields\n"});
         return true;
     }
-    auto reply = handler_({method, url, c});
-    if (reply) answer(c, *reply);
+    if (!gate_(c)) return true;
+    std::string_view verb = method;
+    if (verb == "GET" || verb == "HEAD") {
+        // Answered before any body is read: a body is never taken in (MHD closes the connection after the answer).
+        return body_read(connection, url, method);
+    }
+    const char* length = mhd().lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length && std::strtoull(length, nullptr, 10) > limits_.max_body) {
+        answer(c, {413, "text/plain; charset=utf-8", "request body over " + std::to_string(limits_.max_body) + " bytes\n"});
+        return true;
+    }
+    *request_context = &connection;
     return true;
+}
+
+bool HttpDaemon::body_read(Connection& connection, const char* url, const char* method) {
+    MHD_Connection* c = connection.mhd;
+    if (connection.too_large) {
+        answer(c, {413, "text/plain; charset=utf-8", "request body over " + std::to_string(limits_.max_body) + " bytes\n"});
+        return true;
+    }
+    std::uint64_t id = connection.id;
+    HttpAnswer result = handler_({method, url, c, connection.body,
+                                  [this, id](HttpReply reply) { answer_later(id, std::move(reply)); }});
+    if (result.reply) {
+        answer(c, *result.reply);
+    } else if (result.later) {
+        connection.later = std::move(result.later);
+        connection.suspended = true;
+        mhd().suspend_connection(c);
+    }
+    return true;
+}
+
+void HttpDaemon::answer_later(std::uint64_t id, HttpReply reply) {
+    for (auto& [ptr, connection] : connections_)
+        if (connection->id == id && connection->suspended) {
+            connection->ready = std::move(reply);
+            connection->suspended = false;
+            connection->deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
+            mhd().resume_connection(connection->mhd);  // MHD calls on_request again, which answers
+            // MHD's own wake-up (its eventfd) does not reach an external
+            // epoll loop here: this loop runs MHD at once instead.
+            loop_.arm(timer_.get(), Duration::zero());
+            return;
+        }
 }
 
 void HttpDaemon::answer(MHD_Connection* c, const HttpReply& reply) {
@@ -182,7 +273,7 @@ void HttpDaemon::run() {
 void HttpDaemon::drop_expired() {
     auto now = std::chrono::steady_clock::now();
     for (auto& [ptr, connection] : connections_)
-        if (connection->deadline <= now && connection->fd >= 0) {
+        if (connection->deadline <= now && connection->fd >= 0 && !connection->suspended) {
             spdlog::debug("Dropping HTTP connection from {}: no request and answer within {}s", connection->key,
                           std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count());
             shutdown(connection->fd, SHUT_RDWR);
@@ -197,7 +288,7 @@ void HttpDaemon::arm() {
     if (mhd().get_timeout(daemon_, &mhd_ms) == MHD_YES) wait = Duration(static_cast<Duration::rep>(mhd_ms));
     auto now = std::chrono::steady_clock::now();
     for (const auto& [ptr, connection] : connections_) {
-        if (connection->fd < 0) continue;
+        if (connection->fd < 0 || connection->suspended) continue;
         auto left = std::chrono::ceil<Duration>(std::max(connection->deadline - now, TimePoint::duration::zero()));
         if (!wait || left < *wait) wait = left;
     }

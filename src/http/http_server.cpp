@@ -86,6 +86,7 @@ std::string HttpServer::apply(const Settings& settings) {
             UniqueFd listener = unix_socket ? bind_listener(address.path, group, "HTTP socket") : bind_tcp(address);
             auto daemon = std::make_unique<HttpDaemon>(
                 loop_, std::move(listener), unix_socket, limits_, [this](const Peer& peer) { return peer_allowed(peer); },
+                [this](MHD_Connection* c) { return authorized(c); },
                 [this](const HttpRequest& request) { return handle(request); });
             stop();
             daemon_ = std::move(daemon);
@@ -105,25 +106,46 @@ std::string HttpServer::apply(const Settings& settings) {
 
 bool HttpServer::peer_allowed(const Peer& peer) const { return may_use(peer, group_); }
 
-std::optional<HttpReply> HttpServer::handle(const HttpRequest& request) {
+bool HttpServer::authorized(MHD_Connection* connection) {
     operations_.count_request(Front::http);
-    if (credentials_) {
-        char* password = nullptr;
-        char* user = mhd().basic_auth_get_username_password(request.connection, &password);
-        bool ok = user && password && credentials_match(user, password, *credentials_);
-        mhd().free(user);
-        mhd().free(password);
-        if (!ok) {
-            std::string body = "authentication required\n";
-            MHD_Response* response =
-                mhd().create_response_from_buffer(body.size(), body.data(), MHD_RESPMEM_MUST_COPY);
-            if (!response) throw std::runtime_error("out of memory for the reply");
-            mhd().queue_basic_auth_fail_response(request.connection, "tend", response);
-            mhd().destroy_response(response);
-            return std::nullopt;
-        }
+    if (!credentials_) return true;
+    char* password = nullptr;
+    char* user = mhd().basic_auth_get_username_password(connection, &password);
+    bool ok = user && password && credentials_match(user, password, *credentials_);
+    mhd().free(user);
+    mhd().free(password);
+    if (ok) return true;
+    std::string body = "authentication required\n";
+    MHD_Response* response = mhd().create_response_from_buffer(body.size(), body.data(), MHD_RESPMEM_MUST_COPY);
+    if (!response) throw std::runtime_error("out of memory for the reply");
+    mhd().queue_basic_auth_fail_response(connection, "tend", response);
+    mhd().destroy_response(response);
+    return false;
+}
+
+HttpAnswer HttpServer::handle(const HttpRequest& request) {
+    if (request.path == "/RPC2") {
+        if (request.method == "POST") return xmlrpc(request);
+        return {HttpReply{405, "text/plain; charset=utf-8", "/RPC2 takes XML-RPC calls: POST\n"}, {}};
     }
-    return route(operations_, request.method, request.path);
+    return {route(operations_, request.method, request.path), {}};
+}
+
+// An XML-RPC call: answered now, or (a start that waits) when its wait ends.
+HttpAnswer HttpServer::xmlrpc(const HttpRequest& request) {
+    struct State {
+        bool waiting = false;
+        std::optional<std::string> now;
+    };
+    auto state = std::make_shared<State>();
+    auto answer_later = request.answer_later;
+    Subscription later = rpc_.call(request.body, [state, answer_later](std::string xml) {
+        if (state->waiting) answer_later({200, "text/xml", std::move(xml)});
+        else state->now = std::move(xml);
+    });
+    if (state->now) return {HttpReply{200, "text/xml", std::move(*state->now)}, {}};
+    state->waiting = true;
+    return {std::nullopt, std::move(later)};
 }
 
 }  // namespace tend

@@ -37,6 +37,9 @@ MhdLibrary load() {
     bind(library, m.basic_auth_get_username_password, "MHD_basic_auth_get_username_password");
     bind(library, m.queue_basic_auth_fail_response, "MHD_queue_basic_auth_fail_response");
     bind(library, m.free, "MHD_free");
+    bind(library, m.lookup_connection_value, "MHD_lookup_connection_value");
+    bind(library, m.suspend_connection, "MHD_suspend_connection");
+    bind(library, m.resume_connection, "MHD_resume_connection");
     return m;  // the library stays loaded for tend's life
 }
 

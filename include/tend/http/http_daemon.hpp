@@ -4,6 +4,8 @@
 // admits connections (the control socket's rules, by uid on a unix socket, by
 // address on TCP), bounds them, and drops any that has not delivered its
 // request and taken its answer within `request_timeout` (a slow or idle client).
+// A POST's body is read up to `max_body` (413 past it); a request answered
+// later (an XML-RPC call that waits) has its connection suspended meanwhile.
 #pragma once
 
 #include <sys/types.h>
@@ -19,6 +21,7 @@
 #include "tend/control/socket_listener.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/http/http_routes.hpp"
+#include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
 
 struct MHD_Daemon;
@@ -31,6 +34,7 @@ struct HttpLimits {
     std::size_t memory_per_connection = 32 * 1024;  // the request line and headers must fit (else 431 or 413)
     std::size_t max_headers = 64;
     Duration request_timeout = std::chrono::seconds(10);
+    std::size_t max_body = 1024 * 1024;
 };
 
 // What the handler is told of a request.
@@ -38,18 +42,32 @@ struct HttpRequest {
     std::string_view method;
     std::string_view path;
     MHD_Connection* connection;  // for the handler's basic auth
+    std::string_view body;       // a POST's, read whole
+    // Answers the request later, once; does nothing when the client went first.
+    std::function<void(HttpReply)> answer_later;
+};
+
+// A handler's answer: a reply now; or none, when it queued one itself (a
+// 401); or, with `later` set, a reply to come through answer_later, the
+// connection waiting meanwhile (`later` holds the work: dropped when the
+// client goes, so the work's end answers nobody).
+struct HttpAnswer {
+    std::optional<HttpReply> reply;
+    Subscription later;
 };
 
 class HttpDaemon {
 public:
-    // Answers a request; returns the reply or, when it queued one itself (a 401), nullopt.
-    using Handler = std::function<std::optional<HttpReply>(const HttpRequest&)>;
+    using Handler = std::function<HttpAnswer(const HttpRequest&)>;
+    // Whether the request may go on (its body be read), checked once its
+    // headers are in; when not, it queued its refusal (a 401) itself.
+    using Gate = std::function<bool(MHD_Connection*)>;
     // Who may connect to a unix socket (TCP admits by address alone).
     using PeerCheck = std::function<bool(const Peer&)>;
 
     // Serves `listener` from now on; throws std::runtime_error when MHD cannot start.
     HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, PeerCheck may_connect,
-               Handler handler);
+               Gate gate, Handler handler);
     ~HttpDaemon();
     HttpDaemon(const HttpDaemon&) = delete;
     HttpDaemon& operator=(const HttpDaemon&) = delete;
@@ -63,6 +81,14 @@ private:
         bool is_operator;
         bool refused = false;  // shut down at once; a request it had already sent is not answered
         TimePoint deadline;
+        MHD_Connection* mhd = nullptr;
+        std::uint64_t id = 0;
+        // The request under way: its body so far, and a reply to come.
+        std::string body;
+        bool too_large = false;
+        bool suspended = false;
+        std::optional<HttpReply> ready;
+        Subscription later;
     };
 
     friend struct HttpDaemonCallbacks;  // MHD's callbacks, in http_daemon.cpp
@@ -72,7 +98,11 @@ private:
     void closed(void** context);
     void completed(void* context);
     // The request's answer, or nullopt when it went another way (a 401 queued, the connection to be closed).
-    bool on_request(MHD_Connection* connection, const char* url, const char* method, std::size_t upload_size);
+    bool on_request(MHD_Connection* connection, const char* url, const char* method, const char* upload,
+                    std::size_t* upload_size, void** request_context);
+    bool first_call(Connection& connection, const char* url, const char* method, void** request_context);
+    bool body_read(Connection& connection, const char* url, const char* method);
+    void answer_later(std::uint64_t id, HttpReply reply);
     bool admitted(const Connection& connection) const;
     void answer(MHD_Connection* connection, const HttpReply& reply);
     // Lets MHD do what is due, drops connections past their deadline, and sets the timer again.
@@ -84,7 +114,9 @@ private:
     bool unix_socket_;
     HttpLimits limits_;
     PeerCheck may_connect_;
+    Gate gate_;
     Handler handler_;
+    std::uint64_t next_id_ = 1;
     std::map<Connection*, std::unique_ptr<Connection>> connections_;
     MHD_Daemon* daemon_ = nullptr;
     EventSource io_;

@@ -13,6 +13,7 @@
 #include "tend/config/config.hpp"
 #include "tend/http/basic_auth.hpp"
 #include "tend/http/http_daemon.hpp"
+#include "tend/http/supervisor_rpc.hpp"
 #include "tend/supervisor/operations.hpp"
 
 namespace tend {
@@ -30,12 +31,16 @@ public:
     std::string apply(const Settings& settings);
 
 private:
-    std::optional<HttpReply> handle(const HttpRequest& request);
+    HttpAnswer handle(const HttpRequest& request);
+    // Basic auth where credentials are set; a failure queued its 401.
+    bool authorized(MHD_Connection* connection);
+    HttpAnswer xmlrpc(const HttpRequest& request);
     bool peer_allowed(const Peer& peer) const;
     void stop();
 
     EventLoop& loop_;
     Operations& operations_;
+    SupervisorRpc rpc_{operations_};
     HttpLimits limits_;
     std::optional<HttpSettings> settings_;
     std::optional<HttpCredentials> credentials_;

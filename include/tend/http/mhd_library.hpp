@@ -24,6 +24,9 @@ struct MhdLibrary {
     decltype(&::MHD_basic_auth_get_username_password) basic_auth_get_username_password;
     decltype(&::MHD_queue_basic_auth_fail_response) queue_basic_auth_fail_response;
     decltype(&::MHD_free) free;
+    decltype(&::MHD_lookup_connection_value) lookup_connection_value;
+    decltype(&::MHD_suspend_connection) suspend_connection;
+    decltype(&::MHD_resume_connection) resume_connection;
 };
 
 // Loaded at the first call and kept; throws std::runtime_error saying what to

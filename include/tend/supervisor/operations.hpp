@@ -158,6 +158,7 @@ public:
     // The services signalled; a failure is refused when only one was named, else that one is left out.
     std::vector<Service*> signal(const std::vector<Service*>& services, int sig);
     void shutdown(const std::string& why) { supervisor_.request_shutdown(why); }
+    bool shutting_down() const { return supervisor_.shutting_down(); }
     // Told of each reload's settings change (before, after); returns a warning
     // for the reload's reply, or "". A front end that owns a socket moves it here.
     [[nodiscard]] Subscription add_settings_listener(Supervisor::SettingsListener listener) {
