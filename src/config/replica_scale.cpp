@@ -39,8 +39,10 @@ void expand_dependants(Config& config, const std::string& name, const ReplicaSet
                                  [&](const ServiceSpec& s) { return s.name == dependant; });
         if (spec == config.services.end()) continue;  // an instance scaled away since
         auto& deps = spec->depends_on;
-        auto first = std::find_if(deps.begin(), deps.end(), [&](const Dependency& d) { return d.of_set == name; });
-        auto at = deps.erase(first, std::remove_if(first, deps.end(), [&](const Dependency& d) { return d.of_set == name; }));
+        auto of_set = [&](const Dependency& d) { return d.of_set == name; };
+        // The new ones go where the old ones began, so the order written holds.
+        const auto at = std::find_if(deps.begin(), deps.end(), of_set) - deps.begin();
+        deps.erase(std::remove_if(deps.begin(), deps.end(), of_set), deps.end());
         std::vector<Dependency> each;
         for (int i = 0; i < set.count; ++i) {
             Dependency d = written;
@@ -48,7 +50,7 @@ void expand_dependants(Config& config, const std::string& name, const ReplicaSet
             d.of_set = name;
             each.push_back(std::move(d));
         }
-        deps.insert(at, each.begin(), each.end());
+        deps.insert(deps.begin() + at, each.begin(), each.end());
     }
 }
 

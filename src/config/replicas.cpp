@@ -114,8 +114,9 @@ void expand_replicas(YamlReader& reader, const std::string& name, const YAML::No
         config.rejected_services.push_back(name);
         return;
     }
+    // Clones (marks kept): a node of the document itself would keep all of it alive.
     config.replica_sets[name] = {*count, std::make_shared<const ReplicaRecipe>(ReplicaRecipe{
-                                             name, reader.file(), key, YAML::Clone(node), config_variables}), {}};
+                                             name, reader.file(), YAML::Clone(key), YAML::Clone(node), config_variables}), {}};
     // Copies made before the first instance's values are interpolated in place.
     std::vector<YAML::Node> copies;
     for (int i = 1; i < *count; ++i) copies.push_back(YAML::Clone(node));

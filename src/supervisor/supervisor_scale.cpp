@@ -1,8 +1,11 @@
 // tendctl scale: the running config with one replicas: set at a new count,
 // applied through the reload's path, so only the instances added or removed
 // move (and the dependants' depends_on lists change in place).
-#include "tend/config/replica_scale.hpp"
 #include "tend/supervisor/supervisor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "tend/config/replica_scale.hpp"
 
 namespace tend {
 
@@ -25,6 +28,9 @@ ReloadOutcome Supervisor::scale(const std::string& name, int count) {
         outcome.errors = graph.problems();
         return outcome;
     }
+    if (!shutting_down() && !reloading())
+        spdlog::info("Scaling {} from {} to {} instances (tendctl scale; the changes are logged as a reload's)", name,
+                     replica_sets_.at(name).count, count);
     return apply_config(std::move(next), false);
 }
 

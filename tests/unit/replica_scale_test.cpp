@@ -31,11 +31,12 @@ std::vector<std::string> names_of(const Harness& h) {
     return out;
 }
 
-// The instances the stop signals went to, in the order sent.
+// The instances SIGTERM went to, in the order sent.
 std::vector<std::string> stopped_order(Harness& h, const std::map<pid_t, std::string>& by_pid) {
     std::vector<std::string> out;
     for (const auto& sent : h.host.sent)
-        if (auto it = by_pid.find(sent.target < 0 ? -sent.target : sent.target); it != by_pid.end()) out.push_back(it->second);
+        if (sent.signal != SIGTERM) continue;
+        else if (auto it = by_pid.find(sent.target < 0 ? -sent.target : sent.target); it != by_pid.end()) out.push_back(it->second);
     return out;
 }
 

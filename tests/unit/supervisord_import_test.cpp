@@ -150,7 +150,7 @@ TEST_CASE("Laravel's queue worker: numprocs=8 and a process_name template become
     std::string yaml = import_supervisord(conf.write("s.conf",
         "[program:laravel-worker]\nprocess_name=%(program_name)s_%(process_num)02d\n"
         "command=php /var/www/artisan queue:work sqs --sleep=3 --tries=3 --max-time=3600\n"
-        "autostart=true\nautorestart=true\nstopasgroup=true\nkillasgroup=true\nuser=forge\nnumprocs=8\n"
+        "autostart=true\nautorestart=true\nstopasgroup=true\nkillasgroup=true\nnumprocs=8\n"
         "redirect_stderr=true\nstdout_logfile=/var/www/worker.log\nstopwaitsecs=3600\n"));
     CHECK(has(yaml, "    replicas: 8\n"));
     CHECK(has(yaml, R"(command: ["php","/var/www/artisan","queue:work","sqs","--sleep=3","--tries=3","--max-time=3600"])"));
