@@ -146,3 +146,19 @@ services:
         t.ctl("shutdown", check=True)
         r = scale(t, "w", 3)
         assert r.returncode == 1 and "tend is shutting down" in r.stderr, r.stderr
+
+
+def test_a_dependant_of_the_set_is_not_restarted_by_a_reload_or_a_scale():
+    config = CONFIG + "  web:\n    command: [sleep, '1000']\n    depends_on: [w]\n"
+    with Tend(config.format(n=2)) as t:
+        wait_for(lambda: len(running(t)) == 3, 10, what="two instances and web")
+        web = running(t)["web"]
+        (t.dir / "tend.yaml").write_text(textwrap.dedent(config.format(n=3)))
+        plan = t.ctl("reload", check=True).stdout
+        assert "+ w-2" in plan and "web (depends_on changed, applied in place)" in plan, plan
+        wait_for(lambda: len(running(t)) == 4, 10, what="three instances and web")
+        assert scale(t, "w", 1).returncode == 0
+        assert scale(t, "w", 0).returncode == 0
+        assert scale(t, "w", 2).returncode == 0
+        wait_for(lambda: len(running(t)) == 3, 10, what="two instances and web")
+        assert running(t)["web"] == web
