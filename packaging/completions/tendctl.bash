@@ -6,10 +6,15 @@ _tendctl_services() {
     tendctl "${socket[@]}" status 2>/dev/null | awk '{print $1}'
 }
 
+# The replicas: sets: instance names (worker-0, worker-1) less their number.
+_tendctl_sets() {
+    _tendctl_services "$1" | sed -n 's/-[0-9][0-9]*$//p' | sort -u
+}
+
 _tendctl() {
     local cur prev words cword
     _init_completion || return
-    local commands="status start stop restart signal pid wait shutdown health version reload logs events"
+    local commands="status start stop restart signal pid wait shutdown health version reload logs events scale"
     local socket="" command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -46,6 +51,13 @@ _tendctl() {
             words_list=$(_tendctl_services "$socket")
             [ "$command" = signal ] && words_list+=" TERM HUP INT QUIT KILL USR1 USR2 WINCH"
             COMPREPLY=($(compgen -W "$words_list" -- "$cur")) ;;
+        scale)
+            # The set's name first, then a count (nothing to offer).
+            local args=0
+            for ((i = 1; i < cword; i++)); do
+                case ${words[i]} in -s|--socket) ((i++)) ;; -*) ;; *) ((args++)) ;; esac
+            done
+            [ "$args" -eq 1 ] && COMPREPLY=($(compgen -W "$(_tendctl_sets "$socket")" -- "$cur")) ;;
     esac
 }
 complete -F _tendctl tendctl

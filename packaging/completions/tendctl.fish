@@ -11,16 +11,22 @@ function __tendctl_services
     tendctl $socket status 2>/dev/null | awk '{print $1}'
 end
 
-set -l commands status start stop restart signal pid wait shutdown health version reload logs events
+# The replicas: sets: instance names (worker-0, worker-1) less their number.
+function __tendctl_sets
+    __tendctl_services | sed -n 's/-[0-9][0-9]*$//p' | sort -u
+end
+
+set -l commands status start stop restart signal pid wait shutdown health version reload logs events scale
 complete -c tendctl -f
 complete -c tendctl -s s -l socket -r -F -d 'Control socket'
 complete -c tendctl -l json -d 'Print the raw JSON result'
 complete -c tendctl -l version -d 'Show version'
-for entry in 'status:Show services' 'start:Start services' 'stop:Stop services' 'restart:Restart services' 'signal:Signal services' 'pid:Print a main pid' 'wait:Wait for a state' 'shutdown:Stop everything and exit tend' 'health:Exit 0 when healthy' 'version:Print the version of tend' 'reload:Re-read the config' 'logs:Print output lines' 'events:Print state changes as they happen'
+for entry in 'status:Show services' 'start:Start services' 'stop:Stop services' 'restart:Restart services' 'signal:Signal services' 'pid:Print a main pid' 'wait:Wait for a state' 'shutdown:Stop everything and exit tend' 'health:Exit 0 when healthy' 'version:Print the version of tend' 'reload:Re-read the config' 'logs:Print output lines' 'events:Print state changes as they happen' 'scale:Run N instances of a replicas set'
     set -l parts (string split -m 1 : -- $entry)
     complete -c tendctl -n "not __fish_seen_subcommand_from $commands" -a $parts[1] -d $parts[2]
 end
 complete -c tendctl -n "__fish_seen_subcommand_from status start stop restart signal pid wait logs" -a '(__tendctl_services)'
+complete -c tendctl -n "__fish_seen_subcommand_from scale; and test (count (commandline -opc)) -le 2" -a '(__tendctl_sets)'
 complete -c tendctl -n "__fish_seen_subcommand_from signal" -a 'TERM HUP INT QUIT KILL USR1 USR2 WINCH'
 complete -c tendctl -n "__fish_seen_subcommand_from start stop restart" -l no-wait -d 'Return at once'
 complete -c tendctl -n "__fish_seen_subcommand_from start stop restart wait" -l timeout -x -d 'Seconds to wait'

@@ -50,6 +50,7 @@ std::string job_text(const nlohmann::json& job) {
 std::string description(const nlohmann::json& s) {
     const std::string state = s["state"].get<std::string>();
     std::string text;
+    if (state == "empty") return "replicas: 0, no instance (tendctl scale " + s["name"].get<std::string>() + " N runs some)";
     if (!s["pid"].is_null()) {
         text = "pid " + std::to_string(s["pid"].get<long>());
         if (!s["uptime"].is_null()) text += ", uptime " + format_uptime(s["uptime"].get<double>());

@@ -15,6 +15,7 @@
 
 #include "tend/cli/supervisord_ini.hpp"
 #include "tend/cli/supervisord_values.hpp"
+#include "tend/config/replicas.hpp"
 #include "tend/config/service_parser.hpp"
 
 namespace tend {
@@ -53,6 +54,8 @@ struct Service {
     std::unordered_set<std::string> noted;  // what note() added: each once
     int priority = 999;  // supervisord's default
     std::set<std::string> variables;  // each X of its %(ENV_X)s
+    int replicas = 0;                 // numprocs, when more than one: replicas:
+    long numprocs_start = 0;          // supervisord's first process_num
 };
 
 void note(Service& service, std::string text) {
@@ -66,7 +69,31 @@ struct Value {
     std::string text;
     std::vector<std::string> variables;  // each X of a %(ENV_X)s, as written
     bool splits = false;                 // a %(ENV_X)s is a whole unquoted word: supervisord split its value into words
+    std::string numbered;                // a %(process_num)SPEC that sh computes (the command's ${process_num}): SPEC
 };
+
+// Where a command's %(process_num)SPEC goes when interpolation cannot say it: sh's $process_num.
+constexpr const char* kShellProcessNum = "${process_num}";
+
+// %(process_num)SPEC of a replicated program: ${TEND_REPLICA} when that is the
+// number as written; else, in a command, sh's $process_num (computed by
+// command_for), and elsewhere ${TEND_REPLICA} with a note, since tend's
+// interpolation neither adds nor pads.
+void process_num(Value& out, const std::string& spec, bool in_command, Service& service) {
+    const bool plain = spec == "d" || spec == "s" || spec == "i";
+    if (plain && service.numprocs_start == 0) {
+        out.text += "${TEND_REPLICA}";
+    } else if (in_command) {
+        out.text += kShellProcessNum;
+        out.numbered = spec;
+    } else {
+        out.text += "${TEND_REPLICA}";
+        note(service, "%(process_num)" + spec + " outside command= became ${TEND_REPLICA}, which counts from 0" +
+                          (plain ? "" : ", unpadded") + (service.numprocs_start ? " (supervisord's from numprocs_start=" +
+                                                            std::to_string(service.numprocs_start) + ")" : "") +
+                          ": tend's interpolation cannot add or pad");
+    }
+}
 
 bool variable_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -92,7 +119,8 @@ bool whole_word(const std::string& value, std::size_t begin, std::size_t end) {
 // supervisord expands %(name)s (and %(name)02d) in values: ENV_X from its
 // environment, here (the config's directory), program_name, group_name,
 // host_node_name, process_num.
-Value expand(const std::string& value, const std::map<std::string, std::string>& names, Service& service) {
+Value expand(const std::string& value, const std::map<std::string, std::string>& names, Service& service,
+             bool in_command = false) {
     constexpr auto npos = std::string::npos;
     // The next ')' and the conversion after it, each searched again only once
     // the scan has passed it: a long value is read once, however many "%(" it has.
@@ -127,6 +155,8 @@ Value expand(const std::string& value, const std::map<std::string, std::string>&
             if (spec != "s")
                 note(service, written + " became ${" + name.substr(4) + "}, the variable's value as it is: tend does not "
                                         "format it as %" + spec + " would");
+        } else if (name == "process_num" && service.replicas > 1) {
+            process_num(out, spec, in_command, service);
         } else if (auto it = names.find(name); it != names.end()) {
             out.text += literal(format_reference(it->second, spec));
         } else {
@@ -196,15 +226,27 @@ std::string shell_word_with_variables(const std::string& word) {
 // and expands every other variable from the service's environment.
 std::string command_for(const Value& command, Service& service) {
     const std::vector<std::string> words = split_command(command.text);
-    if (!command.splits) return nlohmann::json(words).dump();
+    if (!command.splits && command.numbered.empty()) return nlohmann::json(words).dump();
     std::string script = "exec";
+    if (!command.numbered.empty()) {
+        // $$ is a $ for tend's interpolation; sh adds numprocs_start and pads as supervisord did.
+        const std::string sum = service.numprocs_start == 0
+                                    ? "$TEND_REPLICA"
+                                    : "$$((TEND_REPLICA + " + std::to_string(service.numprocs_start) + "))";
+        const bool plain = command.numbered == "d" || command.numbered == "s" || command.numbered == "i";
+        script = "process_num=" + (plain ? sum : "$$(printf %" + command.numbered + " " + sum + ")") + "; exec";
+        note(service, "%(process_num)" + command.numbered + " in command= is $process_num, which /bin/sh computes from " +
+                          "${TEND_REPLICA} (0-based)" + (service.numprocs_start ? " + numprocs_start " + std::to_string(service.numprocs_start) : "") +
+                          (plain ? "" : ", formatted %" + command.numbered) + ": tend's interpolation cannot add or pad");
+    }
     for (const std::string& word : words) {
         const bool variable = word.size() > 3 && word.starts_with("${") && word.back() == '}' &&
                               std::all_of(word.begin() + 2, word.end() - 1, variable_char);
         script += " " + (variable ? "$" + word.substr(2, word.size() - 3) : shell_word_with_variables(word));
     }
-    note(service, "a %(ENV_X)s that is a whole word of command= is split into words, as supervisord splits it: "
-                  "the command runs through /bin/sh, which splits $X the same way");
+    if (command.splits)
+        note(service, "a %(ENV_X)s that is a whole word of command= is split into words, as supervisord splits it: "
+                      "the command runs through /bin/sh, which splits $X the same way");
     return yaml_string(script);
 }
 
@@ -237,6 +279,34 @@ const std::set<std::string> kKeysReadTogether = {"redirect_stderr", "stdout_logf
                                                    "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
                                                    "stopasgroup", "killasgroup", "priority", "numprocs", "numprocs_start",
                                                    "process_name", "environment", "command", "stdout_logfile"};
+
+// numprocs and numprocs_start: replicas: N (written first), and where
+// %(process_num)d starts. Returns numprocs as %(numprocs)d gives it.
+std::string numbering(const IniSection& section, Service& service) {
+    const IniEntry* start = section.find("numprocs_start");
+    if (start) {
+        char* end = nullptr;
+        const long k = std::strtol(start->value.c_str(), &end, 10);
+        if (*end == '\0' && !start->value.empty() && k >= 0 && k <= 1000000) service.numprocs_start = k;
+        else service.notes.push_back("numprocs_start=" + start->value + " not carried over: not a number from 0 to 1000000");
+    }
+    const IniEntry* n = section.find("numprocs");
+    if (!n || n->value == "1") return "1";
+    char* end = nullptr;
+    const long count = std::strtol(n->value.c_str(), &end, 10);
+    if (*end != '\0' || n->value.empty() || count < 1 || count > kMaxReplicas) {
+        service.notes.push_back("numprocs=" + n->value + " not carried over: tend's replicas: is a number from 0 to " +
+                                std::to_string(kMaxReplicas));
+        return n->value;
+    }
+    if (count == 1) return "1";
+    service.replicas = static_cast<int>(count);
+    service.keys.emplace_back("replicas", std::to_string(count));
+    service.notes.push_back("numprocs=" + n->value + ": replicas: " + std::to_string(count) + ", instances " + service.name + "-0 ... " +
+                            service.name + "-" + std::to_string(count - 1) + "; %(process_num)d is ${TEND_REPLICA}" +
+                            (service.numprocs_start ? " + numprocs_start " + std::to_string(service.numprocs_start) : ""));
+    return n->value;
+}
 
 class Importer {
 public:
@@ -422,11 +492,12 @@ void Importer::program(const IniSection& section, const std::string& here, std::
     if (service.name != program_name)
         service.notes.push_back("renamed from '" + program_name + "': tend's names are letters, digits, - _ . @, "
                                 "each name once");
+    const std::string numprocs = numbering(section, service);
     const std::map<std::string, std::string> names = {
         {"program_name", program_name}, {"group_name", program_name}, {"here", here},
-        {"host_node_name", host_},      {"process_num", "0"},         {"numprocs", "1"}};
+        {"host_node_name", host_},      {"process_num", std::to_string(service.numprocs_start)}, {"numprocs", numprocs}};
     if (const IniEntry* command = section.find("command")) {
-        service.keys.emplace_back("command", parsed(*command, [&](const std::string& v) { return command_for(expand(v, names, service), service); }));
+        service.keys.emplace_back("command", parsed(*command, [&](const std::string& v) { return command_for(expand(v, names, service, true), service); }));
     } else {
         service.notes.push_back("no command= in [" + section.name + "]: add one");
     }
@@ -442,11 +513,11 @@ void Importer::program(const IniSection& section, const std::string& here, std::
     logs(section, service, names);
     if (const IniEntry* p = section.find("priority"))
         service.priority = static_cast<int>(std::clamp(std::strtol(p->value.c_str(), nullptr, 10), -999999L, 999999L));
-    if (const IniEntry* n = section.find("numprocs"); n && n->value != "1")
-        service.notes.push_back("numprocs=" + n->value + " not carried over: one process per service in tend; define " +
-                                service.name + "-1 ... " + service.name + "-" + n->value);
     if (const IniEntry* p = section.find("process_name"); p && p->value != "%(program_name)s")
-        service.notes.push_back("process_name=" + p->value + " not carried over: a service's name is its key");
+        service.notes.push_back("process_name=" + p->value + " not carried over: " +
+                                (service.replicas > 1 ? "the instances are " + service.name + "-0 ... " + service.name + "-" +
+                                                            std::to_string(service.replicas - 1) + " (tendctl names the set " + service.name + ")"
+                                                      : std::string("a service's name is its key")));
     const IniEntry* as_group = section.find("stopasgroup");
     if (as_group && !truthy(as_group->value)) service.keys.emplace_back("kill_mode", yaml_string("process"));
     services_.push_back(std::move(service));

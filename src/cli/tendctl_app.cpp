@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -34,6 +36,8 @@ struct Invocation {
     bool dry_run = false;
     long lines = -1;
     bool follow = false;
+    std::string set;    // scale's
+    std::string count;  // scale's, checked by tend
 };
 
 int fail(const std::string& message, int code = kFailed) {
@@ -178,6 +182,9 @@ std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std:
     logs->add_option("-n,--lines", inv.lines, "Only the last N lines")->check(CLI::NonNegativeNumber);
     logs->add_flag("-f,--follow", inv.follow, "Keep printing new lines until interrupted");
     app.add_subcommand("events", std::string(command_help("events")));
+    auto* scale = app.add_subcommand("scale", std::string(command_help("scale")));
+    scale->add_option("name", inv.set, "A replicas: set's name")->required();
+    scale->add_option("count", inv.count, "How many instances it runs from now on")->required();
 
     try {
         app.parse(argc, argv);
@@ -188,6 +195,16 @@ std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std:
 
     cmd = app.get_subcommands().front()->get_name();
     return std::nullopt;
+}
+
+// scale's count as a JSON integer when it is one (a longer run of digits as the
+// largest), else as written, for tend to refuse with its own words.
+json count_value(const std::string& text) {
+    long long n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (end != text.data() + text.size() || text.empty()) return text;
+    if (ec == std::errc::result_out_of_range) return text.starts_with('-') ? LLONG_MIN : LLONG_MAX;
+    return n;
 }
 
 // The request's arguments, from the options that apply to `cmd`.
@@ -206,6 +223,9 @@ json request_args(const std::string& cmd, Invocation& inv) {
         args["signal"] = inv.signal;
     } else if (cmd == "reload") {
         args["dry_run"] = inv.dry_run;
+    } else if (cmd == "scale") {
+        args["name"] = inv.set;
+        args["count"] = count_value(inv.count);
     } else if (cmd == "logs") {
         if (inv.lines >= 0) args["lines"] = inv.lines;
         args["follow"] = inv.follow;
@@ -224,7 +244,7 @@ int print_reply(const std::string& cmd, const Invocation& inv, const json& resul
         print_result(inv, result, format_status_table(result, isatty(STDOUT_FILENO) == 1));
         if (!inv.names.empty())
             for (const auto& s : result)
-                if (s["state"] != "running" && s["state"] != "completed") return kNotRunning;
+                if (s["state"] != "running" && s["state"] != "completed" && s["state"] != "empty") return kNotRunning;
         return kOk;
     }
     if (cmd == "health") {
@@ -268,6 +288,9 @@ int print_reply(const std::string& cmd, const Invocation& inv, const json& resul
         return print_result(inv, result, human);
     }
     if (cmd == "shutdown") return print_result(inv, result, "shutting down\n");
+    if (cmd == "scale")
+        return print_result(inv, result, result["name"].get<std::string>() + ": " + std::to_string(result["from"].get<int>()) +
+                                             " -> " + std::to_string(result["to"].get<int>()) + " instances\n");
     return print_result(inv, result, "");
 }
 

@@ -95,7 +95,7 @@ void add_replicas(YamlReader& reader, const std::string& name, const std::pair<Y
                   std::string_view text, ConfigVariables& variables, InterpolationBudget& budget, Config& config,
                   std::unordered_map<std::string, SourceLocation>& defined) {
     std::vector<ServiceSpec> instances;
-    expand_replicas(reader, name, entry.first, entry.second, text, variables.lookup(), budget, config, instances);
+    expand_replicas(reader, name, entry.first, entry.second, text, variables, budget, config, instances);
     for (ServiceSpec& spec : instances) {
         auto [earlier, first] = defined.emplace(spec.name, spec.where);
         if (first) config.services.push_back(std::move(spec));

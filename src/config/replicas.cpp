@@ -3,6 +3,7 @@
 #include <charconv>
 #include <optional>
 
+#include "tend/config/config_error.hpp"
 #include "tend/config/service_parser.hpp"
 
 namespace tend {
@@ -98,8 +99,9 @@ bool is_replicated(const YAML::Node& service) {
 std::string replica_name(const std::string& base, int index) { return base + "-" + std::to_string(index); }
 
 void expand_replicas(YamlReader& reader, const std::string& name, const YAML::Node& key, YAML::Node node,
-                     std::string_view source, const VariableLookup& variables, InterpolationBudget& budget,
+                     std::string_view source, const ConfigVariables& config_variables, InterpolationBudget& budget,
                      Config& config, std::vector<ServiceSpec>& out) {
+    const VariableLookup variables = config_variables.lookup();
     const std::string path = "services." + name;
     const std::size_t errors_before = reader.error_count();
     auto count = read_count(reader, node, path, variables, budget);
@@ -112,7 +114,9 @@ void expand_replicas(YamlReader& reader, const std::string& name, const YAML::No
         config.rejected_services.push_back(name);
         return;
     }
-    config.replica_sets[name] = *count;
+    // Clones (marks kept): a node of the document itself would keep all of it alive.
+    config.replica_sets[name] = {*count, std::make_shared<const ReplicaRecipe>(ReplicaRecipe{
+                                             name, reader.file(), YAML::Clone(key), YAML::Clone(node), config_variables}), {}};
     // Copies made before the first instance's values are interpolated in place.
     std::vector<YAML::Node> copies;
     for (int i = 1; i < *count; ++i) copies.push_back(YAML::Clone(node));
@@ -126,24 +130,43 @@ void expand_replicas(YamlReader& reader, const std::string& name, const YAML::No
         for (const Diagnostic& d : later.errors().sorted()) reader.error(reader.where(key), d.message);
 }
 
+std::vector<ServiceSpec> make_instances(const ReplicaRecipe& recipe, int from, int to) {
+    YamlReader reader(recipe.file);
+    InterpolationBudget budget;
+    const VariableLookup variables = recipe.variables.lookup();
+    reader.set_variables(variables);
+    std::vector<ServiceSpec> out;
+    for (int i = from; i < to; ++i) {
+        // Each from its own copy: reading interpolates in place.
+        auto spec = read_instance(reader, reader, recipe.name, i, recipe.key, YAML::Clone(recipe.node), "", variables, budget);
+        if (spec) out.push_back(std::move(*spec));
+        if (reader.error_count() > 0) throw ConfigError(reader.errors());
+    }
+    return out;
+}
+
+void expand_replica_dependencies(ServiceSpec& spec, std::map<std::string, ReplicaSet>& sets) {
+    std::vector<Dependency> expanded;
+    for (Dependency& dep : spec.depends_on) {
+        auto set = sets.find(dep.name);
+        if (set == sets.end() || !dep.of_set.empty()) {
+            expanded.push_back(std::move(dep));
+            continue;
+        }
+        set->second.dependants.emplace_back(spec.name, dep);
+        for (int i = 0; i < set->second.count; ++i) {
+            Dependency each = dep;
+            each.name = replica_name(dep.name, i);
+            each.of_set = dep.name;
+            expanded.push_back(std::move(each));
+        }
+    }
+    spec.depends_on = std::move(expanded);
+}
+
 void expand_replica_dependencies(Config& config) {
     if (config.replica_sets.empty()) return;
-    for (ServiceSpec& spec : config.services) {
-        std::vector<Dependency> expanded;
-        for (Dependency& dep : spec.depends_on) {
-            auto set = config.replica_sets.find(dep.name);
-            if (set == config.replica_sets.end()) {
-                expanded.push_back(std::move(dep));
-                continue;
-            }
-            for (int i = 0; i < set->second; ++i) {
-                Dependency each = dep;
-                each.name = replica_name(dep.name, i);
-                expanded.push_back(std::move(each));
-            }
-        }
-        spec.depends_on = std::move(expanded);
-    }
+    for (ServiceSpec& spec : config.services) expand_replica_dependencies(spec, config.replica_sets);
 }
 
 }  // namespace tend

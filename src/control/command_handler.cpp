@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 
 #include "tend/control/commands.hpp"
 #include "tend/control/reload_reply.hpp"
@@ -52,10 +54,16 @@ void CommandHandler::handle(const Request& request, std::uint64_t client, Reply 
 void CommandHandler::reply_later(Call& call, const std::function<Subscription(std::function<void(std::string)>)>& start) {
     call.deferred = true;
     std::uint64_t request = next_request_++;
-    Subscription wait = start([this, request, reply = call.reply](std::string line) {
-        pending_.erase(request);
-        reply(line);
-    });
+    Subscription wait;
+    try {
+        wait = start([this, request, reply = call.reply](std::string line) {
+            pending_.erase(request);
+            reply(line);
+        });
+    } catch (...) {
+        call.deferred = false;  // refused before anything was sent: handle() replies with the error
+        throw;
+    }
     if (wait) pending_.emplace(request, Pending{call.client, std::move(wait)});  // else it replied at once
 }
 
@@ -73,7 +81,7 @@ const std::vector<std::pair<std::string_view, CommandHandler::Method>>& CommandH
         {"reload", &CommandHandler::reload},   {"logs", &CommandHandler::logs},
         {"start", &CommandHandler::lifecycle}, {"stop", &CommandHandler::lifecycle},
         {"restart", &CommandHandler::lifecycle}, {"wait", &CommandHandler::wait},
-        {"events", &CommandHandler::events},
+        {"events", &CommandHandler::events},   {"scale", &CommandHandler::scale},
     };
     return commands;
 }
@@ -96,8 +104,9 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
 
 std::string CommandHandler::status(Call& call) {
     json list = json::array();
-    for (Service* s : operations_.lookup(string_list_arg(call.args, "names"), true))
-        list.push_back(encode_status(operations_.status(*s)));
+    const auto names = string_list_arg(call.args, "names");
+    for (Service* s : operations_.lookup(names, true)) list.push_back(encode_status(operations_.status(*s)));
+    for (const ServiceStatus& set : operations_.empty_sets(names)) list.push_back(encode_status(set));
     return encode_ok(list);
 }
 
@@ -150,6 +159,26 @@ std::string CommandHandler::lifecycle(Call& call) {
     reply_later(call, [&](auto settled) {
         return operations_.await(request, timeout, [names, settled](const Outcome& outcome) {
             settled(outcome.ok() ? encode_ok({{"services", names}}) : encode_error(outcome.error));
+        });
+    });
+    return "";
+}
+
+// scale NAME COUNT: replied to once the surplus instances are down.
+std::string CommandHandler::scale(Call& call) {
+    const std::string name = string_arg(call.args, "name", "");
+    if (name.empty()) throw ArgumentError("argument 'name' must name a replicas: set");
+    auto count = call.args.find("count");
+    if (count == call.args.end() || !count->is_number_integer())
+        throw ArgumentError("argument 'count' must be a whole number of instances");
+    // Past what a long long holds is past any maximum: say it as the largest one.
+    const long long n = count->is_number_unsigned() && count->get<std::uint64_t>() > std::uint64_t(LLONG_MAX)
+                            ? LLONG_MAX
+                            : count->get<long long>();
+    reply_later(call, [&](auto settled) {
+        return operations_.scale(name, n, [settled](const Outcome& outcome, const ScaleResult& result) {
+            settled(outcome.ok() ? encode_ok({{"name", result.name}, {"from", result.from}, {"to", result.to}})
+                                 : encode_error(outcome.error));
         });
     });
     return "";

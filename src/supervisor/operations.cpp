@@ -42,7 +42,8 @@ std::vector<Service*> Operations::lookup(const std::vector<std::string>& names, 
     for (const auto& name : names) {
         if (name == "all") continue;
         named.push_back(services_named(supervisor_, name));
-        if (named.back().empty())
+        // A replicas: set with no instance is still a name (tendctl scale gives it some).
+        if (named.back().empty() && !supervisor_.replica_sets().contains(name))
             throw Refusal(supervisor_.no_such_service(name));
     }
     if (names.empty() || std::find(names.begin(), names.end(), "all") != names.end()) {

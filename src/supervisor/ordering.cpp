@@ -48,7 +48,8 @@ bool dependent_blocks(const DependencyGraph& graph, std::size_t service, const s
 std::vector<std::size_t> services_to_stop(const DependencyGraph& graph, const std::vector<ServiceView>& views) {
     std::vector<std::size_t> out;
     auto up = [&](std::size_t d) { return !is_down(views[d].state); };
-    for (std::size_t i = 0; i < views.size(); ++i) {
+    // Unrelated services in reverse config order: a set's instances highest first, as they started lowest first.
+    for (std::size_t i = views.size(); i-- > 0;) {
         if (is_down(views[i].state) || views[i].state == ServiceState::stopping) continue;
         if (!dependent_blocks(graph, i, views, up)) out.push_back(i);
     }

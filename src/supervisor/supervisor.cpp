@@ -33,6 +33,7 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock&
     : settings_(std::move(config.settings)), loop_(loop), host_(host), clock_(clock), options_(options),
       graph_(config.services), output_(loop, settings_.log_format, STDOUT_FILENO) {
     start_order_ = graph_.start_order();
+    replica_sets_ = std::move(config.replica_sets);
     for (std::size_t i = 0; i < config.services.size(); ++i)
         services_.push_back(make_service(std::move(config.services[i]), i));
     index_services();

@@ -25,14 +25,16 @@ void Supervisor::progress() {
 }
 
 // Operator stops go in reverse dependency order: a service waits for those of
-// its dependents that are being stopped too. Unrelated ones stop together.
+// its dependents that are being stopped too. Unrelated ones stop together,
+// signalled in reverse config order (a set's instances highest first).
 void Supervisor::schedule_stops() {
     std::vector<ServiceView> views;
     auto leaving = [this](std::size_t d) {
         const Service& dependent = *services_[d];
         return (dependent.goal.stop_owed() || dependent.state() == ServiceState::stopping) && !is_down(dependent.state());
     };
-    for (auto& s : services_) {
+    for (auto it = services_.rbegin(); it != services_.rend(); ++it) {
+        Service* s = it->get();
         if (!s->goal.stop_owed()) continue;
         if (views.empty())
             for (const auto& other : services_) views.push_back(other->view());

@@ -61,6 +61,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     if (dry_run) return outcome;
 
     if (!outcome.diff.settings.empty()) apply_settings(std::move(next.settings), outcome.warnings);
+    replica_sets_ = std::move(next.replica_sets);
 
     // Old dependents, by service, before the graph is replaced: removed and
     // changed services stop in the reverse of the order they started in.

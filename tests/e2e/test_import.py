@@ -36,7 +36,7 @@ def test_supervisords_sample_keeps_its_program_and_says_what_it_dropped():
     text = imported(CONFS / "sample.conf")
     assert 'control_socket: "/tmp/supervisor.sock"' in text
     assert '[eventlistener:theeventlistenername]' in text and "no event listeners" in text
-    assert "# numprocs=4 not carried over" in text          # from the included conf.d/workers.conf
+    assert "    replicas: 4\n" in text                    # numprocs=4, from the included conf.d/workers.conf
     assert "renamed from 'cat:reader'" in text
     assert 'kill_mode: "process"' in text                  # stopasgroup=false, as supervisord signals
     assert 'log_file: "/tmp/theprogramname.log"' in text
@@ -142,3 +142,44 @@ def test_a_command_and_user_given_by_the_image_run_as_written_there(tmp_path):
     env = {"SUPERVISOR_PHP_COMMAND": "/usr/bin/id -u", "SUPERVISOR_PHP_USER": "nobody"}
     with Tend(text, env=env) as t:
         wait_for(lambda: "php | 65534" in t.output, 10, what="the command, as nobody")
+
+
+LARAVEL = """[program:laravel-worker]
+process_name=%(program_name)s_%(process_num)02d
+command=/bin/sh -c 'echo worker %(process_num)d of %(numprocs)d; exec sleep 1000'
+autostart=true
+autorestart=true
+stopasgroup=true
+killasgroup=true
+numprocs={n}
+redirect_stderr=true
+stopwaitsecs=3600
+"""
+
+
+def test_laravels_numprocs_queue_workers_run_as_that_many_replicas(tmp_path):
+    # Laravel's documented queue worker config (docs "Queues: Supervisor
+    # Configuration"), its command made one that runs here.
+    conf = tmp_path / "supervisord.conf"
+    conf.write_text(LARAVEL.format(n=10))
+    text = imported(conf)
+    assert "    replicas: 10\n" in text
+    with Tend(text) as t:
+        names = [f"laravel-worker-{i}" for i in range(10)]
+
+        def running():
+            return sorted(n for n, s in (t.status() or {}).items() if s["state"] == "running")
+
+        wait_for(lambda: running() == sorted(names), 15, what="ten workers")
+        for i in range(10):
+            wait_for(lambda: f"laravel-worker-{i} | worker {i} of 10" in t.output, 10, what=f"worker {i}'s line")
+
+
+def test_numprocs_start_is_added_by_the_shell(tmp_path):
+    conf = tmp_path / "supervisord.conf"
+    conf.write_text("[program:w]\ncommand=/bin/sh -c 'echo slot %(process_num)02d; exec sleep 1000'\n"
+                    "numprocs=2\nnumprocs_start=7\nstartsecs=0\n")
+    text = imported(conf)
+    assert "numprocs_start 7" in text
+    with Tend(text) as t:
+        wait_for(lambda: "w-0 | slot 07" in t.output and "w-1 | slot 08" in t.output, 10, what="slots 07 and 08")

@@ -47,7 +47,7 @@ TEST_CASE("shutdown stops leaves first, in parallel, then what they depended on"
     auto specs = stack();
     DependencyGraph graph(specs);
     std::vector<ServiceView> views(4, ServiceView{ServiceState::running, false});
-    CHECK(services_to_stop(graph, views) == std::vector<std::size_t>{0, 3});
+    CHECK(services_to_stop(graph, views) == std::vector<std::size_t>{3, 0});  // unrelated ones in reverse config order
 
     views[0].state = ServiceState::stopping;
     views[3].state = ServiceState::stopped;

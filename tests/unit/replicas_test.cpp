@@ -37,7 +37,7 @@ TEST_CASE("replicas: N defines NAME-0 ... NAME-(N-1), each with its own TEND_REP
         CHECK(s.replica_of == "worker");
         CHECK(s.replica == i);
     }
-    CHECK(c.replica_sets.at("worker") == 3);
+    CHECK(c.replica_sets.at("worker").count == 3);
 }
 
 TEST_CASE("replicas: 1 is still NAME-0, and compose's deploy.replicas means the same") {

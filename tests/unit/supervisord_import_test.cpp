@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "allocation_count.hpp"
+#include "fake_credentials.hpp"
 #include "tend/cli/supervisord_import.hpp"
 #include "tend/config/config_loader.hpp"
 
@@ -84,15 +85,15 @@ TEST_CASE("what cannot be carried over is a comment with the reason") {
         "[eventlistener:l]\ncommand=/bin/listener\nevents=PROCESS_STATE\n"
         "[group:g]\nprograms=w,extra\n"
         "[include]\nfiles=conf.d/*.conf\n"));
-    for (const std::string expected : {"# numprocs=3 not carried over: one process per service in tend; define w-1 ... w-3",
-                                       "# process_name=%(program_name)s_%(process_num)s not carried over",
+    for (const std::string expected : {"    replicas: 3\n",
+                                       "# process_name=%(program_name)s_%(process_num)s not carried over: the instances are w-0 ... w-2",
                                        "# stdout_events_enabled=true not carried over: no counterpart in tend",
                                        "[eventlistener:l]",
                                        "tend has no event listeners",
                                        "[group:g]",
                                        "  extra:\n"})
         CHECK_MESSAGE(has(yaml, expected), expected);
-    CHECK(parse_config(yaml, "imported.yaml").services.size() == 2);
+    CHECK(parse_config(yaml, "imported.yaml").services.size() == 4);
 }
 
 TEST_CASE("priority becomes dependency order only when asked for") {
@@ -142,6 +143,51 @@ TEST_CASE("%(name)d references are formatted as Python's % operator does, beside
     CHECK(has(yaml, R"(environment: {"NUM":"0","Q":"${QUEUE}"})"));
     CHECK(has(yaml, "# %(unknown)s is not known to tend import: kept as written"));
     CHECK(has(yaml, "# %(ENV_WIDTH)03d became ${WIDTH}, the variable's value as it is: tend does not format it as %03d would"));
+}
+
+TEST_CASE("Laravel's queue worker: numprocs=8 and a process_name template become 8 replicas") {
+    Conf conf;
+    std::string yaml = import_supervisord(conf.write("s.conf",
+        "[program:laravel-worker]\nprocess_name=%(program_name)s_%(process_num)02d\n"
+        "command=php /var/www/artisan queue:work sqs --sleep=3 --tries=3 --max-time=3600\n"
+        "autostart=true\nautorestart=true\nstopasgroup=true\nkillasgroup=true\nnumprocs=8\n"
+        "redirect_stderr=true\nstdout_logfile=/var/www/worker.log\nstopwaitsecs=3600\n"));
+    CHECK(has(yaml, "    replicas: 8\n"));
+    CHECK(has(yaml, R"(command: ["php","/var/www/artisan","queue:work","sqs","--sleep=3","--tries=3","--max-time=3600"])"));
+    CHECK(has(yaml, "# numprocs=8: replicas: 8, instances laravel-worker-0 ... laravel-worker-7"));
+    const Config config = parse_config(yaml, "imported.yaml", fake_credentials);
+    REQUIRE(config.services.size() == 8);
+    CHECK(config.services[7].name == "laravel-worker-7");
+    CHECK(config.services[7].log_file == "/var/www/worker.log");
+}
+
+TEST_CASE("%(process_num)d of a replicated program is ${TEND_REPLICA}; with numprocs_start or padding, sh computes it") {
+    Conf conf;
+    std::string plain = import_supervisord(conf.write("a.conf",
+        "[program:w]\ncommand=/bin/w --slot %(process_num)d\nnumprocs=3\nenvironment=SLOT=\"%(process_num)d\"\n"));
+    CHECK(has(plain, R"(command: ["/bin/w","--slot","${TEND_REPLICA}"])"));
+    CHECK(has(plain, R"(environment: {"SLOT":"${TEND_REPLICA}"})"));
+    const Config a = parse_config(plain, "imported.yaml", fake_credentials);
+    REQUIRE(a.services.size() == 3);
+    CHECK(a.services[2].argv == std::vector<std::string>{"/bin/w", "--slot", "2"});
+
+    std::string offset = import_supervisord(conf.write("b.conf",
+        "[program:w]\ncommand=/bin/w --slot %(process_num)02d --of %(numprocs)d\nnumprocs=2\nnumprocs_start=5\n"
+        "directory=/srv/%(process_num)d\n"));
+    CHECK(has(offset, R"(command: "process_num=$$(printf %02d $$((TEND_REPLICA + 5))); exec /bin/w --slot $process_num --of 2")"));
+    CHECK(has(offset, "# %(process_num)02d in command= is $process_num, which /bin/sh computes from ${TEND_REPLICA} (0-based) + "
+                      "numprocs_start 5, formatted %02d: tend's interpolation cannot add or pad"));
+    CHECK(has(offset, "# %(process_num)d outside command= became ${TEND_REPLICA}, which counts from 0 (supervisord's from "
+                      "numprocs_start=5): tend's interpolation cannot add or pad"));
+    const Config b = parse_config(offset, "imported.yaml", fake_credentials);
+    REQUIRE(b.services.size() == 2);
+    CHECK(b.services[1].argv == std::vector<std::string>{"/bin/sh", "-c", "process_num=$(printf %02d $((TEND_REPLICA + 5))); exec /bin/w --slot $process_num --of 2"});
+
+    std::string single = import_supervisord(conf.write("c.conf", "[program:w]\ncommand=/bin/w %(process_num)d\nnumprocs_start=4\n"));
+    CHECK(has(single, R"(command: ["/bin/w","4"])"));
+    CHECK_FALSE(has(single, "replicas"));
+    CHECK(has(import_supervisord(conf.write("d.conf", "[program:w]\ncommand=/bin/w\nnumprocs=lots\n")),
+              "# numprocs=lots not carried over: tend's replicas: is a number from 0 to 10000"));
 }
 
 TEST_CASE("a $ of the original is written $$ for tend's interpolation, except a $NAME left to the shell") {

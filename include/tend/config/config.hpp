@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,6 +101,7 @@ struct Dependency {
     bool required = true;  // false: a dependency that gave up does not block the dependant
     SourceLocation where;
     bool restart = false;  // compose's restart: true: an operator's restart of it, or a reload replacing it, restarts the dependant too
+    std::string of_set;    // written as a `replicas:` set's name: one of the dependencies on each of its instances
 };
 
 inline constexpr Duration kDefaultMinUptime = 1s;
@@ -168,6 +170,16 @@ struct ServiceSpec : RunPolicy {
     int replica = -1;        // its index in that set, 0-based
 };
 
+struct ReplicaRecipe;  // config/replicas.hpp: a set's definition as written, to make more instances of it
+
+// A `replicas:` set: how many instances it has now (0 allowed), what makes more
+// (`tendctl scale`), and the services whose depends_on names it.
+struct ReplicaSet {
+    int count = 0;
+    std::shared_ptr<const ReplicaRecipe> recipe;
+    std::vector<std::pair<std::string, Dependency>> dependants;  // (service, its dependency as written)
+};
+
 struct Config {
     std::string file;
     Settings settings;
@@ -176,8 +188,8 @@ struct Config {
     // Defined, but with errors, so not in `services`: a depends_on naming one
     // is not also reported as "no such service".
     std::vector<std::string> rejected_services;
-    // Each `replicas:` set by name, with its count (0 allowed): its instances are in `services`.
-    std::map<std::string, int> replica_sets;
+    // Each `replicas:` set by name (config/replicas.hpp): its instances are in `services`.
+    std::map<std::string, ReplicaSet> replica_sets;
 
     const ServiceSpec* find(const std::string& name) const;
 };

@@ -20,6 +20,16 @@ namespace tend {
 // More would be a typo, not a plan: each instance is a process group and a status row.
 inline constexpr long long kMaxReplicas = 10000;
 
+// A set's definition as written (before interpolation, without `replicas:`),
+// kept so that `tendctl scale` reads new instances as the load read the first.
+struct ReplicaRecipe {
+    std::string name;
+    std::string file;
+    YAML::Node key;
+    YAML::Node node;
+    ConfigVariables variables;  // a copy: the load's own are gone by then
+};
+
 // Whether a service's mapping asks for replicas (has `replicas:` or `deploy:`).
 bool is_replicated(const YAML::Node& service);
 
@@ -30,11 +40,16 @@ std::string replica_name(const std::string& base, int index);
 // `out` and records the set in config.replica_sets. `source` is the text the
 // node was read from (for error columns).
 void expand_replicas(YamlReader& reader, const std::string& name, const YAML::Node& key, YAML::Node node,
-                     std::string_view source, const VariableLookup& variables, InterpolationBudget& budget,
+                     std::string_view source, const ConfigVariables& variables, InterpolationBudget& budget,
                      Config& config, std::vector<ServiceSpec>& out);
 
+// Instances `from` … `to - 1` of a set, read from its recipe; throws ConfigError.
+std::vector<ServiceSpec> make_instances(const ReplicaRecipe& recipe, int from, int to);
+
 // depends_on naming a set means every instance of it; a set of 0 instances is
-// no dependency at all (trivially satisfied).
+// no dependency at all (trivially satisfied). Each set records its dependants.
 void expand_replica_dependencies(Config& config);
+// The same for one service (an instance `tendctl scale` made).
+void expand_replica_dependencies(ServiceSpec& spec, std::map<std::string, ReplicaSet>& sets);
 
 }  // namespace tend

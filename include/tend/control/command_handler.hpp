@@ -62,6 +62,7 @@ private:
     std::string logs(Call& call);
     std::string events(Call& call);
     std::string lifecycle(Call& call);
+    std::string scale(Call& call);
     std::string wait(Call& call);
     // The reply comes once `start(settled)` calls settled; `start` returns the wait's handle.
     void reply_later(Call& call, const std::function<Subscription(std::function<void(std::string)>)>& start);

@@ -25,6 +25,7 @@ inline constexpr CommandInfo kCommands[] = {
     {"reload", "Re-read the config and apply what changed (+ added, - removed, ~ changed, = unchanged)"},
     {"logs", "Print services' last output lines (all services interleaved, or the named ones)"},
     {"events", "Print state changes, health changes and reloads as they happen, until interrupted"},
+    {"scale", "Run N instances of a replicas: set (until the next reload); surplus ones stop highest first"},
 };
 
 // The help text of a command in kCommands ("" for an unknown name).

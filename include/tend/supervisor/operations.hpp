@@ -94,6 +94,14 @@ using Completion = std::function<void(const Outcome&)>;
 // A reload's: `result` is what it changed (or would, on a dry run) when outcome.ok().
 using ReloadCompletion = std::function<void(const Outcome& outcome, const ReloadOutcome& result)>;
 
+// A scale carried out: the set, and its count before and after.
+struct ScaleResult {
+    std::string name;
+    int from = 0;
+    int to = 0;
+};
+using ScaleCompletion = std::function<void(const Outcome& outcome, const ScaleResult& result)>;
+
 // A start, stop or restart carried out: what a wait for its completion needs.
 struct LifecycleRequest {
     enum class Kind { start, stop, restart } kind;
@@ -135,6 +143,9 @@ public:
     std::vector<Service*> lookup(const std::vector<std::string>& names, bool empty_means_all) const;
 
     ServiceStatus status(const Service& service) const;
+    // Status rows of the `replicas:` sets among `names` (every set when
+    // `names` is empty or has "all") that have no instance: state "empty".
+    std::vector<ServiceStatus> empty_sets(const std::vector<std::string>& names) const;
     HealthReport health() const;
     // The same for these services alone (/health/NAME).
     HealthReport health(const std::vector<Service*>& services) const;
@@ -177,6 +188,14 @@ public:
     // Re-reads the config and applies it (nothing of it when dry_run); done
     // once the read is over and, unless dry_run, the stops it made finished.
     [[nodiscard]] Subscription reload(bool dry_run, ReloadCompletion done);
+
+    // `tendctl scale`: the `replicas:` set `name` at `count` instances (0 to
+    // kMaxReplicas), new ones started, surplus ones stopped highest first,
+    // the others untouched, until the next reload takes the config's count
+    // again. Refused (Refusal, nothing done) for a name that is not a set,
+    // a count out of range, during shutdown or while a reload stops services.
+    // `done` once the surplus instances are down (the new ones are started, not waited for).
+    [[nodiscard]] Subscription scale(const std::string& name, long long count, ScaleCompletion done);
 
     // The newest `wanted` kept lines of these services (all kept when
     // nullopt), interleaved by arrival, oldest first. With `named`, a service

@@ -86,6 +86,12 @@ public:
         return services_replaced_listeners_.add(std::move(listener));
     }
 
+    // `tendctl scale`: the `replicas:` set `name` at `count` instances,
+    // applied as a reload applies a config (the others untouched). The count
+    // lasts until the next reload, which takes the config's again.
+    ReloadOutcome scale(const std::string& name, int count);
+    const std::map<std::string, ReplicaSet>& replica_sets() const { return replica_sets_; }
+
     void request_shutdown(const std::string& why);
     bool shutting_down() const { return shutdown_.started(); }
 
@@ -167,6 +173,7 @@ private:
     DependencyGraph graph_;
     OutputRouter output_;  // before the services: their captured output drains into it as they go
     std::vector<std::unique_ptr<Service>> services_;
+    std::map<std::string, ReplicaSet> replica_sets_;  // of the config applied last
     std::vector<std::size_t> start_order_;
     PidTable pids_;  // every child pid tend waits for, by owner; the rest are orphans
     std::unordered_map<std::uint64_t, Service*> by_id_;  // services_ only, not the retiring ones
