@@ -95,10 +95,11 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
 }
 
 std::string CommandHandler::status(Call& call) {
-    json list = json::array();
-    for (Service* s : operations_.lookup(string_list_arg(call.args, "names"), true))
-        list.push_back(encode_status(operations_.status(*s)));
-    return encode_ok(list);
+    const auto services = operations_.lookup(string_list_arg(call.args, "names"), true);
+    std::vector<ServiceStatus> list;
+    list.reserve(services.size());
+    for (Service* s : services) list.push_back(operations_.status(*s));
+    return encode_status_reply(list);
 }
 
 std::string CommandHandler::version(Call&) { return encode_ok({{"version", TEND_VERSION}}); }

@@ -67,6 +67,7 @@ private:
     using KeyMarks = std::unordered_map<std::string_view, YAML::Mark>;
     void walk(const YAML::Node& map, const std::string& path, const std::span<const std::string>* allowed,
               const EntryVisitor* each);
+    void unknown_key(const YAML::Node& key, const std::string& path, std::span<const std::string> allowed);
     bool first_occurrence(const YAML::Node& key, KeyMarks& seen, const std::string& path);
     std::optional<std::string> scalar(const YAML::Node& node, const std::string& path, const char* expected);
 
