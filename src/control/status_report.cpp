@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include "tend/util/json_string.hpp"
 #include "tend/util/signal_names.hpp"
@@ -32,119 +34,87 @@ nlohmann::json encode_job(const ServiceStatus& s) {
     return {{"next", local_time(s.job->next)}, {"next_in", value_or_null(s.next_run_in)}, {"last", last}};
 }
 
-// The writers below emit keys in the order nlohmann::json's std::map dumps
-// them (sorted), numbers as its serializer formats them, strings through the
-// same invalid-UTF-8 replacement: the reply is the one encode_ok() would give.
-void key(std::string& out, const char* name) {
-    out += '"';
-    out += name;
-    out += "\":";
-}
+// Writes one JSON object's members, in the order given: keys in the order
+// nlohmann::json's std::map dumps them (sorted), numbers as its serializer
+// formats them, strings through the same invalid-UTF-8 replacement, so the
+// reply is the one encode_ok() would give.
+class Members {
+public:
+    explicit Members(std::string& out) : out_(out) { out_ += '{'; }
+    ~Members() { out_ += '}'; }
+    Members(const Members&) = delete;
+    Members& operator=(const Members&) = delete;
 
-void text_or_null(std::string& out, const std::string& text) {
-    if (text.empty()) out += "null";
-    else append_json_string(out, text);
-}
-
-void integer(std::string& out, long long value) {
-    char digits[24];
-    out.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
-}
-
-void number_or_null(std::string& out, const std::optional<double>& value) {
-    if (!value || !std::isfinite(*value)) {
-        out += "null";
-        return;
+    std::string& key(const char* name) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        out_ += '"';
+        out_ += name;
+        out_ += "\":";
+        return out_;
     }
-    char digits[64];
-    out.append(digits, static_cast<std::size_t>(nlohmann::detail::to_chars(digits, digits + sizeof digits, *value) - digits));
-}
+    void text(const char* name, std::string_view value) { append_json_string(key(name), value); }
+    void text_or_null(const char* name, const std::string& value) {
+        if (value.empty()) key(name) += "null";
+        else text(name, value);
+    }
+    void integer(const char* name, long long value) {
+        char digits[24];
+        key(name).append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
+    }
+    void number_or_null(const char* name, const std::optional<double>& value) {
+        if (!value || !std::isfinite(*value)) {
+            key(name) += "null";
+            return;
+        }
+        char digits[64];
+        key(name).append(digits,
+                         static_cast<std::size_t>(nlohmann::detail::to_chars(digits, digits + sizeof digits, *value) - digits));
+    }
+
+private:
+    std::string& out_;
+    bool first_ = true;
+};
 
 void health_check(std::string& out, const ServiceStatus& s) {
-    key(out, "checked_ago");
-    number_or_null(out, s.health_checked_ago);
-    out += ',';
-    key(out, "failures");
-    integer(out, s.health_failures);
-    out += ',';
-    key(out, "output");
-    append_json_string(out, s.health_output);
-    out += ',';
-    key(out, "retries");
-    integer(out, s.health_retries);
-    out += ',';
-    key(out, "took");
-    number_or_null(out, s.health_took);
+    Members m(out);
+    m.number_or_null("checked_ago", s.health_checked_ago);
+    m.integer("failures", s.health_failures);
+    m.text("output", s.health_output);
+    m.integer("retries", s.health_retries);
+    m.number_or_null("took", s.health_took);
 }
 
 void last_exit(std::string& out, const std::optional<ExitStatus>& exit) {
     if (!exit) {
         out += "null";
-    } else if (exit->signaled) {
-        out += "{\"signal\":";
-        append_json_string(out, signal_name(exit->value));
-        out += '}';
-    } else {
-        out += "{\"code\":";
-        integer(out, exit->value);
-        out += '}';
+        return;
     }
+    Members m(out);
+    if (exit->signaled) m.text("signal", signal_name(exit->value));
+    else m.integer("code", exit->value);
 }
 
 void append_status(std::string& out, const ServiceStatus& s) {
-    out += '{';
-    key(out, "blocked_reason");
-    text_or_null(out, s.blocked_reason);
-    out += ',';
-    key(out, "fatal_reason");
-    text_or_null(out, s.fatal_reason);
-    out += ',';
-    key(out, "health");
-    text_or_null(out, s.health);
-    if (!s.health.empty()) {
-        out += ',';
-        key(out, "health_check");
-        out += '{';
-        health_check(out, s);
-        out += '}';
-    }
-    if (s.job) {  // a scheduled job's times: rare, and a few fields; nlohmann writes them
-        out += ',';
-        key(out, "job");
-        out += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    }
-    out += ',';
-    key(out, "last_exit");
-    last_exit(out, s.last_exit);
-    out += ',';
-    key(out, "name");
-    append_json_string(out, s.name);
-    out += ',';
-    key(out, "pid");
-    if (s.pid) integer(out, *s.pid);
-    else out += "null";
-    out += ',';
-    key(out, "restarts");
-    integer(out, s.restarts);
-    out += ',';
-    key(out, "state");
-    append_json_string(out, s.state);
-    out += ',';
-    key(out, "status_text");
-    text_or_null(out, s.status_text);
-    out += ',';
-    key(out, "stopped_by_operator");
-    out += s.stopped_by_operator ? "true" : "false";
-    out += ',';
-    key(out, "uptime");
-    number_or_null(out, s.uptime_seconds);
-    out += ',';
-    key(out, "waiting");
-    text_or_null(out, s.waiting);
-    out += ',';
-    key(out, "want");
-    append_json_string(out, to_string(s.want));
-    out += '}';
+    Members m(out);
+    m.text_or_null("blocked_reason", s.blocked_reason);
+    m.text_or_null("fatal_reason", s.fatal_reason);
+    m.text_or_null("health", s.health);
+    if (!s.health.empty()) health_check(m.key("health_check"), s);
+    // A scheduled job's times: rare, and a few fields; nlohmann writes them.
+    if (s.job) m.key("job") += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    last_exit(m.key("last_exit"), s.last_exit);
+    m.text("name", s.name);
+    if (s.pid) m.integer("pid", *s.pid);
+    else m.key("pid") += "null";
+    m.integer("restarts", s.restarts);
+    m.text("state", s.state);
+    m.text_or_null("status_text", s.status_text);
+    m.key("stopped_by_operator") += s.stopped_by_operator ? "true" : "false";
+    m.number_or_null("uptime", s.uptime_seconds);
+    m.text_or_null("waiting", s.waiting);
+    m.text("want", to_string(s.want));
 }
 
 }  // namespace
