@@ -79,8 +79,12 @@ def start_tend(build, n):
     harness.TEND = str(Path(build) / "src" / "tend")
     t = Tend(sleep_services(n))
     ctl = str(Path(build) / "src" / "tendctl")
-    wait_for(lambda: subprocess.run([ctl, "-s", t.socket, "wait", "all", "--timeout", "1"],
-                                    capture_output=True).returncode == 0, timeout=120, what="all running")
+    try:
+        wait_for(lambda: subprocess.run([ctl, "-s", t.socket, "wait", "all", "--timeout", "1"],
+                                        capture_output=True).returncode == 0, timeout=120, what="all running")
+    except BaseException:
+        t.kill()
+        raise
     return t, ctl
 
 
@@ -94,8 +98,12 @@ def start_runsvdir(n):
     daemon = subprocess.Popen(["runsvdir", str(d)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     dirs = [str(d / f"s{i}") for i in range(n)]
-    wait_for(lambda: subprocess.run(["sv", "status"] + dirs, capture_output=True, text=True).stdout.count("run: ") == n,
-             timeout=120, interval=0.2, what="runsvdir's services to run")
+    try:
+        wait_for(lambda: subprocess.run(["sv", "status"] + dirs, capture_output=True, text=True).stdout.count("run: ") == n,
+                 timeout=120, interval=0.2, what="runsvdir's services to run")
+    except BaseException:
+        stop_runsvdir(d, daemon, dirs)
+        raise
     return d, daemon, dirs
 
 
@@ -113,12 +121,13 @@ def stop_runsvdir(d, daemon, dirs):
 
 
 def versus_runit(n, baseline_build):
-    build = Path(harness.BUILD)
-    tends = [start_tend(build, n)]
-    if baseline_build:
-        tends.append(start_tend(baseline_build, n))
-    runit = start_runsvdir(n)
+    tends = []
+    runit = None
     try:
+        tends.append(start_tend(Path(harness.BUILD), n))
+        if baseline_build:
+            tends.append(start_tend(baseline_build, n))
+        runit = start_runsvdir(n)
         commands = [f"{ctl} -s {t.socket} status" for t, ctl in tends] + ["sv status " + " ".join(runit[2])]
         out = Path(runit[0]) / "hyperfine.json"
         argv = ["hyperfine", "-N", "--warmup", "50", "--runs", "1000", "--export-json", str(out)] + commands
@@ -133,7 +142,8 @@ def versus_runit(n, baseline_build):
                   f"{r['mean'] / sv['mean']:.2f}x sv (median {r['median'] / sv['median']:.2f}x; target <= 0.8x)")
         print(f"sv status, {n} services: mean {sv['mean'] * 1000:.2f} ms, median {sv['median'] * 1000:.2f} ms")
     finally:
-        stop_runsvdir(*runit)
+        if runit:
+            stop_runsvdir(*runit)
         for t, _ in tends:
             t.signal(15)
             t.wait(timeout=120)
