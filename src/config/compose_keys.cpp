@@ -85,8 +85,8 @@ bool parse_test(YamlReader& reader, const YAML::Node& test, const std::string& a
 // The same thing written in tend's and compose's spelling: one of them.
 void refuse_both(YamlReader& reader, const YAML::Node& node, const std::string& path, const char* tends,
                  const char* composes) {
-    if (node[tends] && node[composes])
-        reader.error(node[composes], path + "." + composes + ": give " + tends + " or " + composes +
+    if (map_value(node, tends) && map_value(node, composes))
+        reader.error(map_value(node, composes), path + "." + composes + ": give " + tends + " or " + composes +
                                          " (compose's name for it), not both");
 }
 
@@ -102,12 +102,12 @@ void settle_entrypoint(YamlReader& reader, const YAML::Node& node, const std::st
         // After an entrypoint, compose splits a command string into its arguments: no shell runs it.
         auto words = split_shell_words(*pending.command_string);
         if (!words) {
-            reader.error(node["command"], path + ".command: an unterminated quote or a trailing backslash (after "
+            reader.error(map_value(node, "command"), path + ".command: an unterminated quote or a trailing backslash (after "
                                                  "entrypoint, a command string is split into arguments as compose does)");
             return;
         }
         argv.insert(argv.end(), words->begin(), words->end());
-    } else if (node["command"]) {
+    } else if (map_value(node, "command")) {
         argv.insert(argv.end(), spec.argv.begin(), spec.argv.end());
     }
     spec.argv = std::move(argv);
@@ -176,17 +176,17 @@ void finish_compose_keys(YamlReader& reader, const YAML::Node& node, const std::
     refuse_both(reader, node, path, "health", "healthcheck");
     refuse_both(reader, node, path, "stop_timeout", "stop_grace_period");
     refuse_both(reader, node, path, "limits", "ulimits");
-    if (spec.type == ServiceType::oneshot && node["healthcheck"] && spec.health.enabled())
-        reader.error(node["healthcheck"], path + ".healthcheck: a one-shot has no health to check");
+    if (spec.type == ServiceType::oneshot && map_value(node, "healthcheck") && spec.health.enabled())
+        reader.error(map_value(node, "healthcheck"), path + ".healthcheck: a one-shot has no health to check");
     settle_entrypoint(reader, node, path, spec, pending);
     if (pending.restart_count) {
-        if (node["max_restarts"])
-            reader.error(node["max_restarts"], path + ".max_restarts: the count is given in restart: on-failure:N already");
+        if (map_value(node, "max_restarts"))
+            reader.error(map_value(node, "max_restarts"), path + ".max_restarts: the count is given in restart: on-failure:N already");
         else spec.max_restarts = *pending.restart_count;
     }
     if (pending.user_group) {
-        if (node["group"]) {
-            reader.error(node["group"], path + ".group: the group is given in user: \"USER:GROUP\" already");
+        if (map_value(node, "group")) {
+            reader.error(map_value(node, "group"), path + ".group: the group is given in user: \"USER:GROUP\" already");
         } else {
             pending.group = pending.user_group;
             pending.group_node = pending.user_node;

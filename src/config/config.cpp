@@ -56,9 +56,22 @@ ConfigError::ConfigError(Shown shown_list)
     : std::runtime_error(join_diagnostics(shown_list.list)), diagnostics_(std::move(shown_list.list)),
       total_(shown_list.total) {}
 
+bool ErrorList::count_if_unkept(const SourceLocation& at) {
+    if (kept_.size() < kShownConfigErrors) return false;
+    auto known = file_rank_.find(at.file);
+    const std::size_t rank = known == file_rank_.end() ? file_rank_.size() : known->second;
+    if (std::tuple(rank, at.line, at.column, total_ + 1) < kept_.front().key()) return false;
+    if (known == file_rank_.end()) file_rank_.emplace(at.file, rank);
+    ++total_;
+    return true;
+}
+
 void ErrorList::push_back(Diagnostic diagnostic) {
     ++total_;
-    const std::size_t rank = file_rank_.emplace(diagnostic.where.file, file_rank_.size()).first->second;
+    // find before emplace: emplace would build a node (and copy the name) for every error.
+    auto known = file_rank_.find(diagnostic.where.file);
+    if (known == file_rank_.end()) known = file_rank_.emplace(diagnostic.where.file, file_rank_.size()).first;
+    const std::size_t rank = known->second;
     Kept kept{rank, diagnostic.where.line, diagnostic.where.column, total_, {}};
     auto later = [](const Kept& a, const Kept& b) { return a.key() < b.key(); };
     if (kept_.size() == kShownConfigErrors) {

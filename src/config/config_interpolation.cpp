@@ -65,6 +65,9 @@ void interpolate_scalar(YamlReader& reader, YAML::Node& node, const std::string&
     }
 }
 
+// A scalar without ${...}: interpolation leaves it as it is.
+bool plain_scalar(const YAML::Node& node) { return node.IsScalar() && !has_interpolation(node.Scalar()); }
+
 }  // namespace
 
 void ConfigVariables::add_file_variables(const std::map<std::string, std::string>& variables) {
@@ -95,11 +98,18 @@ void interpolate_document(YamlReader& reader, YAML::Node root, std::string_view 
         if (!seen.first_visit(item.node)) continue;
         if (item.node.IsSequence()) {
             std::vector<Pending> items;
-            for (const auto& element : item.node) items.push_back({element, item.path + "[" + std::to_string(items.size()) + "]"});
+            std::size_t index = 0;
+            for (const auto& element : item.node) {
+                // A plain value has nothing to replace: no path built for it, nothing stacked.
+                if (!plain_scalar(element)) items.push_back({element, item.path + "[" + std::to_string(index) + "]"});
+                ++index;
+            }
             stack.insert(stack.end(), std::make_move_iterator(items.rbegin()), std::make_move_iterator(items.rend()));
         } else if (item.node.IsMap()) {
             std::vector<Pending> entries;
             for (const auto& entry : item.node) {
+                // Most of a file (200,000 keys of one service, say) is plain values: no path for them.
+                if (plain_scalar(entry.second)) continue;
                 const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
                 const std::string path = item.path.empty() ? key : item.path + "." + key;
                 if (path != "settings.env_file" && !(skip && skip(path))) entries.push_back({entry.second, path});

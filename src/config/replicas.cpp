@@ -14,9 +14,9 @@ const std::string kDeployKeys[] = {"replicas"};
 // `replicas:` or `deploy.replicas:`, the node holding the count; an invalid node when neither is written.
 YAML::Node count_node(YamlReader& reader, const YAML::Node& node, const std::string& path, std::string& at) {
     // Never assigned to: assigning a yaml-cpp node writes through to the node it refers to.
-    const YAML::Node written = node["replicas"];
+    const YAML::Node written = map_value(node, "replicas");
     at = path + ".replicas";
-    const YAML::Node deploy = node["deploy"];
+    const YAML::Node deploy = map_value(node, "deploy");
     if (!deploy || deploy.IsNull()) return written;
     if (!reader.expect_map(deploy, path + ".deploy")) return YAML::Node(YAML::NodeType::Undefined);
     for (const auto& entry : deploy) {
@@ -93,7 +93,7 @@ std::optional<ServiceSpec> read_instance(YamlReader& reader, YamlReader& later, 
 }  // namespace
 
 bool is_replicated(const YAML::Node& service) {
-    return service.IsMap() && (service["replicas"] || service["deploy"]);
+    return service.IsMap() && (map_value(service, "replicas") || map_value(service, "deploy"));
 }
 
 std::string replica_name(const std::string& base, int index) { return base + "-" + std::to_string(index); }

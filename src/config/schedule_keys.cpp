@@ -31,17 +31,17 @@ void parse_timeout(YamlReader& reader, const YAML::Node& value, const std::strin
 
 void finish_schedule_keys(YamlReader& reader, const YAML::Node& service, const std::string& path, ServiceSpec& spec) {
     if (spec.schedule) {
-        if (service["type"] && spec.type != ServiceType::oneshot)
-            reader.error(service["type"], path + ".type: a scheduled job runs to its end at each due time: leave type out or write oneshot");
+        if (map_value(service, "type") && spec.type != ServiceType::oneshot)
+            reader.error(map_value(service, "type"), path + ".type: a scheduled job runs to its end at each due time: leave type out or write oneshot");
         spec.type = ServiceType::oneshot;
         // It starts when it is due, not with tend; `autostart: true` runs it once at start as well.
-        if (!service["autostart"]) spec.autostart = false;
+        if (!map_value(service, "autostart")) spec.autostart = false;
         return;
     }
-    if (service["concurrency"])
-        reader.error(service["concurrency"], path + ".concurrency: only the runs of a scheduled job (schedule:) can overlap");
-    if (service["timeout"] && spec.type != ServiceType::oneshot)
-        reader.error(service["timeout"], path + ".timeout: bounds a run of a one-shot or scheduled job; a long-running service has stop_timeout");
+    if (map_value(service, "concurrency"))
+        reader.error(map_value(service, "concurrency"), path + ".concurrency: only the runs of a scheduled job (schedule:) can overlap");
+    if (map_value(service, "timeout") && spec.type != ServiceType::oneshot)
+        reader.error(map_value(service, "timeout"), path + ".timeout: bounds a run of a one-shot or scheduled job; a long-running service has stop_timeout");
 }
 
 }  // namespace tend

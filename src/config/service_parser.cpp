@@ -47,19 +47,19 @@ std::optional<ServiceSpec> parse_service(YamlReader& reader, const std::string& 
     finish_compose_keys(reader, node, path, spec, pending);
     finish_schedule_keys(reader, node, path, spec);
     if (spec.output == OutputMode::inherit && !spec.log_file.empty())
-        reader.error(node["log_file"], path + ".log_file: needs captured output, but output: inherit hands the service tend's own stdout");
+        reader.error(map_value(node, "log_file"), path + ".log_file: needs captured output, but output: inherit hands the service tend's own stdout");
 
     if (spec.type == ServiceType::oneshot) {
-        if (node["ready"]) reader.error(node["ready"], path + ".ready: a one-shot is never running, so never ready; dependants wait for `completed`");
-        if (node["health"]) reader.error(node["health"], path + ".health: a one-shot has no health to check");
+        if (map_value(node, "ready")) reader.error(map_value(node, "ready"), path + ".ready: a one-shot is never running, so never ready; dependants wait for `completed`");
+        if (map_value(node, "health")) reader.error(map_value(node, "health"), path + ".health: a one-shot has no health to check");
         if (spec.restart == RestartPolicy::always)
-            reader.error(node["restart"], path + ".restart: a one-shot runs to its end: use on-failure to retry it, or never");
+            reader.error(map_value(node, "restart"), path + ".restart: a one-shot runs to its end: use on-failure to retry it, or never");
     }
     if (spec.ready.probe.kind == ProbeSpec::Kind::log && (spec.output == OutputMode::inherit ||
                                                           (spec.output == OutputMode::discard && spec.log_file.empty())))
-        reader.error(node["ready"], path + ".ready.log: needs captured output (output: prefix, or a log_file)");
+        reader.error(map_value(node, "ready"), path + ".ready.log: needs captured output (output: prefix, or a log_file)");
 
-    if (!node["command"] && !(pending.entrypoint && !pending.entrypoint->empty()))
+    if (!map_value(node, "command") && !(pending.entrypoint && !pending.entrypoint->empty()))
         reader.error(key, path + ": missing required key 'command'");
     if (pending.user || pending.group)
         spec.identity = CredentialNames{pending.user, pending.group,

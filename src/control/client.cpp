@@ -48,20 +48,22 @@ long ControlClient::peer_pid() const {
 
 std::optional<nlohmann::json> ControlClient::next_message() {
     for (;;) {
-        auto newline = buffer_.find('\n');
+        auto newline = buffer_.find('\n', scanned_);
         if (newline != std::string::npos) {
-            std::string text = buffer_.substr(0, newline);
+            // Parsed where it lies: a copy of a large reply would cost its size again in fresh pages.
+            auto doc = nlohmann::json::parse(buffer_.data(), buffer_.data() + newline, nullptr, false);
             buffer_.erase(0, newline + 1);
-            auto doc = nlohmann::json::parse(text, nullptr, false);
+            scanned_ = 0;
             if (doc.is_discarded() || !doc.is_object()) throw std::runtime_error("tend sent an invalid reply");
             return doc;
         }
+        scanned_ = buffer_.size();
         char chunk[65536];
         ssize_t n = read(fd_.get(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw std::runtime_error(std::string("cannot read the reply: ") + std::strerror(errno));
+        if (n > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
         if (n == 0) return std::nullopt;
-        buffer_.append(chunk, static_cast<std::size_t>(n));
     }
 }
 

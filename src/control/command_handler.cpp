@@ -103,11 +103,13 @@ std::string CommandHandler::run(const Request& request, std::uint64_t client, Re
 }
 
 std::string CommandHandler::status(Call& call) {
-    json list = json::array();
     const auto names = string_list_arg(call.args, "names");
-    for (Service* s : operations_.lookup(names, true)) list.push_back(encode_status(operations_.status(*s)));
-    for (const ServiceStatus& set : operations_.empty_sets(names)) list.push_back(encode_status(set));
-    return encode_ok(list);
+    const auto services = operations_.lookup(names, true);
+    std::vector<ServiceStatus> list;
+    list.reserve(services.size());
+    for (Service* s : services) list.push_back(operations_.status(*s));
+    for (ServiceStatus& set : operations_.empty_sets(names)) list.push_back(std::move(set));
+    return encode_status_reply(list);
 }
 
 std::string CommandHandler::version(Call&) { return encode_ok({{"version", TEND_VERSION}}); }

@@ -1,5 +1,11 @@
 #include "tend/control/status_report.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string_view>
+
+#include "tend/util/json_string.hpp"
 #include "tend/util/signal_names.hpp"
 #include "tend/util/wall_time_text.hpp"
 
@@ -28,7 +34,101 @@ nlohmann::json encode_job(const ServiceStatus& s) {
     return {{"next", local_time(s.job->next)}, {"next_in", value_or_null(s.next_run_in)}, {"last", last}};
 }
 
+// Writes one JSON object's members, in the order given: keys in the order
+// nlohmann::json's std::map dumps them (sorted), numbers as its serializer
+// formats them, strings through the same invalid-UTF-8 replacement, so the
+// reply is the one encode_ok() would give.
+class Members {
+public:
+    explicit Members(std::string& out) : out_(out) { out_ += '{'; }
+    ~Members() { out_ += '}'; }
+    Members(const Members&) = delete;
+    Members& operator=(const Members&) = delete;
+
+    std::string& key(const char* name) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        out_ += '"';
+        out_ += name;
+        out_ += "\":";
+        return out_;
+    }
+    void text(const char* name, std::string_view value) { append_json_string(key(name), value); }
+    void text_or_null(const char* name, const std::string& value) {
+        if (value.empty()) key(name) += "null";
+        else text(name, value);
+    }
+    void integer(const char* name, long long value) {
+        char digits[24];
+        key(name).append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
+    }
+    void number_or_null(const char* name, const std::optional<double>& value) {
+        if (!value || !std::isfinite(*value)) {
+            key(name) += "null";
+            return;
+        }
+        char digits[64];
+        key(name).append(digits,
+                         static_cast<std::size_t>(nlohmann::detail::to_chars(digits, digits + sizeof digits, *value) - digits));
+    }
+
+private:
+    std::string& out_;
+    bool first_ = true;
+};
+
+void health_check(std::string& out, const ServiceStatus& s) {
+    Members m(out);
+    m.number_or_null("checked_ago", s.health_checked_ago);
+    m.integer("failures", s.health_failures);
+    m.text("output", s.health_output);
+    m.integer("retries", s.health_retries);
+    m.number_or_null("took", s.health_took);
+}
+
+void last_exit(std::string& out, const std::optional<ExitStatus>& exit) {
+    if (!exit) {
+        out += "null";
+        return;
+    }
+    Members m(out);
+    if (exit->signaled) m.text("signal", signal_name(exit->value));
+    else m.integer("code", exit->value);
+}
+
+void append_status(std::string& out, const ServiceStatus& s) {
+    Members m(out);
+    m.text_or_null("blocked_reason", s.blocked_reason);
+    m.text_or_null("fatal_reason", s.fatal_reason);
+    m.text_or_null("health", s.health);
+    if (!s.health.empty()) health_check(m.key("health_check"), s);
+    // A scheduled job's times: rare, and a few fields; nlohmann writes them.
+    if (s.job) m.key("job") += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    last_exit(m.key("last_exit"), s.last_exit);
+    m.text("name", s.name);
+    if (s.pid) m.integer("pid", *s.pid);
+    else m.key("pid") += "null";
+    m.integer("restarts", s.restarts);
+    m.text("state", s.state);
+    m.text_or_null("status_text", s.status_text);
+    m.key("stopped_by_operator") += s.stopped_by_operator ? "true" : "false";
+    m.number_or_null("uptime", s.uptime_seconds);
+    m.text_or_null("waiting", s.waiting);
+    m.text("want", to_string(s.want));
+}
+
 }  // namespace
+
+std::string encode_status_reply(std::span<const ServiceStatus> services) {
+    std::string out = "{\"ok\":true,\"result\":[";
+    out.reserve(services.size() * 320 + 32);
+    for (std::size_t i = 0; i < services.size(); ++i) {
+        if (i > 0) out += ',';
+        append_status(out, services[i]);
+    }
+    out += "]}\n";
+    return out;
+}
 
 nlohmann::json encode_status(const ServiceStatus& s) {
     nlohmann::json last_exit = nullptr;

@@ -29,6 +29,10 @@ inline constexpr std::size_t kShownConfigErrors = 100;
 class ErrorList {
 public:
     void push_back(Diagnostic diagnostic);
+    // Counts an error at `at` if it would not be kept (every kept one comes
+    // before it) and says so; else counts nothing, and the caller builds its
+    // message and calls push_back. 200,000 errors need 100 messages.
+    bool count_if_unkept(const SourceLocation& at);
     // Adds another list's errors after this one's files.
     void append(const ErrorList& other);
     std::size_t total() const { return total_; }

@@ -32,6 +32,7 @@ public:
 private:
     UniqueFd fd_;
     std::string buffer_;
+    std::size_t scanned_ = 0;  // bytes of buffer_ known to hold no newline: a long reply is searched once
 };
 
 }  // namespace tend
