@@ -16,9 +16,15 @@ set -eu
 build=${1:-build}
 out=${2:-.}
 prefix=/opt/tend
-# tendctl as the bundle has it: linked dynamically (src/meson.build), so it
-# shares the bundle's libc instead of carrying a second copy in 330 KB more.
-source_of() { if [ "$1" = tendctl ]; then echo "$build/src/tendctl-dynamic"; else echo "$build/src/$1"; fi; }
+# The programs as the bundle has them (src/meson.build): tendctl linked
+# dynamically, so it shares the bundle's libc instead of carrying a second copy
+# in 330 KB more (a sanitizer tree's tendctl is dynamic already); tend without
+# the HTTP front, since the bundle has no libmicrohttpd for it (400 KB less).
+source_of() {
+    if [ "$1" = tend ]; then echo "$build/src/tend-no-http"
+    elif [ -x "$build/src/tendctl-dynamic" ]; then echo "$build/src/tendctl-dynamic"
+    else echo "$build/src/tendctl"; fi
+}
 for program in tend tendctl; do
     [ -x "$(source_of $program)" ] || { echo "bundle.sh: $(source_of $program) not built (ninja -C $build)" >&2; exit 1; }
 done

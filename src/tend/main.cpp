@@ -18,7 +18,7 @@
 #include "tend/config/config_error.hpp"
 #include "tend/control/control_server.hpp"
 #include "tend/config/config_loader.hpp"
-#include "tend/http/http_server.hpp"
+#include "tend/http/http_front.hpp"
 #include "tend/event/background_task.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/event/loop_clock.hpp"
@@ -62,10 +62,10 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     // The front ends' one way in; declared before them, which hold its waits.
     Operations operations(supervisor, loop);
     std::optional<ControlServer> control;
-    std::optional<HttpServer> http;  // settings.http: off until a config (or a reload) asks for it
+    std::unique_ptr<HttpFront> http;  // settings.http: off until a config (or a reload) asks for it
     if (!exec_mode) {
         control.emplace(loop, operations, supervisor.settings());
-        http.emplace(loop, operations, supervisor.settings());
+        http = make_http_front(loop, operations, supervisor.settings());
     }
     supervisor.start();
     // Parsing the config and spawning left freed heap behind; a long-lived PID 1

@@ -127,3 +127,16 @@ def test_the_bundle_is_under_3_mb_and_needs_no_libm(bundle):
     listing = subprocess.run(["tar", "-tJf", str(bundle)], capture_output=True, text=True, check=True).stdout.split()
     assert "opt/tend/bin/tend" in listing and "opt/tend/lib/libsystemd.so.0" in listing, listing
     assert not [name for name in listing if "libm.so" in name], listing
+
+
+def test_the_bundles_tend_refuses_settings_http_plainly_and_starts_nothing(bundle):
+    """The bundle has no libmicrohttpd, and its tend no HTTP front (src/tend/http_front_absent.cpp)."""
+    root = busybox_root(bundle, "settings:\n  http:\n    listen: 127.0.0.1:9001\n" + CONFIG)
+    try:
+        r = subprocess.run(in_root(root, "/opt/tend/bin/tend", "-c", "/etc/tend/tend.yaml"),
+                           capture_output=True, text=True, timeout=20 * SLOWDOWN)
+        assert r.returncode == 1, r
+        assert "settings.http: this tend (the portable bundle) has no HTTP front" in r.stderr, r.stderr
+        assert "web: stopped -> starting" not in r.stderr, r.stderr
+    finally:
+        remove_root(root)

@@ -12,13 +12,14 @@
 
 #include "tend/config/config.hpp"
 #include "tend/http/basic_auth.hpp"
+#include "tend/http/http_front.hpp"
 #include "tend/http/http_daemon.hpp"
 #include "tend/http/supervisor_rpc.hpp"
 #include "tend/supervisor/operations.hpp"
 
 namespace tend {
 
-class HttpServer {
+class HttpServer final : public HttpFront {
 public:
     // Listens when settings.http says so; throws std::runtime_error naming
     // the address or password file on failure. `operations` outlives it.
