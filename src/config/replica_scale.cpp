@@ -34,7 +34,9 @@ std::vector<ServiceSpec>::iterator insertion_point(std::vector<ServiceSpec>& ser
 
 // Each dependant's dependencies on the set, one per instance again.
 void expand_dependants(Config& config, const std::string& name, const ReplicaSet& set) {
-    for (const auto& [dependant, written] : set.dependants) {
+    for (const auto& entry : set.dependants) {
+        const auto& dependant = entry.first;  // named, not bound: clang 14 cannot capture a structured binding
+        const auto& written = entry.second;
         auto spec = std::find_if(config.services.begin(), config.services.end(),
                                  [&](const ServiceSpec& s) { return s.name == dependant; });
         if (spec == config.services.end()) continue;  // an instance scaled away since
