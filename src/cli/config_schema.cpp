@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "tend/cli/schema_interpolation.hpp"
+#include "tend/config/replicas.hpp"
 #include "tend/config/compose_keys.hpp"
 #include "tend/config/config.hpp"
 #include "tend/config/probe_parser.hpp"
@@ -223,6 +224,19 @@ void add_compose_spellings(std::map<std::string, json>& described) {
     });
 }
 
+// replicas (config/replicas) is read before the registry's keys: one definition becomes N services.
+void add_replica_keys(json& service) {
+    json count = {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxReplicas}};
+    service["properties"]["replicas"] = with_description(count, key_description("services", "replicas"));
+    service["properties"]["replicas"]["examples"] = {8};
+    service["properties"]["deploy"] = {{"description", std::string(key_description("services", "deploy"))},
+                                       {"type", "object"},
+                                       {"properties", {{"replicas", count}}},
+                                       {"patternProperties", {{"^x-", json::object()}}},
+                                       {"additionalProperties", false},
+                                       {"examples", json::array({{{"replicas", 2}}})}};
+}
+
 json service_schema() {
     std::map<std::string, json> described = {
         {"command", ref("command")},
@@ -274,16 +288,7 @@ json service_schema() {
     json service = closed_object(properties_of(service_key_names(), described, "services.*", "services"));
     for (const ServiceKey& key : service_keys())
         service["properties"][key.key]["examples"] = json::array({from_yaml(YAML::Load(key.sample))});
-    // replicas (config/replicas) is read before the registry's keys: one definition becomes N services.
-    json count = {{"type", "integer"}, {"minimum", 0}, {"maximum", 10000}};
-    service["properties"]["replicas"] = with_description(count, key_description("services", "replicas"));
-    service["properties"]["replicas"]["examples"] = {8};
-    service["properties"]["deploy"] = {{"description", std::string(key_description("services", "deploy"))},
-                                       {"type", "object"},
-                                       {"properties", {{"replicas", count}}},
-                                       {"patternProperties", {{"^x-", json::object()}}},
-                                       {"additionalProperties", false},
-                                       {"examples", json::array({{{"replicas", 2}}})}};
+    add_replica_keys(service);
     // command, or compose's entrypoint that names the program.
     service["anyOf"] = json::array({{{"required", {"command"}}},
                                     {{"required", {"entrypoint"}},
