@@ -24,7 +24,10 @@ public:
     LoopTimer(EventLoop& loop, std::function<void()> fire) : loop_(loop), fire_(std::move(fire)) {}
 
     void arm(Duration delay) override {
-        if (!source_) source_ = loop_.add_timer(std::move(fire_));
+        if (!source_) {
+            source_ = loop_.add_timer(fire_);  // a copy: a failed add (ENOMEM) leaves it for the next arm
+            fire_ = nullptr;
+        }
         loop_.arm(source_.get(), delay);
     }
     void disarm() override {
