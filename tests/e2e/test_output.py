@@ -104,14 +104,21 @@ def test_tendctl_logs_tail_and_follow_with_several_followers():
     config = """
         services:
           counter:
-            command: "i=1; while [ $i -le 20 ]; do echo n$i; i=$((i+1)); done; echo oops >&2; touch $DIR/go; while [ -e $DIR/go ]; do sleep 0.02; done; echo late1; echo late2; sleep 1000"
+            command: "i=1; while [ $i -le 20 ]; do echo n$i; i=$((i+1)); done; touch $DIR/printed; while [ -e $DIR/printed ]; do sleep 0.02; done; echo oops >&2; touch $DIR/go; while [ -e $DIR/go ]; do sleep 0.02; done; echo late1; echo late2; sleep 1000"
           other:
             command: "echo from-other; sleep 1000"
     """
     with Tend(config) as t:
-        wait_for(lambda: os.path.exists(t.file("go")), 10, what="counter to write its first lines")
+        # stdout and stderr are two pipes, and lines written to both at once may be read
+        # in either order; the service writes stderr only once tend holds its stdout lines.
+        wait_for(lambda: os.path.exists(t.file("printed")), 10, what="counter to write its first lines")
+        wait_for(lambda: t.ctl("logs", "counter", "-n", "1").stdout == "n20\n", 10, what="tend to read n20")
+        os.unlink(t.file("printed"))
+        wait_for(lambda: os.path.exists(t.file("go")), 10, what="counter to write to stderr")
+        want = "n17\nn18\nn19\nn20\noops\n"
+        wait_for(lambda: t.ctl("logs", "counter", "-n", "5").stdout == want, 10, what="the last five lines")
         r = t.ctl("logs", "counter", "-n", "5")
-        assert r.returncode == 0 and r.stdout == "n17\nn18\nn19\nn20\noops\n", r.stdout
+        assert r.returncode == 0 and r.stdout == want, r.stdout
         r = t.ctl("logs", "-n", "100")
         assert "other | from-other\n" in r.stdout and "counter ! oops\n" in r.stdout and "counter | n1\n" in r.stdout
         r = t.ctl("--json", "logs", "counter", "-n", "1")
