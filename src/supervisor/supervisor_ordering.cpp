@@ -40,7 +40,7 @@ void Supervisor::schedule_stops() {
             for (const auto& other : services_) views.push_back(other->view());
         if (dependent_blocks(graph_, s->index(), views, leaving)) continue;
         s->goal.reached = true;
-        dispatch(*s, {EventKind::stop, {}, {}});
+        runner_.dispatch(*s, {EventKind::stop, {}, {}});
     }
 }
 
@@ -67,7 +67,7 @@ void Supervisor::schedule_starts() {
         set_blocked(s, "");
         set_waiting(s, "");
         s.goal.reached = true;
-        dispatch(s, {EventKind::start, {}, {}});
+        runner_.dispatch(s, {EventKind::start, {}, {}});
         views[i] = s.view();
     }
 }

@@ -17,7 +17,7 @@ std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t 
     auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
     Service* raw = service.get();
     for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
-        service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { on_timer(*raw, kind); });
+        service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { runner_.on_timer(*raw, kind); });
     return service;
 }
 
@@ -138,7 +138,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
 
 void Supervisor::advance_reload() {
     if (reload_.empty() || shutting_down()) return;
-    if (!reload_.advance([this](Service& s) { dispatch(s, {EventKind::stop, {}, {}}); })) return;
+    if (!reload_.advance([this](Service& s) { runner_.dispatch(s, {EventKind::stop, {}, {}}); })) return;
     for (const auto& s : retiring_) pids_.forget(s->id());
     retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
     reload_.clear();

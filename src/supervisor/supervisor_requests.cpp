@@ -58,7 +58,7 @@ std::string Supervisor::stop(Service& service) {
 std::string Supervisor::restart(Service& service) {
     if (shutting_down()) return "shutting down";
     service.goal = {service.run_want(), false, true};  // the restart below is the step
-    dispatch(service, {EventKind::restart, {}, {}});
+    runner_.dispatch(service, {EventKind::restart, {}, {}});
     restart_dependants(service);
     return "";
 }
@@ -76,7 +76,7 @@ void Supervisor::restart_dependants(const Service& service) {
         if (!follows || is_down(s->state()) || s->goal.want == Want::down || reload_.replacing(*s)) continue;
         spdlog::info("{}: restarting with {} (depends_on restart: true)", s->name(), service.name());
         s->goal = wanted(s->run_want());
-        dispatch(*s, {EventKind::stop, {}, {}});
+        runner_.dispatch(*s, {EventKind::stop, {}, {}});
         restart_dependants(*s);
     }
     schedule_progress();
@@ -84,7 +84,7 @@ void Supervisor::restart_dependants(const Service& service) {
 
 std::string Supervisor::signal(Service& service, int sig) {
     if (service.scope.empty()) return service.name() + " is not running";
-    send_signal(service, sig, true);
+    runner_.send_signal(service, sig, true);
     return "";
 }
 

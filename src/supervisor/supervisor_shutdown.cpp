@@ -32,13 +32,13 @@ void Supervisor::advance_shutdown() {
     std::vector<ServiceView> views;
     for (const auto& s : services_) views.push_back(s->view());
     for (std::size_t i : services_to_stop(graph_, views)) {
-        dispatch(*services_[i], {EventKind::stop, {}, {}});
-        if (shutdown_.skipping_grace()) dispatch(*services_[i], {EventKind::kill, {}, {}});
+        runner_.dispatch(*services_[i], {EventKind::stop, {}, {}});
+        if (shutdown_.skipping_grace()) runner_.dispatch(*services_[i], {EventKind::kill, {}, {}});
     }
     // Services a reload removed are in no dependency graph any more: they just stop.
     for (auto& s : retiring_) {
-        dispatch(*s, {EventKind::stop, {}, {}});
-        if (shutdown_.skipping_grace()) dispatch(*s, {EventKind::kill, {}, {}});
+        runner_.dispatch(*s, {EventKind::stop, {}, {}});
+        if (shutdown_.skipping_grace()) runner_.dispatch(*s, {EventKind::kill, {}, {}});
     }
     if (every_service_down()) begin_sweep();
 }
@@ -77,7 +77,7 @@ void Supervisor::escalate() {
     spdlog::warn("Second SIGINT: skipping grace periods, sending SIGKILL");
     if (!shutting_down()) request_shutdown("SIGINT received twice");
     for_every_service([this](Service& s) {
-        if (s.state() == ServiceState::stopping) dispatch(s, {EventKind::kill, {}, {}});
+        if (s.state() == ServiceState::stopping) runner_.dispatch(s, {EventKind::kill, {}, {}});
     });
     if (shutdown_.phase() == ShutdownSequence::Phase::sweeping) on_sweep_timer();
 }

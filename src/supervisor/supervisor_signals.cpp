@@ -57,7 +57,7 @@ void Supervisor::on_exec_signal(int received) {
         request_shutdown(signal_name(received) + " received");
         return;
     }
-    send_signal(cmd, sig, true);  // during the stop too: forwarded every time, as tini does
+    runner_.send_signal(cmd, sig, true);  // during the stop too: forwarded every time, as tini does
 }
 
 void Supervisor::forward(int sig) {
@@ -65,7 +65,7 @@ void Supervisor::forward(int sig) {
     for (auto& s : services_) {
         const auto& wanted = s->spec().forward_signals;
         if (s->scope.empty() || std::find(wanted.begin(), wanted.end(), sig) == wanted.end()) continue;
-        send_signal(*s, sig, true);
+        runner_.send_signal(*s, sig, true);
         ++sent;
     }
     if (sent == 0) spdlog::info("{} received: no running service asks for it, ignoring", signal_name(sig));

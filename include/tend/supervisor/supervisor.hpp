@@ -24,9 +24,9 @@
 #include "tend/supervisor/reload_plan.hpp"
 #include "tend/supervisor/scheduler.hpp"
 #include "tend/supervisor/service.hpp"
+#include "tend/supervisor/service_runner.hpp"
 #include "tend/supervisor/shutdown_sequence.hpp"
 #include "tend/util/listener_list.hpp"
-#include "tend/util/unique_fd.hpp"
 
 namespace tend {
 
@@ -115,20 +115,14 @@ private:
     void on_signal(int sig);
     void on_exec_signal(int sig);  // tend -- CMD: everything goes to CMD's group
     void on_sigchld();
+    RunnerHooks runner_hooks();
     void forward(int sig);  // SIGUSR1/2, SIGWINCH: to the services whose forward_signals list it
-    void on_timer(Service& service, TimerKind kind);
-    void dispatch(Service& service, const ServiceEvent& event);
     void end_if_decisive(const Service& service, ServiceState to);
-    std::optional<ServiceEvent> spawn(Service& service);
-    std::unique_ptr<ServiceChecks> make_checks(Service& service);
-    void send_signal(Service& service, int sig, bool whole_group);
-    void log_transition(const Service& service, const Transition& t);
     void schedule_progress();
     void progress();
     void schedule_starts();
     std::string why_blocked(std::size_t index) const;
     void set_blocked(Service& service, std::string reason);
-    void note_late_failure(Service& service);
     std::string why_waiting(std::size_t index, const std::vector<ServiceView>& views) const;
     void set_waiting(Service& service, std::string reason);
     // Something listeners show changed (blocked, health, status text) with no change of state.
@@ -144,8 +138,6 @@ private:
     }
     bool every_service_down();
     void check_stopping_groups();
-    bool all_gone(Service& service);
-    void note_escaped(Service& service);
 
     // Reload, in supervisor_reload.cpp.
     void advance_reload();
@@ -176,6 +168,7 @@ private:
     std::map<std::string, ReplicaSet> replica_sets_;  // of the config applied last
     std::vector<std::size_t> start_order_;
     PidTable pids_;  // every child pid tend waits for, by owner; the rest are orphans
+    ServiceRunner runner_;  // after what it uses; the services' timers call it
     std::unordered_map<std::uint64_t, Service*> by_id_;  // services_ only, not the retiring ones
     std::uint64_t next_id_ = 1;
     void index_services();
@@ -185,7 +178,6 @@ private:
     EventSource progress_source_;
     std::unique_ptr<Timer> sweep_timer_;
     std::unique_ptr<Timer> deadline_timer_;
-    UniqueFd dev_null_;
     ListenerList<Listener> listeners_;
     ListenerList<SettingsListener> settings_listeners_;
     ListenerList<std::function<void()>> reload_done_listeners_;
