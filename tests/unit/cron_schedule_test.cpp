@@ -54,6 +54,9 @@ TEST_CASE("cron errors name the field and its range") {
     CHECK(error_of("@reboot").find("@reboot is not a schedule") == 0);
     CHECK(error_of("CRON_TZ=Mars/Olympus 0 0 * * *") == "CRON_TZ: unknown time zone 'Mars/Olympus'");
     CHECK(error_of("CRON_TZ=../etc/passwd 0 0 * * *").find("unknown time zone") != std::string::npos);
+    // A table beside the zone files is no zone (libc would quietly use UTC).
+    CHECK(error_of("CRON_TZ=zone.tab 0 0 * * *") == "CRON_TZ: unknown time zone 'zone.tab'");
+    CHECK(error_of("CRON_TZ=tzdata.zi 0 0 * * *") == "CRON_TZ: unknown time zone 'tzdata.zi'");
 }
 
 TEST_CASE("a schedule that never runs is refused") {
