@@ -52,31 +52,47 @@ Wall wall_of(std::time_t t) {
     return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
 }
 
+// The wall second after `t`'s own. Not wall_of(t + 1): when `t` is the last
+// second before a spring-forward gap, that is the gap's end, and a time the gap
+// swallowed, due at that end, would be passed over to the next day.
+Wall wall_second_after(std::time_t t) {
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    tm.tm_sec += 1;
+    std::time_t counted = ::timegm(&tm);  // normalizes the wall time as if it were UTC
+    ::gmtime_r(&counted, &tm);
+    return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+}
+
+std::tm tm_of(const Wall& wall) {
+    std::tm tm{};
+    std::tie(tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) = wall;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return tm;
+}
+
 // The earliest instant whose local time is `wall`; for a wall time skipped by a
 // gap, the first instant after the gap.
 std::time_t instant_of(const Wall& wall) {
     std::time_t best = 0;
     bool found = false;
-    std::time_t low = 0;
-    std::time_t high = 0;
     for (int dst : {-1, 0, 1}) {
-        std::tm tm{};
-        std::tie(tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) = wall;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
+        std::tm tm = tm_of(wall);
         tm.tm_isdst = dst;
         std::time_t t = ::mktime(&tm);
-        if (dst == -1 || t < low) low = t;
-        if (dst == -1 || t > high) high = t;
         if (wall_of(t) == wall && (!found || t < best)) {
             best = t;
             found = true;
         }
     }
     if (found) return best;
-    // In a gap: the first instant whose local time is past `wall`.
-    low -= 6 * 3600;
-    high += 6 * 3600;
+    // In a gap: the first instant whose local time is past `wall`. UTC offsets lie
+    // within 16 hours of UTC, so this span holds it however long the gap (mktime's
+    // guesses do not: Pacific/Apia skipped the whole of 2011-12-30).
+    std::tm as_utc = tm_of(wall);
+    std::time_t low = ::timegm(&as_utc) - 16 * 3600;
+    std::time_t high = low + 32 * 3600;
     while (low + 1 < high) {
         std::time_t mid = low + (high - low) / 2;
         (wall_of(mid) > wall ? high : low) = mid;
@@ -121,12 +137,15 @@ std::optional<system_clock::time_point> next_cron_run(const CronSchedule& schedu
                std::chrono::duration_cast<system_clock::duration>(*schedule.every);
     std::time_t after_t = system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(after));
     ZoneScope zone(schedule.zone);
-    auto [y, mo, d, h, mi, s] = wall_of(after_t + 1);
+    auto [y, mo, d, h, mi, s] = wall_second_after(after_t);
     std::chrono::sys_days day = std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
                                                             std::chrono::day(static_cast<unsigned>(d))};
     std::tuple<int, int, int> from{h, mi, s};
-    // 8 years and a day cover Feb 29 across a skipped leap year (2100).
-    for (int i = 0; i < 8 * 366 + 1; ++i, ++day, from = {0, 0, 0}) {
+    // The Gregorian calendar repeats every 400 years (146097 days), so every day
+    // the parser lets through comes round within them. Fewer do not do: with both
+    // day fields ANDed (`29 2 */2`, a Feb 29 on an even weekday) the next can be
+    // 16 years off or more.
+    for (int i = 0; i <= 146097; ++i, ++day, from = {0, 0, 0}) {
         std::chrono::year_month_day date(day);
         if (!day_matches(schedule, date)) continue;
         if (auto t = run_on_day(schedule, date, from, after_t)) return system_clock::from_time_t(*t);

@@ -2,6 +2,7 @@
 #include <array>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -188,12 +189,18 @@ std::string_view macro_fields(std::string_view word) {
     return {};
 }
 
+// A zone file: the tz directory also holds tables (zone.tab, tzdata.zi ...) that
+// libc would not load, leaving the job on UTC without a word; a TZif file starts "TZif".
 bool zone_exists(const std::string& zone) {
     if (zone == "UTC") return true;
     if (zone.empty() || zone[0] == '/' || zone.find("..") != std::string::npos) return false;
     const char* dir = std::getenv("TZDIR");
+    std::filesystem::path path = std::filesystem::path(dir ? dir : "/usr/share/zoneinfo") / zone;
     std::error_code ec;
-    return std::filesystem::is_regular_file(std::filesystem::path(dir ? dir : "/usr/share/zoneinfo") / zone, ec);
+    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    std::ifstream file(path, std::ios::binary);
+    char magic[4] = {};
+    return file.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == "TZif";
 }
 
 std::variant<CronSchedule, std::string> parse_macro(std::vector<std::string_view> words, CronSchedule schedule) {

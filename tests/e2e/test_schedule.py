@@ -112,3 +112,66 @@ def test_tend_check_names_a_bad_schedule_field_and_a_dependency_on_a_job(tmp_pat
                     "  web:\n    command: [w]\n    depends_on: [job]\n")
     r = subprocess.run([TEND, "check", "-c", str(path)], capture_output=True, text=True)
     assert "services.web.depends_on: job is a scheduled job: it is never running" in r.stderr, r.stderr
+
+
+SCHEDULED_SET = """
+services:
+  job:
+    command: [/bin/sh, -c, 'echo "$TEND_REPLICA $TEND_SERVICE" >> $DIR/runs-${TEND_REPLICA}']
+    schedule: "@every 1s"
+    replicas: 2
+"""
+
+
+def runs_of(t, replica):
+    """The (TEND_REPLICA, TEND_SERVICE) each run of instance `replica` wrote."""
+    return [tuple(line.split()) for line in t.read(f"runs-{replica}").splitlines()]
+
+
+def all_ran(t, replicas, times):
+    return all(len(runs_of(t, r)) >= times for r in replicas)
+
+
+def test_a_scheduled_set_runs_each_instance_on_schedule_and_scales_up_and_down():
+    with Tend(SCHEDULED_SET) as t:
+        wait_for(lambda: all_ran(t, [0, 1], 2), 6 * SLOWDOWN, what="two runs of each instance")
+        for r in (0, 1):
+            assert set(runs_of(t, r)) == {(str(r), f"job-{r}")}, runs_of(t, r)
+        # One status row each, every one a job with a last run and a next.
+        status = t.status()
+        assert set(status) == {"job-0", "job-1"}, status
+        wait_for(lambda: all((t.status()[n]["job"] or {}).get("last") for n in ("job-0", "job-1")), 5,
+                 what="a last run in each row")
+        for name, row in t.status().items():
+            assert row["job"]["next"], row
+        rows = t.ctl("status", "job", check=True).stdout.splitlines()
+        assert [r.split()[0] for r in rows] == ["job-0", "job-1"], rows
+        assert all("next " in r and "last run " in r for r in rows), rows
+
+        r = t.ctl("scale", "job", "4")
+        assert r.returncode == 0 and r.stdout == "job: 2 -> 4 instances\n", r.stderr
+        wait_for(lambda: all_ran(t, [2, 3], 2), 6 * SLOWDOWN, what="two runs of each new instance")
+        for r in (2, 3):
+            assert set(runs_of(t, r)) == {(str(r), f"job-{r}")}, runs_of(t, r)
+        assert set(t.status()) == {"job-0", "job-1", "job-2", "job-3"}
+
+        r = t.ctl("scale", "job", "1")
+        assert r.returncode == 0 and r.stdout == "job: 4 -> 1 instances\n", r.stderr
+        assert set(t.status()) == {"job-0"}
+        gone = {r: len(runs_of(t, r)) for r in (1, 2, 3)}
+        # job-0 goes on; the removed instances run no more.
+        seen = len(runs_of(t, 0))
+        wait_for(lambda: len(runs_of(t, 0)) >= seen + 2, 6 * SLOWDOWN, what="job-0 running on")
+        assert {r: len(runs_of(t, r)) for r in (1, 2, 3)} == gone
+        assert [r.split()[0] for r in t.ctl("status", "job", check=True).stdout.splitlines()] == ["job-0"]
+
+
+def test_a_scheduled_set_scaled_to_zero_is_empty_and_scales_back():
+    with Tend(SCHEDULED_SET) as t:
+        wait_for(lambda: all_ran(t, [0, 1], 1), 6 * SLOWDOWN, what="a run of each instance")
+        assert t.ctl("scale", "job", "0").returncode == 0
+        assert t.status()["job"]["state"] == "empty"
+        r = t.ctl("scale", "job", "3")
+        assert r.returncode == 0 and r.stdout == "job: 0 -> 3 instances\n", r.stderr
+        wait_for(lambda: all_ran(t, [2], 1), 6 * SLOWDOWN, what="the new job-2's run")
+        assert set(t.status()) == {"job-0", "job-1", "job-2"}

@@ -54,6 +54,9 @@ TEST_CASE("cron errors name the field and its range") {
     CHECK(error_of("@reboot").find("@reboot is not a schedule") == 0);
     CHECK(error_of("CRON_TZ=Mars/Olympus 0 0 * * *") == "CRON_TZ: unknown time zone 'Mars/Olympus'");
     CHECK(error_of("CRON_TZ=../etc/passwd 0 0 * * *").find("unknown time zone") != std::string::npos);
+    // A table beside the zone files is no zone (libc would quietly use UTC).
+    CHECK(error_of("CRON_TZ=zone.tab 0 0 * * *") == "CRON_TZ: unknown time zone 'zone.tab'");
+    CHECK(error_of("CRON_TZ=tzdata.zi 0 0 * * *") == "CRON_TZ: unknown time zone 'tzdata.zi'");
 }
 
 TEST_CASE("a schedule that never runs is refused") {
@@ -108,6 +111,28 @@ TEST_CASE("daylight saving: a skipped time runs once after the gap, a repeated o
     CHECK(next("CRON_TZ=Europe/Berlin 30 2 * * *", 1729989000) == 1730079000);  // next day 01:30Z
     // Lord Howe moves by half an hour.
     CHECK(next("CRON_TZ=Australia/Lord_Howe 15 2 * * *", 1712412000) > 1712412000);
+}
+
+// Found by fuzz-cron: asked at the last second before the gap, the search began
+// at the gap's end and passed the swallowed time over to the next day.
+TEST_CASE("daylight saving: asked at the last second before a gap, the skipped time still runs at its end") {
+    CHECK(next("CRON_TZ=Europe/Berlin 30 2 * * *", 1711846799) == 1711846800);  // 01:59:59 CET -> 03:00 CEST
+    CHECK(next("CRON_TZ=Australia/Lord_Howe @hourly", 1728142199) == 1728142200);  // 02:00 -> 02:30 +11
+    // São Paulo's 2018-11-04 began at 01:00: a daily midnight job runs then, not on the 5th.
+    CHECK(next("CRON_TZ=America/Sao_Paulo 0 0 * * *", 1541300399) == 1541300400);
+}
+
+// Found by fuzz-cron: a gap longer than mktime's guesses plus 6 hours put the
+// run inside the day before. Samoa skipped 2011-12-30 (-10 -> +14).
+TEST_CASE("daylight saving: a time on a day the zone skipped runs when the next day begins") {
+    CHECK(next("CRON_TZ=Pacific/Apia 0 12 30 12 *", 1325149200) == 1325239200);  // 2011-12-31 00:00 +14
+    CHECK(next("CRON_TZ=Pacific/Apia 0 12 30 12 *", 1325239200) == 1356818400);  // 2012-12-30 12:00
+}
+
+// Found by fuzz-cron: the search gave up after 8 years and the job had no next run.
+TEST_CASE("a Feb 29 on a given weekday is found however many years off") {
+    // From 2099-12-31T23:59:59Z: 2104, 2108 and 2112 fall on odd weekdays, 2116-02-29 is a Saturday.
+    CHECK(next("0 13 29 2 */2", 4102444799) == 4612424400);
 }
 
 TEST_CASE("random strings never crash the parser and parse stays fast") {
