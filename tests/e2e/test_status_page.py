@@ -53,6 +53,13 @@ def request(port, method, path, headers=None, body=None, timeout=10):
         connection.close()
 
 
+def healthy(port):
+    try:
+        return request(port, "GET", "/healthz")[0] == 200
+    except OSError:  # not listening yet
+        return False
+
+
 def page_token(port):
     status, page = request(port, "GET", "/")
     assert status == 200, page
@@ -68,7 +75,7 @@ def state(t, name):
 def served():
     port = free_port()
     with Tend(config(f"127.0.0.1:{port}")) as t:
-        wait_for(lambda: request(port, "GET", "/healthz")[0] == 200, 10, what="the HTTP listener")
+        wait_for(lambda: healthy(port), 10, what="the HTTP listener")
         wait_for(lambda: HOSTILE in t.output, 10, what="noisy's output")
         yield t, port
 
@@ -174,7 +181,7 @@ def row_state(browser, name):
 
 
 @needs_chromium
-def test_a_button_press_stops_and_starts_a_service_and_a_screenshot_is_kept(served, browser):
+def test_a_button_press_stops_and_starts_a_service_and_a_screenshot_is_kept(served, browser, capsys):
     t, port = served
     browser.page("Page.navigate", {"url": f"http://127.0.0.1:{port}/"})
     wait_for(lambda: row_state(browser, "sleeper") == "running", 20, 0.1, what="the page")
@@ -193,7 +200,8 @@ def test_a_button_press_stops_and_starts_a_service_and_a_screenshot_is_kept(serv
     ARTEFACTS.mkdir(exist_ok=True)
     shot = ARTEFACTS / "status_page.png"
     shot.write_bytes(base64.b64decode(browser.page("Page.captureScreenshot", {"format": "png"})["data"]))
-    print(f"status page screenshot: {shot}")
+    with capsys.disabled():
+        print(f"\nstatus page screenshot: {shot}")
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 5000
 
 
@@ -260,8 +268,11 @@ def raw(port, data, timeout=5):
 def test_huge_and_malformed_posts_leave_tend_supervising(served):
     t, port = served
     token = page_token(port)
-    status, body = request(port, "POST", "/action/stop/sleeper", {"X-Tend-Token": token}, body=b"x" * (2 << 20))
-    assert status == 413, body
+    # 2 MiB in chunks (no length to refuse it by): read and dropped past 1 MiB, then 413.
+    chunk = b"%x\r\n" % 65536 + b"x" * 65536 + b"\r\n"
+    answer = raw(port, b"POST /action/stop/sleeper HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                       b"X-Tend-Token: " + token.encode() + b"\r\n\r\n" + chunk * 32 + b"0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413"), answer
     answer = raw(port, b"POST /action/stop/sleeper HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n"
                        b"X-Tend-Token: " + token.encode() + b"\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 413"), answer
@@ -281,7 +292,7 @@ def test_huge_and_malformed_posts_leave_tend_supervising(served):
     assert state(t, "sleeper") == "running", t.log
     assert t.process.poll() is None
     assert page_token(port) == token
-    assert t.ctl("status").returncode == 0
+    assert t.status() is not None
 
 
 @needs_chromium
@@ -292,15 +303,16 @@ def test_a_page_of_100_services_is_measured(capsys):
         command: [sh, -c, 'for n in 1 2 3 4 5 6; do echo "line $$n of a service that says a fair amount"; done; exec sleep 1000']
     """ for i in range(100))
     with Tend(config(f"127.0.0.1:{port}", many)) as t:
-        wait_for(lambda: request(port, "GET", "/healthz")[0] == 200, 30, what="all services up")
+        wait_for(lambda: healthy(port), 30, what="all services up")
         wait_for(lambda: request(port, "GET", "/")[1].count("line 6 of") == 100, 30, what="every service's output")
         started = time.monotonic()
         for _ in range(20):
             status, page = request(port, "GET", "/")
         served_ms = (time.monotonic() - started) / 20 * 1000
         started = time.monotonic()
-        request(port, "GET", "/healthz")
-        probe_ms = (time.monotonic() - started) * 1000
+        for _ in range(20):
+            request(port, "GET", "/healthz")
+        probe_ms = (time.monotonic() - started) / 20 * 1000
         started = time.monotonic()
         dom = dump_dom(f"http://127.0.0.1:{port}/")
         rendered_s = time.monotonic() - started
