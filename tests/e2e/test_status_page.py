@@ -325,3 +325,41 @@ def test_a_page_of_100_services_is_measured(capsys):
                   f"{probe_ms:.1f} ms), chromium --dump-dom {rendered_s:.2f} s (of about:blank {blank_s:.2f} s), "
                   f"load {os.getloadavg()[0]:.1f}")
         assert len(page.encode()) < 200_000
+
+
+def test_the_page_and_its_actions_follow_the_fronts_access_rules():
+    port = free_port()
+    with Tend(config(f"0.0.0.0:{port}").replace('listen: "0.0.0.0', 'user: op, password_file: "$DIR/password", '
+                                                 'listen: "0.0.0.0'), files={"password": "s3cret\n"}) as t:
+        auth = {"Authorization": "Basic " + base64.b64encode(b"op:s3cret").decode()}
+        wait_for(lambda: healthy_with(port, auth), 10, what="the HTTP listener")
+        assert request(port, "GET", "/")[0] == 401
+        assert request(port, "POST", "/action/stop/sleeper")[0] == 401
+        # With basic auth, any Host may be used (a name behind a proxy): a rebound name has no password.
+        status, page = request(port, "GET", "/", dict(auth, Host="tend.example"))
+        assert status == 200
+        token = re.search(r'name="tend-token" content="([0-9a-f]{64})"', page).group(1)
+        assert request(port, "POST", "/action/stop/sleeper", dict(auth, Host="tend.example", **{"X-Tend-Token": token,
+                       "Origin": "https://tend.example"})) == (200, "stopping sleeper\n")
+        wait_for(lambda: state(t, "sleeper") == "stopped", 10, what="sleeper stopped")
+    sock = "/tmp/tend-page-%d.sock" % os.getpid()
+    with Tend(config(f"unix:{sock}")) as t:
+        def curl(*args, user=None):
+            command = ["curl", "-s", "--unix-socket", sock] + list(args)
+            if user is not None:
+                command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + command
+            return subprocess.run(command, capture_output=True, text=True).stdout
+        wait_for(lambda: "tend-token" in curl("http://localhost/"), 10, what="the page on the unix socket")
+        token = re.search(r'name="tend-token" content="([0-9a-f]{64})"', curl("http://localhost/")).group(1)
+        assert curl("-X", "POST", "-H", f"X-Tend-Token: {token}", "http://localhost/action/stop/sleeper",
+                    user=65534) == ""  # not served: disconnected
+        assert curl("-X", "POST", "-H", f"X-Tend-Token: {token}", "http://localhost/action/stop/sleeper") == \
+            "stopping sleeper\n"
+        wait_for(lambda: state(t, "sleeper") == "stopped", 10, what="sleeper stopped")
+
+
+def healthy_with(port, headers):
+    try:
+        return request(port, "GET", "/healthz", headers)[0] == 200
+    except OSError:
+        return False
