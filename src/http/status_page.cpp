@@ -194,7 +194,12 @@ std::string render_status_page(const std::vector<PageRow>& rows, std::string_vie
     return page;
 }
 
-HttpReply StatusPage::page() const {
+const std::string& StatusPage::token() {
+    if (token_.empty()) token_ = new_page_token();
+    return token_;
+}
+
+HttpReply StatusPage::page() {
     std::vector<PageRow> rows;
     for (Service* service : operations_.lookup({}, true)) {
         PageRow page_row{operations_.status(*service), {}};
@@ -206,7 +211,7 @@ HttpReply StatusPage::page() const {
     // Each page its own nonce: its one script and style run, nothing else would, were escaping ever to fail.
     std::string nonce = new_page_token(16);
     HttpReply reply{200, "text/html; charset=utf-8",
-                    render_status_page(rows, token_, host.empty() ? "tend" : "tend on " + host, nonce)};
+                    render_status_page(rows, token(), host.empty() ? "tend" : "tend on " + host, nonce)};
     reply.headers = {{"Content-Security-Policy", "default-src 'none'; script-src 'nonce-" + nonce + "'; style-src 'nonce-" +
                                                      nonce + "'; connect-src 'self'; base-uri 'none'; form-action 'none'; "
                                                      "frame-ancestors 'none'"},

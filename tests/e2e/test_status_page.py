@@ -242,7 +242,7 @@ def test_a_post_needs_the_token_and_must_not_come_from_another_origin(served):
                               f"http://127.0.0.1:{port}/action/start/sleeper"], capture_output=True, text=True)
         assert out.stdout == "starting sleeper\n"
         wait_for(lambda: state(t, "sleeper") == "running", 10, what="sleeper started")
-    # A restarted front keeps its token; another tend's page has another.
+    # The token stays the same from page to page (and through all of the above).
     assert page_token(port) == token
 
 

@@ -57,13 +57,16 @@ public:
     // Lines of output shown per service.
     static constexpr std::size_t kOutputLines = 5;
 
-    explicit StatusPage(Operations& operations) : operations_(operations), token_(new_page_token()) {}
+    explicit StatusPage(Operations& operations) : operations_(operations) {}
 
     // GET of `/`.
-    HttpReply page() const;
+    HttpReply page();
     // POST of /action/KIND/NAME (`what` is KIND/NAME), once csrf_refusal() passed.
     HttpReply act(std::string_view what);
-    const std::string& token() const { return token_; }
+    // Made at the first request that needs it: a tend whose page is never
+    // asked for never reads random bytes (getrandom(2) may wait for entropy
+    // early in a machine's boot, and this is PID 1).
+    const std::string& token();
 
 private:
     Operations& operations_;
