@@ -13,7 +13,8 @@
 #       musl-tools for an Alpine-like root; yaml-language-server (npm) for the
 #       editor test; prometheus (and its promtool) for the HTTP front's /metrics;
 #       hyperfine and runit for bench/control_bench.py --runit (runit's programs
-#       only: nothing makes it the machine's init).
+#       only: nothing makes it the machine's init); chromium (headless) and
+#       curl for the status page's test.
 set -eu
 tests=false
 case "${1-}" in
@@ -33,7 +34,7 @@ if $tests; then
         clang libclang-rt-14-dev \
         patchelf xz-utils busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
         debhelper lintian fakeroot dpkg-dev file man-db \
-        podman runc catatonit musl-tools prometheus supervisor hyperfine runit >/dev/null
+        podman runc catatonit musl-tools prometheus supervisor hyperfine runit chromium curl >/dev/null
     # The editor test drives yaml-language-server, from the npm registry.
     command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm >/dev/null
     command -v yaml-language-server >/dev/null || npm install -g --silent yaml-language-server@1.19.2 >/dev/null

@@ -137,7 +137,7 @@ const SettingKey kSettingKeys[] = {
      "the HTTP front: `{listen: \"127.0.0.1:9001\"}` (an IP address and port) or `{listen: \"unix:/run/tend-http.sock\"}`, "
      "with `user` and `password_file` (a file holding the password) for HTTP basic auth. It serves `/metrics` "
      "(Prometheus), `/healthz`, `/readyz`, `/health/NAME` and supervisord's XML-RPC at `/RPC2`, so `supervisorctl -s "
-     "http://ADDRESS` works (see docs/control-protocol.md, HTTP). An address other "
+     "http://ADDRESS` works, and a status page for a browser at `/` (see docs/control-protocol.md, HTTP). An address other "
      "than loopback needs `user` and `password_file`; a unix socket admits who may use the control socket."},
     {"shutdown_timeout", parse_shutdown_timeout, SettingEffect::next_use,
      [](const Settings& s) { return format_duration(s.shutdown_timeout); }, TEND_SCHEMA(kDuration), "1m", "`30s`",

@@ -260,6 +260,9 @@ void HttpDaemon::answer(MHD_Connection* c, const HttpReply& reply) {
     if (!response) throw std::runtime_error("out of memory for the reply");
     mhd().add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, reply.content_type.c_str());
     mhd().add_response_header(response, "Cache-Control", "no-store");
+    // A browser must not read a plain answer that echoes a name as HTML.
+    mhd().add_response_header(response, "X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : reply.headers) mhd().add_response_header(response, name.c_str(), value.c_str());
     mhd().queue_response(c, reply.status, response);
     mhd().destroy_response(response);
 }

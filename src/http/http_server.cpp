@@ -128,7 +128,29 @@ HttpAnswer HttpServer::handle(const HttpRequest& request) {
         if (request.method == "POST") return xmlrpc(request);
         return {HttpReply{405, "text/plain; charset=utf-8", "/RPC2 takes XML-RPC calls: POST\n"}, {}};
     }
+    if (request.path == "/" || request.path.starts_with("/action/")) return {status_page(request), {}};
     return {route(operations_, request.method, request.path), {}};
+}
+
+HttpReply HttpServer::status_page(const HttpRequest& request) {
+    auto header = [&request](const char* name) {
+        const char* value = mhd().lookup_connection_value(request.connection, MHD_HEADER_KIND, name);
+        return std::string_view(value ? value : "");
+    };
+    // A loopback TCP listener without basic auth: a DNS-rebound name must not read the page's token.
+    bool local_host_only = !credentials_ && unix_path_.empty();
+    if (request.path == "/") {
+        if (request.method != "GET" && request.method != "HEAD")
+            return {405, "text/plain; charset=utf-8", "/ is the status page: GET\n"};
+        if (local_host_only && !local_host(header("Host")))
+            return {403, "text/plain; charset=utf-8", "the status page is served here under an IP address or localhost\n"};
+        return page_.page();
+    }
+    if (request.method != "POST") return {405, "text/plain; charset=utf-8", "the status page's actions are POSTs\n"};
+    std::string refusal = csrf_refusal({header("X-Tend-Token"), header("Origin"), header("Sec-Fetch-Site"), header("Host")},
+                                       page_.token(), local_host_only);
+    if (!refusal.empty()) return {403, "text/plain; charset=utf-8", refusal + "\n"};
+    return page_.act(request.path.substr(std::string_view("/action/").size()));
 }
 
 // An XML-RPC call: answered now, or (a start that waits) when its wait ends.

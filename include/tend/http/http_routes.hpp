@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "tend/supervisor/operations.hpp"
 
@@ -13,6 +15,7 @@ struct HttpReply {
     unsigned status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers = {};  // beyond Content-Type and Cache-Control
 };
 
 // GET or HEAD of `path` (already percent-decoded, as the parser hands it).

@@ -14,6 +14,7 @@
 #include "tend/http/basic_auth.hpp"
 #include "tend/http/http_front.hpp"
 #include "tend/http/http_daemon.hpp"
+#include "tend/http/status_page.hpp"
 #include "tend/http/supervisor_rpc.hpp"
 #include "tend/supervisor/operations.hpp"
 
@@ -36,12 +37,15 @@ private:
     // Basic auth where credentials are set; a failure queued its 401.
     bool authorized(MHD_Connection* connection);
     HttpAnswer xmlrpc(const HttpRequest& request);
+    // `/` and its buttons' POSTs to /action/KIND/NAME, the latter CSRF-checked.
+    HttpReply status_page(const HttpRequest& request);
     bool peer_allowed(const Peer& peer) const;
     void stop();
 
     EventLoop& loop_;
     Operations& operations_;
     SupervisorRpc rpc_{operations_};
+    StatusPage page_{operations_};  // its token lives as long as the front
     HttpLimits limits_;
     std::optional<HttpSettings> settings_;
     std::optional<HttpCredentials> credentials_;
