@@ -43,6 +43,7 @@ private:
     Operations& operations_;
     SupervisorRpc rpc_{operations_};
     HttpLimits limits_;
+    BodyBudget bodies_{limits_.max_bodies};  // before daemon_: its connections give theirs back as it goes
     std::optional<HttpSettings> settings_;
     std::optional<HttpCredentials> credentials_;
     std::optional<gid_t> group_;  // control_group: its members may use a unix socket too
