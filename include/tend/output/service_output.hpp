@@ -22,8 +22,10 @@
 namespace tend {
 
 // What one stream of a service has written since tend made its pipes (they
-// outlive its processes): lines (a line cut for its length counts once, a
-// last one without its newline too) and bytes as read, newlines included.
+// outlive its processes): lines (a line cut for its length counts once; a
+// partial one once its newline comes or the main process exits) and bytes as
+// read, newlines included. Two additions per read and line: nothing the
+// output path would notice.
 struct OutputCounts {
     std::uint64_t lines = 0;
     std::uint64_t bytes = 0;
