@@ -114,6 +114,16 @@ UniqueFd ProcessScanner::open_stat(pid_t pid) const {
     return fd;
 }
 
+// tend's own, with the same parse (and sysconf's figures read once).
+ProcessUsage own_usage() {
+    UniqueFd fd(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+    char line[1024];
+    ssize_t n = fd ? read(fd.get(), line, sizeof line) : -1;
+    if (n <= 0) return {};
+    auto stat = parse_stat_usage(std::string_view(line, static_cast<std::size_t>(n)), ticks_per_second(), page_size());
+    return stat ? stat->usage : ProcessUsage{};
+}
+
 void ProcessScanner::close_gone() {
     std::erase_if(files_, [this](const auto& entry) { return entry.second.scan != scan_ || !entry.second.fd; });
 }

@@ -14,26 +14,6 @@
 namespace tend {
 namespace {
 
-long ticks_per_second() {
-    static const long ticks = sysconf(_SC_CLK_TCK);
-    return ticks > 0 ? ticks : 100;
-}
-
-long page_size() {
-    static const long size = sysconf(_SC_PAGESIZE);
-    return size > 0 ? size : 4096;
-}
-
-// A stat file is one short line; a plain read(2) keeps a scan of 1,000 processes cheap.
-std::optional<std::string> read_small(const char* path) {
-    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) return std::nullopt;  // exited meanwhile
-    char buffer[1024];
-    ssize_t n = read(fd.get(), buffer, sizeof buffer - 1);
-    if (n <= 0) return std::nullopt;
-    return std::string(buffer, static_cast<std::size_t>(n));
-}
-
 struct DirCloser {
     void operator()(DIR* dir) const { closedir(dir); }
 };
@@ -101,13 +81,6 @@ std::optional<StatUsage> parse_stat_usage(std::string_view line, long ticks, lon
     out.usage.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(ticks);
     out.usage.rss_bytes = static_cast<std::uint64_t>(rss > 0 ? rss : 0) * static_cast<std::uint64_t>(page);
     return out;
-}
-
-ProcessUsage own_usage() {
-    auto line = read_small("/proc/self/stat");
-    if (!line) return {};
-    auto stat = parse_stat_usage(*line, ticks_per_second(), page_size());
-    return stat ? stat->usage : ProcessUsage{};
 }
 
 std::size_t own_open_fds() {
