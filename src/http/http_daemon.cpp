@@ -68,11 +68,21 @@ std::string address_key(MHD_Connection* c) {
     return text;
 }
 
+HttpReply too_large_reply(std::size_t max_body) {
+    return {413, "text/plain; charset=utf-8", "request body over " + std::to_string(max_body) + " bytes\n"};
+}
+
+HttpReply busy_reply(const BodyBudget& bodies) {
+    return {503, "text/plain; charset=utf-8",
+            "busy: the HTTP front holds its limit of request bodies (" + std::to_string(bodies.limit()) +
+                " bytes in all, for every connection); try again when other requests are done\n"};
+}
+
 }  // namespace
 
-HttpDaemon::HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, PeerCheck may_connect,
-                       Gate gate, Handler handler)
-    : loop_(loop), unix_socket_(unix_socket), limits_(limits), may_connect_(std::move(may_connect)),
+HttpDaemon::HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, BodyBudget& bodies,
+                       PeerCheck may_connect, Gate gate, Handler handler)
+    : loop_(loop), unix_socket_(unix_socket), limits_(limits), bodies_(bodies), may_connect_(std::move(may_connect)),
       gate_(std::move(gate)), handler_(std::move(handler)) {
     unsigned timeout_seconds = static_cast<unsigned>(
         std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count()));
@@ -166,7 +176,9 @@ void HttpDaemon::completed(void* context) {
     connection.deadline = std::chrono::steady_clock::now() + limits_.request_timeout;
     connection.body.clear();
     connection.body.shrink_to_fit();
+    connection.hold.release();
     connection.too_large = false;
+    connection.over_budget = false;
     connection.ready.reset();
     connection.later.reset();
 }
@@ -179,13 +191,7 @@ bool HttpDaemon::on_request(MHD_Connection* c, const char* url, const char* meth
     if (connection.refused) return false;
     if (!*request_context) return first_call(connection, url, method, request_context);
     if (*upload_size > 0) {
-        // A body past the bound is not kept: 413 at its end (MHD then closes the connection).
-        if (!connection.too_large && connection.body.size() + *upload_size > limits_.max_body) {
-            connection.too_large = true;
-            connection.body.clear();
-            connection.body.shrink_to_fit();
-        }
-        if (!connection.too_large) connection.body.append(upload, *upload_size);
+        take_upload(connection, std::string_view(upload, *upload_size));
         *upload_size = 0;
         return true;
     }
@@ -196,6 +202,31 @@ bool HttpDaemon::on_request(MHD_Connection* c, const char* url, const char* meth
     }
     if (connection.suspended) return true;
     return body_read(connection, url, method);
+}
+
+// A body past its bound (413) or past the budget (503) is not kept: it is
+// answered at its end (MHD then closes the connection).
+void HttpDaemon::take_upload(Connection& connection, std::string_view upload) {
+    if (connection.too_large || connection.over_budget) return;
+    std::size_t size = connection.body.size() + upload.size();
+    if (size > limits_.max_body) connection.too_large = true;
+    else if (size > connection.hold.bytes() && !make_room(connection, size)) connection.over_budget = true;
+    if (connection.too_large || connection.over_budget) {
+        connection.body.clear();
+        connection.body.shrink_to_fit();
+        connection.hold.release();
+        return;
+    }
+    connection.body.append(upload);
+}
+
+bool HttpDaemon::make_room(Connection& connection, std::size_t size) {
+    // A chunked body (no Content-Length) grows by doubling, as the string
+    // would: what it holds is what it may allocate.
+    std::size_t room = std::min(limits_.max_body, std::max({size, 2 * connection.hold.bytes(), std::size_t{64 * 1024}}));
+    if (!connection.hold.grow(bodies_, room) && !connection.hold.grow(bodies_, room = size)) return false;
+    connection.body.reserve(room);
+    return true;
 }
 
 // The request line and headers are in: a request without a body is answered
@@ -213,18 +244,29 @@ bool HttpDaemon::first_call(Connection& connection, const char* url, const char*
         return body_read(connection, url, method);
     }
     const char* length = mhd().lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length && std::strtoull(length, nullptr, 10) > limits_.max_body) {
-        answer(c, {413, "text/plain; charset=utf-8", "request body over " + std::to_string(limits_.max_body) + " bytes\n"});
+    unsigned long long announced = length ? std::strtoull(length, nullptr, 10) : 0;
+    if (announced > limits_.max_body) {
+        answer(c, too_large_reply(limits_.max_body));
         return true;
     }
+    // Its whole length is taken from the budget before any of it is read: a
+    // client that trickles its body holds its place, and one that cannot get
+    // a place is refused at once.
+    if (announced > 0 && !connection.hold.grow(bodies_, static_cast<std::size_t>(announced))) {
+        spdlog::debug("Refused an HTTP request body from {}: {} bytes held of {}", connection.key, bodies_.held(),
+                      bodies_.limit());
+        answer(c, busy_reply(bodies_));
+        return true;
+    }
+    connection.body.reserve(static_cast<std::size_t>(announced));
     *request_context = &connection;
     return true;
 }
 
 bool HttpDaemon::body_read(Connection& connection, const char* url, const char* method) {
     MHD_Connection* c = connection.mhd;
-    if (connection.too_large) {
-        answer(c, {413, "text/plain; charset=utf-8", "request body over " + std::to_string(limits_.max_body) + " bytes\n"});
+    if (connection.too_large || connection.over_budget) {
+        answer(c, connection.too_large ? too_large_reply(limits_.max_body) : busy_reply(bodies_));
         return true;
     }
     std::uint64_t id = connection.id;

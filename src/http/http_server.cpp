@@ -85,7 +85,8 @@ std::string HttpServer::apply(const Settings& settings) {
             // Bound before the old one goes, so a failure leaves the old one serving.
             UniqueFd listener = unix_socket ? bind_listener(address.path, group, "HTTP socket") : bind_tcp(address);
             auto daemon = std::make_unique<HttpDaemon>(
-                loop_, std::move(listener), unix_socket, limits_, [this](const Peer& peer) { return peer_allowed(peer); },
+                loop_, std::move(listener), unix_socket, limits_, bodies_,
+                [this](const Peer& peer) { return peer_allowed(peer); },
                 [this](MHD_Connection* c) { return authorized(c); },
                 [this](const HttpRequest& request) { return handle(request); });
             stop();

@@ -52,6 +52,18 @@ void service_families(MetricsText& out, const std::vector<ServiceMetrics>& servi
                 [](const ServiceMetrics& m) { return static_cast<double>(m.usage.rss_bytes); });
 }
 
+// Per service and stream, for the services whose output tend captures.
+void output_family(MetricsText& out, const std::vector<ServiceMetrics>& services, std::string_view name,
+                   std::string_view help, std::uint64_t OutputCounts::*field) {
+    out.family(name, Type::counter, help);
+    for (const ServiceMetrics& m : services) {
+        if (!m.output) continue;
+        for (int stream = 0; stream < 2; ++stream)
+            out.sample(name, {{"service", m.status.name}, {"group", m.group}, {"stream", stream ? "stderr" : "stdout"}},
+                       static_cast<double>((*m.output)[stream].*field));
+    }
+}
+
 void own_families(MetricsText& out, const TendMetrics& self) {
     out.family("process_cpu_seconds_total", Type::counter, "tend's own user and system CPU time in seconds.");
     out.sample("process_cpu_seconds_total", self.usage.cpu_seconds);
@@ -71,10 +83,18 @@ void own_families(MetricsText& out, const TendMetrics& self) {
 }  // namespace
 
 std::string metrics_page(const std::vector<ServiceMetrics>& services, const TendMetrics& self) {
-    MetricsText out;
+    // About 750 bytes a service: one allocation for the page, not a doubling each time it fills.
+    MetricsText out(1024 + services.size() * 1024);
     service_families(out, services);
+    output_family(out, services, "tend_service_output_lines_total",
+                  "Lines the service wrote on the stream, since tend made its pipes (a service whose output tend "
+                  "does not capture has no sample).",
+                  &OutputCounts::lines);
+    output_family(out, services, "tend_service_output_bytes_total",
+                  "Bytes the service wrote on the stream, newlines included, since tend made its pipes.",
+                  &OutputCounts::bytes);
     own_families(out, self);
-    return out.text();
+    return std::move(out).take();
 }
 
 }  // namespace tend

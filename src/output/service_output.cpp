@@ -37,7 +37,7 @@ bool ServiceOutput::captures(const ServiceSpec& spec) {
 
 ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const ServiceSpec& spec)
     : router_(router), name_(spec.name), to_stdout_(spec.output == OutputMode::prefix),
-      pipes_{Pipe{OutputStream::out, {}, {}, {}, LineSplitter()}, Pipe{OutputStream::err, {}, {}, {}, LineSplitter()}},
+      pipes_{Pipe{OutputStream::out, {}, {}, {}, LineSplitter(), {}}, Pipe{OutputStream::err, {}, {}, {}, LineSplitter(), {}}},
       ring_(static_cast<std::size_t>(spec.log_buffer_lines)), account_(std::make_shared<QueueAccount>()) {
     for (Pipe& pipe : pipes_) {
         int fds[2];
@@ -77,12 +77,14 @@ bool ServiceOutput::read_once(Pipe& pipe) {
     }
     if (n == 0) return false;  // cannot happen while tend holds the write end; harmless if it does
     read_time_ = WallClock::now();
+    pipe.counts.bytes += static_cast<std::uint64_t>(n);
     pipe.splitter.feed(std::string_view(buffer, static_cast<std::size_t>(n)),
                        [&](std::string_view text, bool continued) { on_line(pipe, text, continued); });
     return true;
 }
 
-void ServiceOutput::on_line(const Pipe& pipe, std::string_view text, bool continued) {
+void ServiceOutput::on_line(Pipe& pipe, std::string_view text, bool continued) {
+    pipe.counts.lines += !continued;
     LineView line{router_.next_seq(), read_time_, name_, pipe.stream, continued, text};
     if (to_stdout_) format_line(stdout_batch_, line, router_.format());
     if (file_) {

@@ -5,8 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
-#include <cstdio>
+#include <charconv>
 #include <memory>
 #include <string>
 
@@ -14,26 +13,6 @@
 
 namespace tend {
 namespace {
-
-long ticks_per_second() {
-    static const long ticks = sysconf(_SC_CLK_TCK);
-    return ticks > 0 ? ticks : 100;
-}
-
-long page_size() {
-    static const long size = sysconf(_SC_PAGESIZE);
-    return size > 0 ? size : 4096;
-}
-
-// A stat file is one short line; a plain read(2) keeps a scan of 1,000 processes cheap.
-std::optional<std::string> read_small(const char* path) {
-    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) return std::nullopt;  // exited meanwhile
-    char buffer[1024];
-    ssize_t n = read(fd.get(), buffer, sizeof buffer - 1);
-    if (n <= 0) return std::nullopt;
-    return std::string(buffer, static_cast<std::size_t>(n));
-}
 
 struct DirCloser {
     void operator()(DIR* dir) const { closedir(dir); }
@@ -48,45 +27,60 @@ ProcessUsage& ProcessUsage::operator+=(const ProcessUsage& other) {
     return *this;
 }
 
+namespace {
+
+// The text of field `n` (1-based, as proc(5) numbers them) of the fields after
+// the command name, which ends at `rest`; "" when the line is shorter.
+class StatFields {
+public:
+    explicit StatFields(std::string_view rest) : rest_(rest) {}
+    // Fields must be asked for in increasing order.
+    std::string_view field(int n) {
+        while (at_ < n) {
+            auto start = rest_.find_first_not_of(' ');
+            if (start == std::string_view::npos) return {};
+            rest_.remove_prefix(start);
+            auto end = rest_.find(' ');
+            current_ = rest_.substr(0, end);
+            rest_.remove_prefix(end == std::string_view::npos ? rest_.size() : end);
+            ++at_;
+        }
+        return current_;
+    }
+
+private:
+    std::string_view rest_;
+    std::string_view current_;
+    int at_ = 2;  // the fields before: pid and (comm)
+};
+
+template <typename T>
+bool number(std::string_view text, T& out) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
 std::optional<StatUsage> parse_stat_usage(std::string_view line, long ticks, long page) {
     // The command name may hold spaces and parentheses: fields resume after the last ')'.
     auto close = line.rfind(')');
     if (close == std::string_view::npos) return std::nullopt;
-    std::string rest(line.substr(close + 1));
-    char state = 0;
+    if (auto newline = line.find('\n', close); newline != std::string_view::npos) line = line.substr(0, newline);
+    StatFields fields(line.substr(close + 1));
+    std::string_view state = fields.field(3);
     long pgrp = 0;
     unsigned long utime = 0, stime = 0;
     long rss = 0;
     // Fields 3 (state) and 5 (pgrp), 14 and 15 (utime, stime), 24 (rss, in pages).
-    if (std::sscanf(rest.c_str(), " %c %*d %ld %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %*u %ld",
-                    &state, &pgrp, &utime, &stime, &rss) != 5)
+    if (state.size() != 1 || !number(fields.field(5), pgrp) || !number(fields.field(14), utime) ||
+        !number(fields.field(15), stime) || !number(fields.field(24), rss))
         return std::nullopt;
-    if (state == 'Z') return std::nullopt;
+    if (state[0] == 'Z') return std::nullopt;
     StatUsage out{static_cast<pid_t>(pgrp), {}};
     out.usage.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(ticks);
     out.usage.rss_bytes = static_cast<std::uint64_t>(rss > 0 ? rss : 0) * static_cast<std::uint64_t>(page);
     return out;
-}
-
-std::unordered_map<pid_t, ProcessUsage> usage_by_group() {
-    std::unordered_map<pid_t, ProcessUsage> out;
-    Dir proc(opendir("/proc"));
-    if (!proc) return out;
-    while (dirent* entry = readdir(proc.get())) {
-        if (!std::isdigit(static_cast<unsigned char>(entry->d_name[0]))) continue;
-        std::string path = std::string("/proc/") + entry->d_name + "/stat";
-        auto line = read_small(path.c_str());
-        if (!line) continue;
-        if (auto stat = parse_stat_usage(*line, ticks_per_second(), page_size())) out[stat->pgrp] += stat->usage;
-    }
-    return out;
-}
-
-ProcessUsage own_usage() {
-    auto line = read_small("/proc/self/stat");
-    if (!line) return {};
-    auto stat = parse_stat_usage(*line, ticks_per_second(), page_size());
-    return stat ? stat->usage : ProcessUsage{};
 }
 
 std::size_t own_open_fds() {

@@ -12,8 +12,8 @@ double wall_seconds() {
 
 }  // namespace
 
-std::vector<ServiceMetrics> Operations::metrics() const {
-    auto by_group = usage_by_group();
+std::vector<ServiceMetrics> Operations::metrics() {
+    const auto& by_group = scanner_.scan();
     double now = wall_seconds();
     std::vector<ServiceMetrics> out;
     out.reserve(supervisor_.services().size());
@@ -25,6 +25,8 @@ std::vector<ServiceMetrics> Operations::metrics() const {
         if (m.status.uptime_seconds) m.start_time = now - *m.status.uptime_seconds;
         if (pid_t group = s->scope.group(); group > 0)
             if (auto it = by_group.find(group); it != by_group.end()) m.usage = it->second;
+        if (s->output)
+            m.output = std::array{s->output->counts(OutputStream::out), s->output->counts(OutputStream::err)};
         out.push_back(std::move(m));
     }
     return out;

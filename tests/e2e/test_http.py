@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from harness import SLOWDOWN, Tend, free_port, wait_for
+from harness import RSS_SLOWDOWN, SLOWDOWN, Tend, free_port, wait_for
 
 
 def config(listen, extra=""):
@@ -132,6 +132,37 @@ def test_metrics_pass_promtool_and_count_what_tend_did(served):
     assert metric(text, 'tend_requests_total{front="http"}') >= 1
     assert metric(text, "process_resident_memory_bytes") > 0
     assert metric(text, "process_open_fds") > 0
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian's prometheus) is not installed")
+def test_output_lines_and_bytes_are_counted_per_service_and_stream():
+    port = free_port()
+    # 7 lines on stdout ("line N" and its newline: 7 bytes each); on stderr 2 lines ("e" and its newline)
+    # and a partial one ("e": a line once its newline comes or the process exits; its byte at once).
+    script = "for i in 1 2 3 4 5 6 7; do echo line $i; done; echo e >&2; echo e >&2; printf e >&2; exec sleep 1000"
+    with Tend(config(f"127.0.0.1:{port}") + f"""
+      talker:
+        command: [sh, -c, "{script}"]
+        min_uptime: 0
+      quiet:
+        command: [sleep, "1000"]
+        output: inherit
+    """) as t:
+        wait_for(lambda: answers(port), 10, what="the HTTP listener")
+        labels = '{service="talker",group="talker",stream="%s"}'
+
+        def counted():
+            text = get(port, "/metrics")[1]
+            return (metric(text, "tend_service_output_bytes_total" + labels % "stderr") == 5
+                    and metric(text, "tend_service_output_lines_total" + labels % "stdout") == 7 and text)
+
+        text = wait_for(counted, 10, what="talker's lines counted")
+        check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+        assert check.returncode == 0, check.stdout + check.stderr + text
+        assert metric(text, "tend_service_output_lines_total" + labels % "stderr") == 2
+        assert metric(text, "tend_service_output_bytes_total" + labels % "stdout") == 49
+        assert metric(text, "tend_service_output_bytes_total" + labels % "stderr") == 5
+        assert 'tend_service_output_lines_total{service="quiet"' not in text  # not captured: no sample
 
 
 def test_huge_headers_a_huge_body_and_too_many_fields_are_refused(served):
@@ -337,6 +368,10 @@ def test_a_real_prometheus_server_scrapes_tend_and_its_query_api_returns_the_val
         assert exit_code[0]["value"][1] == "3"
         target_up = wait_for(lambda: query('up{job="tend"}'), 30, interval=0.5, what="the target's up")
         assert target_up[0]["value"][1] == "1"
+        # sleeper prints nothing: its counters are there, at 0.
+        lines = wait_for(lambda: query('tend_service_output_lines_total{service="sleeper",stream="stdout"}'), 30,
+                         interval=0.5, what="sleeper's line count")
+        assert lines[0]["value"][1] == "0"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -360,3 +395,56 @@ def test_one_client_address_holds_at_most_64_connections(served):
             s.close()
     wait_for(lambda: answers(port) == (200, "ok\n"), 10, what="HTTP answering again")
     still_supervising(t, port)
+
+
+def test_request_bodies_held_at_once_are_capped_for_the_whole_front(served):
+    """Many connections each announce 1 MiB and trickle it: past 8 MiB
+    held in all, more bodies get 503 at once; tend's RSS stays bounded and the
+    control socket answers throughout."""
+    t, port = served
+    rss_before = t.rss_kib()
+    announced = 1024 * 1024
+    held = []
+    try:
+        # 64 connections (one address's most), each announcing 1 MiB and sending 64 KiB of it.
+        for _ in range(64):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+                      b"Content-Length: %d\r\n\r\n" % announced + b"<" * 65536)
+            held.append(s)
+        busy = 0
+        for s in held:
+            s.settimeout(0.05)
+            try:
+                reply = s.recv(200)
+            except socket.timeout:
+                continue
+            if reply.startswith(b"HTTP/1.1 503"):
+                busy += 1
+                assert b"busy: the HTTP front holds its limit of request bodies (8388608 bytes" in reply + s.recv(400)
+        # 8 MiB / 1 MiB: 8 bodies are admitted, every other one is refused.
+        assert busy == 64 - 8, busy
+        assert t.ctl("status").returncode == 0
+        rss_kib = t.rss_kib()
+        assert rss_kib - rss_before < 16 * 1024 * RSS_SLOWDOWN, (rss_before, rss_kib)
+        # An XML-RPC call waits its turn: busy now...
+        status = post_rpc(port)
+        assert status == 503
+    finally:
+        for s in held:
+            s.close()
+    # ...and served once the trickling clients are gone.
+    wait_for(lambda: post_rpc(port) == 200, 10, what="an XML-RPC call served again")
+    still_supervising(t, port)
+
+
+def post_rpc(port):
+    body = b"<?xml version='1.0'?><methodCall><methodName>supervisor.getState</methodName><params/></methodCall>"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10 * SLOWDOWN)
+    try:
+        connection.request("POST", "/RPC2", body=body, headers={"Content-Type": "text/xml"})
+        return connection.getresponse().status
+    except (ConnectionError, http.client.HTTPException):
+        return None
+    finally:
+        connection.close()

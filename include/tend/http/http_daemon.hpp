@@ -4,7 +4,8 @@
 // admits connections (the control socket's rules, by uid on a unix socket, by
 // address on TCP), bounds them, and drops any that has not delivered its
 // request and taken its answer within `request_timeout` (a slow or idle client).
-// A POST's body is read up to `max_body` (413 past it); a request answered
+// A POST's body is read up to `max_body` (413 past it), and only while the
+// bodies held at once stay within the front's BodyBudget (503 past it); a request answered
 // later (an XML-RPC call that waits) has its connection suspended meanwhile.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "tend/control/admission.hpp"
 #include "tend/control/socket_listener.hpp"
 #include "tend/event/event_loop.hpp"
+#include "tend/http/body_budget.hpp"
 #include "tend/http/http_routes.hpp"
 #include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
@@ -35,6 +37,8 @@ struct HttpLimits {
     std::size_t max_headers = 64;
     Duration request_timeout = std::chrono::seconds(10);
     std::size_t max_body = 1024 * 1024;
+    // Bodies held at once by the whole front (every connection, both listeners during a move).
+    std::size_t max_bodies = 8 * 1024 * 1024;
 };
 
 // What the handler is told of a request.
@@ -66,8 +70,9 @@ public:
     using PeerCheck = std::function<bool(const Peer&)>;
 
     // Serves `listener` from now on; throws std::runtime_error when MHD cannot start.
-    HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, PeerCheck may_connect,
-               Gate gate, Handler handler);
+    // `bodies` (shared with the front's other listener during a move) outlives it.
+    HttpDaemon(EventLoop& loop, UniqueFd listener, bool unix_socket, HttpLimits limits, BodyBudget& bodies,
+               PeerCheck may_connect, Gate gate, Handler handler);
     ~HttpDaemon();
     HttpDaemon(const HttpDaemon&) = delete;
     HttpDaemon& operator=(const HttpDaemon&) = delete;
@@ -85,7 +90,9 @@ private:
         std::uint64_t id = 0;
         // The request under way: its body so far, and a reply to come.
         std::string body;
+        BodyBudget::Hold hold;  // what `body` may grow to, taken from the budget
         bool too_large = false;
+        bool over_budget = false;
         bool suspended = false;
         std::optional<HttpReply> ready;
         Subscription later;
@@ -102,6 +109,9 @@ private:
                     std::size_t* upload_size, void** request_context);
     bool first_call(Connection& connection, const char* url, const char* method, void** request_context);
     bool body_read(Connection& connection, const char* url, const char* method);
+    void take_upload(Connection& connection, std::string_view upload);
+    // Room in the budget for `size` bytes of the body, at least; false when there is none.
+    bool make_room(Connection& connection, std::size_t size);
     void answer_later(std::uint64_t id, HttpReply reply);
     bool admitted(const Connection& connection) const;
     void answer(MHD_Connection* connection, const HttpReply& reply);
@@ -113,6 +123,7 @@ private:
     EventLoop& loop_;
     bool unix_socket_;
     HttpLimits limits_;
+    BodyBudget& bodies_;
     PeerCheck may_connect_;
     Gate gate_;
     Handler handler_;

@@ -47,6 +47,7 @@ private:
     SupervisorRpc rpc_{operations_};
     StatusPage page_{operations_};  // its token lives as long as the front
     HttpLimits limits_;
+    BodyBudget bodies_{limits_.max_bodies};  // before daemon_: its connections give theirs back as it goes
     std::optional<HttpSettings> settings_;
     std::optional<HttpCredentials> credentials_;
     std::optional<gid_t> group_;  // control_group: its members may use a unix socket too

@@ -22,11 +22,15 @@ public:
     using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
     enum class Type { gauge, counter };
 
+    // `expected`: the page's likely size, reserved at once.
+    explicit MetricsText(std::size_t expected = 0) { text_.reserve(expected); }
+
     // Starts a family: its samples follow, none of another family between.
     void family(std::string_view name, Type type, std::string_view help);
     void sample(std::string_view name, Labels labels, double value);
     void sample(std::string_view name, double value) { sample(name, {}, value); }
     const std::string& text() const { return text_; }
+    std::string take() && { return std::move(text_); }
 
 private:
     std::string text_;

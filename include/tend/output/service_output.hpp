@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,16 @@
 #include "tend/util/unique_fd.hpp"
 
 namespace tend {
+
+// What one stream of a service has written since tend made its pipes (they
+// outlive its processes): lines (a line cut for its length counts once; a
+// partial one once its newline comes or the main process exits) and bytes as
+// read, newlines included. Two additions per read and line: nothing the
+// output path would notice.
+struct OutputCounts {
+    std::uint64_t lines = 0;
+    std::uint64_t bytes = 0;
+};
 
 class ServiceOutput {
 public:
@@ -46,6 +57,7 @@ public:
     void update(const ServiceSpec& spec);
 
     const LogRing& ring() const { return ring_; }
+    OutputCounts counts(OutputStream stream) const { return pipes_[stream == OutputStream::out ? 0 : 1].counts; }
 
 private:
     struct Pipe {
@@ -54,11 +66,12 @@ private:
         UniqueFd write;
         EventSource source;
         LineSplitter splitter;
+        OutputCounts counts;
     };
 
     // Returns false when the pipe had nothing more (EAGAIN).
     bool read_once(Pipe& pipe);
-    void on_line(const Pipe& pipe, std::string_view text, bool continued);
+    void on_line(Pipe& pipe, std::string_view text, bool continued);
     void commit();
     void pause();
     void resume();

@@ -1,6 +1,6 @@
-// CPU time and resident memory of processes, from /proc/PID/stat: per process
-// group in one pass over /proc (what /metrics reports for each service), and
-// tend's own. Read only when asked (a scrape), so an idle tend costs nothing.
+// CPU time and resident memory of processes, from /proc/PID/stat: the parse
+// of one stat line (ProcessScanner sums them per process group), and tend's
+// own. Read only when asked (a scrape), so an idle tend costs nothing.
 #pragma once
 
 #include <sys/types.h>
@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 
 namespace tend {
 
@@ -28,8 +27,6 @@ struct StatUsage {
 };
 std::optional<StatUsage> parse_stat_usage(std::string_view line, long ticks_per_second, long page_size);
 
-// The live processes' usage summed by process group.
-std::unordered_map<pid_t, ProcessUsage> usage_by_group();
 ProcessUsage own_usage();
 // The file descriptors tend holds open.
 std::size_t own_open_fds();

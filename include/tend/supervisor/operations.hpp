@@ -5,6 +5,7 @@
 // requests, calls the same members and encodes what they return.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <list>
@@ -19,6 +20,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/output/log_line.hpp"
 #include "tend/process/exit_status.hpp"
+#include "tend/process/process_scanner.hpp"
 #include "tend/process/process_usage.hpp"
 #include "tend/supervisor/supervisor.hpp"
 #include "tend/util/listener_list.hpp"
@@ -62,6 +64,8 @@ struct ServiceMetrics {
     bool ready = false;                     // running (ready, where readiness is configured), or a completed one-shot
     std::optional<double> start_time;       // of its current process, in seconds since the epoch
     ProcessUsage usage;                     // of its process group, now
+    // Of its stdout and stderr, when tend captures its output (output: prefix, or a log_file).
+    std::optional<std::array<OutputCounts, 2>> output;
 };
 
 // The front ends that count their requests.
@@ -152,8 +156,8 @@ public:
     // What keeps tend from being ready: services it expects up that are not
     // running yet (health checks left to health()).
     HealthReport readiness() const;
-    // Every service's figures, from one pass over /proc; and tend's own.
-    std::vector<ServiceMetrics> metrics() const;
+    // Every service's figures, from one pass over /proc (its stat files kept open between scrapes); and tend's own.
+    std::vector<ServiceMetrics> metrics();
     TendMetrics own_metrics() const;
     // A front end took a request.
     void count_request(Front front) { ++requests_[static_cast<int>(front)]; }
@@ -251,6 +255,7 @@ private:
     std::uint64_t requests_[2] = {0, 0};  // by Front
     // Of tend (its Operations, made at start-up), in seconds since the epoch.
     double start_time_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    ProcessScanner scanner_;
     EventSource recheck_;
     EventSource free_expired_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // what a reload still reading checks
