@@ -21,6 +21,7 @@
 #include "tend/control/socket_listener.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/http/http_routes.hpp"
+#include "tend/http/http_stream.hpp"
 #include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
 
@@ -47,13 +48,14 @@ struct HttpRequest {
     std::function<void(HttpReply)> answer_later;
 };
 
-// A handler's answer: a reply now; or none, when it queued one itself (a
-// 401); or, with `later` set, a reply to come through answer_later, the
+// A handler's answer: a reply now; or a stream (http_stream.hpp); or none,
+// when it queued one itself (a 401); or, with `later` set, a reply to come through answer_later, the
 // connection waiting meanwhile (`later` holds the work: dropped when the
 // client goes, so the work's end answers nobody).
 struct HttpAnswer {
     std::optional<HttpReply> reply;
     Subscription later;
+    std::optional<HttpStream> stream;
 };
 
 class HttpDaemon {
@@ -89,6 +91,7 @@ private:
         bool suspended = false;
         std::optional<HttpReply> ready;
         Subscription later;
+        std::shared_ptr<StreamQueue> stream;  // a streamed reply's: no deadline, suspended while it is empty
     };
 
     friend struct HttpDaemonCallbacks;  // MHD's callbacks, in http_daemon.cpp
@@ -103,10 +106,13 @@ private:
     bool first_call(Connection& connection, const char* url, const char* method, void** request_context);
     bool body_read(Connection& connection, const char* url, const char* method);
     void answer_later(std::uint64_t id, HttpReply reply);
+    void start_stream(Connection& connection, HttpStream stream);
     bool admitted(const Connection& connection) const;
     void answer(MHD_Connection* connection, const HttpReply& reply);
     // Lets MHD do what is due, drops connections past their deadline, and sets the timer again.
     void run();
+    static constexpr int kRunsPerTurn = 16;
+    bool streaming() const;  // a stream is sending
     void drop_expired();
     void arm();
 

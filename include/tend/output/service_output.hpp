@@ -46,6 +46,7 @@ public:
     void update(const ServiceSpec& spec);
 
     const LogRing& ring() const { return ring_; }
+    void clear_kept() { ring_.clear(); }
 
 private:
     struct Pipe {
