@@ -294,3 +294,25 @@ def test_a_flood_followed_by_a_reader_that_keeps_up(served):
     assert last == "3000000\n" or "Dropping the HTTP stream" in t.log, (received, last)
     print(f"the follower read {received} of the flood's 3,000,000 lines")
     assert timed_status(t) < 5 * SLOWDOWN and t.process.poll() is None
+
+
+QUIET = """
+settings:
+  http: {{listen: "127.0.0.1:{port}"}}
+services:
+  sleeper: {{command: "echo up; exec sleep 1000", min_uptime: 0}}
+"""
+
+
+def test_idle_followers_cost_tend_no_wake_up():
+    port = free_port()
+    with Tend(QUIET.format(port=port)) as t:
+        wait_for(lambda: (t.status("sleeper") or {}).get("sleeper", {}).get("state") == "running", 10 * SLOWDOWN,
+                 what="sleeper running")
+        followers = [stream(port, path) for path in ("/logtail/sleeper", "/events", "/mainlogtail")]
+        assert followers[0][1].readline() == b"up\n"
+
+        assert t.wake_ups_over(3) == 0
+        # A line still reaches its follower after the quiet.
+        t.ctl("restart", "sleeper", check=True)
+        read_until(followers[0][1], lambda line: line == "up\n")
