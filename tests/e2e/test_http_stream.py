@@ -191,6 +191,17 @@ def test_supervisorctl_clear_forgets_the_kept_output(served):
     assert code == 0 and sorted(out.splitlines()) == ["flood: cleared", "sleeper: cleared", "talker: cleared",
                                                        "ticker: cleared"]
     assert proxy.supervisor.clearProcessLogs("ticker") is True
+    # tendctl's own way to the same.
+    tick = lambda line: int(line.split()[-1])
+    wait_for(lambda: "tick" in t.ctl("logs", "ticker").stdout, 5 * SLOWDOWN, what="a tick kept")
+    last = tick(t.ctl("logs", "ticker", "-n", "1").stdout)
+    assert t.ctl("logs", "--clear", "ticker", "sleeper").stdout == "ticker: cleared\nsleeper: cleared\n"
+    kept = t.ctl("logs", "ticker").stdout.splitlines()
+    assert not kept or tick(kept[0]) > last, (last, kept)
+    refused = t.ctl("logs", "--clear", "-f")
+    assert refused.returncode != 0 and "excludes" in refused.stderr, refused.stderr
+    refused = t.ctl("logs", "--clear", "-n", "3")
+    assert refused.returncode != 0 and "'clear' goes without 'lines' and 'follow'" in refused.stderr, refused.stderr
 
 
 def test_events_are_server_sent_events_of_what_tendctl_events_streams(served):
