@@ -363,3 +363,25 @@ def test_followers_end_when_the_listener_moves_and_tend_shuts_down_with_them_ope
     read_until(new[1][1], lambda line: line.startswith("tick"))
     t.signal(signal.SIGTERM)
     assert t.wait(30) == 0
+
+
+@needs_supervisorctl
+def test_supervisorctl_tail_f_over_a_unix_socket():
+    config = """
+    settings:
+      http: {listen: "unix:$DIR/http.sock"}
+    services:
+      talker: {command: "echo hello; echo oops >&2; exec sleep 1000"}
+    """
+    with Tend(config) as t:
+        url = f"unix://{t.file('http.sock')}"
+        wait_for(lambda: t.file("http.sock").exists() and "oops" in t.ctl("logs", "talker").stdout, 10 * SLOWDOWN,
+                 what="talker's output kept")
+        ctl = subprocess.Popen(["supervisorctl", "-s", url, "tail", "-f", "talker", "stderr"], stdout=subprocess.PIPE,
+                               text=True)
+        try:
+            assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
+            assert ctl.stdout.readline() == "oops\n"
+        finally:
+            ctl.send_signal(signal.SIGINT)
+            ctl.wait(10 * SLOWDOWN)
