@@ -42,6 +42,7 @@ class StreamQueue : public std::enable_shared_from_this<StreamQueue> {
 public:
     // Per stream: 64 followers stalled at once hold 16 MiB at most.
     static constexpr std::size_t kMaxQueued = 256 * 1024;
+    static constexpr std::size_t kSocketBuffer = 128 * 1024;  // SO_SNDBUF: the kernel keeps up to twice this
 
     // `wake` makes the loop run MHD soon (after a resume).
     StreamQueue(EventLoop& loop, MHD_Connection* connection, int fd, std::string key, std::function<void()> wake,
