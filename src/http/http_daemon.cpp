@@ -106,9 +106,8 @@ HttpDaemon::~HttpDaemon() {
     // dropped (it answers nobody) and they are resumed to be closed.
     for (auto& [ptr, connection] : connections_) {
         connection->later.reset();
-        if (connection->stream) connection->stream->release();
+        if (connection->stream) connection->stream->release();  // resumed when suspended, to be closed
         if (connection->suspended) {
-            connection->later.reset();
             connection->suspended = false;
             mhd().resume_connection(connection->mhd);
         }
@@ -158,8 +157,10 @@ bool HttpDaemon::admitted(const Connection& connection) const {
 
 void HttpDaemon::closed(void** context) {
     auto it = connections_.find(static_cast<Connection*>(*context));
-    if (it != connections_.end() && it->second->stream) it->second->stream->detach();
-    connections_.erase(static_cast<Connection*>(*context));
+    if (it != connections_.end()) {
+        if (it->second->stream) it->second->stream->detach();
+        connections_.erase(it);
+    }
     *context = nullptr;
 }
 

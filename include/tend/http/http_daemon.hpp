@@ -5,7 +5,9 @@
 // address on TCP), bounds them, and drops any that has not delivered its
 // request and taken its answer within `request_timeout` (a slow or idle client).
 // A POST's body is read up to `max_body` (413 past it); a request answered
-// later (an XML-RPC call that waits) has its connection suspended meanwhile.
+// later (an XML-RPC call that waits) has its connection suspended meanwhile;
+// a streamed answer (a log follower) has no deadline and is bounded by its
+// queue instead (http_stream.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -49,9 +51,9 @@ struct HttpRequest {
 };
 
 // A handler's answer: a reply now; or a stream (http_stream.hpp); or none,
-// when it queued one itself (a 401); or, with `later` set, a reply to come through answer_later, the
-// connection waiting meanwhile (`later` holds the work: dropped when the
-// client goes, so the work's end answers nobody).
+// when it queued one itself (a 401); or, with `later` set, a reply to come
+// through answer_later, the connection waiting meanwhile (`later` holds the
+// work: dropped when the client goes, so the work's end answers nobody).
 struct HttpAnswer {
     std::optional<HttpReply> reply;
     Subscription later;
