@@ -116,7 +116,7 @@ def stalled_socket(port, path):
 def supervisorctl(port, *args):
     """(exit code, output) of Debian's supervisorctl against tend."""
     run = subprocess.run(["supervisorctl", "-s", f"http://127.0.0.1:{port}", *args], capture_output=True, text=True,
-                         timeout=30 * SLOWDOWN)
+                         stdin=subprocess.DEVNULL, timeout=30 * SLOWDOWN)
     return run.returncode, run.stdout
 
 
@@ -130,7 +130,7 @@ def timed_status(t):
 def test_supervisorctl_tail_f_follows_new_lines(served):
     t, port, proxy = served
     ctl = subprocess.Popen(["supervisorctl", "-s", f"http://127.0.0.1:{port}", "tail", "-f", "ticker"],
-                           stdout=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
         ticks = []
@@ -161,7 +161,7 @@ def test_supervisorctl_maintail_shows_tends_own_log(served):
     assert code == 0 and "HTTP listener at 127.0.0.1:" in out, out
     assert proxy.supervisor.readLog(0, 0) in t.log
     ctl = subprocess.Popen(["supervisorctl", "-s", f"http://127.0.0.1:{port}", "maintail", "-f"],
-                           stdout=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
         t.ctl("reload", check=True)
@@ -206,7 +206,8 @@ def test_supervisorctl_clear_forgets_the_kept_output(served):
 
 def test_events_are_server_sent_events_of_what_tendctl_events_streams(served):
     t, port, proxy = served
-    tendctl = subprocess.Popen([TENDCTL, "-s", t.socket, "--json", "events"], stdout=subprocess.PIPE, text=True)
+    tendctl = subprocess.Popen([TENDCTL, "-s", t.socket, "--json", "events"], stdout=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True)
 
     def tendctl_until_running():
         events = []
@@ -378,7 +379,7 @@ def test_supervisorctl_tail_f_over_a_unix_socket():
         wait_for(lambda: t.file("http.sock").exists() and "oops" in t.ctl("logs", "talker").stdout, 10 * SLOWDOWN,
                  what="talker's output kept")
         ctl = subprocess.Popen(["supervisorctl", "-s", url, "tail", "-f", "talker", "stderr"], stdout=subprocess.PIPE,
-                               text=True)
+                               stdin=subprocess.DEVNULL, text=True)
         try:
             assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
             assert ctl.stdout.readline() == "oops\n"
