@@ -38,7 +38,7 @@ _tendctl() {
         start|restart) options+=" --no-wait --timeout" ;;
         stop) options+=" --no-wait --timeout --with-dependants" ;;
         wait) options+=" --state --for --timeout" ;;
-        logs) options+=" -n --lines -f --follow" ;;
+        logs) options+=" -n --lines -f --follow --clear" ;;
         reload) options+=" --dry-run" ;;
     esac
     if [[ $cur == -* ]]; then

@@ -35,6 +35,7 @@ complete -c tendctl -n "__fish_seen_subcommand_from wait" -l state -x -a 'runnin
 complete -c tendctl -n "__fish_seen_subcommand_from wait" -l for -x -a 'started ready healthy completed'
 complete -c tendctl -n "__fish_seen_subcommand_from logs" -s n -l lines -x -d 'Last N lines'
 complete -c tendctl -n "__fish_seen_subcommand_from logs" -s f -l follow -d 'Follow'
+complete -c tendctl -n "__fish_seen_subcommand_from logs" -l clear -d 'Forget the kept lines'
 complete -c tendctl -n "__fish_seen_subcommand_from reload" -l dry-run -d 'Print the plan only'
 
 set -l tend_commands check schema import

@@ -36,6 +36,7 @@ struct Invocation {
     bool dry_run = false;
     long lines = -1;
     bool follow = false;
+    bool clear = false;  // logs --clear
     std::string set;    // scale's
     std::string count;  // scale's, checked by tend
 };
@@ -180,7 +181,8 @@ std::optional<int> parse_invocation(int argc, char** argv, Invocation& inv, std:
     auto* logs = app.add_subcommand("logs", std::string(command_help("logs")));
     logs->add_option("names", inv.names, "Service names (default: all, each line prefixed with its service)");
     logs->add_option("-n,--lines", inv.lines, "Only the last N lines")->check(CLI::NonNegativeNumber);
-    logs->add_flag("-f,--follow", inv.follow, "Keep printing new lines until interrupted");
+    auto* follow = logs->add_flag("-f,--follow", inv.follow, "Keep printing new lines until interrupted");
+    logs->add_flag("--clear", inv.clear, "Forget the kept lines instead of printing them")->excludes(follow);
     app.add_subcommand("events", std::string(command_help("events")));
     auto* scale = app.add_subcommand("scale", std::string(command_help("scale")));
     scale->add_option("name", inv.set, "A replicas: set's name")->required();
@@ -229,6 +231,7 @@ json request_args(const std::string& cmd, Invocation& inv) {
     } else if (cmd == "logs") {
         if (inv.lines >= 0) args["lines"] = inv.lines;
         args["follow"] = inv.follow;
+        if (inv.clear) args["clear"] = true;
     } else if (cmd == "wait") {
         if (!inv.condition.empty()) args["condition"] = inv.condition;
         else args["state"] = inv.state;
@@ -278,6 +281,11 @@ int print_reply(const std::string& cmd, const Invocation& inv, const json& resul
         for (const auto& line : result["plan"]) human += line.get<std::string>() + "\n";
         if (result["plan"].empty()) human += "nothing changed\n";
         for (const auto& w : result["warnings"]) std::cerr << "tendctl: warning: " << w.get<std::string>() << "\n";
+        return print_result(inv, result, human);
+    }
+    if (cmd == "logs" && inv.clear) {
+        std::string human;
+        for (const auto& n : result["cleared"]) human += n.get<std::string>() + ": cleared\n";
         return print_result(inv, result, human);
     }
     if (cmd == "logs") return print_logs(inv, result, client);

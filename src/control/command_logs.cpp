@@ -1,5 +1,5 @@
 // `logs`: a service's kept lines, or all services' interleaved; with `follow`,
-// the connection then streams new lines.
+// the connection then streams new lines; with `clear`, they are forgotten instead.
 #include <algorithm>
 #include <cstdint>
 
@@ -25,6 +25,13 @@ std::string CommandHandler::logs(Call& call) {
     if (wanted < -1 || wanted > 1e9) throw ArgumentError("argument 'lines' must be a count of lines");
     std::optional<std::size_t> count;
     if (wanted >= 0) count = static_cast<std::size_t>(wanted);
+    if (bool_arg(args, "clear", false)) {
+        if (follow || count) throw ArgumentError("argument 'clear' goes without 'lines' and 'follow'");
+        operations_.clear_logs(services);
+        json cleared = json::array();
+        for (const Service* s : services) cleared.push_back(s->name());
+        return encode_ok({{"cleared", cleared}});
+    }
     std::vector<KeptLine> lines = operations_.logs(services, count, !names.empty());
     // A reply is one line of JSON: past kMaxLogsReplyBytes of text the oldest lines are left out.
     std::size_t first = 0;

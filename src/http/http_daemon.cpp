@@ -114,12 +114,14 @@ HttpDaemon::~HttpDaemon() {
     timer_.reset();
     // MHD closes only connections that are not suspended: their work is
     // dropped (it answers nobody) and they are resumed to be closed.
-    for (auto& [ptr, connection] : connections_)
+    for (auto& [ptr, connection] : connections_) {
+        connection->later.reset();
+        if (connection->stream) connection->stream->release();  // resumed when suspended, to be closed
         if (connection->suspended) {
-            connection->later.reset();
             connection->suspended = false;
             mhd().resume_connection(connection->mhd);
         }
+    }
     mhd().stop_daemon(daemon_);  // closes every connection (their CLOSED callbacks run) and the listener
 }
 
@@ -164,7 +166,11 @@ bool HttpDaemon::admitted(const Connection& connection) const {
 }
 
 void HttpDaemon::closed(void** context) {
-    connections_.erase(static_cast<Connection*>(*context));
+    auto it = connections_.find(static_cast<Connection*>(*context));
+    if (it != connections_.end()) {
+        if (it->second->stream) it->second->stream->detach();
+        connections_.erase(it);
+    }
     *context = nullptr;
 }
 
@@ -181,6 +187,8 @@ void HttpDaemon::completed(void* context) {
     connection.over_budget = false;
     connection.ready.reset();
     connection.later.reset();
+    if (connection.stream) connection.stream->detach();
+    connection.stream.reset();
 }
 
 bool HttpDaemon::on_request(MHD_Connection* c, const char* url, const char* method, const char* upload,
@@ -274,6 +282,8 @@ bool HttpDaemon::body_read(Connection& connection, const char* url, const char* 
                                   [this, id](HttpReply reply) { answer_later(id, std::move(reply)); }});
     if (result.reply) {
         answer(c, *result.reply);
+    } else if (result.stream) {
+        start_stream(connection, std::move(*result.stream));
     } else if (result.later) {
         connection.later = std::move(result.later);
         connection.suspended = true;
@@ -296,6 +306,22 @@ void HttpDaemon::answer_later(std::uint64_t id, HttpReply reply) {
         }
 }
 
+void HttpDaemon::start_stream(Connection& connection, HttpStream stream) {
+    auto queue = std::make_shared<StreamQueue>(
+        loop_, connection.mhd, connection.fd, connection.key, [this] {
+            if (timer_) loop_.arm(timer_.get(), Duration::zero());
+        },
+        std::move(stream.first));
+    MHD_Response* response = queue->response();
+    mhd().add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, stream.content_type.c_str());
+    mhd().add_response_header(response, "Cache-Control", "no-store");
+    for (const auto& [name, value] : stream.headers) mhd().add_response_header(response, name.c_str(), value.c_str());
+    mhd().queue_response(connection.mhd, stream.status, response);
+    mhd().destroy_response(response);
+    connection.stream = queue;
+    connection.later = stream.start(queue->pusher());
+}
+
 void HttpDaemon::answer(MHD_Connection* c, const HttpReply& reply) {
     MHD_Response* response =
         mhd().create_response_from_buffer(reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY);
@@ -311,14 +337,28 @@ void HttpDaemon::answer(MHD_Connection* c, const HttpReply& reply) {
 
 void HttpDaemon::run() {
     drop_expired();
-    mhd().run(daemon_);
+    // MHD sends a stream one block per run, where a service's pipe gives 64 KiB
+    // a turn: while a stream has bytes and its socket takes them (MHD has
+    // work ready at once), a few more runs keep a reader that keeps up from
+    // being dropped. Bounded, so other sources still get their turn.
+    for (int runs = 0; runs < kRunsPerTurn; ++runs) {
+        mhd().run(daemon_);
+        MHD_UNSIGNED_LONG_LONG ms = 1;
+        if (!streaming() || mhd().get_timeout(daemon_, &ms) != MHD_YES || ms != 0) break;
+    }
     arm();
+}
+
+bool HttpDaemon::streaming() const {
+    for (const auto& [ptr, connection] : connections_)
+        if (connection->stream && !connection->stream->suspended()) return true;
+    return false;
 }
 
 void HttpDaemon::drop_expired() {
     auto now = std::chrono::steady_clock::now();
     for (auto& [ptr, connection] : connections_)
-        if (connection->deadline <= now && connection->fd >= 0 && !connection->suspended) {
+        if (connection->deadline <= now && connection->fd >= 0 && !connection->suspended && !connection->stream) {
             spdlog::debug("Dropping HTTP connection from {}: no request and answer within {}s", connection->key,
                           std::chrono::duration_cast<std::chrono::seconds>(limits_.request_timeout).count());
             shutdown(connection->fd, SHUT_RDWR);
@@ -333,7 +373,7 @@ void HttpDaemon::arm() {
     if (mhd().get_timeout(daemon_, &mhd_ms) == MHD_YES) wait = Duration(static_cast<Duration::rep>(mhd_ms));
     auto now = std::chrono::steady_clock::now();
     for (const auto& [ptr, connection] : connections_) {
-        if (connection->fd < 0 || connection->suspended) continue;
+        if (connection->fd < 0 || connection->suspended || connection->stream) continue;
         auto left = std::chrono::ceil<Duration>(std::max(connection->deadline - now, TimePoint::duration::zero()));
         if (!wait || left < *wait) wait = left;
     }

@@ -15,6 +15,7 @@
 #include "tend/config/listen_address.hpp"
 #include "tend/config/setting_keys.hpp"
 #include "tend/control/socket_listener.hpp"
+#include "tend/http/stream_routes.hpp"
 #include "tend/util/system_error.hpp"
 
 namespace tend {
@@ -127,10 +128,11 @@ bool HttpServer::authorized(MHD_Connection* connection) {
 HttpAnswer HttpServer::handle(const HttpRequest& request) {
     if (request.path == "/RPC2") {
         if (request.method == "POST") return xmlrpc(request);
-        return {HttpReply{405, "text/plain; charset=utf-8", "/RPC2 takes XML-RPC calls: POST\n"}, {}};
+        return {HttpReply{405, "text/plain; charset=utf-8", "/RPC2 takes XML-RPC calls: POST\n"}, {}, {}};
     }
-    if (request.path == "/" || request.path.starts_with("/action/")) return {status_page(request), {}};
-    return {route(operations_, request.method, request.path), {}};
+    if (request.path == "/" || request.path.starts_with("/action/")) return {status_page(request), {}, {}};
+    if (auto streamed = stream_route(operations_, rpc_, request.method, request.path)) return std::move(*streamed);
+    return {route(operations_, request.method, request.path), {}, {}};
 }
 
 HttpReply HttpServer::status_page(const HttpRequest& request) {
@@ -166,9 +168,9 @@ HttpAnswer HttpServer::xmlrpc(const HttpRequest& request) {
         if (state->waiting) answer_later({200, "text/xml", std::move(xml)});
         else state->now = std::move(xml);
     });
-    if (state->now) return {HttpReply{200, "text/xml", std::move(*state->now)}, {}};
+    if (state->now) return {HttpReply{200, "text/xml", std::move(*state->now)}, {}, {}};
     state->waiting = true;
-    return {std::nullopt, std::move(later)};
+    return {std::nullopt, std::move(later), {}};
 }
 
 }  // namespace tend

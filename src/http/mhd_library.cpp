@@ -30,6 +30,7 @@ MhdLibrary load() {
     bind(library, m.get_connection_info, "MHD_get_connection_info");
     bind(library, m.get_connection_values, "MHD_get_connection_values");
     bind(library, m.create_response_from_buffer, "MHD_create_response_from_buffer");
+    bind(library, m.create_response_from_callback, "MHD_create_response_from_callback");
     bind(library, m.add_response_header, "MHD_add_response_header");
     bind(library, m.queue_response, "MHD_queue_response");
     bind(library, m.destroy_response, "MHD_destroy_response");

@@ -207,16 +207,6 @@ Subscription SupervisorRpc::state(const XmlRpcArray& params, RpcReply& reply) { 
 
 Subscription SupervisorRpc::pid(const XmlRpcArray& params, RpcReply& reply) { return constant(params, reply, XmlRpcValue(static_cast<int>(getpid()))); }
 
-Subscription SupervisorRpc::read_log(const XmlRpcArray& params, RpcReply&) {
-    expect_count(params, 2, 2);
-    throw RpcError(Fault::no_file, "tend writes its own log to its stdout, not to a file");
-}
-
-Subscription SupervisorRpc::clear_log(const XmlRpcArray& params, RpcReply&) {
-    expect_count(params, 0, 0);
-    throw RpcError(Fault::no_file, "tend writes its own log to its stdout, not to a file");
-}
-
 Subscription SupervisorRpc::shutdown(const XmlRpcArray& params, RpcReply& reply) {
     expect_count(params, 0, 0);
     operations_.shutdown("shutdown asked over XML-RPC");
@@ -246,8 +236,8 @@ const std::vector<SupervisorRpc::Entry>& SupervisorRpc::methods() {
         {"supervisor.getIdentification", &S::identification, "Return identifying string of supervisord: tend"},
         {"supervisor.getState", &S::state, "Return current state of supervisord as a struct"},
         {"supervisor.getPID", &S::pid, "Return the PID of tend"},
-        {"supervisor.readLog", &S::read_log, "tend has no main log file: NO_FILE"},
-        {"supervisor.clearLog", &S::clear_log, "tend has no main log file: NO_FILE"},
+        {"supervisor.readLog", &S::read_log, "tend's own log as kept in memory (its last 64 KiB)"},
+        {"supervisor.clearLog", &S::clear_log, "forgets tend's own log kept in memory"},
         {"supervisor.shutdown", &S::shutdown, "Shut tend down (its orderly shutdown)"},
         {"supervisor.restart", &S::restart, "Reload tend's config (tend's reload)"},
         {"supervisor.reloadConfig", &S::reload_config, "What a reload would change: [[added, changed, removed]]"},
@@ -269,8 +259,8 @@ const std::vector<SupervisorRpc::Entry>& SupervisorRpc::methods() {
         {"supervisor.readProcessStderrLog", &S::read_stderr, "Read length bytes from name's kept stderr starting at offset"},
         {"supervisor.tailProcessStdoutLog", &S::tail_stdout, "[bytes, offset, overflow] of name's kept stdout"},
         {"supervisor.tailProcessStderrLog", &S::tail_stderr, "[bytes, offset, overflow] of name's kept stderr"},
-        {"supervisor.clearProcessLogs", &S::clear_process_logs, "tend keeps output in memory: FAILED"},
-        {"supervisor.clearAllProcessLogs", &S::clear_all_logs, "tend keeps output in memory: FAILED for each"},
+        {"supervisor.clearProcessLogs", &S::clear_process_logs, "forgets the output tend keeps in memory for the process"},
+        {"supervisor.clearAllProcessLogs", &S::clear_all_logs, "forgets the output tend keeps in memory for every process"},
     };
     return table;
 }

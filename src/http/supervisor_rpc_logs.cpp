@@ -1,7 +1,8 @@
 // supervisord's log reads over the output tend keeps in memory (the last
 // `log_buffer_lines` of each service): the kept lines of one stream stand in
 // for its log file, read and tailed with supervisord's offset rules; and the
-// config reads (reloadConfig, add/removeProcessGroup) over tend's reload.
+// config reads (reloadConfig, add/removeProcessGroup) over tend's reload;
+// tend's own log kept in memory stands in for supervisord's main log.
 #include "tend/http/supervisor_rpc.hpp"
 
 #include <algorithm>
@@ -81,20 +82,40 @@ Subscription SupervisorRpc::tail_stderr(const XmlRpcArray& params, RpcReply& rep
     return {};
 }
 
-// tend keeps no log files of its own to remove: the kept lines stay.
-Subscription SupervisorRpc::clear_process_logs(const XmlRpcArray& params, RpcReply&) {
+// The kept lines are forgotten (tend's log files, if any, stay: they rotate on their own).
+Subscription SupervisorRpc::clear_process_logs(const XmlRpcArray& params, RpcReply& reply) {
     expect_count(params, 1, 1);
-    Target target = resolve(string_param(params, 0));
-    throw RpcError(Fault::failed, "tend keeps output in memory, not in files it could clear");
+    std::string name = string_param(params, 0);
+    Target target = resolve(name);
+    if (target.whole_group) throw RpcError(Fault::bad_name, name);
+    operations_.clear_logs(target.services);
+    reply(XmlRpcValue(true));
+    return {};
 }
 
 Subscription SupervisorRpc::clear_all_logs(const XmlRpcArray& params, RpcReply& reply) {
     expect_count(params, 0, 0);
     XmlRpcArray out;
-    for (const Service* s : all_services())
-        out.push_back(XmlRpcStruct{{"name", s->name()}, {"group", group_of(*s)}, {"status", static_cast<int>(Fault::failed)},
-                                   {"description", "FAILED: tend keeps output in memory, not in files it could clear"}});
+    std::vector<Service*> services = all_services();
+    operations_.clear_logs(services);
+    for (const Service* s : services)
+        out.push_back(XmlRpcStruct{{"name", s->name()}, {"group", group_of(*s)}, {"status", static_cast<int>(Fault::success)},
+                                   {"description", "OK"}});
     reply(XmlRpcValue(std::move(out)));
+    return {};
+}
+
+// tend's own log: the lines it keeps in memory stand in for supervisord's main log file.
+Subscription SupervisorRpc::read_log(const XmlRpcArray& params, RpcReply& reply) {
+    expect_count(params, 2, 2);
+    reply(XmlRpcValue(read_range(operations_.own_log(), int_param(params, 0), int_param(params, 1))));
+    return {};
+}
+
+Subscription SupervisorRpc::clear_log(const XmlRpcArray& params, RpcReply& reply) {
+    expect_count(params, 0, 0);
+    operations_.clear_own_log();
+    reply(XmlRpcValue(true));
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "tend/log/own_log.hpp"
 #include "tend/util/iso_time.hpp"
 
 namespace tend {
@@ -39,7 +40,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(LogFormat format) {
 
 void set_log_sink(spdlog::sink_ptr sink) {
     auto logger = spdlog::default_logger();
-    logger->sinks() = {std::move(sink)};
+    logger->sinks() = {std::move(sink), OwnLog::instance().sink()};
     logger->set_formatter(make_formatter(current_format));  // spdlog keeps a formatter per sink
 }
 
@@ -48,7 +49,8 @@ void setup_logging(LogFormat format, const std::string& level) {
     if (!logger || logger->name() != "tend") {
         // Single-threaded sink: tend has one thread; stderr is flushed on every line
         // so nothing is lost when the container stops.
-        logger = std::make_shared<spdlog::logger>("tend", std::make_shared<spdlog::sinks::stderr_sink_st>());
+        logger = std::make_shared<spdlog::logger>(
+            "tend", spdlog::sinks_init_list{std::make_shared<spdlog::sinks::stderr_sink_st>(), OwnLog::instance().sink()});
         spdlog::set_default_logger(logger);
     }
     current_format = format;

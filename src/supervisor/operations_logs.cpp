@@ -1,8 +1,9 @@
-// `logs`: the kept lines of some services interleaved by arrival, and the
-// follow of new ones.
+// `logs`: the kept lines of some services interleaved by arrival, the follow
+// of new ones, their clearing; and tend's own log kept in memory.
 #include <algorithm>
 #include <cstdint>
 
+#include "tend/log/own_log.hpp"
 #include "tend/supervisor/operations.hpp"
 
 namespace tend {
@@ -32,5 +33,18 @@ Subscription Operations::follow_logs(const std::vector<Service*>& services, bool
         for (Service* s : services) followed.push_back(s->name());
     return supervisor_.output().follow(std::move(followed), std::move(on_line));
 }
+
+void Operations::clear_logs(const std::vector<Service*>& services) {
+    for (Service* s : services)
+        if (s->output) s->output->clear_kept();
+}
+
+std::string Operations::own_log() const { return OwnLog::instance().text(); }
+
+Subscription Operations::follow_own_log(std::function<void(std::string_view)> on_line) {
+    return OwnLog::instance().follow(std::move(on_line));
+}
+
+void Operations::clear_own_log() { OwnLog::instance().clear(); }
 
 }  // namespace tend

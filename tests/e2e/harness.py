@@ -212,6 +212,23 @@ class Tend:
                 return int(line.split()[1])
         return None
 
+    def context_switches(self):
+        """tend's context switches so far (voluntary and not): how often it woke."""
+        text = Path(f"/proc/{self.pid}/status").read_text()
+        return sum(int(l.split()[1]) for l in text.splitlines() if "ctxt_switches" in l)
+
+    def wake_ups_over(self, seconds):
+        """tend's context switches over a window of `seconds`, once it has settled (none over half a second)."""
+        def settled():
+            before = self.context_switches()
+            time.sleep(0.5)
+            return self.context_switches() == before
+
+        wait_for(settled, 20 * SLOWDOWN, what="tend idle")
+        before = self.context_switches()
+        time.sleep(seconds)  # a measurement window, not a wait for a condition
+        return self.context_switches() - before
+
     def zombies(self):
         return [p for p in self.processes() if (proc_stat(p) or ("?",))[0] == "Z"]
 

@@ -320,20 +320,7 @@ def test_an_idle_listener_costs_no_wake_up():
         get(port, "/metrics")
         wait_for(lambda: t.status("sleeper")["sleeper"]["state"] == "running", 10, what="sleeper running")
 
-        def switches():
-            text = open(f"/proc/{t.pid}/status").read()
-            return sum(int(l.split()[1]) for l in text.splitlines() if "ctxt_switches" in l)
-
-        # Let the loop settle: no switch over half a second.
-        def settled():
-            before = switches()
-            time.sleep(0.5)
-            return switches() == before
-
-        wait_for(settled, 20, what="tend idle")
-        before = switches()
-        time.sleep(3)  # a measurement window, not a wait for a condition
-        assert switches() - before == 0
+        assert t.wake_ups_over(3) == 0
 
 
 @pytest.mark.skipif(shutil.which("prometheus") is None, reason="prometheus (Debian's package) is not installed")

@@ -137,7 +137,7 @@ def test_output_is_read_and_tailed_from_the_kept_lines(served):
     assert proxy.supervisor.readProcessStdoutLog("talker", -1600, 0) == "hello\n"
     assert proxy.supervisor.readProcessStderrLog("talker", 0, 0) == "oops\n"
     assert proxy.supervisor.tailProcessStdoutLog("talker", 0, 3) == ["lo\n", 6, True]
-    assert fault_of(lambda: proxy.supervisor.readLog(0, 0))[0] == 20
+    assert "HTTP listener at 127.0.0.1:" in proxy.supervisor.readLog(0, 0)  # tend's own log, kept in memory
 
 
 @pytest.mark.skipif(shutil.which("supervisorctl") is None, reason="supervisorctl (Debian's supervisor) is not installed")

@@ -87,3 +87,15 @@ TEST_CASE("a service that prints little costs little: blocks start small") {
     for (int i = 0; i < 5000; ++i) ring.push(line(i + 2, "a line of some forty bytes, give or take"));
     CHECK(ring.reserved() <= ring.bytes() + 2 * LogRing::kBlockBytes);
 }
+
+TEST_CASE("a cleared ring holds nothing and takes lines again") {
+    LogRing ring(10);
+    for (int i = 1; i <= 5; ++i) ring.push(line(i, std::to_string(i)));
+    ring.clear();
+    CHECK(ring.size() == 0);
+    CHECK(ring.bytes() == 0);
+    CHECK(ring.reserved() == 0);
+    CHECK(texts(ring, 10) == "");
+    ring.push(line(6, "6"));
+    CHECK(texts(ring, 10) == "6;");
+}

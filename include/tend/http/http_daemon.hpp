@@ -6,7 +6,9 @@
 // request and taken its answer within `request_timeout` (a slow or idle client).
 // A POST's body is read up to `max_body` (413 past it), and only while the
 // bodies held at once stay within the front's BodyBudget (503 past it); a request answered
-// later (an XML-RPC call that waits) has its connection suspended meanwhile.
+// later (an XML-RPC call that waits) has its connection suspended meanwhile;
+// a streamed answer (a log follower) has no deadline and is bounded by its
+// queue instead (http_stream.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -23,6 +25,7 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/http/body_budget.hpp"
 #include "tend/http/http_routes.hpp"
+#include "tend/http/http_stream.hpp"
 #include "tend/util/listener_list.hpp"
 #include "tend/util/unique_fd.hpp"
 
@@ -51,13 +54,14 @@ struct HttpRequest {
     std::function<void(HttpReply)> answer_later;
 };
 
-// A handler's answer: a reply now; or none, when it queued one itself (a
-// 401); or, with `later` set, a reply to come through answer_later, the
-// connection waiting meanwhile (`later` holds the work: dropped when the
-// client goes, so the work's end answers nobody).
+// A handler's answer: a reply now; or a stream (http_stream.hpp); or none,
+// when it queued one itself (a 401); or, with `later` set, a reply to come
+// through answer_later, the connection waiting meanwhile (`later` holds the
+// work: dropped when the client goes, so the work's end answers nobody).
 struct HttpAnswer {
     std::optional<HttpReply> reply;
     Subscription later;
+    std::optional<HttpStream> stream;
 };
 
 class HttpDaemon {
@@ -96,6 +100,7 @@ private:
         bool suspended = false;
         std::optional<HttpReply> ready;
         Subscription later;
+        std::shared_ptr<StreamQueue> stream;  // a streamed reply's: no deadline, suspended while it is empty
     };
 
     friend struct HttpDaemonCallbacks;  // MHD's callbacks, in http_daemon.cpp
@@ -113,10 +118,13 @@ private:
     // Room in the budget for `size` bytes of the body, at least; false when there is none.
     bool make_room(Connection& connection, std::size_t size);
     void answer_later(std::uint64_t id, HttpReply reply);
+    void start_stream(Connection& connection, HttpStream stream);
     bool admitted(const Connection& connection) const;
     void answer(MHD_Connection* connection, const HttpReply& reply);
     // Lets MHD do what is due, drops connections past their deadline, and sets the timer again.
     void run();
+    static constexpr int kRunsPerTurn = 16;
+    bool streaming() const;  // a stream is sending
     void drop_expired();
     void arm();
 

@@ -17,6 +17,7 @@ struct MhdLibrary {
     decltype(&::MHD_get_connection_info) get_connection_info;
     decltype(&::MHD_get_connection_values) get_connection_values;
     decltype(&::MHD_create_response_from_buffer) create_response_from_buffer;
+    decltype(&::MHD_create_response_from_callback) create_response_from_callback;
     decltype(&::MHD_add_response_header) add_response_header;
     decltype(&::MHD_queue_response) queue_response;
     decltype(&::MHD_destroy_response) destroy_response;

@@ -27,6 +27,10 @@ public:
 
     void push(const LineView& line);
     void resize(std::size_t max_lines);
+    void clear() {
+        storage_.reset();
+        held_bytes_ = 0;
+    }
     // Copies of the last `n` lines, oldest first.
     std::vector<StoredLine> last(std::size_t n) const;
 

@@ -58,6 +58,7 @@ public:
 
     const LogRing& ring() const { return ring_; }
     OutputCounts counts(OutputStream stream) const { return pipes_[stream == OutputStream::out ? 0 : 1].counts; }
+    void clear_kept() { ring_.clear(); }
 
 private:
     struct Pipe {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <variant>
 #include <vector>
@@ -210,6 +211,14 @@ public:
     // service, including those a reload adds later.
     [[nodiscard]] Subscription follow_logs(const std::vector<Service*>& services, bool later_too,
                                            std::function<void(const LineView&)> on_line);
+    // Forgets the kept lines of these services (supervisord's clearProcessLogs);
+    // their log files, followers and output counters are left alone.
+    void clear_logs(const std::vector<Service*>& services);
+    // tend's own log as kept in memory (own_log.hpp): what is kept, each line
+    // from now on, and forgetting it.
+    std::string own_log() const;
+    [[nodiscard]] Subscription follow_own_log(std::function<void(std::string_view line)> on_line);
+    void clear_own_log();
     // Each state change, health verdict change and finished reload from now
     // on, of every service (including those a reload adds), as it happens.
     [[nodiscard]] Subscription follow_events(std::function<void(const OperatorEvent&)> on_event);
