@@ -12,6 +12,7 @@ import re
 import select
 import shutil
 import socket
+import signal
 import subprocess
 import tempfile
 import time
@@ -81,7 +82,8 @@ def served():
 
 
 def dump_dom(url):
-    with tempfile.TemporaryDirectory(prefix="tend-chromium-") as profile:
+    # Chromium's helper processes may still write to the profile as it is removed.
+    with tempfile.TemporaryDirectory(prefix="tend-chromium-", ignore_cleanup_errors=True) as profile:
         result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                  f"--user-data-dir={profile}", "--dump-dom", url],
                                 capture_output=True, text=True, timeout=60 * SLOWDOWN)
@@ -107,7 +109,7 @@ class DevTools:
     read from its fd 4 and written to its fd 3."""
 
     def __init__(self):
-        self.profile = tempfile.TemporaryDirectory(prefix="tend-chromium-")
+        self.profile = tempfile.TemporaryDirectory(prefix="tend-chromium-", ignore_cleanup_errors=True)
         to_chromium, self.commands = os.pipe()
         self.replies, from_chromium = os.pipe()
         # Out of the way of 3 and 4, which the shell's redirections then fill.
@@ -119,7 +121,8 @@ class DevTools:
                      f"--user-data-dir={self.profile.name}", "--window-size=1280,800", "about:blank"]
         # bash: dash takes only one-digit fds in redirections.
         self.process = subprocess.Popen(["bash", "-c", f'exec "$0" "$@" 3<&{ends[0]} 4>&{ends[1]}', CHROMIUM] + arguments,
-                                        pass_fds=ends, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        pass_fds=ends, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
         for fd in ends:
             os.close(fd)
         self.buffer = b""
@@ -157,7 +160,10 @@ class DevTools:
         return result["result"].get("value")
 
     def close(self):
-        self.process.kill()
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # its helper processes too
+        except ProcessLookupError:
+            pass
         self.process.wait()
         os.close(self.commands)
         os.close(self.replies)
