@@ -61,13 +61,34 @@ UniqueFd bind_listener(const std::string& path, std::optional<gid_t> group, cons
 
     UniqueFd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!listener) throw errno_error("Failed to create " + what);
+    // Bound under a passing name and renamed into place once it listens: the
+    // socket file appears only when a connect() to it succeeds, so a script (or
+    // a probe) that waits for the file can use it at once.
+    std::string passing = path + ".new";
+    struct stat left {};
+    const bool taken = lstat(passing.c_str(), &left) == 0 && !S_ISSOCK(left.st_mode);  // not ours to remove
+    const bool staged = passing.size() < sizeof addr.sun_path && !taken;
+    sockaddr_un bound = staged ? address_of(passing, what) : addr;
+    if (staged && unlink(passing.c_str()) < 0 && errno != ENOENT)
+        throw errno_error("Failed to remove stale socket " + passing);
+    const std::string& bound_path = staged ? passing : path;
     mode_t old = umask(0177);
-    int r = bind(listener.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    int r = bind(listener.get(), reinterpret_cast<const sockaddr*>(&bound), sizeof bound);
     int bind_errno = errno;
     umask(old);
-    if (r < 0) throw errno_error("Failed to bind " + what + " " + path, bind_errno);
-    if (group) set_socket_access(path, group);
-    if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + path);
+    if (r < 0) throw errno_error("Failed to bind " + what + " " + bound_path, bind_errno);
+    try {
+        if (group) set_socket_access(bound_path, group);
+        if (listen(listener.get(), 128) < 0) throw errno_error("Failed to listen on " + bound_path);
+    } catch (...) {
+        if (staged) unlink(passing.c_str());
+        throw;
+    }
+    if (staged && rename(passing.c_str(), path.c_str()) < 0) {
+        int rename_errno = errno;
+        unlink(passing.c_str());
+        throw errno_error("Failed to move " + what + " " + passing + " into place", rename_errno);
+    }
     return listener;
 }
 
