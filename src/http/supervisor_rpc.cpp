@@ -102,8 +102,8 @@ Subscription constant(const XmlRpcArray& params, RpcReply& reply, XmlRpcValue va
 
 }  // namespace
 
-RpcError::RpcError(Fault fault, std::string_view detail) : code(fault), text(fault_name(fault)) {
-    if (!detail.empty()) text += ": " + std::string(detail);
+RpcError::RpcError(Fault fault, std::optional<std::string_view> detail) : code(fault), text(fault_name(fault)) {
+    if (detail) text += ": " + std::string(*detail);
 }
 
 void expect_count(const XmlRpcArray& params, std::size_t at_least, std::size_t at_most) {
@@ -261,6 +261,11 @@ const std::vector<SupervisorRpc::Entry>& SupervisorRpc::methods() {
         {"supervisor.tailProcessStderrLog", &S::tail_stderr, "[bytes, offset, overflow] of name's kept stderr"},
         {"supervisor.clearProcessLogs", &S::clear_process_logs, "forgets the output tend keeps in memory for the process"},
         {"supervisor.clearAllProcessLogs", &S::clear_all_logs, "forgets the output tend keeps in memory for every process"},
+        // supervisord still answers to the names its 2.x API gave these; older clients call them.
+        {"supervisor.readMainLog", &S::read_log, "readLog's older name"},
+        {"supervisor.readProcessLog", &S::read_stdout, "readProcessStdoutLog's older name"},
+        {"supervisor.tailProcessLog", &S::tail_stdout, "tailProcessStdoutLog's older name"},
+        {"supervisor.clearProcessLog", &S::clear_process_logs, "clearProcessLogs's older name"},
     };
     return table;
 }

@@ -132,5 +132,6 @@ TEST_CASE("tend's states map onto supervisord's state codes") {
 TEST_CASE("faults read as supervisord's: the code's name, then the detail") {
     CHECK(RpcError(Fault::bad_name, "webb").text == "BAD_NAME: webb");
     CHECK(RpcError(Fault::shutdown_state).text == "SHUTDOWN_STATE");
+    CHECK(RpcError(Fault::bad_name, "").text == "BAD_NAME: ");  // getProcessInfo(""), as supervisord words it
     CHECK(static_cast<int>(Fault::cant_reread) == 92);
 }

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -27,9 +28,10 @@ enum class Fault {
     already_added = 90, still_running = 91, cant_reread = 92,
 };
 
-// A fault as supervisord words it: its name, then ": " and the detail when there is one.
+// A fault as supervisord words it: its name, then ": " and the detail when there is one
+// (an empty name is a detail: supervisord answers getProcessInfo("") with "BAD_NAME: ").
 struct RpcError {
-    RpcError(Fault code, std::string_view detail = {});
+    RpcError(Fault code, std::optional<std::string_view> detail = std::nullopt);
     Fault code;
     std::string text;
 };
