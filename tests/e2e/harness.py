@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -71,6 +72,18 @@ def wait_for(condition, timeout=10.0, interval=0.01, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def kill_after(process, timeout):
+    """Kills `process` if it still runs `timeout` seconds on (scaled as wait_for's),
+    so a read of its output that would otherwise block for ever meets the end of
+    the pipe and the test fails there, saying what it waited for, instead of
+    hanging until the whole file's time is up. Returns the timer (cancel() it to
+    keep the process)."""
+    timer = threading.Timer(timeout * SLOWDOWN, process.kill)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def proc_stat(pid):
@@ -224,7 +237,7 @@ class Tend:
             time.sleep(0.5)
             return self.context_switches() == before
 
-        wait_for(settled, 20 * SLOWDOWN, what="tend idle")
+        wait_for(settled, 20, what="tend idle")
         before = self.context_switches()
         time.sleep(seconds)  # a measurement window, not a wait for a condition
         return self.context_switches() - before

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from harness import SLOWDOWN, Tend, wait_for
+from harness import SLOWDOWN, Tend, kill_after, wait_for
 from test_control import request
 
 SERVICES = """
@@ -60,7 +60,9 @@ def hold(t, count, user=None):
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + command
     p = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    guard = kill_after(p, 30)  # an answer that never comes ends the read
     held, refused, first = p.stdout.readline().split(" ", 2)
+    guard.cancel()
     return p, int(held), int(refused), first
 
 

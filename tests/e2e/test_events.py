@@ -6,7 +6,7 @@ import json
 import subprocess
 import time
 
-from harness import SLOWDOWN, TENDCTL, Tend, wait_for
+from harness import SLOWDOWN, TENDCTL, Tend, kill_after, wait_for
 
 CONFIG = """
 services:
@@ -30,13 +30,17 @@ class Watcher:
 
     def until(self, predicate, what):
         deadline = time.monotonic() + 10 * SLOWDOWN
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line.rstrip("\n"))
-            if predicate(self.lines):
-                return self.lines
+        guard = kill_after(self.process, 10)  # a readline that would block ends at the pipe's end
+        try:
+            while time.monotonic() < deadline:
+                line = self.process.stdout.readline()
+                if not line:
+                    break
+                self.lines.append(line.rstrip("\n"))
+                if predicate(self.lines):
+                    return self.lines
+        finally:
+            guard.cancel()
         raise AssertionError(f"no {what} in {self.lines}")
 
     def close(self):

@@ -15,7 +15,7 @@ import xmlrpc.client
 
 import pytest
 
-from harness import RSS_SLOWDOWN, SLOWDOWN, TENDCTL, Tend, free_port, wait_for
+from harness import RSS_SLOWDOWN, SLOWDOWN, TENDCTL, Tend, free_port, kill_after, wait_for
 
 # 20 MB of output in the release tree; a tenth of it where the sanitizers make
 # every byte through tend many times dearer (the queues' cap is 256 KiB, so a
@@ -48,8 +48,8 @@ def served():
     # stdout to /dev/null: the flood is not written to a file.
     with Tend(CONFIG.format(port=port, flood=FLOOD_LINES), stdout="devnull") as t:
         proxy = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/RPC2")
-        wait_for(lambda: _running(proxy, "talker", "ticker", "sleeper"), 10 * SLOWDOWN, what="services running")
-        wait_for(lambda: proxy.supervisor.readProcessStderrLog("talker", 0, 0) == "oops\n", 10 * SLOWDOWN,
+        wait_for(lambda: _running(proxy, "talker", "ticker", "sleeper"), 10, what="services running")
+        wait_for(lambda: proxy.supervisor.readProcessStderrLog("talker", 0, 0) == "oops\n", 10,
                  what="talker's output")
         yield t, port, proxy
 
@@ -136,6 +136,7 @@ def test_supervisorctl_tail_f_follows_new_lines(served):
     t, port, proxy = served
     ctl = subprocess.Popen(["supervisorctl", "-s", f"http://127.0.0.1:{port}", "tail", "-f", "ticker"],
                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    kill_after(ctl, 30)  # its output is read without a timeout
     try:
         assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
         ticks = []
@@ -167,6 +168,7 @@ def test_supervisorctl_maintail_shows_tends_own_log(served):
     assert proxy.supervisor.readLog(0, 0) in t.log
     ctl = subprocess.Popen(["supervisorctl", "-s", f"http://127.0.0.1:{port}", "maintail", "-f"],
                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    kill_after(ctl, 30)  # its output is read without a timeout
     try:
         assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
         t.ctl("reload", check=True)
@@ -198,7 +200,7 @@ def test_supervisorctl_clear_forgets_the_kept_output(served):
     assert proxy.supervisor.clearProcessLogs("ticker") is True
     # tendctl's own way to the same.
     tick = lambda line: int(line.split()[-1])
-    wait_for(lambda: "tick" in t.ctl("logs", "ticker").stdout, 5 * SLOWDOWN, what="a tick kept")
+    wait_for(lambda: "tick" in t.ctl("logs", "ticker").stdout, 5, what="a tick kept")
     last = tick(t.ctl("logs", "ticker", "-n", "1").stdout)
     assert t.ctl("logs", "--clear", "ticker", "sleeper").stdout == "ticker: cleared\nsleeper: cleared\n"
     kept = t.ctl("logs", "ticker").stdout.splitlines()
@@ -220,6 +222,7 @@ def test_events_are_server_sent_events_of_what_tendctl_events_streams(served):
             events.append(json.loads(tendctl.stdout.readline()))
         return events
 
+    kill_after(tendctl, 30)  # its output is read without a timeout
     try:
         # tendctl follows once it has printed an event: a first restart shows that.
         assert t.ctl("restart", "sleeper").returncode == 0
@@ -252,7 +255,7 @@ def test_a_reader_that_never_reads_is_dropped_and_tend_stays_small(served):
     baseline = min(timed_status(t) for _ in range(3))
     stalled = [stalled_socket(port, "/logtail/flood") for _ in range(4)]
     events = stalled_socket(port, "/events")
-    wait_for(lambda: "tick" in proxy.supervisor.readProcessStdoutLog("ticker", -100, 0), 5 * SLOWDOWN)
+    wait_for(lambda: "tick" in proxy.supervisor.readProcessStdoutLog("ticker", -100, 0), 5)
     assert proxy.supervisor.startProcess("flood") is True
     worst = 0
     peak = 0
@@ -263,8 +266,8 @@ def test_a_reader_that_never_reads_is_dropped_and_tend_stays_small(served):
         peak = max(peak, t.rss_kib())
         return t.log.count("Dropping the HTTP stream to 127.0.0.1") >= 4
 
-    wait_for(dropped, 60 * SLOWDOWN, interval=0.2, what="the stalled followers dropped")
-    wait_for(lambda: str(FLOOD_LINES) in proxy.supervisor.readProcessStdoutLog("flood", -100, 0), 60 * SLOWDOWN,
+    wait_for(dropped, 60, interval=0.2, what="the stalled followers dropped")
+    wait_for(lambda: str(FLOOD_LINES) in proxy.supervisor.readProcessStdoutLog("flood", -100, 0), 60,
              what="the flood read to its end")
     print(f"tend RSS {before} KiB before, {peak} KiB at most with 4 stalled followers of a {FLOOD_LINES:,}-line flood, "
           f"{t.rss_kib()} KiB after; tendctl status {baseline * 1000:.0f} ms idle, {worst * 1000:.0f} ms at worst")
@@ -304,7 +307,7 @@ def test_64_followers_at_once_and_hang_ups_mid_stream(served):
         finally:
             for connection, response in again:
                 connection.close()
-    wait_for(admitted_again, 20 * SLOWDOWN, interval=0.5, what="64 followers admitted again")
+    wait_for(admitted_again, 20, interval=0.5, what="64 followers admitted again")
     assert t.process.poll() is None
 
 
@@ -345,7 +348,7 @@ services:
 def test_idle_followers_cost_tend_no_wake_up():
     port = free_port()
     with Tend(QUIET.format(port=port)) as t:
-        wait_for(lambda: (t.status("sleeper") or {}).get("sleeper", {}).get("state") == "running", 10 * SLOWDOWN,
+        wait_for(lambda: (t.status("sleeper") or {}).get("sleeper", {}).get("state") == "running", 10,
                  what="sleeper running")
         followers = [stream(port, path) for path in ("/logtail/sleeper", "/events", "/mainlogtail")]
         assert followers[0][1].readline() == b"up\n"
@@ -381,10 +384,11 @@ def test_supervisorctl_tail_f_over_a_unix_socket():
     """
     with Tend(config) as t:
         url = f"unix://{t.file('http.sock')}"
-        wait_for(lambda: t.file("http.sock").exists() and "oops" in t.ctl("logs", "talker").stdout, 10 * SLOWDOWN,
+        wait_for(lambda: t.file("http.sock").exists() and "oops" in t.ctl("logs", "talker").stdout, 10,
                  what="talker's output kept")
         ctl = subprocess.Popen(["supervisorctl", "-s", url, "tail", "-f", "talker", "stderr"], stdout=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, text=True)
+        kill_after(ctl, 30)  # its output is read without a timeout
         try:
             assert ctl.stdout.readline() == "==> Press Ctrl-C to exit <==\n"
             assert ctl.stdout.readline() == "oops\n"

@@ -41,7 +41,7 @@ def served():
     port = free_port()
     with Tend(CONFIG.format(port=port)) as t:
         proxy = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/RPC2")
-        wait_for(lambda: _all_running(proxy), 10 * SLOWDOWN, what="every autostart service running")
+        wait_for(lambda: _all_running(proxy), 10, what="every autostart service running")
         yield t, port, proxy
 
 
