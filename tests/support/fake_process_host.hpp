@@ -163,6 +163,7 @@ private:
 
     // Held by the watcher's source: forgets it as the source is freed.
     struct Unhook {
+        explicit Unhook(FakeProcessHost* h) : host(h) {}  // clang 14 has no aggregate init from parentheses
         FakeProcessHost* host;
         ~Unhook() {
             if (host) host->exits_ = nullptr;
