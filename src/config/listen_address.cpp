@@ -2,10 +2,10 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <optional>
 
 #include "tend/config/config.hpp"
+#include "tend/util/port_number.hpp"
 
 namespace tend {
 namespace {
@@ -21,13 +21,6 @@ std::variant<ListenAddress, std::string> parse_unix(std::string_view path) {
     address.kind = ListenAddress::Kind::unix_socket;
     address.path = std::string(path);
     return address;
-}
-
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-    unsigned value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) return std::nullopt;
-    return static_cast<std::uint16_t>(value);
 }
 
 }  // namespace
@@ -57,7 +50,7 @@ std::variant<ListenAddress, std::string> parse_listen_address(std::string_view t
     address.host = host == "localhost" ? "127.0.0.1" : std::string(host);
     unsigned char buffer[sizeof(in6_addr)];
     if (inet_pton(address.ipv6 ? AF_INET6 : AF_INET, address.host.c_str(), buffer) != 1) return std::string(kForm);
-    auto port = parse_port(text.substr(colon + 1));
+    auto port = parse_port_number(text.substr(colon + 1));
     if (!port) return "the port must be a number from 1 to 65535 (" + std::string(kForm) + ")";
     address.port = *port;
     return address;

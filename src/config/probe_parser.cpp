@@ -3,10 +3,10 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "tend/util/pattern.hpp"
+#include "tend/util/port_number.hpp"
 
 namespace tend {
 namespace {
@@ -17,18 +17,11 @@ const std::string kHealthKeys[] = {"exec", "tcp", "http", "interval", "timeout",
 const std::string kNotifyAccess[] = {"main", "all"};
 const std::string kProbeKeys[] = {"exec", "tcp", "http", "log"};
 
-std::optional<int> parse_port(std::string_view text) {
-    int port = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (ec != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535) return std::nullopt;
-    return port;
-}
-
 // "HOST:PORT", "[::1]:PORT" or a bare port (on 127.0.0.1).
 bool parse_host_port(std::string_view text, ProbeSpec& probe) {
     auto colon = text.rfind(':');
     std::string_view host = colon == std::string_view::npos ? "127.0.0.1" : text.substr(0, colon);
-    auto port = parse_port(colon == std::string_view::npos ? text : text.substr(colon + 1));
+    auto port = parse_port_number(colon == std::string_view::npos ? text : text.substr(colon + 1));
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (!port || host.empty()) return false;
     // Names other than localhost would need a lookup that can block tend's loop.
