@@ -4,12 +4,16 @@ reading is dropped past the connection's output bound, as any client is
 (tests/unit/stream_connection_test.cpp: a slow reader's output is bounded)."""
 import json
 import subprocess
+import threading
 import time
 
-from harness import SLOWDOWN, TENDCTL, Tend, kill_after, wait_for
+from harness import SLOWDOWN, TENDCTL, Tend, wait_for
 
 CONFIG = """
 services:
+  marker:  # restarted until a watcher shows it: then the watcher follows
+    command: [sleep, '1000']
+    min_uptime: 0
   web:
     command: [sleep, '1000']
     min_uptime: 0
@@ -21,27 +25,33 @@ services:
 
 
 class Watcher:
-    """`tendctl events` running beside the test, its lines collected as they come."""
+    """`tendctl events` running beside the test, its lines collected as they come
+    by a thread, so a wait for a line that never comes ends at its deadline."""
 
     def __init__(self, t, *options):
         self.process = subprocess.Popen([TENDCTL, "-s", t.socket, *options, "events"], stdout=subprocess.PIPE,
                                         text=True)
         self.lines = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self._following(t)
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def _following(self, t):
+        """Returns once the watcher prints events. A restart that ended before its
+        request reached tend shows nothing, so `marker` is restarted until one shows."""
+        deadline = time.monotonic() + 30 * SLOWDOWN
+        while True:
+            t.ctl("restart", "marker", check=True)
+            try:
+                return wait_for(lambda: any("marker" in line for line in self.lines), 2)
+            except AssertionError:
+                assert time.monotonic() < deadline, "tendctl events printed no restart of marker"
 
     def until(self, predicate, what):
-        deadline = time.monotonic() + 10 * SLOWDOWN
-        guard = kill_after(self.process, 10)  # a readline that would block ends at the pipe's end
-        try:
-            while time.monotonic() < deadline:
-                line = self.process.stdout.readline()
-                if not line:
-                    break
-                self.lines.append(line.rstrip("\n"))
-                if predicate(self.lines):
-                    return self.lines
-        finally:
-            guard.cancel()
-        raise AssertionError(f"no {what} in {self.lines}")
+        return wait_for(lambda: predicate(list(self.lines)) and list(self.lines), 10, what=f"{what} in {self.lines}")
 
     def close(self):
         self.process.kill()
@@ -58,7 +68,6 @@ def test_events_in_words_show_a_restart_as_it_happens():
         running(t, "web", "checked")
         watcher = Watcher(t)
         try:
-            time.sleep(0.2)  # the watcher's request is in before the restart (a missed event fails below, not here)
             t.ctl("restart", "web", check=True)
             lines = watcher.until(lambda ls: any("web: starting -> running" in l for l in ls), "web running again")
             assert any("web: running -> stopping" in l for l in lines), lines
@@ -72,7 +81,6 @@ def test_events_as_json_lines_carry_health_and_reload():
         running(t, "web", "checked")
         watcher = Watcher(t, "--json")
         try:
-            time.sleep(0.2)
             t.file("healthy").write_text("")
             events = lambda ls: [json.loads(l) for l in ls]
             watcher.until(lambda ls: any(e["kind"] == "health" and e["to"] == "healthy" for e in events(ls)),

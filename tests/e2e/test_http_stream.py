@@ -5,6 +5,7 @@ reads (dropped past the queue's cap, tend's memory bounded, tendctl answered),
 64 followers at once, followers that hang up mid-stream, and a flood followed."""
 import http.client
 import json
+import queue
 import shutil
 import signal
 import socket
@@ -15,7 +16,7 @@ import xmlrpc.client
 
 import pytest
 
-from harness import RSS_SLOWDOWN, SLOWDOWN, TENDCTL, Tend, free_port, kill_after, wait_for
+from harness import SLOWDOWN, TENDCTL, Tend, free_port, kill_after, sanitizer_tree, wait_for
 
 # 20 MB of output in the release tree; a tenth of it where the sanitizers make
 # every byte through tend many times dearer (the queues' cap is 256 KiB, so a
@@ -215,31 +216,41 @@ def test_events_are_server_sent_events_of_what_tendctl_events_streams(served):
     t, port, proxy = served
     tendctl = subprocess.Popen([TENDCTL, "-s", t.socket, "--json", "events"], stdout=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, text=True)
+    printed = queue.Queue()  # tendctl's events, read beside the test so a wait can end
+    threading.Thread(target=lambda: [printed.put(json.loads(line)) for line in tendctl.stdout], daemon=True).start()
+    is_running = lambda e: e["service"] == "sleeper" and e["to"] == "running"
 
-    def tendctl_until_running():
-        events = []
-        while not events or not (events[-1]["service"] == "sleeper" and events[-1]["to"] == "running"):
-            events.append(json.loads(tendctl.stdout.readline()))
+    def tendctl_until(done, timeout):
+        events = [printed.get(timeout=timeout * SLOWDOWN)]
+        while not done(events):
+            events.append(printed.get(timeout=timeout * SLOWDOWN))
         return events
 
-    kill_after(tendctl, 30)  # its output is read without a timeout
     try:
-        # tendctl follows once it has printed an event: a first restart shows that.
-        assert t.ctl("restart", "sleeper").returncode == 0
-        tendctl_until_running()
+        # tendctl follows once it prints an event. A restart that ended before it
+        # had subscribed shows nothing, so the restart is repeated until one shows.
+        deadline = time.monotonic() + 30 * SLOWDOWN
+        while True:
+            assert t.ctl("restart", "sleeper").returncode == 0
+            try:
+                tendctl_until(lambda es: is_running(es[-1]), 2)
+                break
+            except queue.Empty:
+                assert time.monotonic() < deadline, "tendctl events printed no restart"
         connection, response = stream(port, "/events")
         assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
         # The first bytes come once the stream follows the events.
         assert response.readline() == b": tend events\n" and response.readline() == b"\n"
         assert t.ctl("restart", "sleeper").returncode == 0
         events = []
-        while not events or not (events[-1]["service"] == "sleeper" and events[-1]["to"] == "running"):
+        while not events or not is_running(events[-1]):
             line = response.readline().decode()
             assert line.startswith("data: ") and response.readline() == b"\n", line
             events.append(json.loads(line[len("data: "):]))
         assert [e["to"] for e in events] == ["stopping", "starting", "running"], events
         strip = lambda es: [(e["kind"], e["service"], e["from"], e["to"], e["reason"]) for e in es]
-        assert strip(tendctl_until_running()) == strip(events)
+        # What tendctl still had to print of the restarts above comes first.
+        assert strip(tendctl_until(lambda es: strip(es[-3:]) == strip(events), 10)[-3:]) == strip(events)
         connection.close()
     finally:
         tendctl.kill()
@@ -272,7 +283,10 @@ def test_a_reader_that_never_reads_is_dropped_and_tend_stays_small(served):
     print(f"tend RSS {before} KiB before, {peak} KiB at most with 4 stalled followers of a {FLOOD_LINES:,}-line flood, "
           f"{t.rss_kib()} KiB after; tendctl status {baseline * 1000:.0f} ms idle, {worst * 1000:.0f} ms at worst")
     # The flood's kept lines (4 MiB at most) and the queues (256 KiB each) bound it.
-    assert peak - before < 16 * 1024 * RSS_SLOWDOWN
+    # Not where ASan keeps every freed block in its quarantine (256 MiB): there a
+    # 300,000-line flood alone grows RSS by 130 MiB, whatever tend holds.
+    if not sanitizer_tree():
+        assert peak - before < 16 * 1024
     for s in stalled:  # what the kernel had taken for it, then the end
         assert socket_ends(s)
         s.close()

@@ -382,17 +382,18 @@ def test_start_stop_restart_and_their_errors(pair):
     assert stopped_as_how(normalise(tend_out)) == stopped_as_when(normalise(sv_out))
     pair.same("start", "sleeper")
     pair.same("restart", "sleeper")
-    pair.same("stop", "worker:*")
-    pair.same("start", "worker:*")
-    # Documented: a replicas set's bare name is the whole set to tend, no process to supervisord.
-    assert pair.both("stop", "worker") == ((1, "worker: ERROR (no such process)\n"), (0, "worker: stopped\n"))
-    assert pair.both("start", "worker") == ((1, "worker: ERROR (no such process)\n"), (0, "worker: started\n"))
 
-    # "all": supervisord reports each process as its stop or start ends, so
-    # the order of those lines is its own; they are compared sorted.
+    # A group or "all": supervisord reports each process as its stop or start
+    # ends, so the order of those lines is its own; they are compared sorted.
     def same_sorted(*args):
         (sv_code, sv_out), (tend_code, tend_out) = pair.both(*args)
         assert (tend_code, sorted(normalise(tend_out))) == (sv_code, sorted(normalise(sv_out))), args
+
+    same_sorted("stop", "worker:*")
+    same_sorted("start", "worker:*")
+    # Documented: a replicas set's bare name is the whole set to tend, no process to supervisord.
+    assert pair.both("stop", "worker") == ((1, "worker: ERROR (no such process)\n"), (0, "worker: stopped\n"))
+    assert pair.both("start", "worker") == ((1, "worker: ERROR (no such process)\n"), (0, "worker: started\n"))
 
     same_sorted("stop", "all")
     (sv_code, sv_out), (tend_code, tend_out) = pair.both("status")
