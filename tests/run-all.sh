@@ -22,15 +22,20 @@ setup() {  # setup DIR [meson options...]
     if [ -d "$dir" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null; else meson setup "$dir" "$@" >/dev/null; fi
 }
 
+# The release tree compiles file by file, so a missing #include fails here; the
+# other two compile twelve sources as one (--unity, as the quick start and the
+# package do), which halves their build: the sanitizer tree 396 s instead of
+# about 12 min on two cores.
+unity="-Dunity=on -Dunity_size=12"
 setup build -Dwerror=true || exit 1
 ninja -C build || exit 1
-setup build-sanitize -Dwerror=true -Dsanitize=true --buildtype=debugoptimized || exit 1
+setup build-sanitize -Dwerror=true -Dsanitize=true --buildtype=debugoptimized $unity || exit 1
 ninja -C build-sanitize || exit 1
 # The fuzz targets, built by clang (tests/fuzz).
 if [ -d build-fuzz ]; then
-    meson setup --reconfigure build-fuzz -Dwerror=true -Dfuzz=true >/dev/null || exit 1
+    meson setup --reconfigure build-fuzz -Dwerror=true -Dfuzz=true $unity >/dev/null || exit 1
 else
-    CXX=clang++ meson setup build-fuzz -Dwerror=true -Dfuzz=true --buildtype=debugoptimized >/dev/null || exit 1
+    CXX=clang++ meson setup build-fuzz -Dwerror=true -Dfuzz=true --buildtype=debugoptimized $unity >/dev/null || exit 1
 fi
 ninja -C build-fuzz || exit 1
 
