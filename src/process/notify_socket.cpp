@@ -58,20 +58,30 @@ UniqueFd open_notify_dir(const std::string& path) {
     return dir;
 }
 
-NotifySocket::NotifySocket(int dir_fd, const std::string& dir_path, const std::string& name,
+std::shared_ptr<const UniqueFd> shared_notify_dir(const std::string& path) {
+    static std::map<std::string, std::weak_ptr<const UniqueFd>> open_dirs;
+    std::erase_if(open_dirs, [](const auto& entry) { return entry.second.expired(); });
+    if (auto held = open_dirs[path].lock()) {
+        struct stat st {};
+        if (fstat(held->get(), &st) == 0 && st.st_nlink > 0) return held;
+    }
+    auto dir = std::make_shared<const UniqueFd>(open_notify_dir(path));
+    open_dirs[path] = dir;
+    return dir;
+}
+
+NotifySocket::NotifySocket(std::shared_ptr<const UniqueFd> dir, const std::string& dir_path, const std::string& name,
                            const std::optional<Credentials>& owner)
-    : path_(dir_path + "/" + name), name_(name) {
+    : path_(dir_path + "/" + name), name_(name), dir_(std::move(dir)) {
     // The service connects to the path itself: it must fit in sun_path.
     if (path_.size() >= sizeof(sockaddr_un{}.sun_path))
         throw errno_error("notify socket path " + path_ + " is longer than " +
                               std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes",
                           ENAMETOOLONG);
-    dir_.reset(fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-    if (!dir_) throw errno_error("failed to keep the notify socket directory " + dir_path + " open");
     struct stat st {};
-    if (fstatat(dir_.get(), name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (fstatat(dir_->get(), name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISSOCK(st.st_mode)) throw errno_error(path_ + " exists and is not a socket", EEXIST);
-        if (unlinkat(dir_.get(), name_.c_str(), 0) < 0) throw errno_error("failed to remove stale notify socket " + path_);
+        if (unlinkat(dir_->get(), name_.c_str(), 0) < 0) throw errno_error("failed to remove stale notify socket " + path_);
     }
     fd_.reset(socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd_) throw errno_error("failed to create a notify socket");
@@ -82,20 +92,20 @@ NotifySocket::NotifySocket(int dir_fd, const std::string& dir_path, const std::s
     // directory is the one opened and checked, whatever its path now names.
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    std::string via = "/proc/self/fd/" + std::to_string(dir_.get()) + "/" + name_;
+    std::string via = "/proc/self/fd/" + std::to_string(dir_->get()) + "/" + name_;
     if (via.size() >= sizeof address.sun_path || access("/proc/self/fd", X_OK) < 0) via = path_;
     std::memcpy(address.sun_path, via.c_str(), via.size() + 1);
     if (bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
         throw errno_error("failed to bind notify socket " + path_);
-    if (owner && fchownat(dir_.get(), name_.c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (owner && fchownat(dir_->get(), name_.c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) < 0) {
         int err = errno;
-        unlinkat(dir_.get(), name_.c_str(), 0);
+        unlinkat(dir_->get(), name_.c_str(), 0);
         throw errno_error("failed to give notify socket " + path_ + " to uid " + std::to_string(owner->uid), err);
     }
 }
 
 NotifySocket::~NotifySocket() {
-    if (fd_) unlinkat(dir_.get(), name_.c_str(), 0);
+    if (fd_) unlinkat(dir_->get(), name_.c_str(), 0);
 }
 
 std::optional<NotifyMessage> NotifySocket::receive() {

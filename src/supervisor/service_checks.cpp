@@ -57,8 +57,8 @@ void ServiceChecks::prepare(SpawnRequest& request) {
     ended();  // whatever the last run left
     if (spec_.ready.notify == NotifyKind::systemd) {
         if (!notify_) {
-            UniqueFd dir = open_notify_dir(notify_dir_);
-            notify_ = std::make_unique<NotifySocket>(dir.get(), notify_dir_, spec_.name, spec_.credentials);
+            notify_ = std::make_unique<NotifySocket>(shared_notify_dir(notify_dir_), notify_dir_, spec_.name,
+                                                     spec_.credentials);
             notify_watch_ = loop_.add_io(notify_->fd(), EPOLLIN, [this](uint32_t) { on_notify(); });
         }
         request.environment.push_back("NOTIFY_SOCKET=" + notify_->path());

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <system_error>
 
 #include "tend/process/notify_socket.hpp"
@@ -19,11 +21,11 @@ namespace {
 
 struct TempDir {
     std::string path;
-    UniqueFd fd;
+    std::shared_ptr<const UniqueFd> fd;
     TempDir() {
         char tmpl[] = "/tmp/tend-notify-XXXXXX";
         path = mkdtemp(tmpl);
-        fd = open_notify_dir(path);
+        fd = std::make_shared<const UniqueFd>(open_notify_dir(path));
     }
     ~TempDir() { std::filesystem::remove_all(path); }
 };
@@ -52,7 +54,7 @@ TEST_CASE("notify fields are KEY=VALUE lines; others are ignored") {
 
 TEST_CASE("a message carries its sender's pid from the kernel") {
     TempDir dir;
-    NotifySocket socket(dir.fd.get(), dir.path, "web", std::nullopt);
+    NotifySocket socket(dir.fd, dir.path, "web", std::nullopt);
     CHECK_FALSE(socket.receive().has_value());  // nothing yet, and no blocking
     send_to(socket.path(), "READY=1\nSTATUS=up\n");
     auto message = socket.receive();
@@ -66,7 +68,7 @@ TEST_CASE("a message carries its sender's pid from the kernel") {
 TEST_CASE("a stale socket is replaced, any other file is refused, and the socket goes with its owner") {
     TempDir dir;
     const std::string path = dir.path + "/db";
-    { NotifySocket first(dir.fd.get(), dir.path, "db", std::nullopt); }
+    { NotifySocket first(dir.fd, dir.path, "db", std::nullopt); }
     CHECK_FALSE(std::filesystem::exists(path));
     {
         // A socket file left by a tend that was killed.
@@ -77,16 +79,48 @@ TEST_CASE("a stale socket is replaced, any other file is refused, and the socket
         REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
         close(fd);
     }
-    NotifySocket again(dir.fd.get(), dir.path, "db", std::nullopt);
+    NotifySocket again(dir.fd, dir.path, "db", std::nullopt);
     send_to(path, "READY=1");
     CHECK(again.receive().has_value());
 
     const std::string file = dir.path + "/plain";
     std::ofstream(file) << "data";
-    CHECK_THROWS_WITH_AS(NotifySocket(dir.fd.get(), dir.path, "plain", std::nullopt),
+    CHECK_THROWS_WITH_AS(NotifySocket(dir.fd, dir.path, "plain", std::nullopt),
                          (file + " exists and is not a socket: File exists").c_str(), std::system_error);
     CHECK(std::filesystem::exists(file));
-    CHECK_THROWS_AS(NotifySocket(dir.fd.get(), dir.path, std::string(200, 'x'), std::nullopt), std::system_error);
+    CHECK_THROWS_AS(NotifySocket(dir.fd, dir.path, std::string(200, 'x'), std::nullopt), std::system_error);
+}
+
+TEST_CASE("the notify sockets of one directory share one descriptor of it while any is open") {
+    char tmpl[] = "/tmp/tend-notify-XXXXXX";
+    const std::string parent = mkdtemp(tmpl);
+    const std::string path = parent + "/sockets";
+    auto open_fds = [] {
+        return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator{});
+    };
+    const auto before = open_fds();
+    {
+        auto web = std::make_unique<NotifySocket>(shared_notify_dir(path), path, "web", std::nullopt);
+        auto db = std::make_unique<NotifySocket>(shared_notify_dir(path), path, "db", std::nullopt);
+        auto shared = shared_notify_dir(path);
+        CHECK(shared.use_count() == 3);  // this one and the two sockets'
+        CHECK(open_fds() - before == 3);  // the directory once, and a socket each
+        send_to(path + "/db", "READY=1");
+        CHECK(db->receive().has_value());
+        web.reset();
+        CHECK_FALSE(std::filesystem::exists(path + "/web"));  // unlinked through the shared descriptor
+        CHECK(std::filesystem::exists(path + "/db"));
+    }
+    CHECK(open_fds() == before);  // closed with the last socket
+
+    // A directory removed under a held descriptor is made and opened afresh.
+    auto held = shared_notify_dir(path);
+    std::filesystem::remove_all(path);
+    auto fresh = shared_notify_dir(path);
+    CHECK(fresh.get() != held.get());
+    NotifySocket api(fresh, path, "api", std::nullopt);
+    CHECK(std::filesystem::exists(path + "/api"));
+    std::filesystem::remove_all(parent);
 }
 
 TEST_CASE("the notify directory is made when missing, and refused when a link, not a directory or writable by others") {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,14 +37,21 @@ inline constexpr std::size_t kMaxNotifyDatagram = 4096;  // systemd's own limit 
 // no one else: throws std::system_error naming it and saying why otherwise.
 UniqueFd open_notify_dir(const std::string& path);
 
+// The notify directory at `path`, opened by open_notify_dir once and shared by
+// every notify socket in it while any is open. One descriptor for all rather
+// than one per socket: every spawn copies tend's descriptor table and the child
+// closes it, so each descriptor held costs every start. Opened afresh when the
+// one held names a directory since removed.
+std::shared_ptr<const UniqueFd> shared_notify_dir(const std::string& path);
+
 class NotifySocket {
 public:
-    // Binds at `name` in the directory `dir_fd` (opened by open_notify_dir, at
-    // `dir_path`): a stale socket there is replaced, any other file is an error.
-    // Non-blocking and close-on-exec, owned by `owner` when given so a service
-    // that drops privileges can still send. No symlink is followed. Throws
-    // std::system_error.
-    NotifySocket(int dir_fd, const std::string& dir_path, const std::string& name,
+    // Binds at `name` in the directory `dir` (opened by open_notify_dir, at
+    // `dir_path`; kept for the unlink): a stale socket there is replaced, any
+    // other file is an error. Non-blocking and close-on-exec, owned by `owner`
+    // when given so a service that drops privileges can still send. No symlink
+    // is followed. Throws std::system_error.
+    NotifySocket(std::shared_ptr<const UniqueFd> dir, const std::string& dir_path, const std::string& name,
                  const std::optional<Credentials>& owner);
     ~NotifySocket();
     NotifySocket(const NotifySocket&) = delete;
@@ -57,7 +65,7 @@ public:
 private:
     std::string path_;
     std::string name_;
-    UniqueFd dir_;  // where it was bound, for its unlink
+    std::shared_ptr<const UniqueFd> dir_;  // where it was bound, for its unlink
     UniqueFd fd_;
 };
 
