@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -29,6 +30,32 @@ void allow_reopen(int fd) {
         spdlog::warn("Failed to let a service's other users reopen its output pipe: {}, ignoring", std::strerror(errno));
 }
 
+// A new write end of the pipe whose read end is `read_fd`; -1 with errno set.
+int reopen_for_writing(int read_fd) {
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", read_fd);
+    int fd;
+    do fd = open(path, O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+// Asked once: a container may run tend without /proc, and then every pipe
+// keeps the write end pipe2() gave it.
+bool proc_reopens_pipes(int read_fd) {
+    static const bool reopens = [read_fd] {
+        int fd = reopen_for_writing(read_fd);
+        if (fd < 0) {
+            spdlog::info("Service output pipes keep their write ends: /proc/self/fd cannot reopen them ({})",
+                         std::strerror(errno));
+            return false;
+        }
+        close(fd);
+        return true;
+    }();
+    return reopens;
+}
+
 }  // namespace
 
 bool ServiceOutput::captures(const ServiceSpec& spec) {
@@ -50,6 +77,7 @@ ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const Servic
         int flags = fcntl(pipe.read.get(), F_GETFL);
         if (flags < 0 || fcntl(pipe.read.get(), F_SETFL, flags | O_NONBLOCK) < 0)
             throw errno_error("Failed to make the output pipe of " + name_ + " non-blocking");
+        proc_reopens_pipes(pipe.read.get());
         Pipe* raw = &pipe;
         pipe.source = loop.add_io(pipe.read.get(), EPOLLIN, [this, raw](uint32_t) {
             read_once(*raw);
@@ -75,7 +103,12 @@ bool ServiceOutput::read_once(Pipe& pipe) {
             spdlog::warn("{}: failed to read its output: {}, ignoring", name_, std::strerror(errno));
         return false;
     }
-    if (n == 0) return false;  // cannot happen while tend holds the write end; harmless if it does
+    if (n == 0) {
+        // Every writer is gone: the read end would report EPOLLHUP on each turn.
+        pipe.hung_up = true;
+        EventLoop::enable(pipe.source.get(), false);
+        return false;
+    }
     read_time_ = WallClock::now();
     pipe.counts.bytes += static_cast<std::uint64_t>(n);
     pipe.splitter.feed(std::string_view(buffer, static_cast<std::size_t>(n)),
@@ -118,7 +151,33 @@ void ServiceOutput::pause() {
 void ServiceOutput::resume() {
     if (!paused_) return;
     paused_ = false;
-    for (Pipe& pipe : pipes_) EventLoop::enable(pipe.source.get(), true);
+    for (Pipe& pipe : pipes_) watch(pipe);
+}
+
+void ServiceOutput::watch(Pipe& pipe) {
+    if (!paused_ && !pipe.hung_up) EventLoop::enable(pipe.source.get(), true);
+}
+
+OutputWriters ServiceOutput::open_writers() {
+    OutputWriters writers{open_writer(pipes_[0]), open_writer(pipes_[1])};
+    for (Pipe& pipe : pipes_) {
+        pipe.hung_up = false;
+        watch(pipe);
+    }
+    return writers;
+}
+
+UniqueFd ServiceOutput::open_writer(Pipe& pipe) {
+    const char* what = pipe.stream == OutputStream::out ? "stdout" : "stderr";
+    if (!proc_reopens_pipes(pipe.read.get())) {
+        UniqueFd copy(fcntl(pipe.write.get(), F_DUPFD_CLOEXEC, 0));
+        if (!copy) throw errno_error(std::string("Failed to copy the ") + what + " pipe of " + name_);
+        return copy;
+    }
+    if (pipe.write) return std::move(pipe.write);  // the first spawn takes pipe2()'s own end
+    UniqueFd fresh(reopen_for_writing(pipe.read.get()));
+    if (!fresh) throw errno_error(std::string("Failed to open the ") + what + " pipe of " + name_ + " for writing");
+    return fresh;
 }
 
 void ServiceOutput::drain() {

@@ -140,16 +140,18 @@ void ServiceRunner::note_late_failure(Service& service) {
                  RestartLoop::kRestarts);
 }
 
-std::optional<ServiceEvent> ServiceRunner::attach_output(Service& service, SpawnRequest& request) {
+std::optional<ServiceEvent> ServiceRunner::attach_output(Service& service, SpawnRequest& request,
+                                                         OutputWriters& writers) {
     if (ServiceOutput::captures(service.spec())) {
         try {
             if (!service.output) service.output = std::make_unique<ServiceOutput>(loop_, output_, service.spec());
+            writers = service.output->open_writers();
         } catch (const std::exception& e) {
             spdlog::error("{}: {}", service.name(), e.what());
             return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(126), e.what()};
         }
-        request.stdout_fd = service.output->stdout_fd();
-        request.stderr_fd = service.output->stderr_fd();
+        request.stdout_fd = writers.out.get();
+        request.stderr_fd = writers.err.get();
         // The service's ends of its pipes are its own: a `user:` service can then
         // reopen /dev/stdout (nginx's log reopen, `echo > /dev/stdout`).
         if (const auto& creds = service.spec().credentials)
@@ -171,9 +173,11 @@ std::optional<ServiceEvent> ServiceRunner::spawn(Service& service) {
         spdlog::error("{}: failed to read env_file {}", service.name(), e.what());
         return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(126), std::string("env_file ") + e.what()};
     }
-    if (auto failed = attach_output(service, request)) return failed;
+    OutputWriters writers;  // closed on return: the child has its own copies by then
+    if (auto failed = attach_output(service, request, writers)) return failed;
     if (!service.checks) service.checks = make_checks(service);
-    SpawnRequest like = request;  // what its probe commands run like, without its fds
+    SpawnRequest like = request;  // what its probe commands run like; they get pipes of their own
+    like.stdout_fd = like.stderr_fd = -1;
     try {
         service.checks->prepare(request);
     } catch (const std::system_error& e) {
@@ -214,12 +218,7 @@ std::unique_ptr<ServiceChecks> ServiceRunner::make_checks(Service& service) {
         Service* s = hooks_.find(id);
         if (!s) return std::nullopt;
         try {
-            SpawnRequest like = s->spawn_request();
-            if (s->output) {
-                like.stdout_fd = s->output->stdout_fd();
-                like.stderr_fd = s->output->stderr_fd();
-            }
-            return like;
+            return s->spawn_request();
         } catch (const std::runtime_error& e) {
             spdlog::warn("{}: its health check runs without its env_file: {}", s->name(), e.what());
             return std::nullopt;

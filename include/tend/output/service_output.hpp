@@ -2,7 +2,10 @@
 // without blocking from the event loop, cut into lines, and sent to tend's
 // stdout (output: prefix), the service's log file, its ring of last lines and
 // any followers. The pipes outlive each process, so a restart loses nothing
-// that an earlier run or a left-behind child still writes.
+// that an earlier run or a left-behind child still writes. tend keeps only
+// their read ends: each spawn opens write ends afresh (through /proc/self/fd)
+// and closes them once the child has its copies, since every descriptor tend
+// holds is copied into, and closed by, every process it starts.
 #pragma once
 
 #include <array>
@@ -31,6 +34,12 @@ struct OutputCounts {
     std::uint64_t bytes = 0;
 };
 
+// The write ends one spawn hands its child as fds 1 and 2.
+struct OutputWriters {
+    UniqueFd out;
+    UniqueFd err;
+};
+
 class ServiceOutput {
 public:
     // Bytes of one service that may wait for tend's stdout before its pipes stop being read.
@@ -45,9 +54,9 @@ public:
     ServiceOutput(const ServiceOutput&) = delete;
     ServiceOutput& operator=(const ServiceOutput&) = delete;
 
-    // The write ends the child gets as its fds 1 and 2.
-    int stdout_fd() const { return pipes_[0].write.get(); }
-    int stderr_fd() const { return pipes_[1].write.get(); }
+    // Write ends for the next child; close them once it has its copies.
+    // Throws std::system_error when they cannot be opened.
+    OutputWriters open_writers();
 
     // The service's main process has exited: take what is in the pipes now and
     // flush partial lines, whatever back-pressure says.
@@ -64,14 +73,17 @@ private:
     struct Pipe {
         OutputStream stream;
         UniqueFd read;
-        UniqueFd write;
+        UniqueFd write;  // until the first spawn, or for good where /proc cannot reopen a pipe
         EventSource source;
         LineSplitter splitter;
         OutputCounts counts;
+        bool hung_up = false;  // no process holds a write end: silent until the next spawn
     };
 
     // Returns false when the pipe had nothing more (EAGAIN).
     bool read_once(Pipe& pipe);
+    UniqueFd open_writer(Pipe& pipe);
+    void watch(Pipe& pipe);
     void on_line(Pipe& pipe, std::string_view text, bool continued);
     void commit();
     void pause();

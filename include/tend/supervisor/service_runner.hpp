@@ -56,7 +56,7 @@ private:
     bool all_gone(Service& service);
     std::optional<ServiceEvent> spawn(Service& service);
     // The pipes of a captured output, /dev/null for a discarded one; an event when that failed.
-    std::optional<ServiceEvent> attach_output(Service& service, SpawnRequest& request);
+    std::optional<ServiceEvent> attach_output(Service& service, SpawnRequest& request, OutputWriters& writers);
     std::unique_ptr<ServiceChecks> make_checks(Service& service);
     void note_escaped(Service& service);
     void note_late_failure(Service& service);
