@@ -25,7 +25,7 @@ std::string describe_failure(const Service& s) {
 
 // A service by its name, or every instance of a `replicas:` set by the set's name.
 std::vector<Service*> services_named(Supervisor& supervisor, const std::string& name) {
-    if (Service* s = supervisor.find(name)) return {s};
+    if (Service* s = supervisor.services().find(name)) return {s};
     std::vector<Service*> instances;
     for (const auto& s : supervisor.services())
         if (s->spec().replica_of == name) instances.push_back(s.get());
@@ -44,7 +44,7 @@ std::vector<Service*> Operations::lookup(const std::vector<std::string>& names, 
         named.push_back(services_named(supervisor_, name));
         // A replicas: set with no instance is still a name (tendctl scale gives it some).
         if (named.back().empty() && !supervisor_.replica_sets().contains(name))
-            throw Refusal(supervisor_.no_such_service(name));
+            throw Refusal(supervisor_.services().no_such_service(name));
     }
     if (names.empty() || std::find(names.begin(), names.end(), "all") != names.end()) {
         for (const auto& s : supervisor_.services()) out.push_back(s.get());
@@ -210,7 +210,7 @@ std::vector<Service*> Operations::running_dependants(const std::vector<Service*>
         for (std::size_t d : supervisor_.graph().dependents(i)) {
             if (seen[d]) continue;
             seen[d] = true;
-            Service& dependant = *all[d];
+            Service& dependant = all[d];
             if (!is_down(dependant.state()) && dependant.state() != ServiceState::stopping) out.push_back(&dependant);
             todo.push_back(d);  // its own dependants too, also through one that is down
         }

@@ -13,7 +13,7 @@ Subscription Operations::follow_events(std::function<void(const OperatorEvent&)>
     auto verdicts = std::make_shared<std::map<std::string, std::string>>();
     for (const auto& s : supervisor_.services()) (*verdicts)[s->name()] = status(*s).health;
     auto transitions = std::make_shared<Subscription>(
-        supervisor_.add_listener([this, tell, verdicts](const Service& service, const Transition& t) {
+        supervisor_.news().transitions.add([this, tell, verdicts](const Service& service, const Transition& t) {
             if (t.changed()) (*tell)({"state", service.name(), to_string(t.from), to_string(t.to), t.reason});
             std::string verdict = status(service).health;
             std::string& seen = (*verdicts)[service.name()];
@@ -22,7 +22,7 @@ Subscription Operations::follow_events(std::function<void(const OperatorEvent&)>
             seen = std::move(verdict);
         }));
     auto reloads = std::make_shared<Subscription>(
-        supervisor_.add_reload_done_listener([tell] { (*tell)({"reload", "", "", "", "the config was re-read"}); }));
+        supervisor_.news().reload_done.add([tell] { (*tell)({"reload", "", "", "", "the config was re-read"}); }));
     return Subscription([transitions, reloads] {
         transitions->reset();
         reloads->reset();

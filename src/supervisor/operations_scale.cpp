@@ -42,8 +42,8 @@ Subscription Operations::scale(const std::string& name, long long count, ScaleCo
     refuse_during_shutdown();
     auto set = supervisor_.replica_sets().find(name);
     if (set == supervisor_.replica_sets().end()) {
-        if (supervisor_.find(name)) throw Refusal(not_a_set(supervisor_, name));
-        throw Refusal(supervisor_.no_such_service(name));
+        if (supervisor_.services().find(name)) throw Refusal(not_a_set(supervisor_, name));
+        throw Refusal(supervisor_.services().no_such_service(name));
     }
     if (count < 0 || count > kMaxReplicas)
         throw Refusal("cannot scale " + name + " to " + std::to_string(count) +

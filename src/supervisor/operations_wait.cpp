@@ -32,12 +32,12 @@ const char* to_string(LifecycleRequest::Kind kind) {
 }  // namespace
 
 Operations::Operations(Supervisor& supervisor, EventLoop& loop) : supervisor_(supervisor), loop_(loop) {
-    subscriptions_.push_back(supervisor_.add_listener([this](const Service&, const Transition&) { check_pending(); }));
-    subscriptions_.push_back(supervisor_.add_reload_done_listener([this] { check_pending(); }));
+    subscriptions_.push_back(supervisor_.news().transitions.add([this](const Service&, const Transition&) { check_pending(); }));
+    subscriptions_.push_back(supervisor_.news().reload_done.add([this] { check_pending(); }));
     // Checked from the loop, not inside the reload: a completion may start another request.
     recheck_ = loop_.add_post([this] { check_pending(); });
     free_expired_ = loop_.add_post([this] { expired_.clear(); });
-    subscriptions_.push_back(supervisor_.add_services_replaced_listener(
+    subscriptions_.push_back(supervisor_.news().services_replaced.add(
         [this] { EventLoop::schedule(recheck_.get()); }));
 }
 
@@ -98,7 +98,7 @@ Subscription Operations::await(const LifecycleRequest& request, Duration timeout
     auto check = [this, waited = targets(request.services), since = request.since, stop,
                   restart]() -> std::optional<std::string> {
         for (const Target& target : waited) {
-            const Service* s = supervisor_.find(target.id);
+            const Service* s = supervisor_.services().find(target.id);
             if (!s) return target.name + ": removed by reload";
             if (stop) {
                 if (!is_down(s->state())) return std::nullopt;
@@ -122,7 +122,7 @@ Subscription Operations::wait_for(const std::vector<Service*>& services, WaitTar
                            : std::string(to_string(std::get<DependencyCondition>(target)));
     auto check = [this, waited = targets(services), target]() -> std::optional<std::string> {
         for (const Target& t : waited) {
-            const Service* s = supervisor_.find(t.id);
+            const Service* s = supervisor_.services().find(t.id);
             if (!s) return t.name + ": removed by reload";
             bool met = std::holds_alternative<ServiceState>(target)
                            ? s->state() == std::get<ServiceState>(target)

@@ -41,8 +41,8 @@ double seconds_between(TimePoint from, TimePoint to) { return std::chrono::durat
 Scheduler::Scheduler(Supervisor& supervisor, Clock& clock) : supervisor_(supervisor), clock_(clock) {
     timer_ = clock_.timer([this] { on_due(); });
     watch_ = clock_.watch_wall_clock([this] { on_wall_step(); });
-    transitions_ = supervisor_.add_listener([this](const Service& s, const Transition& t) { on_transition(s, t); });
-    replaced_ = supervisor_.add_services_replaced_listener([this] { rebuild(); });
+    transitions_ = supervisor_.news().transitions.add([this](const Service& s, const Transition& t) { on_transition(s, t); });
+    replaced_ = supervisor_.news().services_replaced.add([this] { rebuild(); });
     rebuild();
 }
 
@@ -113,7 +113,7 @@ void Scheduler::on_due() {
             job->due = now + std::chrono::duration_cast<Duration>(*job->due_wall - wall);
             continue;
         }
-        if (Service* service = supervisor_.find(name); service && !supervisor_.shutting_down())
+        if (Service* service = supervisor_.services().find(name); service && !supervisor_.shutting_down())
             run_due(*job, *service);
         aim(*job, false);
     }
@@ -164,12 +164,12 @@ void Scheduler::on_transition(const Service& service, const Transition& t) {
     else if (job.replace_pending) job.last->result = "replaced by the next run";
     else job.last->result = std::string(to_string(t.to)) + (t.reason.empty() ? "" : ": " + t.reason);
     if (std::exchange(job.replace_pending, false))
-        if (Service* s = supervisor_.find(service.name())) supervisor_.start(*s);
+        if (Service* s = supervisor_.services().find(service.name())) supervisor_.start(*s);
 }
 
 void Scheduler::on_timeout(const std::string& name) {
     auto it = jobs_.find(name);
-    Service* service = supervisor_.find(name);
+    Service* service = supervisor_.services().find(name);
     if (it == jobs_.end() || !service || !it->second->running) return;
     it->second->timed_out = true;
     spdlog::warn("{}: the run has gone on for {}, its timeout: stopping it", name, format_duration(*it->second->timeout));

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include <spdlog/spdlog.h>
+
 #include "tend/config/env_file.hpp"
 #include "tend/config/env_file_parser.hpp"
 
@@ -80,6 +82,23 @@ SpawnRequest Service::spawn_request() const {
     request.take_terminal = take_terminal;
     request.stdin_fd = inherit_stdin ? STDIN_FILENO : -1;
     return request;
+}
+
+bool Service::set_blocked(std::string reason) {
+    if (blocked_reason == reason) return false;
+    if (!reason.empty()) spdlog::warn("{}: blocked: {}", name(), reason);
+    else spdlog::info("{}: no longer blocked", name());
+    blocked_reason = std::move(reason);
+    return true;
+}
+
+void Service::set_waiting(std::string reason, TimePoint now) {
+    if (waiting_for == reason) return;
+    if (waiting_for.empty()) {
+        waiting_since = now;
+        spdlog::info("{}: waiting for {}", name(), reason);
+    }
+    waiting_for = std::move(reason);
 }
 
 }  // namespace tend

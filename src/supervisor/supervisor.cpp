@@ -28,12 +28,15 @@ constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, 
 Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock& clock, SupervisorOptions options)
     : settings_(std::move(config.settings)), loop_(loop), host_(host), clock_(clock), options_(options),
       graph_(config.services), output_(loop, settings_.log_format, STDOUT_FILENO),
-      runner_(loop, host, clock, output_, pids_, settings_, runner_hooks()) {
+      runner_(loop, host, clock, output_, pids_, settings_, runner_hooks()),
+      shutdown_(ShutdownContext{loop, host, clock, settings_, options_, services_, graph_, runner_, output_,
+                                orphans_reaped_, [this] { on_sigchld(); }}) {
     start_order_ = graph_.start_order();
     replica_sets_ = std::move(config.replica_sets);
+    ServiceTable::List services;
     for (std::size_t i = 0; i < config.services.size(); ++i)
-        services_.push_back(make_service(std::move(config.services[i]), i));
-    index_services();
+        services.push_back(make_service(std::move(config.services[i]), i));
+    services_.set(std::move(services));
     if (!options_.config_path.empty()) config_reader_.emplace(loop_, clock_, options_.config_path);
     std::vector<int> watched(std::begin(kWatchedSignals), std::end(kWatchedSignals));
     watched.insert(watched.end(), std::begin(kFaultSignals), std::end(kFaultSignals));
@@ -44,11 +47,9 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock&
         }));
     exits_source_ = host_.watch_exits(loop_, [this] { on_sigchld(); });
     progress_source_ = loop_.add_post([this] { progress(); });
-    sweep_timer_ = clock_.timer([this] { on_sweep_timer(); });
-    deadline_timer_ = clock_.timer([this] { on_deadline(); });
 
     if (options_.exec_mode && !services_.empty()) {
-        Service& cmd = *services_.front();
+        Service& cmd = services_.front();
         cmd.new_session = false;  // keep the terminal's session, as tini does
         cmd.take_terminal = isatty(STDIN_FILENO) == 1;
         cmd.inherit_stdin = true;
@@ -64,9 +65,9 @@ Supervisor::~Supervisor() = default;
 
 RunnerHooks Supervisor::runner_hooks() {
     RunnerHooks hooks;
-    hooks.find = [this](std::uint64_t id) { return find_any(id); };
+    hooks.find = [this](std::uint64_t id) { return services_.find_any(id); };
     hooks.transitioned = [this](Service& service, const Transition& t) {
-        listeners_.for_each([&](const Listener& listener) { listener(service, t); });
+        news_.transitions.for_each([&](const Listener& listener) { listener(service, t); });
         if (!shutting_down()) end_if_decisive(service, t.to);
         schedule_progress();
     };
@@ -75,7 +76,7 @@ RunnerHooks Supervisor::runner_hooks() {
         schedule_progress();
     };
     hooks.started = [this] { schedule_progress(); };
-    hooks.escalated = [this](const Service& service) { note_escalation(service); };
+    hooks.escalated = [this](const Service& service) { shutdown_.note_escalation(service); };
     return hooks;
 }
 
@@ -94,7 +95,7 @@ void Supervisor::start() {
 void Supervisor::on_sigchld() {
     host_.reap([this](pid_t pid, const ExitStatus& status) {
         auto owner = pids_.take(pid);
-        Service* owned = owner ? find_any(owner->owner) : nullptr;
+        Service* owned = owner ? services_.find_any(owner->owner) : nullptr;
         if (owner && owner->role == PidRole::probe) {
             if (owned && owned->checks) owned->checks->probe_exited(pid, status);
             return;
@@ -107,11 +108,11 @@ void Supervisor::on_sigchld() {
         runner_.on_exit(*owned, pid, status);
     });
     check_stopping_groups();
-    if (shutdown_.sweeping() && !host_.has_children()) finish();
+    shutdown_.children_reaped();
 }
 
 void Supervisor::check_stopping_groups() {
-    for_every_service([this](Service& s) { runner_.finish_if_gone(s); });
+    services_.for_every([this](Service& s) { runner_.finish_if_gone(s); });
 }
 
 // A critical service that ended (a critical one-shot only when it failed for
@@ -131,7 +132,7 @@ void Supervisor::end_if_decisive(const Service& service, ServiceState to) {
                                     : service.name() + " gave up (" +
                                           (service.spec().on_fatal == OnFatal::shutdown ? "on_fatal: shutdown"
                                                                                         : "exit_when: any_fatal") + ")";
-    shutdown_.note_critical_end(code, what + " (" + (exit ? exit->describe() : "no exit status") + ")");
+    shutdown_.sequence().note_critical_end(code, what + " (" + (exit ? exit->describe() : "no exit status") + ")");
     request_shutdown(what);
 }
 

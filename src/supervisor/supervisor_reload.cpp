@@ -14,7 +14,7 @@
 namespace tend {
 
 std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
-    auto service = std::make_unique<Service>(std::move(spec), index, next_id_++);
+    auto service = std::make_unique<Service>(std::move(spec), index, services_.next_id());
     Service* raw = service.get();
     for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
         service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { runner_.on_timer(*raw, kind); });
@@ -75,7 +75,7 @@ ReloadOutcome Supervisor::apply_config(Config next, bool dry_run) {
     // Changed services still hold their old spec until they are down; the graph is of the new ones.
     graph_ = std::move(new_graph);
     start_order_ = graph_.start_order();
-    index_services();
+    news_.services_replaced.for_each([](const std::function<void()>& listener) { listener(); });
 
     for (const ServiceDiff& d : outcome.diff.services)
         if (d.change != ServiceChange::unchanged) spdlog::info("Reload: {}", describe(d));
@@ -94,7 +94,7 @@ void Supervisor::apply_settings(Settings next, std::vector<std::string>& warning
     Settings before = std::exchange(settings_, std::move(next));
     if (settings_differ(before, settings_, SettingEffect::logging)) setup_logging(settings_.log_format, settings_.log_level);
     output_.set_format(settings_.log_format);
-    settings_listeners_.for_each([&](const SettingsListener& listener) {
+    news_.settings.for_each([&](const SettingsListener& listener) {
         std::string warning = listener(before, settings_);
         if (!warning.empty()) warnings.push_back(warning);
     });
@@ -106,15 +106,15 @@ void Supervisor::apply_settings(Settings next, std::vector<std::string>& warning
 std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff) {
     std::vector<Service*> restarted;
     std::map<std::string, std::unique_ptr<Service>> old_by_name;
-    for (auto& s : services_) old_by_name[s->name()] = std::move(s);
-    services_.clear();
+    for (auto& s : services_.take()) old_by_name[s->name()] = std::move(s);
+    ServiceTable::List next;
 
     for (std::size_t i = 0; i < specs.size(); ++i) {
         ServiceSpec& spec = specs[i];
         const ServiceDiff& change = diff.services[i];
         if (change.change == ServiceChange::added) {
-            services_.push_back(make_service(std::move(spec), i));
-            if (services_.back()->spec().autostart) services_.back()->goal = wanted(services_.back()->run_want());
+            Service& added = *next.emplace_back(make_service(std::move(spec), i));
+            if (added.spec().autostart) added.goal = wanted(added.run_want());
             continue;
         }
         std::unique_ptr<Service> service = std::move(old_by_name.at(spec.name));
@@ -127,11 +127,12 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
         } else {
             service->update_spec(std::move(spec));
         }
-        services_.push_back(std::move(service));
+        next.push_back(std::move(service));
     }
+    services_.set(std::move(next));
     for (auto& [name, service] : old_by_name) {
         reload_.remove(*service);
-        retiring_.push_back(std::move(service));
+        services_.retire(std::move(service));
     }
     return restarted;
 }
@@ -139,15 +140,15 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
 void Supervisor::advance_reload() {
     if (reload_.empty() || shutting_down()) return;
     if (!reload_.advance([this](Service& s) { runner_.dispatch(s, {EventKind::stop, {}, {}}); })) return;
-    for (const auto& s : retiring_) pids_.forget(s->id());
-    retiring_.clear();  // from the progress post, never inside a retiring service's own timer callback
+    // From the progress post, never inside a retiring service's own timer callback.
+    for (const auto& s : services_.end_retiring()) pids_.forget(s->id());
     reload_.clear();
     reload_finished();
 }
 
 void Supervisor::reload_finished() {
     spdlog::info("Reload finished");
-    reload_done_listeners_.for_each([](const std::function<void()>& listener) { listener(); });
+    news_.reload_done.for_each([](const std::function<void()>& listener) { listener(); });
     if (reload_queued_) {
         reload_queued_ = false;
         reload_from_signal();

@@ -19,8 +19,8 @@ void Supervisor::on_signal(int sig) {
     switch (sig) {
         case SIGTERM:
         case SIGINT:
-            if (sig == SIGINT && shutdown_.count_interrupt() >= 2) {
-                escalate();
+            if (sig == SIGINT && shutdown_.sequence().count_interrupt() >= 2) {
+                shutdown_.escalate();
                 return;
             }
             if (shutting_down()) {
@@ -43,7 +43,7 @@ void Supervisor::on_signal(int sig) {
 // rewritten first when --rewrite asks; SIGTERM and SIGINT also begin the stop
 // (CMD gets the grace, then SIGKILL).
 void Supervisor::on_exec_signal(int received) {
-    Service& cmd = *services_.front();
+    Service& cmd = services_.front();
     int sig = received;
     if (auto it = options_.signal_rewrites.find(received); it != options_.signal_rewrites.end()) sig = it->second;
     if (sig == 0) {

@@ -60,6 +60,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // Whatever was asked, every service is still known by name.
     for (const char* name : {"web", "api", "worker-0", "worker-1", "job"})
-        if (!h.supervisor->find(name)) __builtin_trap();
+        if (!h.supervisor->services().find(name)) __builtin_trap();
     return 0;
 }

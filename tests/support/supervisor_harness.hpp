@@ -4,6 +4,8 @@
 // real one's SIGCHLD does.
 #pragma once
 
+#include <algorithm>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -61,7 +63,7 @@ struct Harness : SignalsBlocked {
             for (int i = 0; i < 8 && !loop.finished_with(); ++i) loop.run_once(0ms);
         });
     }
-    ServiceState state(const std::string& name) { return supervisor->find(name)->state(); }
+    ServiceState state(const std::string& name) { return supervisor->services().find(name)->state(); }
     pid_t pid(const std::string& program) { return host.pid_of(program); }
     std::vector<std::string> spawn_order() {
         std::vector<std::string> out;
@@ -69,6 +71,11 @@ struct Harness : SignalsBlocked {
         return out;
     }
 };
+
+inline bool got(const Harness& h, pid_t pid, int sig) {
+    auto signals = h.host.signals_to(pid);
+    return std::find(signals.begin(), signals.end(), sig) != signals.end();
+}
 
 // A service is one fake process named after it; min_uptime 0 makes it running once spawned.
 inline std::string service(const std::string& name, const std::string& extra = "") {

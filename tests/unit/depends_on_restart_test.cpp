@@ -14,7 +14,7 @@ TEST_CASE("an operator's restart of a dependency restarts its restart: true depe
               service("other", "    depends_on: [db]\n"));
     const pid_t db = h.pid("db"), web = h.pid("web"), other = h.pid("other");
     REQUIRE(h.state("web") == ServiceState::running);
-    CHECK(h.supervisor->restart(*h.supervisor->find("db")).empty());
+    CHECK(h.supervisor->restart(*h.supervisor->services().find("db")).empty());
     auto got_term = [&](pid_t pid) {
         const auto signals = h.host.signals_to(pid);
         return !signals.empty() && signals.front() == SIGTERM;
@@ -37,10 +37,10 @@ TEST_CASE("an operator's restart of a dependency restarts its restart: true depe
 TEST_CASE("a dependant the operator stopped stays stopped when its dependency restarts") {
     Harness h("services:\n" + service("db") +
               service("web", "    depends_on: {db: {condition: started, restart: true}}\n"));
-    h.supervisor->stop(*h.supervisor->find("web"));
+    h.supervisor->stop(*h.supervisor->services().find("web"));
     h.turn();
     REQUIRE(h.state("web") == ServiceState::stopped);
-    h.supervisor->restart(*h.supervisor->find("db"));
+    h.supervisor->restart(*h.supervisor->services().find("db"));
     h.turn();
     h.turn();
     CHECK(h.state("web") == ServiceState::stopped);
@@ -79,7 +79,7 @@ TEST_CASE("a reload that changes only the dependant, or leaves a dependency stop
     const std::string web = service("web", "    depends_on: {db: {condition: started, restart: true}}\n");
     Harness h("services:\n" + service("db") + web);
     const pid_t db = h.pid("db");
-    h.supervisor->stop(*h.supervisor->find("db"));
+    h.supervisor->stop(*h.supervisor->services().find("db"));
     h.turn();
     REQUIRE(h.state("db") == ServiceState::stopped);
     const pid_t web_pid = h.pid("web");

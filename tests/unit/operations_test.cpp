@@ -10,7 +10,7 @@ using namespace tend::test;
 TEST_CASE("status reports what a service is doing, with its pid while it runs") {
     Harness h("services:\n" + service("web"));
     Operations ops(*h.supervisor, h.loop);
-    ServiceStatus web = ops.status(*h.supervisor->find("web"));
+    ServiceStatus web = ops.status(*h.supervisor->services().find("web"));
     CHECK(web.name == "web");
     CHECK(web.state == "running");
     CHECK(web.pid == h.pid("web"));
@@ -18,7 +18,7 @@ TEST_CASE("status reports what a service is doing, with its pid while it runs") 
     CHECK(web.want == Want::up);
     h.host.exit(h.pid("web"), ExitStatus::exited(3));
     h.turn();
-    web = ops.status(*h.supervisor->find("web"));
+    web = ops.status(*h.supervisor->services().find("web"));
     REQUIRE(web.last_exit.has_value());
     CHECK(web.last_exit->value == 3);
     CHECK(web.state == "backoff");  // default backoff 1s: not yet restarted
@@ -35,7 +35,7 @@ TEST_CASE("health names a fatal service and the dependant it blocks; an operator
     h.turn();
     CHECK(ops.health().problems ==
           std::vector<std::string>{"db is fatal", "web is blocked (waiting for db: fatal)"});
-    ops.stop({h.supervisor->find("cache")}, false);
+    ops.stop({h.supervisor->services().find("cache")}, false);
     h.turn();
     CHECK(ops.health().problems.size() == 2);
 }
@@ -46,7 +46,7 @@ TEST_CASE("a dependant says in status and health what it waits for, and since wh
               service("web", "    depends_on: {redis: ready}\n"));
     Operations ops(*h.supervisor, h.loop);
     h.advance(std::chrono::seconds(12));
-    ServiceStatus web = ops.status(*h.supervisor->find("web"));
+    ServiceStatus web = ops.status(*h.supervisor->services().find("web"));
     CHECK(web.state == "stopped");
     CHECK(web.waiting == "waiting for redis: not ready yet (12s)");
     CHECK(web.blocked_reason.empty());
@@ -55,13 +55,13 @@ TEST_CASE("a dependant says in status and health what it waits for, and since wh
     h.host.exit(h.pid("isready"), ExitStatus::exited(0));
     h.turn();
     CHECK(h.state("web") == ServiceState::running);
-    CHECK(ops.status(*h.supervisor->find("web")).waiting.empty());
+    CHECK(ops.status(*h.supervisor->services().find("web")).waiting.empty());
 }
 
 TEST_CASE("a start's outcome: pending while starting, then done, or why it failed") {
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    min_uptime: 1h\n    max_restarts: 0\n");
     Operations ops(*h.supervisor, h.loop);
-    const Service& api = *h.supervisor->find("api");
+    const Service& api = *h.supervisor->services().find("api");
     TimePoint since = h.supervisor->now() - std::chrono::seconds(1);
     CHECK_FALSE(ops.start_outcome(api, since).has_value());
     h.host.exit(h.pid("api"), ExitStatus::exited(2));
@@ -69,13 +69,13 @@ TEST_CASE("a start's outcome: pending while starting, then done, or why it faile
     auto outcome = ops.start_outcome(api, since);
     REQUIRE(outcome.has_value());
     CHECK(outcome->find("api: fatal") == 0);
-    CHECK(Operations::stop_budget({h.supervisor->find("api")}) == std::chrono::seconds(10));
+    CHECK(Operations::stop_budget({h.supervisor->services().find("api")}) == std::chrono::seconds(10));
 }
 
 TEST_CASE("a start is done by a process already running; a restart needs a new one") {
     Harness h("services:\n" + service("web"));
     Operations ops(*h.supervisor, h.loop);
-    const Service& web = *h.supervisor->find("web");
+    const Service& web = *h.supervisor->services().find("web");
     TimePoint later = h.supervisor->now() + std::chrono::seconds(1);  // the request came after web started
     CHECK(ops.start_outcome(web, later, false) == std::string());
     CHECK_FALSE(ops.start_outcome(web, later, true).has_value());
@@ -85,7 +85,7 @@ TEST_CASE("a one-shot's start is done once it has completed") {
     Harness h("services:\n  init:\n    type: oneshot\n    command: [init]\n    output: null\n");
     const TimePoint before = h.supervisor->now() - std::chrono::seconds(1);
     const TimePoint after = h.supervisor->now() + std::chrono::seconds(1);
-    const Service& init = *h.supervisor->find("init");
+    const Service& init = *h.supervisor->services().find("init");
     h.host.exit(h.pid("init"), ExitStatus::exited(0));
     h.turn();
     REQUIRE(init.state() == ServiceState::completed);
@@ -144,7 +144,7 @@ TEST_CASE("lookup: names in the order given, each once; no name is every service
 TEST_CASE("a stop is refused while running services depend on it, and nothing is stopped") {
     Harness h(kOneWebDependsOnDb);
     Operations ops(*h.supervisor, h.loop);
-    CHECK_THROWS_WITH_AS(ops.stop({h.supervisor->find("db")}, false),
+    CHECK_THROWS_WITH_AS(ops.stop({h.supervisor->services().find("db")}, false),
                          "running services depend on it: web (stop them too, first, with --with-dependants; or name them)",
                          Refusal);
     h.turn();
@@ -158,7 +158,7 @@ TEST_CASE("a stop is refused while running services depend on it, and nothing is
 TEST_CASE("a stop with its dependants stops them too, and its wait completes once all are down") {
     Harness h(kOneWebDependsOnDb);
     Operations ops(*h.supervisor, h.loop);
-    LifecycleRequest request = ops.stop({h.supervisor->find("db")}, true);
+    LifecycleRequest request = ops.stop({h.supervisor->services().find("db")}, true);
     CHECK(names(request.services) == std::vector<std::string>{"db", "web"});
     Completed done;
     Subscription wait = ops.await(request, 0s, done.callback());
@@ -176,7 +176,7 @@ TEST_CASE("a start's wait completes once the service runs (here at once: it runs
     Operations ops(*h.supervisor, h.loop);
     REQUIRE(h.state("web") == ServiceState::stopped);
     Completed done;
-    Subscription wait = ops.await(ops.start({h.supervisor->find("web")}), 60s, done.callback());
+    Subscription wait = ops.await(ops.start({h.supervisor->services().find("web")}), 60s, done.callback());
     h.turn();
     CHECK(h.state("web") == ServiceState::running);
     CHECK(done.calls == 1);
@@ -188,7 +188,7 @@ TEST_CASE("a start's wait ends with why, when the service gives up") {
               "    min_uptime: 1h\n    max_restarts: 0\n");
     Operations ops(*h.supervisor, h.loop);
     Completed done;
-    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 60s, done.callback());
+    Subscription wait = ops.await(ops.start({h.supervisor->services().find("api")}), 60s, done.callback());
     h.turn();
     REQUIRE(h.state("api") == ServiceState::starting);
     CHECK(done.calls == 0);
@@ -202,7 +202,7 @@ TEST_CASE("a wait times out once, with what it waited for, and is not called aga
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    min_uptime: 1h\n");
     Operations ops(*h.supervisor, h.loop);
     Completed done;
-    Subscription wait = ops.await(ops.restart({h.supervisor->find("api")}), 0s, done.callback());
+    Subscription wait = ops.await(ops.restart({h.supervisor->services().find("api")}), 0s, done.callback());
     h.turn();
     CHECK(done.calls == 1);
     CHECK(done.last.error == "restart timed out after 0s");
@@ -216,9 +216,9 @@ TEST_CASE("wait for a state times out naming it; for a condition completes when 
     Harness h("services:\n" + service("web") + "  init:\n    type: oneshot\n    command: [init]\n    output: null\n");
     Operations ops(*h.supervisor, h.loop);
     Completed stopped;
-    Subscription a = ops.wait_for({h.supervisor->find("web")}, ServiceState::stopped, 0s, stopped.callback());
+    Subscription a = ops.wait_for({h.supervisor->services().find("web")}, ServiceState::stopped, 0s, stopped.callback());
     Completed completed;
-    Subscription b = ops.wait_for({h.supervisor->find("init")}, DependencyCondition::completed, 60s, completed.callback());
+    Subscription b = ops.wait_for({h.supervisor->services().find("init")}, DependencyCondition::completed, 60s, completed.callback());
     h.turn();
     CHECK(stopped.calls == 1);
     CHECK(stopped.last.error == "wait timed out after 0s for state stopped");
@@ -235,7 +235,7 @@ TEST_CASE("a restart's wait needs a new process: the old one still running does 
     pid_t old_pid = h.pid("web");
     h.advance(1s);  // the restart is asked for after web started
     Completed done;
-    Subscription wait = ops.await(ops.restart({h.supervisor->find("web")}), 60s, done.callback());
+    Subscription wait = ops.await(ops.restart({h.supervisor->services().find("web")}), 60s, done.callback());
     CHECK(done.calls == 0);
     for (int i = 0; i < 4 && done.calls == 0; ++i) h.turn();
     CHECK(done.calls == 1);
@@ -249,12 +249,12 @@ TEST_CASE("a wait already settled completes at once and returns an empty handle;
     Harness h("services:\n" + service("web") + service("db"));
     Operations ops(*h.supervisor, h.loop);
     Completed running;
-    Subscription at_once = ops.await(ops.start({h.supervisor->find("web")}), 60s, running.callback());
+    Subscription at_once = ops.await(ops.start({h.supervisor->services().find("web")}), 60s, running.callback());
     CHECK_FALSE(at_once);
     CHECK(running.calls == 1);
     CHECK(running.last.ok());
     Completed dropped;
-    Subscription wait = ops.await(ops.stop({h.supervisor->find("db")}, false), 60s, dropped.callback());
+    Subscription wait = ops.await(ops.stop({h.supervisor->services().find("db")}, false), 60s, dropped.callback());
     REQUIRE(wait);
     wait.reset();
     for (int i = 0; i < 3; ++i) h.turn();
@@ -266,20 +266,20 @@ TEST_CASE("while tend shuts down, start and restart are refused; a stop is not")
     Harness h("services:\n" + service("web"));
     Operations ops(*h.supervisor, h.loop);
     ops.shutdown("test");
-    CHECK_THROWS_WITH_AS(ops.start({h.supervisor->find("web")}), "tend is shutting down", Refusal);
-    CHECK_THROWS_WITH_AS(ops.restart({h.supervisor->find("web")}), "tend is shutting down", Refusal);
-    CHECK_NOTHROW(ops.stop({h.supervisor->find("web")}, false));
+    CHECK_THROWS_WITH_AS(ops.start({h.supervisor->services().find("web")}), "tend is shutting down", Refusal);
+    CHECK_THROWS_WITH_AS(ops.restart({h.supervisor->services().find("web")}), "tend is shutting down", Refusal);
+    CHECK_NOTHROW(ops.stop({h.supervisor->services().find("web")}, false));
     CHECK(ops.health().problems == std::vector<std::string>{"tend is shutting down"});
 }
 
 TEST_CASE("a signal to one service that is not running is refused; among several, it is left out") {
     Harness h("services:\n" + service("web") + service("db", "    autostart: false\n"));
     Operations ops(*h.supervisor, h.loop);
-    CHECK_THROWS_WITH_AS(ops.signal({h.supervisor->find("db")}, SIGHUP), "db is not running", Refusal);
+    CHECK_THROWS_WITH_AS(ops.signal({h.supervisor->services().find("db")}, SIGHUP), "db is not running", Refusal);
     CHECK(names(ops.signal(ops.lookup({"all"}, false), SIGHUP)) == std::vector<std::string>{"web"});
     CHECK(h.host.signals_to(h.pid("web")) == std::vector<int>{SIGHUP});
-    CHECK(ops.main_pid(*h.supervisor->find("web")) == h.pid("web"));
-    CHECK_FALSE(ops.main_pid(*h.supervisor->find("db")).has_value());
+    CHECK(ops.main_pid(*h.supervisor->services().find("web")) == h.pid("web"));
+    CHECK_FALSE(ops.main_pid(*h.supervisor->services().find("db")).has_value());
 }
 
 TEST_CASE("logs of a named service whose output is not captured are refused; unnamed, it is skipped") {
@@ -308,7 +308,7 @@ TEST_CASE("a start's wait times out exactly at its timeout, not a millisecond be
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
     Operations ops(*h.supervisor, h.loop);
     Completed done;
-    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 30s, done.callback());
+    Subscription wait = ops.await(ops.start({h.supervisor->services().find("api")}), 30s, done.callback());
     check_completes_at(h, done, 30s);
     CHECK(done.last.error == "start timed out after 30s");
     CHECK(h.state("api") == ServiceState::starting);  // the wait ends; the start goes on
@@ -318,7 +318,7 @@ TEST_CASE("a start's wait completes when min_uptime has passed, before its timeo
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 5s\n");
     Operations ops(*h.supervisor, h.loop);
     Completed done;
-    Subscription wait = ops.await(ops.start({h.supervisor->find("api")}), 60s, done.callback());
+    Subscription wait = ops.await(ops.start({h.supervisor->services().find("api")}), 60s, done.callback());
     check_completes_at(h, done, 5s);
     CHECK(done.last.ok());
 }
@@ -327,7 +327,7 @@ TEST_CASE("a stop's wait (timeout 0: its stop budget) completes when SIGKILL at 
     Harness h("services:\n" + service("stubborn", "    stop_timeout: 20s\n"), {"stubborn"});
     Operations ops(*h.supervisor, h.loop);
     Completed done;
-    Subscription wait = ops.await(ops.stop({h.supervisor->find("stubborn")}, false), 0s, done.callback());
+    Subscription wait = ops.await(ops.stop({h.supervisor->services().find("stubborn")}, false), 0s, done.callback());
     check_completes_at(h, done, 20s);
     CHECK(done.last.ok());
     CHECK(h.state("stubborn") == ServiceState::stopped);
@@ -338,8 +338,8 @@ TEST_CASE("a wait for `ready` completes when the readiness check passes, and one
               "    ready: {exec: [isready], interval: 1s}\n    health: {exec: [check], interval: 10s}\n");
     Operations ops(*h.supervisor, h.loop);
     Completed ready, healthy;
-    Subscription a = ops.wait_for({h.supervisor->find("db")}, DependencyCondition::ready, 60s, ready.callback());
-    Subscription b = ops.wait_for({h.supervisor->find("db")}, DependencyCondition::healthy, 60s, healthy.callback());
+    Subscription a = ops.wait_for({h.supervisor->services().find("db")}, DependencyCondition::ready, 60s, ready.callback());
+    Subscription b = ops.wait_for({h.supervisor->services().find("db")}, DependencyCondition::healthy, 60s, healthy.callback());
     h.advance(10s);
     CHECK(ready.calls == 0);
     h.host.exit(h.pid("isready"), ExitStatus::exited(0));
@@ -357,8 +357,8 @@ TEST_CASE("a wait dropped before its timeout is not called when the time comes")
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    autostart: false\n    min_uptime: 1h\n");
     Operations ops(*h.supervisor, h.loop);
     Completed kept, dropped;
-    Subscription a = ops.await(ops.start({h.supervisor->find("api")}), 10s, kept.callback());
-    Subscription b = ops.await(ops.start({h.supervisor->find("api")}), 10s, dropped.callback());
+    Subscription a = ops.await(ops.start({h.supervisor->services().find("api")}), 10s, kept.callback());
+    Subscription b = ops.await(ops.start({h.supervisor->services().find("api")}), 10s, dropped.callback());
     h.advance(5s);
     b.reset();
     h.advance(5s);
@@ -430,7 +430,7 @@ TEST_CASE("a reload completes once its plan is applied: not when the file is rea
     CHECK(done.last.ok());
     CHECK(described(done.result.diff) == std::vector<std::string>{"= keep", "- old"});
     CHECK(f.h.host.is_alive(keep));
-    CHECK(f.h.supervisor->find("old") == nullptr);
+    CHECK(f.h.supervisor->services().find("old") == nullptr);
 }
 
 TEST_CASE("a reload during a reload's stop is refused at once; the first completes when its stop ends") {
@@ -445,7 +445,7 @@ TEST_CASE("a reload during a reload's stop is refused at once; the first complet
     f.turn_until([&] { return second.calls > 0; });
     REQUIRE(second.calls == 1);
     CHECK(second.last.error == "reload refused: a reload is in progress (stopping old); try again when it has finished");
-    CHECK(f.h.supervisor->find("new") == nullptr);
+    CHECK(f.h.supervisor->services().find("new") == nullptr);
     CHECK(first.calls == 0);
     f.h.advance(4s);
     CHECK(first.calls == 1);

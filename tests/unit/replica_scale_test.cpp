@@ -55,10 +55,10 @@ TEST_CASE("scale adds instances read as the config reads them, and leaves the ru
     auto before = pids_of(h);
     CHECK(scale(h, ops, "w", 5) == "");
     CHECK(names_of(h) == std::vector<std::string>{"w-0", "w-1", "w-2", "w-3", "w-4"});
-    CHECK(h.supervisor->find("w-4")->spec().argv == std::vector<std::string>{"w", "4"});
-    CHECK(h.supervisor->find("w-4")->spec().environment.at("TEND_SERVICE") == "w-4");
+    CHECK(h.supervisor->services().find("w-4")->spec().argv == std::vector<std::string>{"w", "4"});
+    CHECK(h.supervisor->services().find("w-4")->spec().environment.at("TEND_SERVICE") == "w-4");
     CHECK(h.state("w-4") == ServiceState::running);
-    for (const auto& [pid, name] : before) CHECK(h.supervisor->find(name)->pid == pid);
+    for (const auto& [pid, name] : before) CHECK(h.supervisor->services().find(name)->pid == pid);
     CHECK(h.supervisor->replica_sets().at("w").count == 5);
 }
 
@@ -69,7 +69,7 @@ TEST_CASE("scale down stops the surplus instances highest first and keeps the re
     CHECK(scale(h, ops, "w", 2) == "");
     CHECK(names_of(h) == std::vector<std::string>{"w-0", "w-1"});
     CHECK(stopped_order(h, before) == std::vector<std::string>{"w-4", "w-3", "w-2"});
-    for (const std::string name : {"w-0", "w-1"}) CHECK(h.supervisor->find(name)->state() == ServiceState::running);
+    for (const std::string name : {"w-0", "w-1"}) CHECK(h.supervisor->services().find(name)->state() == ServiceState::running);
 }
 
 TEST_CASE("stopping a set, and shutting down, stop its instances highest first") {
@@ -90,10 +90,10 @@ TEST_CASE("stopping a set, and shutting down, stop its instances highest first")
 TEST_CASE("a dependant of the set depends on each instance after a scale, without a restart") {
     Harness h(set_of(2) + service("web", "    depends_on: {w: started}\n"));
     Operations ops(*h.supervisor, h.loop);
-    const pid_t web = h.supervisor->find("web")->pid;
+    const pid_t web = h.supervisor->services().find("web")->pid;
     auto deps = [&] {
         std::vector<std::string> out;
-        for (const auto& d : h.supervisor->find("web")->spec().depends_on) out.push_back(d.name);
+        for (const auto& d : h.supervisor->services().find("web")->spec().depends_on) out.push_back(d.name);
         return out;
     };
     CHECK(scale(h, ops, "w", 3) == "");
@@ -102,7 +102,7 @@ TEST_CASE("a dependant of the set depends on each instance after a scale, withou
     CHECK(deps().empty());
     CHECK(scale(h, ops, "w", 1) == "");
     CHECK(deps() == std::vector<std::string>{"w-0"});
-    CHECK(h.supervisor->find("web")->pid == web);
+    CHECK(h.supervisor->services().find("web")->pid == web);
 }
 
 TEST_CASE("replicas: 0 keeps the set's name: looked up, shown as empty, and scaled up") {

@@ -22,7 +22,7 @@ std::size_t runs(Harness& h, const std::string& program) {
 }
 
 JobTimes times(Harness& h, const std::string& name) {
-    auto t = h.supervisor->scheduler()->times(*h.supervisor->find(name));
+    auto t = h.supervisor->scheduler()->times(*h.supervisor->services().find(name));
     REQUIRE(t);
     return *t;
 }
@@ -131,7 +131,7 @@ TEST_CASE("a step back makes a cron job wait for its time again, not run twice a
 
 TEST_CASE("a failed run is reported with its exit, and a start by hand runs the job now") {
     Harness h("services:\n" + job("report", "@daily", "    restart: never\n"));
-    h.supervisor->start(*h.supervisor->find("report"));
+    h.supervisor->start(*h.supervisor->services().find("report"));
     h.turn();
     CHECK(runs(h, "report") == 1);
     h.host.exit(h.pid("report"), ExitStatus::exited(3));

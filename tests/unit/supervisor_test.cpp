@@ -37,43 +37,6 @@ TEST_CASE("a crash restarts the service; past max_restarts of failed starts it i
     CHECK(h.spawn_order().size() == 2);
 }
 
-TEST_CASE("shutdown stops dependants first, unrelated ones in parallel, and exits 0") {
-    Harness h("services:\n" + service("db") + service("web", "    depends_on: [db]\n") +
-              service("worker", "    depends_on: [db]\n"));
-    pid_t db = h.pid("db"), web = h.pid("web"), worker = h.pid("worker");
-    h.host.ignore_stop_signals = {"web"};  // web takes its time
-    h.supervisor->request_shutdown("test");
-    CHECK(h.host.first_signal_to(web) == SIGTERM);
-    CHECK(h.host.first_signal_to(worker) == SIGTERM);
-    h.turn();
-    CHECK(h.host.signals_to(db).empty());  // web is still up
-    h.host.exit(web, ExitStatus::exited(0));
-    h.turn();
-    CHECK(h.host.first_signal_to(db) == SIGTERM);
-    h.turn();  // db's exit
-    CHECK(h.loop.finished_with() == 0);
-}
-
-TEST_CASE("a service that ignores its stop signal gets SIGKILL after stop_timeout, and tend exits 1") {
-    Harness h("services:\n" + service("stubborn", "    stop_timeout: 0\n"), {"stubborn"});
-    pid_t stubborn = h.pid("stubborn");
-    h.supervisor->request_shutdown("test");
-    h.turn();  // the stop timer (0) fires: SIGKILL
-    h.turn();  // its exit is reaped
-    auto signals = h.host.signals_to(stubborn);
-    CHECK(std::find(signals.begin(), signals.end(), SIGKILL) != signals.end());
-    CHECK_FALSE(h.host.is_alive(stubborn));
-    CHECK(h.loop.finished_with() == 1);
-}
-
-TEST_CASE("the shutdown deadline ends everything and exits 1") {
-    Harness h("settings:\n  shutdown_timeout: 0\nservices:\n" + service("stubborn", "    stop_timeout: 1h\n"),
-              {"stubborn"});
-    h.supervisor->request_shutdown("test");
-    h.turn();
-    CHECK(h.loop.finished_with() == 1);
-}
-
 TEST_CASE("a reload adds, removes and replaces services, and keeps unchanged ones") {
     Harness h("services:\n" + service("keep") + service("old") + service("change"));
     pid_t keep = h.pid("keep"), old = h.pid("old"), changed = h.pid("change");
@@ -94,14 +57,14 @@ TEST_CASE("a reload adds, removes and replaces services, and keeps unchanged one
 
 TEST_CASE("an operator's stop survives a reload") {
     Harness h("services:\n" + service("web"));
-    REQUIRE(h.supervisor->stop(*h.supervisor->find("web")).empty());
+    REQUIRE(h.supervisor->stop(*h.supervisor->services().find("web")).empty());
     h.turn();
     REQUIRE(h.state("web") == ServiceState::stopped);
     REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + service("web"), "t.yaml"), false).ok());
     h.turn();
     CHECK(h.state("web") == ServiceState::stopped);
     CHECK(h.spawn_order().size() == 1);
-    CHECK(h.supervisor->find("web")->goal.stopped_by_operator());
+    CHECK(h.supervisor->services().find("web")->goal.stopped_by_operator());
 }
 
 TEST_CASE("a one-shot's dependants start once it completed; a running one-shot is not started enough") {
@@ -109,7 +72,7 @@ TEST_CASE("a one-shot's dependants start once it completed; a running one-shot i
               service("app", "    depends_on: [init]\n"));
     CHECK(h.state("init") == ServiceState::starting);
     CHECK(h.spawn_order() == std::vector<std::string>{"init"});
-    CHECK(h.supervisor->find("init")->goal.want == Want::once);
+    CHECK(h.supervisor->services().find("init")->goal.want == Want::once);
     h.host.exit(h.pid("init"), ExitStatus::exited(0));
     h.turn();
     CHECK(h.state("init") == ServiceState::completed);
@@ -123,7 +86,7 @@ TEST_CASE("a required dependency that failed blocks; one that is not required do
     h.host.exit(h.pid("init"), ExitStatus::exited(1));
     h.turn();
     CHECK(h.state("init") == ServiceState::failed);
-    CHECK(h.supervisor->find("strict")->blocked_reason == "waiting for init: failed");
+    CHECK(h.supervisor->services().find("strict")->blocked_reason == "waiting for init: failed");
     CHECK(h.state("lenient") == ServiceState::running);
 }
 
@@ -223,29 +186,20 @@ TEST_CASE("a dependant waiting for a dependency says so once in the log as the w
               "    ready: {exec: [isready], interval: 1h, probe_timeout: 1h}\n" +
               service("web", "    depends_on: {redis: ready}\n    autostart: false\n"));
     LogCapture log;
-    REQUIRE(h.supervisor->start(*h.supervisor->find("web")).empty());
+    REQUIRE(h.supervisor->start(*h.supervisor->services().find("web")).empty());
     for (int i = 0; i < 3; ++i) {
         h.advance(std::chrono::seconds(5));
         h.turn();
     }
     CHECK(log.lines_with("waiting") == std::vector<std::string>{"web: waiting for redis: not ready yet"});
-    CHECK(h.supervisor->find("web")->waiting_for == "redis: not ready yet");
+    CHECK(h.supervisor->services().find("web")->waiting_for == "redis: not ready yet");
     h.host.exit(h.pid("isready"), ExitStatus::exited(0));
     h.turn();
     CHECK(h.state("web") == ServiceState::running);
-    CHECK(h.supervisor->find("web")->waiting_for.empty());
+    CHECK(h.supervisor->services().find("web")->waiting_for.empty());
 }
 
 // ---- time: everything below moves the fake clock; nothing waits ------------
-
-namespace {
-
-bool got(const Harness& h, pid_t pid, int sig) {
-    auto signals = h.host.signals_to(pid);
-    return std::find(signals.begin(), signals.end(), sig) != signals.end();
-}
-
-}  // namespace
 
 TEST_CASE("a failed start waits out its backoff, which grows by its factor up to its max") {
     Harness h("services:\n  flaky:\n    command: [flaky]\n    output: null\n    min_uptime: 1h\n"
@@ -276,7 +230,7 @@ TEST_CASE("exits before min_uptime are failed starts: past max_restarts the serv
     h.turn();
     CHECK(h.state("flaky") == ServiceState::fatal);
     CHECK(h.spawn_order().size() == 3);
-    CHECK(h.supervisor->find("flaky")->machine().fatal_reason() ==
+    CHECK(h.supervisor->services().find("flaky")->machine().fatal_reason() ==
           "exit code 1 before min_uptime 10s; gave up after 3 failed starts");
 }
 
@@ -312,7 +266,7 @@ TEST_CASE("max_restarts {count, within} gives up on the failure past count withi
     CHECK(h.state("app") == ServiceState::running);
     crash();  // three within the last minute
     CHECK(h.state("app") == ServiceState::fatal);
-    CHECK(h.supervisor->find("app")->machine().fatal_reason() == "exit code 1; gave up after 3 failures within 1m");
+    CHECK(h.supervisor->services().find("app")->machine().fatal_reason() == "exit code 1; gave up after 3 failures within 1m");
 }
 
 TEST_CASE("restart on-failure restarts a failure but not a clean exit; restart never restarts nothing") {
@@ -332,7 +286,7 @@ TEST_CASE("restart on-failure restarts a failure but not a clean exit; restart n
 TEST_CASE("a stop sends stop_signal, and SIGKILL exactly when stop_timeout has passed") {
     Harness h("services:\n" + service("stubborn", "    stop_timeout: 5s\n    stop_signal: SIGQUIT\n"), {"stubborn"});
     pid_t pid = h.pid("stubborn");
-    REQUIRE(h.supervisor->stop(*h.supervisor->find("stubborn")).empty());
+    REQUIRE(h.supervisor->stop(*h.supervisor->services().find("stubborn")).empty());
     h.turn();
     CHECK(h.host.first_signal_to(pid) == SIGQUIT);
     h.advance(4999ms);
@@ -341,19 +295,19 @@ TEST_CASE("a stop sends stop_signal, and SIGKILL exactly when stop_timeout has p
     h.advance(1ms);
     CHECK(got(h, pid, SIGKILL));
     CHECK(h.state("stubborn") == ServiceState::stopped);
-    CHECK(h.supervisor->find("stubborn")->machine().needed_kill());
+    CHECK(h.supervisor->services().find("stubborn")->machine().needed_kill());
 }
 
 TEST_CASE("a service that stops in time gets no SIGKILL later: its stop timer is cancelled") {
     Harness h("services:\n" + service("web", "    stop_timeout: 5s\n"));
     pid_t pid = h.pid("web");
-    REQUIRE(h.supervisor->stop(*h.supervisor->find("web")).empty());
+    REQUIRE(h.supervisor->stop(*h.supervisor->services().find("web")).empty());
     h.turn();
     REQUIRE(h.state("web") == ServiceState::stopped);
     h.advance(1h);
     CHECK(h.host.first_signal_to(pid) == SIGTERM);
     CHECK_FALSE(got(h, pid, SIGKILL));
-    CHECK_FALSE(h.supervisor->find("web")->machine().needed_kill());
+    CHECK_FALSE(h.supervisor->services().find("web")->machine().needed_kill());
 }
 
 TEST_CASE("an operator's stop during backoff cancels the restart") {
@@ -361,7 +315,7 @@ TEST_CASE("an operator's stop during backoff cancels the restart") {
     h.host.exit(h.pid("web"), ExitStatus::exited(1));
     h.turn();
     REQUIRE(h.state("web") == ServiceState::backoff);
-    REQUIRE(h.supervisor->stop(*h.supervisor->find("web")).empty());
+    REQUIRE(h.supervisor->stop(*h.supervisor->services().find("web")).empty());
     h.turn();
     h.advance(1h);
     CHECK(h.state("web") == ServiceState::stopped);
@@ -371,7 +325,7 @@ TEST_CASE("an operator's stop during backoff cancels the restart") {
 TEST_CASE("a restart starts the new process only once the old one is gone, after SIGKILL if need be") {
     Harness h("services:\n" + service("stubborn", "    stop_timeout: 2s\n"), {"stubborn"});
     pid_t old = h.pid("stubborn");
-    REQUIRE(h.supervisor->restart(*h.supervisor->find("stubborn")).empty());
+    REQUIRE(h.supervisor->restart(*h.supervisor->services().find("stubborn")).empty());
     h.advance(1999ms);
     CHECK(h.spawn_order().size() == 1);  // never two beside each other
     h.advance(1ms);
@@ -391,7 +345,7 @@ TEST_CASE("a readiness check that does not pass within ready.timeout fails the s
     CHECK(h.host.first_signal_to(first) == SIGTERM);
     CHECK(h.pid("db") != first);  // stopped, then started again
     CHECK(h.state("db") == ServiceState::starting);
-    CHECK(h.supervisor->find("db")->machine().consecutive_failures() == 1);
+    CHECK(h.supervisor->services().find("db")->machine().consecutive_failures() == 1);
 }
 
 TEST_CASE("a readiness check is tried again every interval, and the service runs once one passes") {
@@ -436,7 +390,7 @@ TEST_CASE("a health check failing `retries` times in a row restarts the service;
     check_exits(0);
     check_exits(1);
     CHECK(h.host.is_alive(web));
-    CHECK(h.supervisor->find("web")->checks->health().failures == 1);
+    CHECK(h.supervisor->services().find("web")->checks->health().failures == 1);
     check_exits(1);
     CHECK_FALSE(h.host.is_alive(web));
     CHECK(h.host.first_signal_to(web) == SIGTERM);
@@ -458,34 +412,6 @@ TEST_CASE("health failures within start_period do not count") {
     h.host.exit(h.pid("check"), ExitStatus::exited(1));  // at 5s: past the start period
     h.turn();
     CHECK_FALSE(h.host.is_alive(web));
-}
-
-TEST_CASE("the shutdown deadline fires at shutdown_timeout, not before, kills everything and exits 1") {
-    Harness h("settings:\n  shutdown_timeout: 5s\nservices:\n" + service("stubborn", "    stop_timeout: 1h\n"),
-              {"stubborn"});
-    pid_t pid = h.pid("stubborn");
-    h.supervisor->request_shutdown("test");
-    h.advance(4999ms);
-    CHECK_FALSE(h.loop.finished_with().has_value());
-    CHECK_FALSE(got(h, pid, SIGKILL));
-    h.advance(1ms);
-    CHECK(got(h, pid, SIGKILL));
-    CHECK(h.loop.finished_with() == 1);
-}
-
-TEST_CASE("at shutdown, leftover processes get SIGTERM, then SIGKILL after kill_grace, then tend exits 0") {
-    Harness h("settings:\n  kill_grace: 3s\nservices:\n" + service("web"), {"orphan"});
-    pid_t orphan = h.host.adopt("orphan");
-    h.supervisor->request_shutdown("test");
-    h.turn();
-    CHECK(h.state("web") == ServiceState::stopped);
-    CHECK(h.host.signals_to(orphan) == std::vector<int>{SIGTERM});
-    h.advance(2999ms);
-    CHECK_FALSE(h.loop.finished_with().has_value());
-    h.advance(1ms);
-    CHECK(h.host.signals_to(orphan) == std::vector<int>{SIGTERM, SIGKILL});
-    CHECK(h.loop.finished_with() == 0);
-    CHECK(h.supervisor->orphans_reaped() == 1);
 }
 
 TEST_CASE("a reload while a removed service is still stopping is refused; once it is down, one is taken") {
@@ -520,20 +446,6 @@ TEST_CASE("a changed service is started with its new definition only once its ol
     CHECK(h.state("app") == ServiceState::running);
 }
 
-TEST_CASE("shutdown during a reload's stop: the removed service is stopped with the rest and tend exits") {
-    Harness h("services:\n" + service("keep") + service("old", "    stop_timeout: 4s\n"), {"old"});
-    REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + service("keep"), "t.yaml"), false).ok());
-    h.turn();
-    REQUIRE(h.supervisor->reloading());
-    h.supervisor->request_shutdown("test");
-    h.turn();
-    CHECK_FALSE(h.loop.finished_with().has_value());  // old still stopping
-    CHECK(h.supervisor->apply_config(parse_config("services:\n" + service("keep"), "t.yaml"), false).refused ==
-          "tend is shutting down");
-    h.advance(4s);
-    CHECK(h.loop.finished_with() == 1);  // old needed SIGKILL in this shutdown
-}
-
 TEST_CASE("a dependant waits for its dependency's min_uptime, to the millisecond") {
     Harness h("services:\n  db:\n    command: [db]\n    output: null\n    min_uptime: 5s\n" +
               service("web", "    depends_on: [db]\n"));
@@ -555,16 +467,8 @@ TEST_CASE("a one-shot that fails is retried after its backoff; once it gives up 
     h.host.exit(h.pid("init"), ExitStatus::exited(1));
     h.turn();
     CHECK(h.state("init") == ServiceState::failed);
-    CHECK(h.supervisor->find("app")->blocked_reason == "waiting for init: failed");
+    CHECK(h.supervisor->services().find("app")->blocked_reason == "waiting for init: failed");
     h.advance(1h);
     CHECK(h.spawn_order().size() == 2);
 }
 
-TEST_CASE("a critical service's exit ends tend with its exit code") {
-    Harness h("services:\n" + service("main", "    critical: true\n    restart: never\n") + service("side"));
-    h.host.exit(h.pid("main"), ExitStatus::exited(3));
-    h.turn();
-    CHECK(h.supervisor->shutting_down());
-    CHECK_FALSE(h.host.is_alive(h.pid("side")));
-    CHECK(h.loop.finished_with() == 3);
-}

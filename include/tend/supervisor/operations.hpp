@@ -178,7 +178,7 @@ public:
     // Told of each reload's settings change (before, after); returns a warning
     // for the reload's reply, or "". A front end that owns a socket moves it here.
     [[nodiscard]] Subscription add_settings_listener(Supervisor::SettingsListener listener) {
-        return supervisor_.add_settings_listener(std::move(listener));
+        return supervisor_.news().settings.add(std::move(listener));
     }
 
     // The waits. `done` is called exactly once: at once when the request is

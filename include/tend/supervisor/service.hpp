@@ -59,6 +59,10 @@ public:
     // (and has not given up): "redis: not ready yet", since `waiting_since`.
     std::string waiting_for;
     TimePoint waiting_since{};
+    // Each logs the change; set_blocked returns whether there was one (listeners show it).
+    bool set_blocked(std::string reason);
+    // Logged once as the wait begins; its length is shown by status and health.
+    void set_waiting(std::string reason, TimePoint now);
     RestartLoop restart_loop;  // says once when it keeps restarting by itself
     bool new_session = true;
     bool take_terminal = false;
