@@ -69,7 +69,7 @@ void Operations::refuse_during_shutdown() const {
 // Asks the supervisor for `act` on each service, refusing on the first "why not".
 LifecycleRequest Operations::carry_out(LifecycleRequest::Kind kind, std::vector<Service*> services,
                                        std::string (Supervisor::*act)(Service&)) {
-    LifecycleRequest request{kind, std::move(services), supervisor_.now()};
+    LifecycleRequest request{kind, std::move(services), supervisor_.clock().now()};
     for (Service* s : request.services)
         if (std::string error = (supervisor_.*act)(*s); !error.empty()) throw Refusal(error);
     return request;
@@ -113,10 +113,10 @@ ServiceStatus Operations::status(const Service& service) const {
     out.name = service.name();
     out.state = service.blocked_reason.empty() ? to_string(m.state()) : "blocked";
     out.blocked_reason = service.blocked_reason;
-    out.waiting = waiting_text(service, supervisor_.now());
+    out.waiting = waiting_text(service, supervisor_.clock().now());
     if (service.pid > 0) {
         out.pid = service.pid;
-        out.uptime_seconds = std::chrono::duration<double>(supervisor_.now() - service.started_at).count();
+        out.uptime_seconds = std::chrono::duration<double>(supervisor_.clock().now() - service.started_at).count();
     }
     out.restarts = m.restarts();
     out.last_exit = m.last_exit();
@@ -137,7 +137,7 @@ ServiceStatus Operations::status(const Service& service) const {
             out.health_retries = service.spec().health.retries;
             out.health_output = h.last_output;
             if (h.last_at != std::chrono::steady_clock::time_point{}) {
-                out.health_checked_ago = std::chrono::duration<double>(supervisor_.now() - h.last_at).count();
+                out.health_checked_ago = std::chrono::duration<double>(supervisor_.clock().now() - h.last_at).count();
                 out.health_took = std::chrono::duration<double>(h.last_took).count();
             }
         }
@@ -163,7 +163,7 @@ HealthReport Operations::report(const std::vector<Service*>& services, bool heal
             continue;
         }
         if (!s->waiting_for.empty()) {
-            report.problems.push_back(s->name() + " is " + waiting_text(*s, supervisor_.now()));
+            report.problems.push_back(s->name() + " is " + waiting_text(*s, supervisor_.clock().now()));
             continue;
         }
         if (!expected_up || v.exited_successfully) continue;

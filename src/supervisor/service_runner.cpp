@@ -97,6 +97,15 @@ void ServiceRunner::note_escaped(Service& service) {
                       service.scope.escaped().size(), service.scope.describe());
 }
 
+std::unique_ptr<Service> ServiceRunner::make_service(ServiceSpec spec, std::size_t index, std::uint64_t id) {
+    auto service = std::make_unique<Service>(std::move(spec), index, id);
+    Service* raw = service.get();
+    for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
+        service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { on_timer(*raw, kind); });
+    return service;
+}
+
+
 void ServiceRunner::dispatch(Service& service, const ServiceEvent& event) {
     const int late_failures = service.machine().late_failures();
     Transition t = service.machine().step(event, clock_.now());

@@ -7,44 +7,23 @@
 
 #include <spdlog/spdlog.h>
 
-#include "tend/event/signal_mask.hpp"
 #include "tend/util/signal_names.hpp"
 
 namespace tend {
-namespace {
-
-// Signals a process can be sent and that do not stop it dead: each gets a
-// source so none is left to its default action (for PID 1: silently dropped).
-// The fault signals too (kFaultSignals): read here only when sent with kill(2);
-// a real fault in tend still goes to the kernel's default action.
-// SIGCHLD is the host's (watch_exits).
-constexpr int kWatchedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
-                                   SIGTERM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
-                                   SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSTKFLT};
-
-
-}  // namespace
-
 Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock& clock, SupervisorOptions options)
     : settings_(std::move(config.settings)), loop_(loop), host_(host), clock_(clock), options_(options),
       graph_(config.services), output_(loop, settings_.log_format, STDOUT_FILENO),
       runner_(loop, host, clock, output_, pids_, settings_, runner_hooks()),
       shutdown_(ShutdownContext{loop, host, clock, settings_, options_, services_, graph_, runner_, output_,
-                                orphans_reaped_, [this] { on_sigchld(); }}) {
+                                orphans_reaped_, [this] { on_sigchld(); }}),
+      signals_(loop, options_, services_, runner_, shutdown_, [this] { reload_from_signal(); }) {
     start_order_ = graph_.start_order();
     replica_sets_ = std::move(config.replica_sets);
     ServiceTable::List services;
     for (std::size_t i = 0; i < config.services.size(); ++i)
-        services.push_back(make_service(std::move(config.services[i]), i));
+        services.push_back(runner_.make_service(std::move(config.services[i]), i, services_.next_id()));
     services_.set(std::move(services));
     if (!options_.config_path.empty()) config_reader_.emplace(loop_, clock_, options_.config_path);
-    std::vector<int> watched(std::begin(kWatchedSignals), std::end(kWatchedSignals));
-    watched.insert(watched.end(), std::begin(kFaultSignals), std::end(kFaultSignals));
-    for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) watched.push_back(sig);  // e.g. Docker's STOPSIGNAL SIGRTMIN+3
-    for (int sig : watched)
-        signal_sources_.push_back(loop_.add_signal(sig, [this](const signalfd_siginfo& info) {
-            on_signal(static_cast<int>(info.ssi_signo));
-        }));
     exits_source_ = host_.watch_exits(loop_, [this] { on_sigchld(); });
     progress_source_ = loop_.add_post([this] { progress(); });
 
@@ -107,12 +86,9 @@ void Supervisor::on_sigchld() {
         }
         runner_.on_exit(*owned, pid, status);
     });
-    check_stopping_groups();
-    shutdown_.children_reaped();
-}
-
-void Supervisor::check_stopping_groups() {
+    // A stopping service whose main process is gone may have had its last process reaped just now.
     services_.for_every([this](Service& s) { runner_.finish_if_gone(s); });
+    shutdown_.children_reaped();
 }
 
 // A critical service that ended (a critical one-shot only when it failed for

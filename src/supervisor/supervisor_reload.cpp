@@ -13,14 +13,6 @@
 
 namespace tend {
 
-std::unique_ptr<Service> Supervisor::make_service(ServiceSpec spec, std::size_t index) {
-    auto service = std::make_unique<Service>(std::move(spec), index, services_.next_id());
-    Service* raw = service.get();
-    for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
-        service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { runner_.on_timer(*raw, kind); });
-    return service;
-}
-
 void Supervisor::reload(bool dry_run, std::function<void(ReloadOutcome)> done) {
     if (!config_reader_) {
         ReloadOutcome outcome;
@@ -113,7 +105,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
         ServiceSpec& spec = specs[i];
         const ServiceDiff& change = diff.services[i];
         if (change.change == ServiceChange::added) {
-            Service& added = *next.emplace_back(make_service(std::move(spec), i));
+            Service& added = *next.emplace_back(runner_.make_service(std::move(spec), i, services_.next_id()));
             if (added.spec().autostart) added.goal = wanted(added.run_want());
             continue;
         }

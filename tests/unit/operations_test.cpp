@@ -62,7 +62,7 @@ TEST_CASE("a start's outcome: pending while starting, then done, or why it faile
     Harness h("services:\n  api:\n    command: [api]\n    output: null\n    min_uptime: 1h\n    max_restarts: 0\n");
     Operations ops(*h.supervisor, h.loop);
     const Service& api = *h.supervisor->services().find("api");
-    TimePoint since = h.supervisor->now() - std::chrono::seconds(1);
+    TimePoint since = h.supervisor->clock().now() - std::chrono::seconds(1);
     CHECK_FALSE(ops.start_outcome(api, since).has_value());
     h.host.exit(h.pid("api"), ExitStatus::exited(2));
     h.turn();
@@ -76,15 +76,15 @@ TEST_CASE("a start is done by a process already running; a restart needs a new o
     Harness h("services:\n" + service("web"));
     Operations ops(*h.supervisor, h.loop);
     const Service& web = *h.supervisor->services().find("web");
-    TimePoint later = h.supervisor->now() + std::chrono::seconds(1);  // the request came after web started
+    TimePoint later = h.supervisor->clock().now() + std::chrono::seconds(1);  // the request came after web started
     CHECK(ops.start_outcome(web, later, false) == std::string());
     CHECK_FALSE(ops.start_outcome(web, later, true).has_value());
 }
 
 TEST_CASE("a one-shot's start is done once it has completed") {
     Harness h("services:\n  init:\n    type: oneshot\n    command: [init]\n    output: null\n");
-    const TimePoint before = h.supervisor->now() - std::chrono::seconds(1);
-    const TimePoint after = h.supervisor->now() + std::chrono::seconds(1);
+    const TimePoint before = h.supervisor->clock().now() - std::chrono::seconds(1);
+    const TimePoint after = h.supervisor->clock().now() + std::chrono::seconds(1);
     const Service& init = *h.supervisor->services().find("init");
     h.host.exit(h.pid("init"), ExitStatus::exited(0));
     h.turn();

@@ -43,6 +43,8 @@ public:
     ServiceRunner(EventLoop& loop, ProcessHost& host, Clock& clock, OutputRouter& output, PidTable& pids,
                   const Settings& settings, RunnerHooks hooks);
 
+    // A new service whose timers (readiness, ready_timeout, backoff, stop) call on_timer.
+    std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index, std::uint64_t id);
     void dispatch(Service& service, const ServiceEvent& event);
     void on_timer(Service& service, TimerKind kind);
     // Its main process ended with `status` (already taken from the pid table).

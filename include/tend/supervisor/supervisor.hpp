@@ -26,6 +26,7 @@
 #include "tend/supervisor/service_runner.hpp"
 #include "tend/supervisor/service_table.hpp"
 #include "tend/supervisor/shutdown_driver.hpp"
+#include "tend/supervisor/signal_router.hpp"
 #include "tend/supervisor/supervisor_options.hpp"
 #include "tend/util/listener_list.hpp"
 
@@ -98,17 +99,13 @@ public:
     const DependencyGraph& graph() const { return graph_; }
     OutputRouter& output() { return output_; }
     std::size_t orphans_reaped() const { return orphans_reaped_; }
-    TimePoint now() const { return clock_.now(); }
     Clock& clock() const { return clock_; }
     // Scheduled jobs and run timeouts; made by start().
     const Scheduler* scheduler() const { return scheduler_.get(); }
 
 private:
-    void on_signal(int sig);
-    void on_exec_signal(int sig);  // tend -- CMD: everything goes to CMD's group
     void on_sigchld();
     RunnerHooks runner_hooks();
-    void forward(int sig);  // SIGUSR1/2, SIGWINCH: to the services whose forward_signals list it
     void end_if_decisive(const Service& service, ServiceState to);
     void schedule_progress();
     void progress();
@@ -117,7 +114,6 @@ private:
     void tell_listeners(const Service& service);
     void schedule_stops();
     void restart_dependants(const Service& service);
-    void check_stopping_groups();
 
     // Reload, in supervisor_reload.cpp.
     void advance_reload();
@@ -125,7 +121,6 @@ private:
     std::vector<Service*> replace_services(std::vector<ServiceSpec> specs, const ConfigDiff& diff);
     void reload_finished();
     void reload_from_signal();
-    std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index);
 
 
     Settings settings_;
@@ -140,7 +135,6 @@ private:
     std::vector<std::size_t> start_order_;
     PidTable pids_;  // every child pid tend waits for, by owner; the rest are orphans
     ServiceRunner runner_;  // after what it uses; the services' timers call it
-    std::vector<EventSource> signal_sources_;
     EventSource exits_source_;  // the host's news of exited children
     EventSource progress_source_;
     SupervisorNews news_;
@@ -150,6 +144,7 @@ private:
 
     std::size_t orphans_reaped_ = 0;
     ShutdownDriver shutdown_;  // after what it works on
+    SignalRouter signals_;
     std::unique_ptr<Scheduler> scheduler_;  // last: gone before what it listens to
 };
 
