@@ -15,6 +15,9 @@
 # sanitizer tree's timing checks then see a machine too loaded to mean anything.
 set -u
 cd "$(dirname "$0")/.."
+start=$(date +%s)
+# Where CI's time goes: each phase's start, in seconds since this script began.
+phase() { echo "== run-all: $1 at $(( $(date +%s) - start )) s"; }
 
 setup() {  # setup DIR [meson options...]
     dir=$1
@@ -27,10 +30,13 @@ setup() {  # setup DIR [meson options...]
 # package do), which halves their build: the sanitizer tree 396 s instead of
 # about 12 min on two cores.
 unity="-Dunity=on -Dunity_size=12"
+phase "release build"
 setup build -Dwerror=true || exit 1
 ninja -C build || exit 1
+phase "sanitizer build"
 setup build-sanitize -Dwerror=true -Dsanitize=true --buildtype=debugoptimized $unity || exit 1
 ninja -C build-sanitize || exit 1
+phase "fuzz build"
 # The fuzz targets, built by clang (tests/fuzz).
 if [ -d build-fuzz ]; then
     meson setup --reconfigure build-fuzz -Dwerror=true -Dfuzz=true $unity >/dev/null || exit 1
@@ -42,8 +48,10 @@ ninja -C build-fuzz || exit 1
 # How many test files run at once in a tree.
 jobs=${TEND_TEST_JOBS:-3}
 
+phase "release tests"
 meson test -C build --print-errorlogs --num-processes "$jobs"
 
+phase "sanitizer tests"
 reports="$(pwd)/build-sanitize/sanitizer-reports"
 rm -rf "$reports" && mkdir -p "$reports"
 # Reports go to files, not to the stderr a test may read or discard; every
@@ -54,7 +62,9 @@ UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1" \
 TEND_TEST_SLOWDOWN=3 \
     meson test -C build-sanitize --print-errorlogs --num-processes "$jobs"
 
+phase "fuzzing"
 # 45 s each, two at a time, from their seeds.
 meson test -C build-fuzz --print-errorlogs --num-processes 2
 
+phase "summary"
 /usr/bin/python3 tests/summarize.py build build-sanitize build-fuzz
