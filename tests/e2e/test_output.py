@@ -281,6 +281,11 @@ def context_switches(pid):
     return total
 
 
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def test_idle_tend_sleeps_with_its_pipes_open():
     config = """
         services:
@@ -299,6 +304,54 @@ def test_idle_tend_sleeps_with_its_pipes_open():
         before = context_switches(t.pid)
         time.sleep(1.0)  # the measurement window: an idle tend must not wake up in it
         assert context_switches(t.pid) - before <= 1
+
+
+def test_a_service_that_closes_its_output_leaves_tend_asleep():
+    # Once no process holds a write end, the read ends report EPOLLHUP on every
+    # turn: tend must turn their watches off, not spin on them.
+    config = """
+        services:
+          closed: {command: "echo bye; exec sleep 1000 >&- 2>&-", min_uptime: 0}
+    """
+    with Tend(config) as t:
+        wait_for(lambda: "closed | bye" in t.output, 10, what="its last line")
+        wait_for(lambda: states(t).get("closed") == "running", 10, what="it to run")
+
+        def settled():
+            first = context_switches(t.pid)
+            time.sleep(0.1)
+            return context_switches(t.pid) == first
+        wait_for(settled, 5, what="tend to settle")
+        before, cpu_before = context_switches(t.pid), cpu_seconds(t.pid)
+        time.sleep(1.0)  # the measurement window: no wake-up for a pipe nobody writes to
+        assert context_switches(t.pid) - before <= 1
+        assert cpu_seconds(t.pid) - cpu_before < 0.05  # a loop on EPOLLHUP would take the whole second
+
+
+def test_output_of_a_left_behind_child_and_of_the_next_run_share_the_pipe_in_order():
+    # The main process exits, its background child (deaf, from the start, to
+    # the SIGTERM its group gets) keeps writing; the restart
+    # gets new write ends of the same pipe, so both are captured, and a pipe that
+    # was left without writers between runs wakes up again at the next spawn.
+    config = """
+        services:
+          job:
+            command: "trap '' TERM; n=$(cat $TEND_COUNT 2>/dev/null || echo 0); echo $((n+1)) > $TEND_COUNT; echo run $n; (sleep 0.3; echo child of $n) & exit 0"
+            restart: always
+            min_uptime: 0
+            max_restarts: -1
+            backoff: {initial: 1s, max: 1s}
+            environment: {TEND_COUNT: COUNTFILE}
+    """
+    with tempfile.TemporaryDirectory() as d:
+        with Tend(config.replace("COUNTFILE", str(Path(d) / "count"))) as t:
+            wait_for(lambda: "job | child of 2" in t.output, 20, what="three runs and their children")
+            out = t.output
+            for n in range(3):
+                assert out.index(f"job | run {n}\n") < out.index(f"job | child of {n}\n")
+            assert out.index("job | child of 0\n") < out.index("job | run 1\n")  # the child outlived its run's exit
+            lines = t.ctl("logs", "job", "-n", "20", check=True).stdout
+            assert "child of 1" in lines and "run 2" in lines
 
 
 def test_a_stdout_that_goes_away_is_reported_once_and_tend_carries_on():
