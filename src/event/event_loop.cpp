@@ -131,8 +131,10 @@ void EventLoop::schedule(sd_event_source* post) {
     if (post) sd_event_source_set_enabled(post, SD_EVENT_ONESHOT);
 }
 
-void EventLoop::enable(sd_event_source* source, bool on) {
-    if (source) sd_event_source_set_enabled(source, on ? SD_EVENT_ON : SD_EVENT_OFF);
+int EventLoop::enable(sd_event_source* source, bool on) {
+    if (!source) return 0;
+    int r = sd_event_source_set_enabled(source, on ? SD_EVENT_ON : SD_EVENT_OFF);
+    return r < 0 ? -r : 0;
 }
 
 bool EventLoop::enabled(sd_event_source* source) {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -40,20 +41,23 @@ int reopen_for_writing(int read_fd) {
     return fd;
 }
 
-// Asked once: a container may run tend without /proc, and then every pipe
-// keeps the write end pipe2() gave it.
+// Asked until the answer is sure: a container may run tend without /proc (or
+// with one it may not use), and then every pipe keeps the write end pipe2()
+// gave it. A passing failure (EMFILE, ENFILE, ENOMEM) decides nothing: that
+// pipe keeps its write end and the next one asks again.
 bool proc_reopens_pipes(int read_fd) {
-    static const bool reopens = [read_fd] {
-        int fd = reopen_for_writing(read_fd);
-        if (fd < 0) {
-            spdlog::info("Service output pipes keep their write ends: /proc/self/fd cannot reopen them ({})",
-                         std::strerror(errno));
-            return false;
-        }
+    static std::optional<bool> reopens;
+    if (reopens) return *reopens;
+    int fd = reopen_for_writing(read_fd);
+    if (fd >= 0) {
         close(fd);
-        return true;
-    }();
-    return reopens;
+        reopens = true;
+    } else if (errno == ENOENT || errno == ENOTDIR || errno == ENXIO || errno == EACCES || errno == EPERM) {
+        spdlog::info("Service output pipes keep their write ends: /proc/self/fd/{} cannot be opened for writing ({})",
+                     read_fd, std::strerror(errno));
+        reopens = false;
+    }
+    return reopens.value_or(false);
 }
 
 }  // namespace
@@ -77,7 +81,9 @@ ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const Servic
         int flags = fcntl(pipe.read.get(), F_GETFL);
         if (flags < 0 || fcntl(pipe.read.get(), F_SETFL, flags | O_NONBLOCK) < 0)
             throw errno_error("Failed to make the output pipe of " + name_ + " non-blocking");
-        proc_reopens_pipes(pipe.read.get());
+        // A `user:` service owns its pipes (attach_output gives them to it), and
+        // may change their mode: tend keeps its write ends rather than reopen them.
+        pipe.keep_write = spec.credentials.has_value() || !proc_reopens_pipes(pipe.read.get());
         Pipe* raw = &pipe;
         pipe.source = loop.add_io(pipe.read.get(), EPOLLIN, [this, raw](uint32_t) {
             read_once(*raw);
@@ -104,9 +110,11 @@ bool ServiceOutput::read_once(Pipe& pipe) {
         return false;
     }
     if (n == 0) {
-        // Every writer is gone: the read end would report EPOLLHUP on each turn.
+        // Every writer is gone: the read end would report EPOLLHUP on each turn,
+        // and no one can finish a partial line.
         pipe.hung_up = true;
         EventLoop::enable(pipe.source.get(), false);
+        pipe.splitter.flush([&](std::string_view text, bool continued) { on_line(pipe, text, continued); });
         return false;
     }
     read_time_ = WallClock::now();
@@ -155,7 +163,10 @@ void ServiceOutput::resume() {
 }
 
 void ServiceOutput::watch(Pipe& pipe) {
-    if (!paused_ && !pipe.hung_up) EventLoop::enable(pipe.source.get(), true);
+    if (paused_ || pipe.hung_up) return;
+    if (int error = EventLoop::enable(pipe.source.get(), true))
+        spdlog::error("{}: failed to watch its {} pipe again: {}; its output is not read until its next start", name_,
+                      pipe.stream == OutputStream::out ? "stdout" : "stderr", std::strerror(error));
 }
 
 OutputWriters ServiceOutput::open_writers() {
@@ -169,7 +180,7 @@ OutputWriters ServiceOutput::open_writers() {
 
 UniqueFd ServiceOutput::open_writer(Pipe& pipe) {
     const char* what = pipe.stream == OutputStream::out ? "stdout" : "stderr";
-    if (!proc_reopens_pipes(pipe.read.get())) {
+    if (pipe.keep_write) {
         UniqueFd copy(fcntl(pipe.write.get(), F_DUPFD_CLOEXEC, 0));
         if (!copy) throw errno_error(std::string("Failed to copy the ") + what + " pipe of " + name_);
         return copy;

@@ -4,20 +4,21 @@
 // real one's SIGCHLD does.
 #pragma once
 
-#include <algorithm>
-
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
 
 #include "fake_clock.hpp"
 #include "fake_process_host.hpp"
+
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/supervisor.hpp"
 
@@ -68,6 +69,33 @@ struct Harness : SignalsBlocked {
     std::vector<std::string> spawn_order() {
         std::vector<std::string> out;
         for (const auto& [pid, program] : host.spawned) out.push_back(program);
+        return out;
+    }
+};
+
+// tend's log lines (their text alone) while it lives, at info and above.
+struct LogCapture {
+    struct Sink : spdlog::sinks::sink {
+        std::vector<std::string> lines;
+        void log(const spdlog::details::log_msg& msg) override { lines.emplace_back(msg.payload.data(), msg.payload.size()); }
+        void flush() override {}
+        void set_pattern(const std::string&) override {}
+        void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
+    };
+    std::shared_ptr<Sink> sink = std::make_shared<Sink>();
+    std::shared_ptr<spdlog::logger> before = spdlog::default_logger();
+    LogCapture() {
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+        spdlog::set_level(spdlog::level::info);
+    }
+    ~LogCapture() {
+        spdlog::set_default_logger(before);
+        spdlog::set_level(spdlog::level::off);
+    }
+    std::vector<std::string> lines_with(const std::string& text) const {
+        std::vector<std::string> out;
+        for (const auto& line : sink->lines)
+            if (line.find(text) != std::string::npos) out.push_back(line);
         return out;
     }
 };

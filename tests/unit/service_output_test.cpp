@@ -98,7 +98,8 @@ TEST_CASE("a process left behind by an earlier run still writes into the pipe af
 TEST_CASE("the write ends are blocking, closed on exec, and writable by a service's other users") {
     Fixture f;
     ServiceOutput output(f.loop, f.router, f.spec);
-    OutputWriters writers = output.open_writers();
+    { OutputWriters first = output.open_writers(); }  // pipe2()'s own ends
+    OutputWriters writers = output.open_writers();    // reopened through /proc/self/fd
     for (const UniqueFd* fd : {&writers.out, &writers.err}) {
         CHECK((fcntl(fd->get(), F_GETFL) & O_NONBLOCK) == 0);
         CHECK((fcntl(fd->get(), F_GETFD) & FD_CLOEXEC) != 0);
@@ -118,6 +119,37 @@ TEST_CASE("between spawns tend holds only the read ends: every descriptor it hol
     CHECK(open_descriptors() == before + 2);
     { OutputWriters second = output.open_writers(); }
     CHECK(open_descriptors() == before + 2);
+}
+
+TEST_CASE("a partial line is ended once the last writer is gone: no one can finish it") {
+    Fixture f;
+    ServiceOutput output(f.loop, f.router, f.spec);
+    {
+        OutputWriters writers = output.open_writers();
+        say(writers.out, "half a line");
+    }
+    settle(f.loop);
+    CHECK(kept(output) == std::vector<std::string>{"out:half a line"});
+    {
+        OutputWriters next = output.open_writers();
+        say(next.out, "next run\n");
+    }
+    settle(f.loop);
+    CHECK(kept(output) == std::vector<std::string>{"out:half a line", "out:next run"});
+}
+
+TEST_CASE("a `user:` service's pipes keep their write ends: it owns them and may change their mode") {
+    Fixture f;
+    f.spec.credentials = Credentials{};
+    int before = open_descriptors();
+    ServiceOutput output(f.loop, f.router, f.spec);
+    { OutputWriters first = output.open_writers(); }
+    CHECK(open_descriptors() == before + 4);
+    OutputWriters second = output.open_writers();
+    say(second.out, "still the same pipe\n");
+    second = OutputWriters{};
+    settle(f.loop);
+    CHECK(kept(output) == std::vector<std::string>{"out:still the same pipe"});
 }
 
 TEST_CASE("drain takes what is in the pipe and ends a partial line when the main process exits") {

@@ -103,12 +103,12 @@ TEST_CASE("a second SIGINT kills what is still stopping at once and skips kill_g
               {"stubborn", "orphan"});
     pid_t stubborn = h.pid("stubborn");
     pid_t orphan = h.host.adopt("orphan");
-    REQUIRE(kill(getpid(), SIGINT) == 0);  // blocked: it waits for the loop's signalfd
+    REQUIRE(raise(SIGINT) == 0);  // blocked: it waits for the loop's signalfd
     h.turn();
     CHECK(h.supervisor->shutting_down());
     CHECK(h.host.first_signal_to(stubborn) == SIGTERM);
     CHECK_FALSE(got(h, stubborn, SIGKILL));
-    REQUIRE(kill(getpid(), SIGINT) == 0);
+    REQUIRE(raise(SIGINT) == 0);
     h.turn();
     CHECK(got(h, stubborn, SIGKILL));
     CHECK(got(h, orphan, SIGKILL));  // no SIGTERM-then-kill_grace for the leftovers
@@ -118,9 +118,9 @@ TEST_CASE("a second SIGINT kills what is still stopping at once and skips kill_g
 TEST_CASE("a SIGTERM while shutting down changes nothing: the stop keeps its grace") {
     Harness h("services:\n" + service("slow", "    stop_timeout: 10s\n"), {"slow"});
     pid_t slow = h.pid("slow");
-    REQUIRE(kill(getpid(), SIGTERM) == 0);
+    REQUIRE(raise(SIGTERM) == 0);
     h.turn();
-    REQUIRE(kill(getpid(), SIGTERM) == 0);
+    REQUIRE(raise(SIGTERM) == 0);
     h.advance(9s);
     CHECK(h.host.first_signal_to(slow) == SIGTERM);
     std::vector<int> sent = h.host.signals_to(slow);

@@ -1,6 +1,7 @@
 // What each signal tend receives does, through the supervisor over the fake
-// host. The harness blocks every signal, so one sent to this process waits for
-// the loop's signalfd and is read on the next turn.
+// host. The harness blocks every signal, so one raised in this thread waits
+// for the loop's signalfd and is read on the next turn (raise, not kill: a
+// signal to the process could reach another thread that does not block it).
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -15,7 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 void receive(Harness& h, int sig) {
-    REQUIRE(kill(getpid(), sig) == 0);
+    REQUIRE(raise(sig) == 0);
     h.turn();
 }
 
@@ -36,8 +37,10 @@ TEST_CASE("SIGUSR1, SIGUSR2 and SIGWINCH go to the running services that list th
 TEST_CASE("a signal with no meaning for tend is read and ignored: nothing stops, nothing is sent") {
     Harness h("services:\n" + service("app"));
     pid_t app = h.pid("app");
+    LogCapture log;
     for (int sig : {SIGQUIT, SIGPIPE, SIGALRM, SIGRTMIN + 3}) receive(h, sig);
     CHECK(h.host.signals_to(app).empty());
+    CHECK(log.lines_with("Reload").empty());
     CHECK_FALSE(h.supervisor->shutting_down());
     CHECK(h.state("app") == ServiceState::running);
 }
@@ -45,7 +48,10 @@ TEST_CASE("a signal with no meaning for tend is read and ignored: nothing stops,
 TEST_CASE("SIGHUP asks for a reload; without a config file the reload is refused and nothing moves") {
     Harness h("services:\n" + service("app"));
     pid_t app = h.pid("app");
+    LogCapture log;
     receive(h, SIGHUP);
+    CHECK(log.lines_with("SIGHUP received: reloading").size() == 1);
+    CHECK(log.lines_with("Reload refused: tend runs a command, not a config file").size() == 1);
     CHECK_FALSE(h.supervisor->reloading());
     CHECK(h.pid("app") == app);
     CHECK(h.host.signals_to(app).empty());

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-#include <spdlog/sinks/sink.h>
-
 #include "supervisor_harness.hpp"
 
 using namespace tend;
@@ -116,37 +114,6 @@ TEST_CASE("exit_when any_fatal ends tend with 1 when a service gives up") {
     h.turn();  // web's exit on SIGTERM
     CHECK(h.loop.finished_with() == 1);
 }
-
-namespace {
-
-// tend's log lines (their text alone) while it lives, at info and above.
-struct LogCapture {
-    struct Sink : spdlog::sinks::sink {
-        std::vector<std::string> lines;
-        void log(const spdlog::details::log_msg& msg) override { lines.emplace_back(msg.payload.data(), msg.payload.size()); }
-        void flush() override {}
-        void set_pattern(const std::string&) override {}
-        void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
-    };
-    std::shared_ptr<Sink> sink = std::make_shared<Sink>();
-    std::shared_ptr<spdlog::logger> before = spdlog::default_logger();
-    LogCapture() {
-        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-        spdlog::set_level(spdlog::level::info);
-    }
-    ~LogCapture() {
-        spdlog::set_default_logger(before);
-        spdlog::set_level(spdlog::level::off);
-    }
-    std::vector<std::string> lines_with(const std::string& text) const {
-        std::vector<std::string> out;
-        for (const auto& line : sink->lines)
-            if (line.find(text) != std::string::npos) out.push_back(line);
-        return out;
-    }
-};
-
-}  // namespace
 
 TEST_CASE("a crash loop the count form of max_restarts never ends is said once, naming {count, within}") {
     Harness h("services:\n  loop:\n    command: [loop]\n    output: null\n    min_uptime: 0\n"

@@ -40,7 +40,9 @@ public:
     // A deferred call (add_post) runs once, at the end of this loop iteration.
     static void schedule(sd_event_source* post);
     // An I/O watch or any source: on (fires again) or off (silent until turned on).
-    static void enable(sd_event_source* source, bool on);
+    // Returns 0, or the errno of a failure (turning an I/O watch on adds its fd
+    // to epoll again, which can fail: ENOMEM, max_user_watches).
+    static int enable(sd_event_source* source, bool on);
     static bool enabled(sd_event_source* source);
     // What an I/O watch waits for (EPOLLIN, EPOLLOUT).
     static void watch_for(sd_event_source* io, uint32_t events);

@@ -73,11 +73,12 @@ private:
     struct Pipe {
         OutputStream stream;
         UniqueFd read;
-        UniqueFd write;  // until the first spawn, or for good where /proc cannot reopen a pipe
+        UniqueFd write;  // until the first spawn, or for good with keep_write
         EventSource source;
         LineSplitter splitter;
         OutputCounts counts;
         bool hung_up = false;  // no process holds a write end: silent until the next spawn
+        bool keep_write = false;  // no /proc to reopen it, or a `user:` service owns the pipe
     };
 
     // Returns false when the pipe had nothing more (EAGAIN).

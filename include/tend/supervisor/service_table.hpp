@@ -47,7 +47,10 @@ public:
     // Ids are never reused, so a hook holding one finds nothing once its service is gone.
     std::uint64_t next_id() { return next_id_++; }
     // A reload's new list: takes the old one out, and puts the new one in.
-    List take() { return std::exchange(configured_, {}); }
+    List take() {
+        by_id_.clear();
+        return std::exchange(configured_, {});
+    }
     void set(List configured);
     void retire(std::unique_ptr<Service> service) { retiring_.push_back(std::move(service)); }
     List end_retiring() { return std::exchange(retiring_, {}); }
