@@ -184,11 +184,11 @@ std::optional<ServiceEvent> ServiceRunner::spawn(Service& service) {
     }
     OutputWriters writers;  // closed on return: the child has its own copies by then
     if (auto failed = attach_output(service, request, writers)) return failed;
-    if (!service.checks) service.checks = make_checks(service);
+    if (!service.checks && has_checks(service.spec())) service.checks = make_checks(service);
     SpawnRequest like = request;  // what its probe commands run like; they get pipes of their own
     like.stdout_fd = like.stderr_fd = -1;
     try {
-        service.checks->prepare(request);
+        if (service.checks) service.checks->prepare(request);
     } catch (const std::system_error& e) {
         spdlog::error("{}: {}", service.name(), e.what());
         return ServiceEvent{EventKind::spawn_failed, ExitStatus::exited(126), e.what()};
@@ -203,8 +203,28 @@ std::optional<ServiceEvent> ServiceRunner::spawn(Service& service) {
     service.scope = result.scope;
     service.started_at = clock_.now();
     pids_.add(result.pid, {service.id(), PidRole::main});
-    service.checks->spawned(result.pid, like);
+    if (service.checks) service.checks->spawned(result.pid, like);
     return ServiceEvent{EventKind::spawned, {}, {}};
+}
+
+bool ServiceRunner::has_checks(const ServiceSpec& spec) {
+    return spec.ready.external() || spec.health.enabled();
+}
+
+void ServiceRunner::begin_checks(Service& service) {
+    if (service.checks || !has_checks(service.spec())) return;
+    service.checks = make_checks(service);
+    if (service.pid <= 0) return;  // its next spawn starts them
+    SpawnRequest like;
+    try {
+        like = service.spawn_request();
+    } catch (const std::runtime_error& e) {
+        spdlog::warn("{}: its health check runs without its env_file: {}", service.name(), e.what());
+        like.argv = service.spec().argv;
+        like.new_session = service.new_session;
+    }
+    service.checks->spawned(service.pid, like);
+    if (service.state() == ServiceState::running) service.checks->running();
 }
 
 std::unique_ptr<ServiceChecks> ServiceRunner::make_checks(Service& service) {

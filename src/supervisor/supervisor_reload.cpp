@@ -118,6 +118,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
             reload_.replace(*service, std::move(spec), start_after);
         } else {
             service->update_spec(std::move(spec));
+            runner_.begin_checks(*service);  // a health check added to one that had no checks
         }
         next.push_back(std::move(service));
     }

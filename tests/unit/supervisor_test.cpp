@@ -439,3 +439,20 @@ TEST_CASE("a one-shot that fails is retried after its backoff; once it gives up 
     CHECK(h.spawn_order().size() == 2);
 }
 
+
+TEST_CASE("a service with neither readiness nor health has no checks; a reload that adds health starts it at once") {
+    const std::string plain = "services:\n  web:\n    command: [web]\n    output: null\n    min_uptime: 0\n";
+    Harness h(plain);
+    pid_t web = h.pid("web");
+    CHECK(h.supervisor->services().find("web")->checks == nullptr);
+    REQUIRE(h.supervisor->apply_config(
+                parse_config(plain + "    health: {exec: [check], interval: 1s, retries: 1}\n", "t.yaml"), false)
+                .ok());
+    h.turn();
+    CHECK(h.pid("web") == web);  // changed in place: not restarted
+    REQUIRE(h.supervisor->services().find("web")->checks != nullptr);
+    REQUIRE(h.pid("check") != 0);  // the new check runs now, not at the next start
+    h.host.exit(h.pid("check"), ExitStatus::exited(1));
+    h.turn();
+    CHECK_FALSE(h.host.is_alive(web));  // one failure of retries: 1 restarts it
+}

@@ -49,6 +49,10 @@ public:
     void on_timer(Service& service, TimerKind kind);
     // Its main process ended with `status` (already taken from the pid table).
     void on_exit(Service& service, pid_t pid, const ExitStatus& status);
+    // A service with neither readiness nor health has no ServiceChecks (1.3 KiB
+    // each): a reload that gives a running one a health check makes them here,
+    // and they begin at once.
+    void begin_checks(Service& service);
     // A stopping service of which nothing is left gets its group_empty step.
     void finish_if_gone(Service& service);
     void send_signal(Service& service, int sig, bool whole_group);
@@ -60,6 +64,7 @@ private:
     // The pipes of a captured output, /dev/null for a discarded one; an event when that failed.
     std::optional<ServiceEvent> attach_output(Service& service, SpawnRequest& request, OutputWriters& writers);
     std::unique_ptr<ServiceChecks> make_checks(Service& service);
+    static bool has_checks(const ServiceSpec& spec);
     void note_escaped(Service& service);
     void note_late_failure(Service& service);
 
