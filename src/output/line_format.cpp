@@ -10,7 +10,7 @@ nlohmann::json line_to_json(const LineView& line) {
         {"seq", line.seq},
         {"time", iso8601(line.time)},
         {"service", line.service},
-        {"stream", line.stream == OutputStream::err ? "stderr" : "stdout"},
+        {"stream", stream_name(line.stream)},
         {"line", line.text},
     };
     if (line.continued) out["continued"] = true;

@@ -13,6 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tend/util/fd_reopen.hpp"
+
 namespace tend {
 
 OutputWriter::OutputWriter(EventLoop& loop, int fd, std::string what, bool report_errors)
@@ -50,8 +52,7 @@ void OutputWriter::open_nonblocking(int fd) {
         mode_ = Mode::socket;  // send(MSG_DONTWAIT) never blocks, whatever the description says
         return;
     }
-    std::string path = "/proc/self/fd/" + std::to_string(fd);
-    own_.reset(open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    own_ = reopen_fd(fd, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (own_) {
         fd_ = own_.get();
         mode_ = Mode::nonblocking;
@@ -59,7 +60,9 @@ void OutputWriter::open_nonblocking(int fd) {
     }
     // No /proc (a minimal container): wait for POLLOUT, then write at most
     // PIPE_BUF, which a pipe with room takes whole without blocking.
-    if (report_errors_) spdlog::debug("Failed to reopen {}: {}, polling before each write", path, std::strerror(errno));
+    if (report_errors_)
+        spdlog::debug("Failed to reopen fd {} through /proc/self/fd: {}, polling before each write", fd,
+                      std::strerror(errno));
     mode_ = Mode::poll_first;
 }
 

@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "tend/output/line_format.hpp"
+#include "tend/util/fd_reopen.hpp"
 #include "tend/util/system_error.hpp"
 
 namespace tend {
@@ -31,15 +31,8 @@ void allow_reopen(int fd) {
         spdlog::warn("Failed to let a service's other users reopen its output pipe: {}, ignoring", std::strerror(errno));
 }
 
-// A new write end of the pipe whose read end is `read_fd`; -1 with errno set.
-int reopen_for_writing(int read_fd) {
-    char path[32];
-    std::snprintf(path, sizeof path, "/proc/self/fd/%d", read_fd);
-    int fd;
-    do fd = open(path, O_WRONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    return fd;
-}
+// A new write end of the pipe whose read end is `read_fd`.
+UniqueFd reopen_for_writing(int read_fd) { return reopen_fd(read_fd, O_WRONLY | O_CLOEXEC); }
 
 // Asked until the answer is sure: a container may run tend without /proc (or
 // with one it may not use), and then every pipe keeps the write end pipe2()
@@ -48,9 +41,7 @@ int reopen_for_writing(int read_fd) {
 bool proc_reopens_pipes(int read_fd) {
     static std::optional<bool> reopens;
     if (reopens) return *reopens;
-    int fd = reopen_for_writing(read_fd);
-    if (fd >= 0) {
-        close(fd);
+    if (reopen_for_writing(read_fd)) {
         reopens = true;
     } else if (errno == ENOENT || errno == ENOTDIR || errno == ENXIO || errno == EACCES || errno == EPERM) {
         spdlog::info("Service output pipes keep their write ends: /proc/self/fd/{} cannot be opened for writing ({})",
@@ -166,7 +157,7 @@ void ServiceOutput::watch(Pipe& pipe) {
     if (paused_ || pipe.hung_up) return;
     if (int error = EventLoop::enable(pipe.source.get(), true))
         spdlog::error("{}: failed to watch its {} pipe again: {}; its output is not read until its next start", name_,
-                      pipe.stream == OutputStream::out ? "stdout" : "stderr", std::strerror(error));
+                      stream_name(pipe.stream), std::strerror(error));
 }
 
 OutputWriters ServiceOutput::open_writers() {
@@ -179,15 +170,15 @@ OutputWriters ServiceOutput::open_writers() {
 }
 
 UniqueFd ServiceOutput::open_writer(Pipe& pipe) {
-    const char* what = pipe.stream == OutputStream::out ? "stdout" : "stderr";
+    const std::string what = std::string(stream_name(pipe.stream)) + " pipe of " + name_;
     if (pipe.keep_write) {
         UniqueFd copy(fcntl(pipe.write.get(), F_DUPFD_CLOEXEC, 0));
-        if (!copy) throw errno_error(std::string("Failed to copy the ") + what + " pipe of " + name_);
+        if (!copy) throw errno_error("Failed to copy the " + what);
         return copy;
     }
     if (pipe.write) return std::move(pipe.write);  // the first spawn takes pipe2()'s own end
-    UniqueFd fresh(reopen_for_writing(pipe.read.get()));
-    if (!fresh) throw errno_error(std::string("Failed to open the ") + what + " pipe of " + name_ + " for writing");
+    UniqueFd fresh = reopen_for_writing(pipe.read.get());
+    if (!fresh) throw errno_error("Failed to open the " + what + " for writing");
     return fresh;
 }
 

@@ -105,7 +105,6 @@ std::unique_ptr<Service> ServiceRunner::make_service(ServiceSpec spec, std::size
     return service;
 }
 
-
 void ServiceRunner::dispatch(Service& service, const ServiceEvent& event) {
     const int late_failures = service.machine().late_failures();
     Transition t = service.machine().step(event, clock_.now());
@@ -184,7 +183,7 @@ std::optional<ServiceEvent> ServiceRunner::spawn(Service& service) {
     }
     OutputWriters writers;  // closed on return: the child has its own copies by then
     if (auto failed = attach_output(service, request, writers)) return failed;
-    if (!service.checks && has_checks(service.spec())) service.checks = make_checks(service);
+    if (!service.checks && ServiceChecks::needed_for(service.spec())) service.checks = make_checks(service);
     SpawnRequest like = request;  // what its probe commands run like; they get pipes of their own
     like.stdout_fd = like.stderr_fd = -1;
     try {
@@ -207,24 +206,23 @@ std::optional<ServiceEvent> ServiceRunner::spawn(Service& service) {
     return ServiceEvent{EventKind::spawned, {}, {}};
 }
 
-bool ServiceRunner::has_checks(const ServiceSpec& spec) {
-    return spec.ready.external() || spec.health.enabled();
-}
-
 void ServiceRunner::begin_checks(Service& service) {
-    if (service.checks || !has_checks(service.spec())) return;
+    if (service.checks || !ServiceChecks::needed_for(service.spec())) return;
     service.checks = make_checks(service);
     if (service.pid <= 0) return;  // its next spawn starts them
-    SpawnRequest like;
-    try {
-        like = service.spawn_request();
-    } catch (const std::runtime_error& e) {
-        spdlog::warn("{}: its health check runs without its env_file: {}", service.name(), e.what());
-        like.argv = service.spec().argv;
-        like.new_session = service.new_session;
-    }
+    SpawnRequest like = probe_request(service).value_or(SpawnRequest{});
+    like.new_session = service.new_session;
     service.checks->spawned(service.pid, like);
     if (service.state() == ServiceState::running) service.checks->running();
+}
+
+std::optional<SpawnRequest> ServiceRunner::probe_request(const Service& service) {
+    try {
+        return service.spawn_request();
+    } catch (const std::runtime_error& e) {
+        spdlog::warn("{}: its health check runs without its env_file: {}", service.name(), e.what());
+        return std::nullopt;
+    }
 }
 
 std::unique_ptr<ServiceChecks> ServiceRunner::make_checks(Service& service) {
@@ -245,13 +243,7 @@ std::unique_ptr<ServiceChecks> ServiceRunner::make_checks(Service& service) {
     };
     hooks.probe_like = [this, id]() -> std::optional<SpawnRequest> {
         Service* s = hooks_.find(id);
-        if (!s) return std::nullopt;
-        try {
-            return s->spawn_request();
-        } catch (const std::runtime_error& e) {
-            spdlog::warn("{}: its health check runs without its env_file: {}", s->name(), e.what());
-            return std::nullopt;
-        }
+        return s ? probe_request(*s) : std::nullopt;
     };
     return std::make_unique<ServiceChecks>(loop_, clock_, host_, output_, service.spec(),
                                            notify_dir_for(settings_.control_socket), std::move(hooks));

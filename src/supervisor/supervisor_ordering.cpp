@@ -48,8 +48,9 @@ void Supervisor::schedule_stops() {
 void Supervisor::schedule_starts() {
     if (shutting_down()) return;
     // Says why it does not start (or no longer says so); listeners see a change of blocked.
-    auto hold = [this](Service& s, std::string blocked, std::string waiting) {
-        s.set_waiting(std::move(waiting), clock_.now());
+    const TimePoint now = clock_.now();
+    auto hold = [this, now](Service& s, std::string blocked, std::string waiting) {
+        s.set_waiting(std::move(waiting), now);
         if (s.set_blocked(std::move(blocked))) tell_listeners(s);
     };
     std::vector<ServiceView> views;

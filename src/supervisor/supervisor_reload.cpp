@@ -100,6 +100,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
     std::map<std::string, std::unique_ptr<Service>> old_by_name;
     for (auto& s : services_.take()) old_by_name[s->name()] = std::move(s);
     ServiceTable::List next;
+    std::vector<Service*> updated;  // in place
 
     for (std::size_t i = 0; i < specs.size(); ++i) {
         ServiceSpec& spec = specs[i];
@@ -118,11 +119,13 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
             reload_.replace(*service, std::move(spec), start_after);
         } else {
             service->update_spec(std::move(spec));
-            runner_.begin_checks(*service);  // a health check added to one that had no checks
+            updated.push_back(service.get());
         }
         next.push_back(std::move(service));
     }
     services_.set(std::move(next));
+    // A health check given to one that had no checks begins now, found by its id like any other.
+    for (Service* s : updated) runner_.begin_checks(*s);
     for (auto& [name, service] : old_by_name) {
         reload_.remove(*service);
         services_.retire(std::move(service));

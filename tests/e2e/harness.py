@@ -230,17 +230,28 @@ class Tend:
         text = Path(f"/proc/{self.pid}/status").read_text()
         return sum(int(l.split()[1]) for l in text.splitlines() if "ctxt_switches" in l)
 
-    def wake_ups_over(self, seconds):
-        """tend's context switches over a window of `seconds`, once it has settled (none over half a second)."""
+    def cpu_seconds(self):
+        """tend's CPU time so far (user and system), in seconds."""
+        text = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = text[text.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def idle_over(self, seconds):
+        """tend's context switches and CPU seconds over a window of `seconds`, once it has
+        settled (no context switch over half a second)."""
         def settled():
             before = self.context_switches()
             time.sleep(0.5)
             return self.context_switches() == before
 
         wait_for(settled, 20, what="tend idle")
-        before = self.context_switches()
+        switches, cpu = self.context_switches(), self.cpu_seconds()
         time.sleep(seconds)  # a measurement window, not a wait for a condition
-        return self.context_switches() - before
+        return self.context_switches() - switches, self.cpu_seconds() - cpu
+
+    def wake_ups_over(self, seconds):
+        """tend's context switches over a window of `seconds`, once it has settled."""
+        return self.idle_over(seconds)[0]
 
     def zombies(self):
         return [p for p in self.processes() if (proc_stat(p) or ("?",))[0] == "Z"]

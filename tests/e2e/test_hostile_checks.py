@@ -67,13 +67,6 @@ def status(t):
     return result
 
 
-def cpu_seconds(pid):
-    """utime + stime of a process, in seconds."""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    fields = text[text.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cmdlines(t):
     out = []
     for pid in t.processes():
@@ -154,13 +147,13 @@ def test_a_readiness_fd_written_without_a_newline_does_not_keep_tend_busy():
     """
     with Tend(config, files={"endless.py": ENDLESS}) as t:
         wait_for(lambda: t.read("progress"), 10, what="the writer to begin")
-        before = cpu_seconds(t.pid)
+        before = t.cpu_seconds()
         window = 2.0
         deadline = time.monotonic() + window
         while time.monotonic() < deadline:  # a window of measure, the control socket asked all along
             answers(t)
             time.sleep(0.1)
-        used = cpu_seconds(t.pid) - before
+        used = t.cpu_seconds() - before
         assert used < 0.2 * window * SLOWDOWN, f"tend used {used:.2f}s of CPU in {window}s"
         t.wait_log("endless: 65536 bytes on its readiness fd without a newline; no longer read "
                    "(it cannot become ready through it)")

@@ -273,19 +273,6 @@ def test_a_reload_that_changes_output_restarts_the_service_with_the_new_mode():
         assert t.output.count("talk | started\n") == 1
 
 
-def context_switches(pid):
-    total = 0
-    for line in open(f"/proc/{pid}/status"):
-        if "ctxt_switches" in line:
-            total += int(line.split()[1])
-    return total
-
-
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def test_idle_tend_sleeps_with_its_pipes_open():
     config = """
         services:
@@ -295,15 +282,7 @@ def test_idle_tend_sleeps_with_its_pipes_open():
     with Tend(config) as t:
         wait_for(lambda: t.output.count("| hi") + t.output.count("! hi") == 2, 10, what="both lines")
         wait_for(lambda: set(states(t).values()) == {"running"}, 10, what="both running")
-
-        def settled():  # the status requests above are fully handled: nothing moves for 100 ms
-            first = context_switches(t.pid)
-            time.sleep(0.1)
-            return context_switches(t.pid) == first
-        wait_for(settled, 5, what="tend to settle")
-        before = context_switches(t.pid)
-        time.sleep(1.0)  # the measurement window: an idle tend must not wake up in it
-        assert context_switches(t.pid) - before <= 1
+        assert t.wake_ups_over(1.0) <= 1  # an idle tend must not wake up
 
 
 def test_a_service_that_closes_its_output_leaves_tend_asleep():
@@ -316,16 +295,9 @@ def test_a_service_that_closes_its_output_leaves_tend_asleep():
     with Tend(config) as t:
         wait_for(lambda: "closed | bye" in t.output, 10, what="its last line")
         wait_for(lambda: states(t).get("closed") == "running", 10, what="it to run")
-
-        def settled():
-            first = context_switches(t.pid)
-            time.sleep(0.1)
-            return context_switches(t.pid) == first
-        wait_for(settled, 5, what="tend to settle")
-        before, cpu_before = context_switches(t.pid), cpu_seconds(t.pid)
-        time.sleep(1.0)  # the measurement window: no wake-up for a pipe nobody writes to
-        assert context_switches(t.pid) - before <= 1
-        assert cpu_seconds(t.pid) - cpu_before < 0.05  # a loop on EPOLLHUP would take the whole second
+        wake_ups, cpu = t.idle_over(1.0)
+        assert wake_ups <= 1  # no wake-up for a pipe nobody writes to
+        assert cpu < 0.05  # a loop on EPOLLHUP would take the whole second
 
 
 def test_a_left_behind_childs_lines_are_kept_and_the_pipe_wakes_again_at_each_restart():

@@ -13,6 +13,7 @@
 #include <memory>
 #include <system_error>
 
+#include "open_descriptors.hpp"
 #include "tend/process/notify_socket.hpp"
 
 using namespace tend;
@@ -95,23 +96,20 @@ TEST_CASE("the notify sockets of one directory share one descriptor of it while 
     char tmpl[] = "/tmp/tend-notify-XXXXXX";
     const std::string parent = mkdtemp(tmpl);
     const std::string path = parent + "/sockets";
-    auto open_fds = [] {
-        return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator{});
-    };
-    const auto before = open_fds();
+    const auto before = tend::testing::open_descriptors();
     {
         auto web = std::make_unique<NotifySocket>(shared_notify_dir(path), path, "web", std::nullopt);
         auto db = std::make_unique<NotifySocket>(shared_notify_dir(path), path, "db", std::nullopt);
         auto shared = shared_notify_dir(path);
         CHECK(shared.use_count() == 3);  // this one and the two sockets'
-        CHECK(open_fds() - before == 3);  // the directory once, and a socket each
+        CHECK(tend::testing::open_descriptors() - before == 3);  // the directory once, and a socket each
         send_to(path + "/db", "READY=1");
         CHECK(db->receive().has_value());
         web.reset();
         CHECK_FALSE(std::filesystem::exists(path + "/web"));  // unlinked through the shared descriptor
         CHECK(std::filesystem::exists(path + "/db"));
     }
-    CHECK(open_fds() == before);  // closed with the last socket
+    CHECK(tend::testing::open_descriptors() == before);  // closed with the last socket
 
     // A directory removed under a held descriptor is made and opened afresh.
     auto held = shared_notify_dir(path);

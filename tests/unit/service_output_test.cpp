@@ -4,14 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "tend/output/service_output.hpp"
+#include "open_descriptors.hpp"
 #include "test_pipe.hpp"
 
 using namespace tend;
+using tend::testing::open_descriptors;
 using tend::testing::TestPipe;
 
 namespace {
@@ -21,12 +22,6 @@ int settle(EventLoop& loop) {
     int dispatched = 0;
     while (dispatched < 100 && sd_event_run(loop.get(), 0) > 0) ++dispatched;
     return dispatched;
-}
-
-int open_descriptors() {
-    int count = 0;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) count += entry.exists() ? 1 : 0;
-    return count;
 }
 
 void say(const UniqueFd& fd, const std::string& text) {
@@ -112,7 +107,7 @@ TEST_CASE("the write ends are blocking, closed on exec, and writable by a servic
 
 TEST_CASE("between spawns tend holds only the read ends: every descriptor it holds is copied into each child") {
     Fixture f;
-    int before = open_descriptors();
+    const long before = open_descriptors();
     ServiceOutput output(f.loop, f.router, f.spec);
     CHECK(open_descriptors() == before + 4);  // pipe2()'s write ends wait for the first spawn
     { OutputWriters first = output.open_writers(); }
@@ -141,7 +136,7 @@ TEST_CASE("a partial line is ended once the last writer is gone: no one can fini
 TEST_CASE("a `user:` service's pipes keep their write ends: it owns them and may change their mode") {
     Fixture f;
     f.spec.credentials = Credentials{};
-    int before = open_descriptors();
+    const long before = open_descriptors();
     ServiceOutput output(f.loop, f.router, f.spec);
     { OutputWriters first = output.open_writers(); }
     CHECK(open_descriptors() == before + 4);

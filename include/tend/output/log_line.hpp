@@ -11,6 +11,8 @@ namespace tend {
 
 enum class OutputStream { out, err };
 
+inline const char* stream_name(OutputStream stream) { return stream == OutputStream::err ? "stderr" : "stdout"; }
+
 using WallClock = std::chrono::system_clock;
 
 struct LineView {

@@ -52,6 +52,10 @@ struct CheckHooks {
 class ServiceChecks {
 public:
     // `notify_dir`: where the service's notify socket goes (as NAME there).
+    // Whether the spec has anything to check (readiness beyond min_uptime, or
+    // health): a service without either gets no ServiceChecks (1.3 KiB each).
+    static bool needed_for(const ServiceSpec& spec) { return spec.ready.external() || spec.health.enabled(); }
+
     ServiceChecks(EventLoop& loop, Clock& clock, ProcessHost& host, OutputRouter& output, const ServiceSpec& spec,
                   std::string notify_dir, CheckHooks hooks);
     ~ServiceChecks();

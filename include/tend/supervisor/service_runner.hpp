@@ -64,7 +64,8 @@ private:
     // The pipes of a captured output, /dev/null for a discarded one; an event when that failed.
     std::optional<ServiceEvent> attach_output(Service& service, SpawnRequest& request, OutputWriters& writers);
     std::unique_ptr<ServiceChecks> make_checks(Service& service);
-    static bool has_checks(const ServiceSpec& spec);
+    // What its probe commands run like: its environment (env files read now), user, directory.
+    static std::optional<SpawnRequest> probe_request(const Service& service);
     void note_escaped(Service& service);
     void note_late_failure(Service& service);
 
