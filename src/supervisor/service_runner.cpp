@@ -98,11 +98,15 @@ void ServiceRunner::note_escaped(Service& service) {
 }
 
 std::unique_ptr<Service> ServiceRunner::make_service(ServiceSpec spec, std::size_t index, std::uint64_t id) {
-    auto service = std::make_unique<Service>(std::move(spec), index, id);
-    Service* raw = service.get();
-    for (TimerKind kind : {TimerKind::readiness, TimerKind::ready_timeout, TimerKind::backoff, TimerKind::stop})
-        service->timers[static_cast<std::size_t>(kind)] = clock_.timer([this, raw, kind] { on_timer(*raw, kind); });
-    return service;
+    return std::make_unique<Service>(std::move(spec), index, id);
+}
+
+// Made at its first arm: a service that starts and runs arms one (readiness),
+// and most never arm the others.
+Timer& ServiceRunner::timer_of(Service& service, TimerKind kind) {
+    std::unique_ptr<Timer>& timer = service.timers[static_cast<std::size_t>(kind)];
+    if (!timer) timer = clock_.timer([this, raw = &service, kind] { on_timer(*raw, kind); });
+    return *timer;
 }
 
 void ServiceRunner::dispatch(Service& service, const ServiceEvent& event) {
@@ -118,9 +122,10 @@ void ServiceRunner::dispatch(Service& service, const ServiceEvent& event) {
         switch (action.kind) {
             case ActionKind::spawn: follow_up = spawn(service); break;
             case ActionKind::signal: send_signal(service, action.signal, action.whole_group); break;
-            case ActionKind::arm_timer: service.timers[static_cast<std::size_t>(action.timer)]->arm(action.delay); break;
+            case ActionKind::arm_timer: timer_of(service, action.timer).arm(action.delay); break;
             case ActionKind::cancel_timers:
-                for (auto& timer : service.timers) timer->disarm();
+                for (auto& timer : service.timers)
+                    if (timer) timer->disarm();
                 break;
         }
     }

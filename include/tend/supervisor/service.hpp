@@ -67,7 +67,7 @@ public:
     bool new_session = true;
     bool take_terminal = false;
     bool inherit_stdin = false;
-    std::unique_ptr<Timer> timers[kTimerKinds];  // indexed by TimerKind: readiness, ready_timeout, backoff, stop
+    std::unique_ptr<Timer> timers[kTimerKinds];  // by TimerKind; each made at its first arm (ServiceRunner::timer_of)
     std::unique_ptr<ServiceOutput> output;  // made at the first spawn when the output is captured
     std::unique_ptr<ServiceChecks> checks;  // made at the first spawn; a new definition makes new ones
 

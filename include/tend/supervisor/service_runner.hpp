@@ -43,8 +43,9 @@ public:
     ServiceRunner(EventLoop& loop, ProcessHost& host, Clock& clock, OutputRouter& output, PidTable& pids,
                   const Settings& settings, RunnerHooks hooks);
 
-    // A new service whose timers (readiness, ready_timeout, backoff, stop) call on_timer.
     std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index, std::uint64_t id);
+    // The service's timer of that kind, made on first use; it calls on_timer.
+    Timer& timer_of(Service& service, TimerKind kind);
     void dispatch(Service& service, const ServiceEvent& event);
     void on_timer(Service& service, TimerKind kind);
     // Its main process ended with `status` (already taken from the pid table).
