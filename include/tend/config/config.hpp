@@ -17,6 +17,7 @@
 #include "tend/process/resource_limits.hpp"
 #include "tend/util/cron_schedule.hpp"
 #include "tend/util/duration.hpp"
+#include "tend/util/optional_box.hpp"
 
 namespace tend {
 
@@ -140,8 +141,9 @@ struct ServiceSpec : RunPolicy {
     std::string name;
     SourceLocation where;
     std::vector<std::string> argv;  // a string command becomes {"/bin/sh", "-c", STRING}
-    std::optional<CredentialNames> identity;  // as written
-    std::optional<Credentials> credentials;   // resolved from `identity`
+    // The rarely set parts are boxed: 8 bytes each when unset, not their 72 to 168.
+    OptionalBox<CredentialNames> identity;  // as written
+    OptionalBox<Credentials> credentials;   // resolved from `identity`
     std::string working_dir;
     std::map<std::string, std::string> environment;
     std::vector<EnvFileRef> env_files;  // read at each start; `environment` wins over them
@@ -163,7 +165,7 @@ struct ServiceSpec : RunPolicy {
     HealthSpec health;
     OnFatal on_fatal = OnFatal::stay;
     std::vector<std::string> profiles;  // compose's: started only when one is active (TEND_PROFILES, --profile)
-    std::optional<JobSchedule> schedule;  // a scheduled job: a one-shot run at each due time
+    OptionalBox<JobSchedule> schedule;  // a scheduled job: a one-shot run at each due time
     Concurrency concurrency = Concurrency::forbid;
     std::optional<Duration> timeout;  // a run (one-shot or scheduled) still going past it is stopped
     std::string replica_of;  // an instance of `replicas:`: its set's name (config/replicas.hpp); else empty
