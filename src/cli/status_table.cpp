@@ -13,77 +13,76 @@ std::string upper(std::string s) {
     return s;
 }
 
-std::string exit_text(const nlohmann::json& exit) {
-    if (exit.is_null()) return "";
-    if (exit.contains("signal")) return "killed by " + exit["signal"].get<std::string>();
-    return "exit code " + std::to_string(exit["code"].get<int>());
+std::string exit_text(const std::optional<StatusRow::Exit>& exit) {
+    if (!exit) return "";
+    if (!exit->signal.empty()) return "killed by " + exit->signal;
+    return "exit code " + std::to_string(exit->code);
 }
 
 // "2026-12-05T02:30:00+01:00" as "2026-12-05 02:30:00".
-std::string wall_text(const nlohmann::json& t) {
-    std::string text = t.get<std::string>().substr(0, 19);
+std::string wall_text(const std::optional<std::string>& t) {
+    std::string text = t.value_or("").substr(0, 19);
     if (text.size() > 10) text[10] = ' ';
     return text;
 }
 
+// Adds ", PART" (or PART when `text` is still empty).
+void add(std::string& text, const std::string& part) {
+    if (!text.empty()) text += ", ";
+    text += part;
+}
+
 // A scheduled job's runs: "last run 2026-12-05 02:30:00 completed in 1.2s, next 2026-12-05 02:35:00 (in 4:59)".
-std::string job_text(const nlohmann::json& job) {
+std::string job_text(const StatusRow::Job& job) {
     std::string text;
-    const auto& last = job["last"];
-    if (last.is_object()) {
-        text = "last run " + wall_text(last["started"]);
-        if (last["result"].is_string()) text += " " + last["result"].get<std::string>();
-        else text += " still going";
-        if (last["seconds"].is_number()) {
+    if (job.last) {
+        text = "last run " + wall_text(job.last->started);
+        text += " " + job.last->result.value_or("still going");
+        if (job.last->seconds) {
             char took[32];
-            std::snprintf(took, sizeof took, " in %.1fs", last["seconds"].get<double>());
+            std::snprintf(took, sizeof took, " in %.1fs", *job.last->seconds);
             text += took;
         }
     }
-    if (job["next"].is_string()) {
-        text += (text.empty() ? "" : ", ") + std::string("next ") + wall_text(job["next"]);
-        if (job["next_in"].is_number()) text += " (in " + format_uptime(std::max(0.0, job["next_in"].get<double>())) + ")";
+    if (job.next) {
+        add(text, "next " + wall_text(job.next));
+        if (job.next_in) text += " (in " + format_uptime(std::max(0.0, *job.next_in)) + ")";
     }
     return text;
 }
 
-std::string description(const nlohmann::json& s) {
-    const std::string state = s["state"].get<std::string>();
+std::string health_text(const StatusRow& s) {
+    const StatusRow::HealthCheck& h = *s.health_check;
+    const std::string verdict = s.health.value_or("");
+    if (h.failures == 0 && verdict != "unhealthy") return "health: " + verdict;
+    std::string text = "health: " + std::to_string(h.failures) + " of " + std::to_string(h.retries) + " failed: " + h.output;
+    if (h.took && h.checked_ago)
+        text += " (took " + std::to_string(std::lround(*h.took * 1000)) + "ms, " + std::to_string(std::lround(*h.checked_ago)) +
+                "s ago)";
+    return text;
+}
+
+std::string description(const StatusRow& s) {
+    if (s.state == "empty") return "replicas: 0, no instance (tendctl scale " + s.name + " N runs some)";
     std::string text;
-    if (state == "empty") return "replicas: 0, no instance (tendctl scale " + s["name"].get<std::string>() + " N runs some)";
-    if (!s["pid"].is_null()) {
-        text = "pid " + std::to_string(s["pid"].get<long>());
-        if (!s["uptime"].is_null()) text += ", uptime " + format_uptime(s["uptime"].get<double>());
-    } else if (s.contains("blocked_reason") && !s["blocked_reason"].is_null()) {
-        text = s["blocked_reason"].get<std::string>();
-    } else if (s.contains("waiting") && s["waiting"].is_string()) {
-        text = s["waiting"].get<std::string>();
-    } else if (!s["fatal_reason"].is_null()) {
-        text = s["fatal_reason"].get<std::string>();
+    if (s.pid) {
+        text = "pid " + std::to_string(*s.pid);
+        if (s.uptime) text += ", uptime " + format_uptime(*s.uptime);
+    } else if (s.blocked_reason) {
+        text = *s.blocked_reason;
+    } else if (s.waiting) {
+        text = *s.waiting;
+    } else if (s.fatal_reason) {
+        text = *s.fatal_reason;
     } else {
-        text = exit_text(s["last_exit"]);
+        text = exit_text(s.last_exit);
     }
-    if (s.contains("status_text") && s["status_text"].is_string())
-        text += (text.empty() ? "" : ", ") + ("\"" + s["status_text"].get<std::string>() + "\"");
-    if (s.contains("health_check") && s["health_check"].is_object()) {
-        const auto& h = s["health_check"];
-        int failures = h.value("failures", 0);
-        std::string verdict = s["health"].get<std::string>();
-        if (failures > 0 || verdict == "unhealthy") {
-            text += (text.empty() ? "" : ", ") + std::string("health: ") + std::to_string(failures) + " of " +
-                    std::to_string(h.value("retries", 0)) + " failed: " + h.value("output", std::string());
-            if (h["took"].is_number() && h["checked_ago"].is_number())
-                text += " (took " + std::to_string(std::lround(h["took"].get<double>() * 1000)) + "ms, " +
-                        std::to_string(std::lround(h["checked_ago"].get<double>())) + "s ago)";
-        }
-        else
-            text += (text.empty() ? "" : ", ") + std::string("health: ") + verdict;
-    }
-    if (s.contains("job") && s["job"].is_object())
-        if (std::string job = job_text(s["job"]); !job.empty()) text += (text.empty() ? "" : ", ") + job;
-    if (state == "stopped" && s.value("stopped_by_operator", false)) text += text.empty() ? "stopped by operator" : " (stopped by operator)";
-    int restarts = s.value("restarts", 0);
-    if (restarts > 0) text += (text.empty() ? "" : ", ") + std::to_string(restarts) + " restart" + (restarts == 1 ? "" : "s");
+    if (s.status_text) add(text, "\"" + *s.status_text + "\"");
+    if (s.health_check) add(text, health_text(s));
+    if (s.job)
+        if (std::string job = job_text(*s.job); !job.empty()) add(text, job);
+    if (s.state == "stopped" && s.stopped_by_operator) text += text.empty() ? "stopped by operator" : " (stopped by operator)";
+    if (s.restarts > 0) add(text, std::to_string(s.restarts) + " restart" + (s.restarts == 1 ? "" : "s"));
     return text;
 }
 
@@ -106,13 +105,13 @@ std::string format_uptime(double seconds) {
     return std::to_string(days) + (days == 1 ? " day, " : " days, ") + clock;
 }
 
-std::string format_status_table(const nlohmann::json& services, bool colour) {
+std::string format_status_table(std::span<const StatusRow> services, bool colour) {
     std::size_t name_width = 4;
-    for (const auto& s : services) name_width = std::max(name_width, s["name"].get<std::string>().size());
+    for (const StatusRow& s : services) name_width = std::max(name_width, s.name.size());
     std::string out;
-    for (const auto& s : services) {
-        std::string name = s["name"].get<std::string>();
-        std::string state = s["state"].get<std::string>();
+    for (const StatusRow& s : services) {
+        const std::string& name = s.name;
+        const std::string& state = s.state;
         std::string label = upper(state);
         std::string padded_name = name + std::string(name_width - name.size() + 2, ' ');
         std::string padded_state = label + std::string(label.size() < 10 ? 10 - label.size() : 1, ' ');

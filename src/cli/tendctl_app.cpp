@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "tend/cli/pid_view.hpp"
+#include "tend/cli/status_command_line.hpp"
 #include "tend/cli/status_table.hpp"
 #include "tend/config/config.hpp"
 #include "tend/control/client.hpp"
@@ -241,14 +242,31 @@ json request_args(const std::string& cmd, Invocation& inv) {
     return args;
 }
 
+// `tendctl status NAME...` fails when one of them is not up (or done, or an empty set).
+int status_code(const Invocation& inv, const json& result) {
+    if (!inv.names.empty())
+        for (const auto& s : result)
+            if (s["state"] != "running" && s["state"] != "completed" && s["state"] != "empty") return kNotRunning;
+    return kOk;
+}
+
+// The table, from the reply's text as it is read: the reply of a large table
+// is not built into a JSON document first (status_reply.hpp).
+int print_status(const Invocation& inv, ControlClient& client, const json& args) {
+    StatusReply reply = read_status_reply(client.request_line("status", args));
+    if (!reply.ok) return fail(reply.error.empty() ? "request failed" : reply.error);
+    std::cout << format_status_table(reply.rows, isatty(STDOUT_FILENO) == 1);
+    if (!inv.names.empty())
+        for (const StatusRow& s : reply.rows)
+            if (s.state != "running" && s.state != "completed" && s.state != "empty") return kNotRunning;
+    return kOk;
+}
+
 // Prints a successful reply the way `cmd` wants it; returns tendctl's exit code.
 int print_reply(const std::string& cmd, const Invocation& inv, const json& result, ControlClient& client) {
-    if (cmd == "status") {
-        print_result(inv, result, format_status_table(result, isatty(STDOUT_FILENO) == 1));
-        if (!inv.names.empty())
-            for (const auto& s : result)
-                if (s["state"] != "running" && s["state"] != "completed" && s["state"] != "empty") return kNotRunning;
-        return kOk;
+    if (cmd == "status") {  // --json: the table is printed by print_status
+        print_result(inv, result, "");
+        return status_code(inv, result);
     }
     if (cmd == "health") {
         std::string human = result["healthy"].get<bool>() ? "healthy\n" : "";
@@ -309,12 +327,19 @@ int run_tendctl(int argc, char** argv) {
     Invocation inv;
     inv.socket = default_control_socket();  // $TEND_SOCKET read as tend reads it
     std::string cmd;
-    if (auto code = parse_invocation(argc, argv, inv, cmd)) return *code;
+    if (auto quick = read_status_command_line(argc, argv)) {
+        cmd = "status";
+        inv.names = std::move(quick->names);
+        if (quick->socket) inv.socket = std::move(*quick->socket);
+    } else if (auto code = parse_invocation(argc, argv, inv, cmd)) {
+        return *code;
+    }
     json args = request_args(cmd, inv);
     json reply;
     std::optional<ControlClient> client;
     try {
         client.emplace(inv.socket);
+        if (cmd == "status" && !inv.json_output) return print_status(inv, *client, args);
         reply = client->request(cmd, args);
     } catch (const ConnectError& e) {
         return fail(e.what(), kCannotConnect);

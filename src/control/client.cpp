@@ -21,6 +21,11 @@ ControlClient::ControlClient(const std::string& socket_path) {
 }
 
 nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::json& args) {
+    std::string line = request_line(cmd, args);
+    return parse_message(line.data(), line.data() + line.size());
+}
+
+std::string ControlClient::request_line(const std::string& cmd, const nlohmann::json& args) {
     std::string line = nlohmann::json{{"cmd", cmd}, {"args", args}}.dump() + "\n";
     std::size_t sent = 0;
     while (sent < line.size()) {
@@ -30,12 +35,12 @@ nlohmann::json ControlClient::request(const std::string& cmd, const nlohmann::js
         if (n < 0) throw std::runtime_error(std::string("cannot send the request: ") + std::strerror(errno));
         sent += static_cast<std::size_t>(n);
     }
-    auto reply = next_message();
+    auto reply = next_line();
     if (!reply) {
         if (sent < line.size()) throw std::runtime_error("tend closed the connection before the request was sent");
         throw std::runtime_error("tend closed the connection without a reply");
     }
-    return *reply;
+    return std::move(*reply);
 }
 
 long ControlClient::peer_pid() const {
@@ -47,15 +52,34 @@ long ControlClient::peer_pid() const {
 }
 
 std::optional<nlohmann::json> ControlClient::next_message() {
+    auto line = next_line();
+    if (!line) return std::nullopt;
+    return parse_message(line->data(), line->data() + line->size());
+}
+
+nlohmann::json ControlClient::parse_message(const char* begin, const char* end) {
+    auto doc = nlohmann::json::parse(begin, end, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) throw std::runtime_error("tend sent an invalid reply");
+    return doc;
+}
+
+std::optional<std::string> ControlClient::next_line() {
     for (;;) {
         auto newline = buffer_.find('\n', scanned_);
         if (newline != std::string::npos) {
-            // Parsed where it lies: a copy of a large reply would cost its size again in fresh pages.
-            auto doc = nlohmann::json::parse(buffer_.data(), buffer_.data() + newline, nullptr, false);
-            buffer_.erase(0, newline + 1);
+            // The buffer itself when it holds just this line (a reply), so a
+            // large one is not copied into fresh pages.
+            std::string line;
+            if (newline + 1 == buffer_.size()) {
+                line = std::move(buffer_);
+                line.pop_back();
+                buffer_.clear();
+            } else {
+                line.assign(buffer_, 0, newline);
+                buffer_.erase(0, newline + 1);
+            }
             scanned_ = 0;
-            if (doc.is_discarded() || !doc.is_object()) throw std::runtime_error("tend sent an invalid reply");
-            return doc;
+            return line;
         }
         scanned_ = buffer_.size();
         char chunk[65536];

@@ -1,13 +1,22 @@
 // A control request line in: a request or an error message, and the argument
-// helpers either return a value or throw ArgumentError; nothing else.
+// helpers either return a value or throw ArgumentError; nothing else. The same
+// bytes as a `status` reply read by tendctl: its rows and their table, or
+// std::runtime_error; nothing else.
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string_view>
 
+#include "tend/cli/status_table.hpp"
 #include "tend/control/protocol.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view line(reinterpret_cast<const char*>(data), size);
+    try {
+        tend::StatusReply reply = tend::read_status_reply(line);
+        (void)tend::format_status_table(reply.rows, size % 2 == 0);
+    } catch (const std::runtime_error&) {
+    }
     auto parsed = tend::parse_request(line);
     auto* request = std::get_if<tend::Request>(&parsed);
     if (!request) return 0;

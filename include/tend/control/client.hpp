@@ -23,6 +23,8 @@ public:
     // Sends {"cmd":cmd,"args":args}; returns the reply object. Throws
     // std::runtime_error when the daemon hangs up or answers garbage.
     nlohmann::json request(const std::string& cmd, const nlohmann::json& args);
+    // The same request; the reply's line as tend sent it, for a reader of its own.
+    std::string request_line(const std::string& cmd, const nlohmann::json& args);
     // The next message of a stream (`logs -f`); nullopt when tend closed the connection.
     std::optional<nlohmann::json> next_message();
     // tend's pid as this process sees it: the kernel translates the peer's pid
@@ -30,6 +32,9 @@ public:
     long peer_pid() const;
 
 private:
+    std::optional<std::string> next_line();  // without its newline; nullopt when tend closed the connection
+    static nlohmann::json parse_message(const char* begin, const char* end);
+
     UniqueFd fd_;
     std::string buffer_;
     std::size_t scanned_ = 0;  // bytes of buffer_ known to hold no newline: a long reply is searched once
