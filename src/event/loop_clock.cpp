@@ -35,11 +35,13 @@ public:
 
 private:
     // sd-event keeps a source it is dispatching until its callback returns, so
-    // freeing it here is safe; `fire_` may destroy this timer (a service
-    // removed), so nothing of it is touched after.
+    // freeing it here is safe. `fire_` may destroy this timer (a service
+    // removed) and with it `fire_` itself while it runs: a copy runs instead,
+    // and nothing of this timer is touched after.
     void fired() {
         source_.reset();
-        fire_();
+        const std::function<void()> fire = fire_;
+        fire();
     }
 
     EventLoop& loop_;
