@@ -50,8 +50,11 @@ def test_signals_are_forwarded_to_the_whole_process_group(sig):
     child = ("import signal, os, time; "
              f"signal.signal({int(sig)}, lambda *a: (open('$DIR/got', 'a').write('child\\n'), os._exit(0))); "
              "open('$DIR/ready', 'w').close(); time.sleep(1000)")
-    script = (f"/usr/bin/python3 -c \"{child}\" & "
-              f"trap 'echo leader >> $DIR/got; wait; exit 5' {name}; while :; do sleep 0.05; done")
+    # The trap is set before the child starts: set after, a leader the scheduler
+    # left waiting until the child was ready would die of the signal untrapped
+    # (a CI run under load lost SIGUSR1 that way).
+    script = (f"trap 'echo leader >> $DIR/got; wait; exit 5' {name}; "
+              f"/usr/bin/python3 -c \"{child}\" & while :; do sleep 0.05; done")
     with Tend(args=["--", "sh", "-c", script]) as t:
         # The leader sets its trap before starting the child; the child writes 'ready' after its own.
         wait_for(lambda: t.file("ready").exists(), what="the child to start")
