@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <string_view>
 
 #include "tend/cli/pid_view.hpp"
 #include "tend/cli/status_command_line.hpp"
@@ -243,10 +244,12 @@ json request_args(const std::string& cmd, Invocation& inv) {
 }
 
 // `tendctl status NAME...` fails when one of them is not up (or done, or an empty set).
+bool counts_as_up(std::string_view state) { return state == "running" || state == "completed" || state == "empty"; }
+
 int status_code(const Invocation& inv, const json& result) {
     if (!inv.names.empty())
         for (const auto& s : result)
-            if (s["state"] != "running" && s["state"] != "completed" && s["state"] != "empty") return kNotRunning;
+            if (!s["state"].is_string() || !counts_as_up(s["state"].get_ref<const std::string&>())) return kNotRunning;
     return kOk;
 }
 
@@ -258,7 +261,7 @@ int print_status(const Invocation& inv, ControlClient& client, const json& args)
     std::cout << format_status_table(reply.rows, isatty(STDOUT_FILENO) == 1);
     if (!inv.names.empty())
         for (const StatusRow& s : reply.rows)
-            if (s.state != "running" && s.state != "completed" && s.state != "empty") return kNotRunning;
+            if (!counts_as_up(s.state)) return kNotRunning;
     return kOk;
 }
 

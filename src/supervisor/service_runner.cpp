@@ -97,10 +97,6 @@ void ServiceRunner::note_escaped(Service& service) {
                       service.scope.escaped().size(), service.scope.describe());
 }
 
-std::unique_ptr<Service> ServiceRunner::make_service(ServiceSpec spec, std::size_t index, std::uint64_t id) {
-    return std::make_unique<Service>(std::move(spec), index, id);
-}
-
 // Made at its first arm: a service that starts and runs arms one (readiness),
 // and most never arm the others.
 Timer& ServiceRunner::timer_of(Service& service, TimerKind kind) {

@@ -106,7 +106,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
         ServiceSpec& spec = specs[i];
         const ServiceDiff& change = diff.services[i];
         if (change.change == ServiceChange::added) {
-            Service& added = *next.emplace_back(runner_.make_service(std::move(spec), i, services_.next_id()));
+            Service& added = *next.emplace_back(std::make_unique<Service>(std::move(spec), i, services_.next_id()));
             if (added.spec().autostart) added.goal = wanted(added.run_want());
             continue;
         }

@@ -43,7 +43,6 @@ public:
     ServiceRunner(EventLoop& loop, ProcessHost& host, Clock& clock, OutputRouter& output, PidTable& pids,
                   const Settings& settings, RunnerHooks hooks);
 
-    std::unique_ptr<Service> make_service(ServiceSpec spec, std::size_t index, std::uint64_t id);
     // The service's timer of that kind, made on first use; it calls on_timer.
     Timer& timer_of(Service& service, TimerKind kind);
     void dispatch(Service& service, const ServiceEvent& event);
