@@ -1,10 +1,10 @@
 #include "tend/cli/status_reply.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <string_view>
 #include <stdexcept>
+
+#include "tend/util/json_scanner.hpp"
 
 namespace tend {
 namespace {
@@ -46,23 +46,20 @@ Key key_of(std::string_view n) {
 // object or array mean.
 enum class Where { top, result, row, last_exit, health_check, job, job_last, other };
 
-// nlohmann's SAX events, kept where they belong in a StatusReply. A value's
+// The reply's values as the scanner passes them, kept where they belong in a StatusReply. A value's
 // meaning is its place (the enclosing Where) and its key.
-class StatusReader {
+class StatusReader final : public JsonEvents {
 public:
     explicit StatusReader(StatusReply& reply) : reply_(reply) {}
 
-    bool null() { return scalar(Value{}); }
-    bool boolean(bool value) { return scalar(Value{.kind = Value::Kind::boolean, .flag = value}); }
-    bool number_integer(std::int64_t value) { return integer(static_cast<long long>(value)); }
-    bool number_unsigned(std::uint64_t value) {
-        return integer(value > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<long long>(value));
-    }
-    bool number_float(double value, const std::string&) { return scalar(Value{.kind = Value::Kind::number, .number = value}); }
-    bool string(std::string& value) { return scalar(Value{.kind = Value::Kind::text, .text = &value}); }
-    bool binary(nlohmann::json::binary_t&) { return scalar(Value{}); }
+    bool null() override { return scalar(Value{}); }
+    bool boolean(bool value) override { return scalar(Value{.kind = Value::Kind::boolean, .flag = value}); }
+    bool integer(std::int64_t value) override { return whole_number(static_cast<long long>(value)); }
+    bool unsigned_integer(std::uint64_t) override { return whole_number(INT64_MAX); }
+    bool number(double value) override { return scalar(Value{.kind = Value::Kind::number, .number = value}); }
+    bool string(std::string& value) override { return scalar(Value{.kind = Value::Kind::text, .text = &value}); }
 
-    bool start_object(std::size_t) {
+    bool start_object() override {
         if (open_.empty()) {
             open_.push_back(Where::top);
             return true;
@@ -84,18 +81,17 @@ public:
         open_.push_back(inner);
         return true;
     }
-    bool start_array(std::size_t) {
+    bool start_array() override {
         if (open_.empty()) return false;  // the reply is an object
         open_.push_back(open_.back() == Where::top && key_ == Key::result ? Where::result : Where::other);
         return true;
     }
-    bool key(std::string& name) {
+    bool key(std::string& name) override {
         key_ = key_of(name);
         return true;
     }
-    bool end_object() { return close(); }
-    bool end_array() { return close(); }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
 
 private:
     struct Value {
@@ -107,7 +103,7 @@ private:
         std::string* text = nullptr;
     };
 
-    bool integer(long long value) {
+    bool whole_number(long long value) {
         return scalar(Value{.kind = Value::Kind::integer, .whole = value, .number = static_cast<double>(value)});
     }
     bool close() {
@@ -192,7 +188,7 @@ private:
 StatusReply read_status_reply(std::string_view line) {
     StatusReply reply;
     StatusReader reader(reply);
-    if (!nlohmann::json::sax_parse(line.begin(), line.end(), &reader)) throw std::runtime_error("tend sent an invalid reply");
+    if (!scan_json(line, reader)) throw std::runtime_error("tend sent an invalid reply");
     return reply;
 }
 

@@ -1,17 +1,45 @@
 // A control request line in: a request or an error message, and the argument
 // helpers either return a value or throw ArgumentError; nothing else. The same
 // bytes as a `status` reply read by tendctl: its rows and their table, or
-// std::runtime_error; nothing else.
+// std::runtime_error; nothing else. And the reply's JSON scanner accepts
+// exactly what nlohmann::json accepts (but for a NUL byte, which nlohmann
+// takes as the end of the text).
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "tend/cli/status_table.hpp"
 #include "tend/control/protocol.hpp"
+#include "tend/util/json_scanner.hpp"
+
+namespace {
+
+struct Accepting final : tend::JsonEvents {
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool integer(std::int64_t) override { return true; }
+    bool unsigned_integer(std::uint64_t) override { return true; }
+    bool number(double) override { return true; }
+    bool string(std::string&) override { return true; }
+    bool key(std::string&) override { return true; }
+    bool start_object() override { return true; }
+    bool end_object() override { return true; }
+    bool start_array() override { return true; }
+    bool end_array() override { return true; }
+};
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view line(reinterpret_cast<const char*>(data), size);
+    if (line.find('\0') == std::string_view::npos) {
+        Accepting events;
+        if (tend::scan_json(line, events) != nlohmann::json::accept(line)) std::abort();
+    }
     try {
         tend::StatusReply reply = tend::read_status_reply(line);
         (void)tend::format_status_table(reply.rows, size % 2 == 0);

@@ -1,5 +1,5 @@
 // A `status` reply as tendctl prints it: each service's fields that the table
-// shows, read as the reply's text streams by (a SAX reader), without building
+// shows, read as the reply's text streams by (a SAX reader, util/json_scanner), without building
 // the JSON document: for 1,000 services that document is some 20,000 map
 // nodes, and building and freeing them was most of what `tendctl status` did.
 #pragma once
