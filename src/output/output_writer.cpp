@@ -86,14 +86,44 @@ ssize_t OutputWriter::write_once(const char* data, std::size_t size) {
 }
 
 void OutputWriter::append(std::string_view bytes, const std::shared_ptr<QueueAccount>& account) {
+    std::shared_ptr<QueueAccount> reopen = tail_account_;
+    close_tail();
     if (broken_) {
         lost_ += bytes.size();
+    } else {
+        buffer_.append(bytes);
+        charge(bytes.size(), account);
+    }
+    if (reopen) open_tail(reopen);
+}
+
+std::string& OutputWriter::open_tail(const std::shared_ptr<QueueAccount>& account) {
+    if (tail_account_ != account) {
+        close_tail();
+        tail_account_ = account;
+        tail_from_ = buffer_.size();
+    }
+    return buffer_;
+}
+
+void OutputWriter::close_tail() {
+    if (!tail_account_) return;
+    const std::shared_ptr<QueueAccount> account = std::move(tail_account_);
+    tail_account_.reset();
+    const std::size_t bytes = buffer_.size() - tail_from_;
+    if (broken_) {
+        lost_ += bytes;
+        buffer_.resize(tail_from_);
         return;
     }
-    buffer_.append(bytes);
-    account->queued += bytes.size();
-    if (!segments_.empty() && segments_.back().account == account) segments_.back().bytes += bytes.size();
-    else segments_.push_back({account, bytes.size()});
+    charge(bytes, account);
+}
+
+void OutputWriter::charge(std::size_t bytes, const std::shared_ptr<QueueAccount>& account) {
+    if (bytes == 0) return;
+    account->queued += bytes;
+    if (!segments_.empty() && segments_.back().account == account) segments_.back().bytes += bytes;
+    else segments_.push_back({account, bytes});
     schedule();
 }
 
@@ -114,6 +144,7 @@ void OutputWriter::on_writable() {
 }
 
 bool OutputWriter::write_some() {
+    close_tail();  // every byte written is charged first
     while (queued() > 0) {
         ssize_t n = write_once(buffer_.data() + head_, queued());
         if (n > 0) {

@@ -118,7 +118,7 @@ bool ServiceOutput::read_once(Pipe& pipe) {
 void ServiceOutput::on_line(Pipe& pipe, std::string_view text, bool continued) {
     pipe.counts.lines += !continued;
     LineView line{router_.next_seq(), read_time_, name_, pipe.stream, continued, text};
-    if (to_stdout_) format_line(stdout_batch_, line, router_.format());
+    if (to_stdout_) format_line(router_.writer().open_tail(account_), line, router_.format());
     if (file_) {
         file_batch_.append(text);
         file_batch_ += '\n';
@@ -128,10 +128,7 @@ void ServiceOutput::on_line(Pipe& pipe, std::string_view text, bool continued) {
 }
 
 void ServiceOutput::commit() {
-    if (!stdout_batch_.empty()) {
-        router_.writer().append(stdout_batch_, account_);
-        stdout_batch_.clear();
-    }
+    router_.writer().close_tail();
     if (file_ && !file_batch_.empty()) {
         file_->write(file_batch_);
         file_batch_.clear();

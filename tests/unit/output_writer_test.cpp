@@ -75,7 +75,12 @@ TEST_CASE("a reader that is gone for good: bytes are counted as lost, never retr
     CHECK(writer.lost_bytes() == 10);
     writer.append("more\n", account);
     CHECK(writer.lost_bytes() == 15);
+    // Text formatted at the open tail is dropped too, when the tail closes.
+    writer.open_tail(account) += "tail\n";
+    writer.close_tail();
+    CHECK(writer.lost_bytes() == 20);
     CHECK(writer.queued() == 0);
+    CHECK(account->queued == 0);
     std::signal(SIGPIPE, previous);
 }
 
@@ -88,4 +93,46 @@ TEST_CASE("flush_until gives up at its deadline when nobody reads") {
     auto start = std::chrono::steady_clock::now();
     CHECK_FALSE(writer.flush_until(start + std::chrono::milliseconds(50)));
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+TEST_CASE("text appended at the open tail is charged to its producer when the tail closes") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output");
+    auto service = std::make_shared<QueueAccount>();
+    auto log = std::make_shared<QueueAccount>();
+    writer.open_tail(service) += "s1\n";
+    CHECK(service->queued == 0);  // not yet: the producer is still writing there
+    // Another producer's line in between: what the tail held is charged first, and the tail opens again after it.
+    writer.append("log\n", log);
+    CHECK(service->queued == 3);
+    CHECK(log->queued == 4);
+    writer.open_tail(service) += "s2\n";
+    // A second producer opening the tail closes the first one's.
+    auto other = std::make_shared<QueueAccount>();
+    writer.open_tail(other) += "o1\n";
+    CHECK(service->queued == 6);
+    writer.close_tail();
+    CHECK(other->queued == 3);
+    writer.close_tail();  // closing a closed tail changes nothing
+    CHECK(writer.queued() == 13);
+    turn(loop);
+    CHECK(pipe.drain() == "s1\nlog\ns2\no1\n");
+    CHECK(service->queued == 0);
+    CHECK(log->queued == 0);
+    CHECK(other->queued == 0);
+}
+
+TEST_CASE("a tail left open is charged before anything is written") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output");
+    auto log = std::make_shared<QueueAccount>();
+    auto service = std::make_shared<QueueAccount>();
+    writer.append("log\n", log);  // schedules the write
+    writer.open_tail(service) += "s1\n";
+    turn(loop);
+    CHECK(pipe.drain() == "log\ns1\n");
+    CHECK(service->queued == 0);
+    CHECK(writer.queued() == 0);
 }

@@ -2,7 +2,10 @@
 // `max_lines` lines and about `max_bytes` of text, the oldest dropped first.
 // Text is packed into 64 KiB blocks rather than a string per line: a service
 // writing at full speed pushes millions of lines that are dropped unread, and
-// an allocation for each would cost more than the rest of the capture.
+// an allocation for each would cost more than the rest of the capture. The
+// lines' entries sit in a circular array for the same reason: it grows to
+// `max_lines` and then only overwrites (a deque allocated and freed a node
+// every dozen lines, a quarter of tend's CPU on a flood of output).
 #pragma once
 
 #include <cstddef>
@@ -34,7 +37,7 @@ public:
     // Copies of the last `n` lines, oldest first.
     std::vector<StoredLine> last(std::size_t n) const;
 
-    std::size_t size() const { return storage_ ? storage_->entries.size() : 0; }
+    std::size_t size() const { return storage_ ? storage_->count : 0; }
     // Text bytes held, including what evicted lines still occupy in a shared block.
     std::size_t bytes() const { return held_bytes_; }
     // Memory reserved for text, which can exceed bytes() by the unfilled end of the last block.
@@ -44,21 +47,29 @@ private:
     struct Entry {
         std::uint64_t seq;
         WallClock::time_point time;
-        OutputStream stream;
-        bool continued;
-        std::uint64_t block;  // id: first_block_ + index in blocks_
+        std::uint32_t block;  // id: first_block + index in blocks (wrapping: only differences are used)
         std::uint32_t offset;
         std::uint32_t length;
+        OutputStream stream;
+        bool continued;
     };
 
-    // Made at the first line: an empty std::deque already allocates, and most
-    // services of a big config never print a line.
+    // Made at the first line: most services of a big config never print one.
     struct Storage {
-        std::deque<Entry> entries;
+        std::vector<Entry> entries;  // circular: `count` entries from `head`
+        std::size_t head = 0;
+        std::size_t count = 0;
         std::deque<std::string> blocks;
-        std::uint64_t first_block = 0;
+        std::uint32_t first_block = 0;
+
+        const Entry& at(std::size_t i) const {  // the i-th oldest
+            std::size_t slot = head + i;
+            return entries[slot >= entries.size() ? slot - entries.size() : slot];
+        }
     };
 
+    std::string& block_for(std::size_t bytes);
+    void grow();
     void trim();
     void drop_front();
 

@@ -35,6 +35,13 @@ public:
     ~OutputWriter();
 
     void append(std::string_view bytes, const std::shared_ptr<QueueAccount>& account);
+    // For text formatted straight into the queue rather than built elsewhere
+    // and copied in (every captured line): open_tail() gives the queue's end
+    // to append to, and what is appended there is charged to `account` when
+    // the tail is closed: by close_tail(), by another producer's append() or
+    // open_tail(), or before any write.
+    std::string& open_tail(const std::shared_ptr<QueueAccount>& account);
+    void close_tail();
     // Calls account->on_low once the account's queued bytes are at or below kLowMark.
     void notify_when_low(const std::shared_ptr<QueueAccount>& account);
     // At exit: writes what is queued, waiting for the reader until `deadline`. Returns false if bytes were left.
@@ -58,6 +65,7 @@ private:
     bool write_some();
     ssize_t write_once(const char* data, std::size_t size);
     void consumed(std::size_t bytes);
+    void charge(std::size_t bytes, const std::shared_ptr<QueueAccount>& account);
     void schedule();
     void on_writable();
 
@@ -67,6 +75,8 @@ private:
     std::string buffer_;
     std::size_t head_ = 0;
     std::deque<Segment> segments_;
+    std::shared_ptr<QueueAccount> tail_account_;  // set while the tail is open
+    std::size_t tail_from_ = 0;                    // where the open tail began in buffer_
     EventSource post_;
     EventSource writable_;
     std::string what_;

@@ -97,7 +97,6 @@ private:
     std::optional<RotatingFile> file_;
     LogRing ring_;
     std::shared_ptr<QueueAccount> account_;
-    std::string stdout_batch_;
     std::string file_batch_;
     WallClock::time_point read_time_;
     bool paused_ = false;
