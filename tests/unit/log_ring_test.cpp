@@ -68,6 +68,23 @@ TEST_CASE("a ring of zero lines keeps nothing; shrinking drops the oldest") {
     CHECK(texts(ring, 10) == "4;5;");
 }
 
+TEST_CASE("a ring that has wrapped keeps its order when it grows or shrinks") {
+    LogRing ring(4);
+    for (int i = 1; i <= 6; ++i) ring.push(line(i, std::to_string(i)));  // wrapped: 3 4 5 6
+    CHECK(texts(ring, 10) == "3;4;5;6;");
+    ring.resize(10);  // the entries are laid out again, oldest first, when they next need room
+    for (int i = 7; i <= 12; ++i) ring.push(line(i, std::to_string(i)));
+    CHECK(ring.size() == 10);
+    CHECK(texts(ring, 10) == "3;4;5;6;7;8;9;10;11;12;");
+    for (int i = 13; i <= 25; ++i) ring.push(line(i, std::to_string(i)));
+    CHECK(texts(ring, 10) == "16;17;18;19;20;21;22;23;24;25;");
+    ring.resize(3);
+    CHECK(texts(ring, 10) == "23;24;25;");
+    ring.push(line(26, "26"));
+    CHECK(texts(ring, 10) == "24;25;26;");
+    CHECK(ring.last(1).front().seq == 26);
+}
+
 TEST_CASE("stored lines keep their sequence, stream and continuation mark") {
     LogRing ring(2);
     ring.push({7, {}, "svc", OutputStream::err, true, "tail"});
