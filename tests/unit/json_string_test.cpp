@@ -54,3 +54,23 @@ TEST_CASE("any bytes make a JSON string that parses, and UTF-8 text comes back e
         CHECK(parsed.get<std::string>() == bytes);
     }
 }
+
+TEST_CASE("a byte that needs escaping is found at any place in a long run of plain text") {
+    // The plain parts are tested eight bytes at a time: put each kind of byte at each place of three words.
+    const std::string plain(24, 'a');
+    for (const std::string& special : {std::string(1, '\0'), std::string("\x1f"), std::string("\""), std::string("\\"),
+                                      std::string("\x7f"), std::string("\xC3\xA9"), std::string("\xE2\x82\xAC"),
+                                      std::string(" ")}) {
+        for (std::size_t at = 0; at + special.size() <= plain.size(); ++at) {
+            std::string bytes = plain;
+            bytes.replace(at, special.size(), special);
+            CAPTURE(at);
+            CHECK(as_json(bytes) == nlohmann::json(bytes).dump());
+        }
+    }
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+        std::string bytes = plain;
+        bytes[at] = '\xff';
+        CHECK(as_json(bytes) == "\"" + plain.substr(0, at) + "\xEF\xBF\xBD" + plain.substr(at + 1) + "\"");
+    }
+}
