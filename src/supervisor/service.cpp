@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -15,23 +17,41 @@ extern char** environ;
 namespace tend {
 namespace {
 
-// tend's own environment with the service's entries merged over it. Built at
-// each spawn (microseconds) rather than kept: with hundreds of services a copy
-// of the environment per service would be most of tend's heap.
+// tend's own environment with the service's entries merged over it, sorted by
+// name. Built at each spawn rather than kept: with hundreds of services a copy
+// of the environment per service would be most of tend's heap. So it is built
+// without a map node or a copy of its own per inherited entry: on a chain of
+// starts this was a tenth of tend's instructions.
 // Its env files are read here, at each start, so a one-shot may write one
 // that a later service reads; they sit between the two (compose's order).
 std::vector<std::string> merged_environment(const ServiceSpec& spec) {
-    std::map<std::string, std::string> merged;
-    for (char** entry = environ; entry && *entry; ++entry) {
-        std::string text(*entry);
-        auto eq = text.find('=');
-        if (eq != std::string::npos) merged[text.substr(0, eq)] = text.substr(eq + 1);
-    }
-    for (auto& [key, value] : read_env_files(spec.env_files, process_variable)) merged[key] = std::move(value);
-    for (const auto& [key, value] : spec.environment) merged[key] = value;
+    std::map<std::string, std::string> own;  // usually empty
+    for (auto& [key, value] : read_env_files(spec.env_files, process_variable)) own[key] = std::move(value);
+    for (const auto& [key, value] : spec.environment) own[key] = value;
+    struct Inherited {
+        std::string_view name;
+        const char* entry;
+    };
+    std::vector<Inherited> inherited;
+    for (char** entry = environ; entry && *entry; ++entry)
+        if (const char* eq = std::strchr(*entry, '=')) inherited.push_back({std::string_view(*entry, eq - *entry), *entry});
+    // Stable: of two entries of one name the later wins, as setenv() of each in order would leave it.
+    std::stable_sort(inherited.begin(), inherited.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     std::vector<std::string> out;
-    out.reserve(merged.size());
-    for (const auto& [key, value] : merged) out.push_back(key + "=" + value);
+    out.reserve(inherited.size() + own.size());
+    auto next_own = own.begin();
+    auto own_before = [&](std::string_view name) {
+        for (; next_own != own.end() && next_own->first < name; ++next_own)
+            out.push_back(next_own->first + "=" + next_own->second);
+    };
+    for (std::size_t i = 0; i < inherited.size(); ++i) {
+        const std::string_view name = inherited[i].name;
+        if (i + 1 < inherited.size() && inherited[i + 1].name == name) continue;
+        own_before(name);
+        if (next_own != own.end() && next_own->first == name) continue;  // the service's value, written next
+        out.emplace_back(inherited[i].entry);
+    }
+    for (; next_own != own.end(); ++next_own) out.push_back(next_own->first + "=" + next_own->second);
     return out;
 }
 
