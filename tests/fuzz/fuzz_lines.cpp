@@ -1,11 +1,17 @@
 // A service's output in arbitrary chunks: every byte comes out once, in
-// order, in lines no longer than the limit.
+// order, in lines no longer than the limit. And the same bytes as a JSON
+// string (log_format: json): always valid JSON, which reads back as the
+// bytes themselves when they were UTF-8.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "tend/output/line_splitter.hpp"
+#include "tend/util/json_string.hpp"
+#include "tend/util/utf8.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 2) return 0;
@@ -30,5 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!expected.empty() && expected.back() == '\n') expected.pop_back();
     if (out.size() > expected.size() + 1) __builtin_trap();
+
+    std::string quoted;
+    tend::append_json_string(quoted, bytes);
+    auto parsed = nlohmann::json::parse(quoted, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_string()) __builtin_trap();
+    if (!tend::first_invalid_utf8(bytes) && parsed.get<std::string>() != bytes) __builtin_trap();
     return 0;
 }
