@@ -26,6 +26,15 @@ std::size_t bytes_allocated() { return allocated.load(std::memory_order_relaxed)
 
 void* operator new(std::size_t size) { return counted_allocation(size); }
 void* operator new[](std::size_t size) { return counted_allocation(size); }
+// The nothrow forms too (std::stable_sort's buffer comes from one): left to the
+// runtime, they would allocate where the replaced delete's free() does not.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    allocated.fetch_add(size, std::memory_order_relaxed);
+    return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
+void operator delete(void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
+void operator delete[](void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
 void operator delete(void* memory) noexcept { std::free(memory); }
 void operator delete[](void* memory) noexcept { std::free(memory); }
 void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
