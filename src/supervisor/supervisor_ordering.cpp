@@ -53,9 +53,12 @@ void Supervisor::schedule_starts() {
         s.set_waiting(std::move(waiting), now);
         if (s.set_blocked(std::move(blocked))) tell_listeners(s);
     };
-    std::vector<ServiceView> views;
-    for (const auto& s : services_) views.push_back(s->view());
-    // A service a reload is replacing does not satisfy its dependents until the new one runs.
+    // What each service is (for why_blocked), and what it is to its dependents:
+    // one a reload is replacing does not satisfy them until the new one runs.
+    std::vector<ServiceView> actual;
+    actual.reserve(services_.size());
+    for (const auto& s : services_) actual.push_back(s->view());
+    std::vector<ServiceView> views = actual;
     for (const auto& s : services_)
         if (reload_.replacing(*s)) views[s->index()] = {ServiceState::stopped, false};
     for (std::size_t i : start_order_) {
@@ -65,7 +68,7 @@ void Supervisor::schedule_starts() {
             continue;
         }
         if (!dependencies_started(graph_, i, views)) {
-            std::string blocked = why_blocked(graph_, services_, i);
+            std::string blocked = why_blocked(graph_, services_, i, actual);
             std::string waiting = blocked.empty() ? why_waiting(graph_, services_, i, views) : "";
             hold(s, std::move(blocked), std::move(waiting));
             continue;
@@ -73,7 +76,7 @@ void Supervisor::schedule_starts() {
         hold(s, "", "");
         s.goal.reached = true;
         runner_.dispatch(s, {EventKind::start, {}, {}});
-        views[i] = s.view();
+        views[i] = actual[i] = s.view();
     }
 }
 

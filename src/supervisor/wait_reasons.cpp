@@ -2,11 +2,12 @@
 
 namespace tend {
 
-std::string why_blocked(const DependencyGraph& graph, const ServiceTable& services, std::size_t index) {
+std::string why_blocked(const DependencyGraph& graph, const ServiceTable& services, std::size_t index,
+                        const std::vector<ServiceView>& views) {
     for (const auto& edge : graph.edges(index)) {
         if (!edge.required) continue;
         const Service& d = services[edge.index];
-        ServiceView view = d.view();
+        const ServiceView& view = views[edge.index];
         if (gave_up(view.state)) return "waiting for " + d.name() + ": " + to_string(view.state);
         if (view.state == ServiceState::exited && !view.exited_successfully)
             return "waiting for " + d.name() + ": exited (" +

@@ -17,7 +17,8 @@ std::vector<ServiceView> views_of(const ServiceTable& services) {
 }
 
 std::string blocked(Harness& h, const std::string& name) {
-    return why_blocked(h.supervisor->graph(), h.supervisor->services(), h.supervisor->services().find(name)->index());
+    const ServiceTable& services = h.supervisor->services();
+    return why_blocked(h.supervisor->graph(), services, services.find(name)->index(), views_of(services));
 }
 
 std::string waiting(Harness& h, const std::string& name) {
