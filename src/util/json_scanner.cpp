@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -50,14 +51,25 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-// A number past what a double holds in from_chars' eyes: too large is not
-// JSON tend can use (nlohmann::json refuses it too), too small is zero or a
-// subnormal, which strtod in the C locale gives.
-bool out_of_range_number(std::string_view digits, double& value) {
+// A number's value, by strtod in the C locale: std::from_chars of a double
+// would do, but libstdc++'s calls fesetround, which would make tend and
+// tendctl load libm.so.6 for it (src/util/rounding.cpp says why they do not).
+// Too large for a double is not JSON tend can use (nlohmann::json refuses it
+// too); too small is zero or a subnormal.
+bool number_value(std::string_view digits, double& value) {
     static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", nullptr);
     if (c_locale == nullptr) return false;
-    const std::string copy(digits);
-    value = strtod_l(copy.c_str(), nullptr, c_locale);
+    char small[64];
+    std::string large;
+    const char* text = small;
+    if (digits.size() < sizeof small) {
+        std::memcpy(small, digits.data(), digits.size());
+        small[digits.size()] = '\0';
+    } else {
+        large.assign(digits);
+        text = large.c_str();
+    }
+    value = strtod_l(text, nullptr, c_locale);
     return std::isfinite(value);
 }
 
@@ -247,12 +259,7 @@ private:
             }
         }
         double v;
-        const auto [end, ec] = std::from_chars(start, p_, v);
-        if (ec == std::errc::result_out_of_range) {
-            if (!out_of_range_number(std::string_view(start, static_cast<std::size_t>(p_ - start)), v)) return false;
-        } else if (ec != std::errc{} || end != p_) {
-            return false;
-        }
+        if (!number_value(std::string_view(start, static_cast<std::size_t>(p_ - start)), v)) return false;
         return events_.number(v);
     }
 
