@@ -5,8 +5,11 @@
 #
 #   sh packaging/install-deps.sh           build and run tend
 #   sh packaging/install-deps.sh --tests   also what the tests use (about 3 GB):
-#       clang for the fuzz targets; the real programs the end-to-end tests run
-#       (PostgreSQL, nginx, redis, systemd-notify); patchelf and busybox-static
+#       clang for the fuzz targets; lld, with which the build places the code
+#       a running tend calls side by side (meson option hot_order; 112 MB
+#       installed with LLVM's library, not needed to build and run tend); the
+#       real programs the end-to-end tests run (PostgreSQL, nginx, redis,
+#       systemd-notify); patchelf and busybox-static
 #       for the bundle, scdoc for the man pages, jsonschema for the schema, the
 #       shells for the completions, debhelper and lintian for the Debian package,
 #       podman with runc and catatonit for the container and pod examples,
@@ -31,7 +34,7 @@ if $tests; then
     apt-get install -y -qq --no-install-recommends \
         util-linux procps python3 python3-pytest python3-croniter \
         postgresql postgresql-client nginx-light redis-server systemd \
-        clang libclang-rt-14-dev \
+        clang libclang-rt-14-dev lld \
         patchelf xz-utils busybox-static scdoc python3-jsonschema python3-yaml bash-completion fish zsh \
         debhelper lintian fakeroot dpkg-dev file man-db \
         podman runc catatonit musl-tools prometheus supervisor hyperfine runit chromium curl >/dev/null

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Writes src/tend/hot_symbols.txt: the functions of tend that a running tend
+# calls (starting services, their output, restarts, a health check, a
+# dependency, tendctl's status, logs, restart, stop, start and reload, then
+# SIGTERM), for the linker to place side by side (meson option hot_order).
+# Run after a change that renames or adds much of what runs; a stale list
+# costs resident memory, never correctness. Needs valgrind. Run as root:
+#
+#     bash bench/hot_symbols.sh [BUILD_DIR]
+set -eu
+cd "$(dirname "$0")/.."
+build=${1:-build}
+tend=$PWD/$build/src/tend
+tendctl=$PWD/$build/src/tendctl
+work=$(mktemp -d /tmp/tend-hot-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+{
+    echo "settings:"
+    echo "  control_socket: $work/tend.sock"
+    echo "services:"
+    for i in $(seq 0 49); do printf '  s%d:\n    command: [sleep, "100000"]\n' "$i"; done
+    for i in $(seq 0 9); do printf '  talk%d:\n    command: [sh, -c, "while :; do echo line; sleep 0.05; done"]\n' "$i"; done
+    printf '  flaky:\n    command: [sh, -c, "sleep 0.3; exit 3"]\n    restart: always\n'
+    printf '  web:\n    command: [sleep, "100000"]\n    depends_on: [s0]\n    health:\n      exec: [true]\n      interval: 1s\n'
+} > "$work/tend.yaml"
+valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/calls" "$tend" -c "$work/tend.yaml" > "$work/log" 2>&1 &
+traced=$!
+for _ in $(seq 1 300); do
+    "$tendctl" -s "$work/tend.sock" status > /dev/null 2>&1 && break
+    sleep 0.2
+done
+sleep 3  # restarts of flaky, health checks of web, lines of the talkers
+for command in status "status --json" "logs talk0" "restart s1" "stop s2" "start s2" reload; do
+    # shellcheck disable=SC2086
+    "$tendctl" -s "$work/tend.sock" $command > /dev/null 2>&1 || true
+done
+sleep 2
+kill -TERM "$traced"
+wait "$traced" || true
+grep -q "RUNNING\|-> running" "$work/log" || { echo "tend did not start its services:" >&2; cat "$work/log" >&2; exit 1; }
+# Every function named in the profile that tend's binary defines, by its
+# mangled name (what the linker orders).
+grep -E "^c?fn=\([0-9]+\) " "$work/calls" | sed -E "s/^c?fn=\(([0-9]+)\) //" | sort -u > "$work/called"
+nm --defined-only "$tend" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u > "$work/defined"
+comm -12 "$work/called" "$work/defined" > src/tend/hot_symbols.txt
+echo "src/tend/hot_symbols.txt: $(wc -l < src/tend/hot_symbols.txt) functions"
