@@ -61,9 +61,14 @@ static void on_term(int signo) { (void)signo; stopping = 1; }
 int main(void) {
     struct sigaction sa = {.sa_handler = on_term};
     sigaction(SIGTERM, &sa, NULL);
+    /* SIGTERM blocked but inside sigsuspend: one between the check and a pause() would be slept through. */
+    sigset_t term, before;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &before);
     printf("musl service up as uid %d\n", (int)getuid());
     fflush(stdout);
-    while (!stopping) pause();
+    while (!stopping) sigsuspend(&before);
     printf("musl service stopping\n");
     return 0;
 }

@@ -42,21 +42,22 @@ def test_a_dependant_says_in_status_what_it_waits_for_and_logs_it_once():
 
 
 # Like gunicorn's arbiter: it passes SIGTERM on to its worker and waits for it.
+# SIGTERM is blocked and waited for, not handled around signal.pause(): a
+# SIGTERM that came between Python's check for signals and pause() would
+# leave it asleep until SIGKILL (seen once in CI, the stop just after start).
 FROZEN_WORKER = """
 import os, signal, sys
 worker = os.fork()
 if worker == 0:
     os.execvp("sleep", ["sleep", "1000"])
-def stop(*_):
-    os.kill(worker, signal.SIGTERM)
-    os.waitpid(worker, 0)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])  # the parent's only: the worker has exec'd or will with its own
 os.kill(worker, signal.SIGSTOP)
 os.waitpid(worker, os.WUNTRACED)  # frozen for sure
 open(sys.argv[1], "w").write("frozen")
-while True:
-    signal.pause()
+signal.sigwait([signal.SIGTERM])
+os.kill(worker, signal.SIGTERM)
+os.waitpid(worker, 0)
+sys.exit(0)
 """
 
 
