@@ -86,15 +86,13 @@ ssize_t OutputWriter::write_once(const char* data, std::size_t size) {
 }
 
 void OutputWriter::append(std::string_view bytes, const std::shared_ptr<QueueAccount>& account) {
-    std::shared_ptr<QueueAccount> reopen = tail_account_;
-    close_tail();
+    close_tail();  // its producer's next open_tail() opens one after these bytes
     if (broken_) {
         lost_ += bytes.size();
-    } else {
-        buffer_.append(bytes);
-        charge(bytes.size(), account);
+        return;
     }
-    if (reopen) open_tail(reopen);
+    buffer_.append(bytes);
+    charge(bytes.size(), account);
 }
 
 std::string& OutputWriter::open_tail(const std::shared_ptr<QueueAccount>& account) {

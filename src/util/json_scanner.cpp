@@ -8,21 +8,11 @@
 #include <limits>
 #include <vector>
 
+#include "tend/util/json_string.hpp"
 #include "tend/util/utf8.hpp"
 
 namespace tend {
 namespace {
-
-// Bytes a string holds as they are: printable ASCII but the quote and the backslash.
-constexpr bool is_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
-
-constexpr auto kPlain = [] {
-    struct Table {
-        bool plain[256];
-    } table{};
-    for (int c = 0; c < 256; ++c) table.plain[c] = is_plain(static_cast<unsigned char>(c));
-    return table;
-}();
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -157,7 +147,7 @@ private:
         text_.clear();
         for (;;) {
             const char* run = p_;
-            while (p_ != end_ && kPlain.plain[static_cast<unsigned char>(*p_)]) ++p_;
+            p_ += plain_json_run(reinterpret_cast<const unsigned char*>(p_), static_cast<std::size_t>(end_ - p_));
             text_.append(run, p_);
             if (p_ == end_) return false;
             const auto c = static_cast<unsigned char>(*p_);

@@ -16,28 +16,10 @@
 #include "tend/control/protocol.hpp"
 #include "tend/util/json_scanner.hpp"
 
-namespace {
-
-struct Accepting final : tend::JsonEvents {
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool integer(std::int64_t) override { return true; }
-    bool unsigned_integer(std::uint64_t) override { return true; }
-    bool number(double) override { return true; }
-    bool string(std::string&) override { return true; }
-    bool key(std::string&) override { return true; }
-    bool start_object() override { return true; }
-    bool end_object() override { return true; }
-    bool start_array() override { return true; }
-    bool end_array() override { return true; }
-};
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view line(reinterpret_cast<const char*>(data), size);
     if (line.find('\0') == std::string_view::npos) {
-        Accepting events;
+        tend::JsonEvents events;  // takes every event
         if (tend::scan_json(line, events) != nlohmann::json::accept(line)) std::abort();
     }
     try {

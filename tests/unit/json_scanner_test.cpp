@@ -93,17 +93,10 @@ TEST_CASE("text that is not one value is refused") {
 TEST_CASE("a handler that refuses an event stops the reading") {
     struct StopAtKey final : JsonEvents {
         int events = 0;
-        bool null() override { return ++events, true; }
-        bool boolean(bool) override { return ++events, true; }
         bool integer(std::int64_t) override { return ++events, true; }
-        bool unsigned_integer(std::uint64_t) override { return ++events, true; }
-        bool number(double) override { return ++events, true; }
-        bool string(std::string&) override { return ++events, true; }
         bool key(std::string&) override { return false; }
         bool start_object() override { return ++events, true; }
-        bool end_object() override { return ++events, true; }
         bool start_array() override { return ++events, true; }
-        bool end_array() override { return ++events, true; }
     } stop;
     CHECK_FALSE(scan_json(R"([1, {"a": 2}, 3])", stop));
     CHECK(stop.events == 3);  // [, 1, {: nothing after the refused key

@@ -16,23 +16,24 @@
 
 namespace tend {
 
-// Each method returns false to stop the reading (scan_json then returns false).
+// Each method returns false to stop the reading (scan_json then returns
+// false); each takes its event and goes on unless overridden.
 class JsonEvents {
 public:
     virtual ~JsonEvents() = default;
-    virtual bool null() = 0;
-    virtual bool boolean(bool value) = 0;
-    virtual bool integer(std::int64_t value) = 0;
+    virtual bool null() { return true; }
+    virtual bool boolean(bool) { return true; }
+    virtual bool integer(std::int64_t) { return true; }
     // An integer past INT64_MAX that fits 64 bits; larger ones come as number().
-    virtual bool unsigned_integer(std::uint64_t value) = 0;
-    virtual bool number(double value) = 0;
-    // `value` is the decoded text; the handler may move from it.
-    virtual bool string(std::string& value) = 0;
-    virtual bool key(std::string& name) = 0;
-    virtual bool start_object() = 0;
-    virtual bool end_object() = 0;
-    virtual bool start_array() = 0;
-    virtual bool end_array() = 0;
+    virtual bool unsigned_integer(std::uint64_t) { return true; }
+    virtual bool number(double) { return true; }
+    // The decoded text; the handler may move from it.
+    virtual bool string(std::string&) { return true; }
+    virtual bool key(std::string&) { return true; }
+    virtual bool start_object() { return true; }
+    virtual bool end_object() { return true; }
+    virtual bool start_array() { return true; }
+    virtual bool end_array() { return true; }
 };
 
 // True when `text` is one JSON value and every event was taken.
