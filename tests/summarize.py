@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Adds up the test cases of `meson test` runs and prints `N passed, N failed`.
 
-Usage: summarize.py BUILD_DIR... (the release tree, the sanitizer tree, the fuzz tree).
+Usage: summarize.py LOG... (each `meson test` run's JSON log, BUILD/meson-logs/NAME.json;
+the sanitizer reports are read from BUILD/sanitizer-reports once per tree).
 
 Each meson test is a doctest binary or a pytest file; their own summaries give
 the case counts. A test that printed no summary (it crashed or timed out) counts
@@ -43,11 +44,12 @@ def sanitizer_reports(build):
 
 
 def main():
-    builds = [Path(b) for b in sys.argv[1:]] or [Path("build")]
+    logs = [Path(p) for p in sys.argv[1:]] or [Path("build/meson-logs/testlog.json")]
     total_passed = total_failed = 0
-    for build in builds:
-        prefix = "" if build == builds[0] else f"{build.name}/"
-        log = build / "meson-logs" / "testlog.json"
+    trees_read = set()
+    for log in logs:
+        build = log.parent.parent
+        prefix = "" if log == logs[0] else f"{build.name}/{log.stem}/"
         if not log.exists():
             print(f"{prefix}(no test log): 0 passed, 1 failed")
             total_failed += 1
@@ -58,9 +60,12 @@ def main():
             print(f"{prefix}{entry['name']}: {passed} passed, {failed} failed")
             total_passed += passed
             total_failed += failed
+        if build in trees_read:
+            continue
+        trees_read.add(build)
         reports = sanitizer_reports(build)
         if reports:
-            print(f"{prefix}sanitizer reports: 0 passed, {reports} failed")
+            print(f"{build.name}/sanitizer reports: 0 passed, {reports} failed")
             total_failed += reports
     print(f"{total_passed} passed, {total_failed} failed")
     return 1 if total_failed else 0

@@ -26,9 +26,9 @@ TENDCTL = str(BUILD / "src" / "tendctl")
 
 
 def sanitizer_tree():
-    """Whether BUILD is the AddressSanitizer tree (meson -Dsanitize=true)."""
+    """Whether BUILD is built with AddressSanitizer (meson -Dsanitize=true, or -Dfuzz=true)."""
     options = json.loads((BUILD / "meson-info" / "intro-buildoptions.json").read_text())
-    return any(o["name"] == "sanitize" and o["value"] for o in options)
+    return any(o["name"] in ("sanitize", "fuzz") and o["value"] for o in options)
 
 
 # What the sanitizer runtimes print to stderr when a process runs where /proc belongs

@@ -9,6 +9,8 @@
 #include "tend/process/account_files.hpp"
 #include "tend/process/user_lookup.hpp"
 
+namespace unit_account_files_test {
+
 using namespace tend;
 
 namespace {
@@ -90,3 +92,5 @@ TEST_CASE("an image's files are read under its root; a missing one is said, a hu
                          ((root / "etc/group").string() + ": cannot read: larger than 4 MiB").c_str(), std::runtime_error);
     std::filesystem::remove_all(root);
 }
+
+}  // namespace unit_account_files_test

@@ -2,6 +2,8 @@
 
 #include "tend/control/admission.hpp"
 
+namespace unit_admission_test {
+
 using namespace tend;
 
 namespace {
@@ -31,3 +33,5 @@ TEST_CASE("the operator gets the reserve, and past it the place of an idle conne
     CHECK(admit(true, 9, 9, limits) == Admission::accept);  // no per-uid cap for the operator
     CHECK(admit(true, 10, 3, limits) == Admission::accept_evicting);
 }
+
+}  // namespace unit_admission_test

@@ -5,6 +5,8 @@
 
 #include "tend/event/background_task.hpp"
 
+namespace unit_background_task_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -73,3 +75,5 @@ TEST_CASE("a task destroyed while its work runs does not wait for it; the work e
     CHECK(BackgroundTask::abandoned() == 0);
     CHECK_FALSE(done);  // its task is gone: nothing is called back
 }
+
+}  // namespace unit_background_task_test

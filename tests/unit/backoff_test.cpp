@@ -2,6 +2,8 @@
 
 #include "tend/service/backoff.hpp"
 
+namespace unit_backoff_test {
+
 using namespace tend;
 
 TEST_CASE("backoff doubles from initial and stops at max") {
@@ -28,3 +30,5 @@ TEST_CASE("no NaN or overflow reaches the conversion: zero initial with a huge s
     CHECK(backoff_delay({Duration(1), Duration(5000), 1e308}, 10000) == Duration(5000));
     CHECK(backoff_delay({Duration(kMaxDuration), kMaxDuration, 2.0}, 3) == kMaxDuration);
 }
+
+}  // namespace unit_backoff_test

@@ -9,6 +9,8 @@
 
 #include "tend/http/basic_auth.hpp"
 
+namespace unit_basic_auth_test {
+
 using namespace tend;
 
 namespace {
@@ -55,3 +57,5 @@ TEST_CASE("an empty, oversized or missing password file is an error naming the f
                          ("settings.http.password_file: failed to open " + path + ": No such file or directory").c_str(),
                          std::runtime_error);
 }
+
+}  // namespace unit_basic_auth_test

@@ -2,6 +2,8 @@
 
 #include "tend/http/body_budget.hpp"
 
+namespace unit_body_budget_test {
+
 using namespace tend;
 
 TEST_CASE("bodies are held within the budget, given back when their hold goes, and refused past it") {
@@ -27,3 +29,5 @@ TEST_CASE("bodies are held within the budget, given back when their hold goes, a
     }
     CHECK(budget.held() == 40);  // the moved hold gave its bytes back once
 }
+
+}  // namespace unit_body_budget_test

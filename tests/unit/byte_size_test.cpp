@@ -2,6 +2,8 @@
 
 #include "tend/util/byte_size.hpp"
 
+namespace unit_byte_size_test {
+
 using namespace tend;
 
 TEST_CASE("sizes: bare bytes and K/M/G in 1024s, with or without B or iB, any case") {
@@ -23,3 +25,5 @@ TEST_CASE("sizes: anything else is refused") {
     CHECK_FALSE(parse_byte_size("99999999999999999999G"));
     CHECK_FALSE(parse_byte_size("20000000000G"));
 }
+
+}  // namespace unit_byte_size_test

@@ -5,6 +5,8 @@
 #include "tend/control/command_handler.hpp"
 #include "tend/control/commands.hpp"
 
+namespace unit_commands_test {
+
 using namespace tend;
 
 TEST_CASE("tend answers exactly the commands tendctl offers") {
@@ -18,3 +20,5 @@ TEST_CASE("tend answers exactly the commands tendctl offers") {
     CHECK(command_help("status") == kCommands[0].help);
     CHECK(command_help("nope").empty());
 }
+
+}  // namespace unit_commands_test

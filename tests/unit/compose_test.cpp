@@ -12,6 +12,8 @@
 #include "tend/config/config_error.hpp"
 #include "tend/config/config_loader.hpp"
 
+namespace unit_compose_test {
+
 using namespace tend;
 using tend::test::errors_of;
 using Argv = std::vector<std::string>;
@@ -217,3 +219,5 @@ TEST_CASE("a one-shot refuses a healthcheck as it refuses health, unless it turn
     CHECK(errors_of("services:\n  job:\n    command: [x]\n    type: oneshot\n    healthcheck: {disable: true}\n") ==
           "(no error)");
 }
+
+}  // namespace unit_compose_test

@@ -4,6 +4,8 @@
 #include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 
+namespace unit_config_diff_test {
+
 using namespace tend;
 
 namespace {
@@ -171,3 +173,5 @@ TEST_CASE("the restart keys are the process-shaping ones") {
                                                      "limits", "no_new_privileges",
                                                      "ready", "output", "log_file"});
 }
+
+}  // namespace unit_config_diff_test

@@ -20,6 +20,8 @@
 #include "tend/config/interpolation.hpp"
 #include "tend/config/yaml_document.hpp"
 
+namespace unit_config_fuzz_test {
+
 using namespace tend;
 
 namespace {
@@ -216,3 +218,5 @@ TEST_CASE("fuzz: merge keys are resolved or refused quickly, never past the load
         });
     }
 }
+
+}  // namespace unit_config_fuzz_test

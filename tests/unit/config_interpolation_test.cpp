@@ -13,6 +13,8 @@
 #include "tend/config/config_interpolation.hpp"
 #include "tend/config/config_loader.hpp"
 
+namespace unit_config_interpolation_test {
+
 using namespace tend;
 using tend::test::TempDir;
 
@@ -190,3 +192,5 @@ TEST_CASE("adversarial: an alias bomb is walked once per node, not once per path
     CHECK(errors_of(yaml).find("\"billion laughs\" document") != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
 }
+
+}  // namespace unit_config_interpolation_test

@@ -11,6 +11,8 @@
 #include "fake_credentials.hpp"
 #include "tend/config/config_loader.hpp"
 
+namespace unit_config_loader_test {
+
 using namespace tend;
 
 using tend::test::errors_of;
@@ -519,3 +521,5 @@ TEST_CASE("a config file that keeps changing while it is read is an error saying
     CHECK(lookups == 5);
     std::filesystem::remove(path);
 }
+
+}  // namespace unit_config_loader_test

@@ -6,6 +6,8 @@
 #include "tend/event/loop_clock.hpp"
 #include "tend/supervisor/config_reader.hpp"
 
+namespace unit_config_reader_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -76,3 +78,5 @@ TEST_CASE("requests made during a read share one more read after it") {
     CHECK(later == 2);
     CHECK(reader.reads_begun() == 2);
 }
+
+}  // namespace unit_config_reader_test

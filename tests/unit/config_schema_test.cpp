@@ -8,6 +8,8 @@
 #include "tend/config/service_keys.hpp"
 #include "tend/process/resource_limits.hpp"
 
+namespace unit_config_schema_test {
+
 using namespace tend;
 
 TEST_CASE("config/tend.schema.json is what the key registry makes (regenerate: tend schema > config/tend.schema.json)") {
@@ -30,3 +32,5 @@ TEST_CASE("the schema describes every service key and every limit, with the regi
     CHECK(service["properties"].size() == service_keys().size() + 2);  // and replicas, deploy (config/replicas)
     for (const ResourceName& r : resource_names()) CHECK(service["properties"]["limits"]["properties"].contains(r.name));
 }
+
+}  // namespace unit_config_schema_test

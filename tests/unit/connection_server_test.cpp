@@ -13,6 +13,8 @@
 #include "tend/control/connection_server.hpp"
 #include "tend/control/socket_listener.hpp"
 
+namespace unit_connection_server_test {
+
 using namespace tend;
 
 namespace {
@@ -111,3 +113,5 @@ TEST_CASE("when full, the operator takes the place of an idle connection, but no
     CHECK(rig.receive(third.get()) == "error: too many clients\n");
     CHECK(rig.server.size() == 1);
 }
+
+}  // namespace unit_connection_server_test

@@ -7,6 +7,8 @@
 
 #include "tend/util/cron_schedule.hpp"
 
+namespace unit_cron_schedule_test {
+
 using namespace tend;
 using std::chrono::system_clock;
 
@@ -150,3 +152,5 @@ TEST_CASE("random strings never crash the parser and parse stays fast") {
     }
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
 }
+
+}  // namespace unit_cron_schedule_test

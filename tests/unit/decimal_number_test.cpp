@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+namespace unit_decimal_number_test {
+
 using tend::parse_decimal_number;
 
 TEST_CASE("a decimal number is read whole, as from_chars reads it") {
@@ -25,3 +27,5 @@ TEST_CASE("what strtod would take and from_chars would not is refused") {
     CHECK_FALSE(parse_decimal_number("1e999"));
     CHECK_FALSE(parse_decimal_number(std::string_view("1\0" "2", 3)));
 }
+
+}  // namespace unit_decimal_number_test

@@ -5,6 +5,8 @@
 #include "small_stack.hpp"
 #include "tend/config/dependency_graph.hpp"
 
+namespace unit_dependency_graph_test {
+
 using namespace tend;
 
 namespace {
@@ -125,3 +127,5 @@ TEST_CASE("a 5,000-service cycle is reported once") {
     CHECK(walk.problems[0].starts_with("services.s4999.depends_on: dependency cycle s0 -> s1 -> "));
     CHECK(walk.order.empty());
 }
+
+}  // namespace unit_dependency_graph_test

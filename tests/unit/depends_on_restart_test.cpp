@@ -5,6 +5,8 @@
 
 #include "supervisor_harness.hpp"
 
+namespace unit_depends_on_restart_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -92,3 +94,5 @@ TEST_CASE("a reload that changes only the dependant, or leaves a dependency stop
     CHECK(h.pid("web") == web_pid);
     CHECK(h.spawn_order().size() == 2);
 }
+
+}  // namespace unit_depends_on_restart_test

@@ -5,6 +5,8 @@
 
 #include "tend/util/duration.hpp"
 
+namespace unit_duration_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -68,3 +70,5 @@ TEST_CASE("a Go duration with a part missing its unit, or a unit Go lacks, is re
     CHECK_FALSE(parse_duration("87599h61m"));
     CHECK(parse_duration("87599h60m") == kMaxDuration);
 }
+
+}  // namespace unit_duration_test

@@ -5,6 +5,8 @@
 
 #include "tend/util/edit_distance.hpp"
 
+namespace unit_edit_distance_test {
+
 using namespace tend;
 
 TEST_CASE("edit distance counts insertions, deletions and substitutions") {
@@ -22,3 +24,5 @@ TEST_CASE("a close candidate is suggested, a distant one is not") {
     CHECK(did_you_mean("xyz", keys) == "");
     CHECK_FALSE(closest_match("something_else", keys).has_value());
 }
+
+}  // namespace unit_edit_distance_test

@@ -8,6 +8,8 @@
 #include "temp_dir.hpp"
 #include "tend/config/env_file_parser.hpp"
 
+namespace unit_env_file_parser_test {
+
 using namespace tend;
 using tend::test::TempDir;
 
@@ -44,3 +46,5 @@ TEST_CASE("an optional file that exists but cannot be read is still an error") {
     const std::string path = (dir.path / "a-directory.env").string();
     CHECK_THROWS_WITH(read_env_files({{path, false}}, environment), (path + ": a directory, not a regular file").c_str());
 }
+
+}  // namespace unit_env_file_parser_test

@@ -9,6 +9,8 @@
 
 #include "tend/config/env_file.hpp"
 
+namespace unit_env_file_test {
+
 using namespace tend;
 
 namespace {
@@ -102,3 +104,5 @@ TEST_CASE("read_env_file names the file, and its line, in every refusal") {
     std::remove(path);
     CHECK_THROWS_WITH(read_env_file(path, outside), (std::string(path) + ": No such file or directory").c_str());
 }
+
+}  // namespace unit_env_file_test

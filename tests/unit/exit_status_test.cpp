@@ -5,6 +5,8 @@
 
 #include "tend/process/exit_status.hpp"
 
+namespace unit_exit_status_test {
+
 using namespace tend;
 
 TEST_CASE("an exit code maps to itself and a signal to 128+N") {
@@ -24,3 +26,5 @@ TEST_CASE("raw wait statuses decode") {
     CHECK(ExitStatus::from_wait_status(3 << 8) == ExitStatus::exited(3));
     CHECK(ExitStatus::from_wait_status(SIGTERM) == ExitStatus::killed(SIGTERM));
 }
+
+}  // namespace unit_exit_status_test

@@ -4,6 +4,8 @@
 
 #include "tend/service/goal.hpp"
 
+namespace unit_goal_test {
+
 using namespace tend;
 
 TEST_CASE("a request sets a goal whose step is owed until taken") {
@@ -31,3 +33,5 @@ TEST_CASE("only a down goal can come from the operator; the default is down, rea
     CHECK_FALSE(initial.stopped_by_operator());
     CHECK(std::string(to_string(Want::once)) == "once");
 }
+
+}  // namespace unit_goal_test

@@ -5,6 +5,8 @@
 
 #include "tend/util/hash_set64.hpp"
 
+namespace unit_hash_set64_test {
+
 using namespace tend;
 
 TEST_CASE("a hash is new once, however many others come between") {
@@ -27,3 +29,5 @@ TEST_CASE("the set agrees with std::unordered_set over 200,000 hashes with repea
     }
     CHECK(set.size() == reference.size());
 }
+
+}  // namespace unit_hash_set64_test

@@ -5,6 +5,8 @@
 #include "tend/http/metrics_text.hpp"
 #include "tend/supervisor/operations.hpp"
 
+namespace unit_http_routes_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -48,3 +50,5 @@ TEST_CASE("/metrics is the Prometheus text format with every service and the req
           std::string::npos);
     CHECK(metrics.body.find("tend_requests_total{front=\"http\"} 0\n") != std::string::npos);  // route() counts nothing itself
 }
+
+}  // namespace unit_http_routes_test

@@ -2,6 +2,8 @@
 
 #include "tend/util/image_root.hpp"
 
+namespace unit_image_root_test {
+
 using namespace tend;
 
 TEST_CASE("an image's absolute paths are under its root; relative ones stay on this machine") {
@@ -21,3 +23,5 @@ TEST_CASE("no root, or /, is this machine's") {
         CHECK(root.image_path("/etc") == "/etc");
     }
 }
+
+}  // namespace unit_image_root_test

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+namespace unit_include_layers_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -121,3 +123,5 @@ TEST_CASE("the include check names an upward include, allows what a lower area b
     CHECK(violations(layers, "web", "src/web/x.cpp", any) ==
           std::vector<std::string>{"src/web/x.cpp: area 'web' is not in src/meson.build's list"});
 }
+
+}  // namespace unit_include_layers_test

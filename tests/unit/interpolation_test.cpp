@@ -5,6 +5,8 @@
 
 #include "tend/config/interpolation.hpp"
 
+namespace unit_interpolation_test {
+
 using namespace tend;
 
 namespace {
@@ -152,3 +154,5 @@ TEST_CASE("adversarial: a value that expands hugely is refused at the bound") {
     many += many;
     CHECK(refusal(many) == "longer than 1 MiB once interpolated");
 }
+
+}  // namespace unit_interpolation_test

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+namespace unit_json_scanner_test {
+
 using tend::JsonEvents;
 using tend::scan_json;
 
@@ -121,3 +123,5 @@ TEST_CASE("it accepts exactly what nlohmann::json accepts") {
         CHECK(scan_json(text, r) == nlohmann::json::accept(text));
     }
 }
+
+}  // namespace unit_json_scanner_test

@@ -7,6 +7,8 @@
 
 #include "tend/util/json_string.hpp"
 
+namespace unit_json_string_test {
+
 using namespace tend;
 
 namespace {
@@ -74,3 +76,5 @@ TEST_CASE("a byte that needs escaping is found at any place in a long run of pla
         CHECK(as_json(bytes) == "\"" + plain.substr(0, at) + "\xEF\xBF\xBD" + plain.substr(at + 1) + "\"");
     }
 }
+
+}  // namespace unit_json_string_test

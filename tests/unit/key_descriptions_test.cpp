@@ -11,6 +11,8 @@
 #include "tend/config/probe_parser.hpp"
 #include "tend/config/service_keys.hpp"
 
+namespace unit_key_descriptions_test {
+
 using namespace tend;
 
 namespace {
@@ -110,3 +112,5 @@ TEST_CASE("a description names a key the loader has: none is left over from a re
         CHECK((replica_key || std::find(keys.begin(), keys.end(), std::string(d.key)) != keys.end()));
     }
 }
+
+}  // namespace unit_key_descriptions_test

@@ -3,6 +3,8 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/config/limits_parser.hpp"
 
+namespace unit_limits_parser_test {
+
 using namespace tend;
 
 namespace {
@@ -77,3 +79,5 @@ TEST_CASE("bad limits are named with the limit and the place") {
     CHECK(error_of("    limits: [nofile]\n").find("services.web.limits: expected a map") != std::string::npos);
     CHECK(error_of("    no_new_privileges: maybe\n").find("services.web.no_new_privileges") != std::string::npos);
 }
+
+}  // namespace unit_limits_parser_test

@@ -4,6 +4,8 @@
 
 #include "tend/output/line_format.hpp"
 
+namespace unit_line_format_test {
+
 using namespace tend;
 
 namespace {
@@ -61,3 +63,5 @@ TEST_CASE("the directly written object and the json value are the same object") 
                                                        -1, ' ', false, nlohmann::json::error_handler_t::replace)));
         }
 }
+
+}  // namespace unit_line_format_test

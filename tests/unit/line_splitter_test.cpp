@@ -6,6 +6,8 @@
 
 #include "tend/output/line_splitter.hpp"
 
+namespace unit_line_splitter_test {
+
 using namespace tend;
 
 namespace {
@@ -121,3 +123,5 @@ TEST_CASE("a 1 MiB line with the default limit comes out as 16 pieces of 64 KiB"
     }
     CHECK(joined == line);
 }
+
+}  // namespace unit_line_splitter_test

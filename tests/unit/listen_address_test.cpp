@@ -6,6 +6,8 @@
 #include "config_errors.hpp"
 #include "tend/config/listen_address.hpp"
 
+namespace unit_listen_address_test {
+
 using namespace tend;
 
 namespace {
@@ -65,3 +67,5 @@ TEST_CASE("settings.http errors are reported at their place") {
     CHECK(test::errors_of("settings:\n  http: {listen: \"0.0.0.0:9001\", user: u, password_file: /pw}\n" + services) ==
           "(no error)");
 }
+
+}  // namespace unit_listen_address_test

@@ -6,6 +6,8 @@
 
 #include "tend/util/listener_list.hpp"
 
+namespace unit_listener_list_test {
+
 using namespace tend;
 
 TEST_CASE("listeners are called in the order they were added, until their subscription goes") {
@@ -55,3 +57,5 @@ TEST_CASE("moving a subscription moves the registration") {
     list.for_each([](const auto& f) { f(); });
     CHECK(calls == 1);
 }
+
+}  // namespace unit_listener_list_test

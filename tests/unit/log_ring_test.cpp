@@ -4,6 +4,8 @@
 
 #include "tend/output/log_ring.hpp"
 
+namespace unit_log_ring_test {
+
 using namespace tend;
 
 namespace {
@@ -116,3 +118,5 @@ TEST_CASE("a cleared ring holds nothing and takes lines again") {
     ring.push(line(6, "6"));
     CHECK(texts(ring, 10) == "6;");
 }
+
+}  // namespace unit_log_ring_test

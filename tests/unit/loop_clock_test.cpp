@@ -10,6 +10,8 @@
 
 #include "tend/event/event_loop.hpp"
 
+namespace unit_loop_clock_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -88,3 +90,5 @@ TEST_CASE("a loop timer's callback may arm its own timer again") {
     CHECK(fired == 3);
     CHECK_FALSE(timer->armed());
 }
+
+}  // namespace unit_loop_clock_test

@@ -6,6 +6,8 @@
 #include "tend/http/metrics_page.hpp"
 #include "tend/http/metrics_text.hpp"
 
+namespace unit_metrics_text_test {
+
 using namespace tend;
 
 TEST_CASE("a label value escapes backslash, double quote and newline, and nothing else") {
@@ -76,3 +78,5 @@ TEST_CASE("the metrics page has a sample of each service, and leaves out figures
     CHECK(page.find("tend_requests_total{front=\"control\"} 5\n") != std::string::npos);
     CHECK(page.find("tend_requests_total{front=\"http\"} 0\n") != std::string::npos);
 }
+
+}  // namespace unit_metrics_text_test

@@ -16,6 +16,8 @@
 #include "open_descriptors.hpp"
 #include "tend/process/notify_socket.hpp"
 
+namespace unit_notify_socket_test {
+
 using namespace tend;
 
 namespace {
@@ -166,3 +168,5 @@ TEST_CASE("a notify directory owned by another uid is refused") {
                              .c_str(),
                          std::system_error);
 }
+
+}  // namespace unit_notify_socket_test

@@ -4,6 +4,8 @@
 #include "temp_dir.hpp"
 #include "tend/supervisor/operations.hpp"
 
+namespace unit_operations_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -472,3 +474,5 @@ TEST_CASE("a reload of a config with errors is refused with them, and leaves eve
     CHECK(f.h.state("db") == ServiceState::running);
     CHECK(done.calls == 1);
 }
+
+}  // namespace unit_operations_test

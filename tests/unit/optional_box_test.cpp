@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+namespace unit_optional_box_test {
+
 using tend::OptionalBox;
 
 TEST_CASE("an optional box is as small as a pointer and empty by default") {
@@ -60,3 +62,5 @@ TEST_CASE("an optional box copies deeply and compares by value") {
     b = same;  // assigned to itself, it keeps its value
     CHECK(*b == "web");
 }
+
+}  // namespace unit_optional_box_test

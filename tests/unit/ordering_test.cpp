@@ -2,6 +2,8 @@
 
 #include "tend/supervisor/ordering.hpp"
 
+namespace unit_ordering_test {
+
 using namespace tend;
 
 namespace {
@@ -83,3 +85,5 @@ TEST_CASE("stop order goes through services that already exited: db <- migrate (
     views[2].state = ServiceState::stopped;
     CHECK(services_to_stop(graph, views) == std::vector<std::size_t>{0});
 }
+
+}  // namespace unit_ordering_test

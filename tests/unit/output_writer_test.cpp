@@ -10,6 +10,8 @@
 #include "tend/util/unique_fd.hpp"
 #include "test_pipe.hpp"
 
+namespace unit_output_writer_test {
+
 using namespace tend;
 using tend::testing::TestPipe;
 
@@ -136,3 +138,5 @@ TEST_CASE("a tail left open is charged before anything is written") {
     CHECK(service->queued == 0);
     CHECK(writer.queued() == 0);
 }
+
+}  // namespace unit_output_writer_test

@@ -5,6 +5,8 @@
 
 #include "tend/log/own_log.hpp"
 
+namespace unit_own_log_test {
+
 using namespace tend;
 
 TEST_CASE("tend's own log keeps whole lines up to its bound, oldest dropped first") {
@@ -33,3 +35,5 @@ TEST_CASE("followers of tend's own log get each line from then on, until they un
     CHECK(seen == std::vector<std::string>{"one\n", "two\n"});
     CHECK(log.text() == "before\none\ntwo\nthree\n");
 }
+
+}  // namespace unit_own_log_test

@@ -6,6 +6,8 @@
 
 #include "tend/util/pattern.hpp"
 
+namespace unit_pattern_test {
+
 using namespace tend;
 
 namespace {
@@ -124,3 +126,5 @@ TEST_CASE("a long line is searched in a prefix that shrinks as the pattern grows
     CHECK_FALSE(end.search(std::string(64 * 1024, 'x') + "!"));
     CHECK(end.search("abx"));
 }
+
+}  // namespace unit_pattern_test

@@ -2,6 +2,8 @@
 
 #include "tend/process/pid_table.hpp"
 
+namespace unit_pid_table_test {
+
 using namespace tend;
 
 TEST_CASE("a reaped pid goes to its owner once; an unknown one is an orphan") {
@@ -24,3 +26,5 @@ TEST_CASE("an owner that goes away takes all its pids with it") {
     CHECK_FALSE(table.take(101));
     CHECK(table.take(102) == PidOwner{8});
 }
+
+}  // namespace unit_pid_table_test

@@ -6,6 +6,8 @@
 
 #include "tend/cli/pid_view.hpp"
 
+namespace unit_pid_view_test {
+
 using namespace tend;
 
 namespace {
@@ -61,3 +63,5 @@ TEST_CASE("in tend's own namespace a pid is itself; tend's pid is what the socke
 TEST_CASE("where tend is out of sight nothing is mapped, and the reason is given") {
     CHECK_THROWS_WITH_AS(PidView(0).outer(7), "tend runs in a PID namespace this one does not contain", std::runtime_error);
 }
+
+}  // namespace unit_pid_view_test

@@ -7,6 +7,8 @@
 
 #include "tend/process/posix_spawner.hpp"
 
+namespace unit_posix_spawner_test {
+
 using namespace tend;
 
 namespace {
@@ -118,3 +120,5 @@ TEST_CASE("a limit the child may not set is a spawn error naming the limit and v
     CHECK_FALSE(r.ok());
     CHECK(r.what == std::string("failed to set the limit nofile to unlimited: ") + std::strerror(r.error));
 }
+
+}  // namespace unit_posix_spawner_test

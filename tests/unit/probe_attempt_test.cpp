@@ -13,6 +13,8 @@
 #include "tend/event/loop_clock.hpp"
 #include "tend/supervisor/probe_attempt.hpp"
 
+namespace unit_probe_attempt_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -222,3 +224,5 @@ TEST_CASE("an http probe does not believe a server whose status line is no statu
         CHECK(result.output == "no HTTP status line in the reply");
     }
 }
+
+}  // namespace unit_probe_attempt_test

@@ -3,6 +3,8 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/config/probe_parser.hpp"
 
+namespace unit_probe_parser_test {
+
 using namespace tend;
 
 namespace {
@@ -54,3 +56,5 @@ TEST_CASE("a log pattern RE2 cannot take is an error at its place that says why"
     CHECK_THROWS_AS(with("    ready: {log: '(' }\n"), ConfigError);
     CHECK_NOTHROW(with("    ready: {log: '(a+)+$'}\n"));
 }
+
+}  // namespace unit_probe_parser_test

@@ -12,6 +12,8 @@
 #include "tend/process/posix_spawner.hpp"
 #include "tend/process/process_host.hpp"
 
+namespace unit_process_host_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -86,3 +88,5 @@ TEST_CASE("a descendant that called setsid is noted in the scope, signalled with
     CHECK_FALSE(host.alive(worker));
     if (host.alive(worker)) kill(worker, SIGKILL);  // a failed check must not leave it holding stdout
 }
+
+}  // namespace unit_process_host_test

@@ -7,6 +7,8 @@
 #include "tend/process/process_scanner.hpp"
 #include "tend/process/process_usage.hpp"
 
+namespace unit_process_usage_test {
+
 using namespace tend;
 
 TEST_CASE("a stat line gives its process group, CPU time and resident memory, even with ') ' in the name") {
@@ -67,3 +69,5 @@ TEST_CASE("a scan drops the kept stat file of a process that is gone, and finds 
     CHECK(groups.count(child) == 0);
     CHECK_FALSE(scanner.keeps(child));
 }
+
+}  // namespace unit_process_usage_test

@@ -4,6 +4,8 @@
 
 #include "tend/control/protocol.hpp"
 
+namespace unit_protocol_test {
+
 using namespace tend;
 
 namespace {
@@ -73,3 +75,5 @@ TEST_CASE("replies are one line of JSON") {
     CHECK(encode_ok({{"a", 1}}) == "{\"ok\":true,\"result\":{\"a\":1}}\n");
     CHECK(encode_error("no such service: x") == "{\"error\":\"no such service: x\",\"ok\":false}\n");
 }
+
+}  // namespace unit_protocol_test

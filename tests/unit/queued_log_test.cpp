@@ -12,6 +12,8 @@
 #include "tend/util/unique_fd.hpp"
 #include "test_pipe.hpp"
 
+namespace unit_queued_log_test {
+
 using namespace tend;
 using tend::testing::TestPipe;
 
@@ -61,3 +63,5 @@ TEST_CASE("when stderr is stdout's own file, the log goes through stdout's write
     }
     CHECK(shared.drain().find("through the shared writer") != std::string::npos);
 }
+
+}  // namespace unit_queued_log_test

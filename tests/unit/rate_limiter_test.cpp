@@ -2,6 +2,8 @@
 
 #include "tend/util/rate_limiter.hpp"
 
+namespace unit_rate_limiter_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -19,3 +21,5 @@ TEST_CASE("a rate limiter admits the first of each window and counts the rest") 
     CHECK(limiter.window_end() == t + 20s);
     CHECK(limiter.take_suppressed() == 1);
 }
+
+}  // namespace unit_rate_limiter_test

@@ -9,6 +9,8 @@
 
 #include "tend/util/regular_file.hpp"
 
+namespace unit_regular_file_test {
+
 using namespace tend;
 
 namespace {
@@ -37,3 +39,5 @@ TEST_CASE("a regular file is read whole; anything else is refused with the reaso
     std::ofstream(file) << std::string((1 << 20) + 1, 'x');
     CHECK_THROWS_WITH_AS(read_regular_file(file, 1 << 20), "larger than 1 MiB", std::runtime_error);
 }
+
+}  // namespace unit_regular_file_test

@@ -5,6 +5,8 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/reload_plan.hpp"
 
+namespace unit_reload_plan_test {
+
 using namespace tend;
 
 namespace {
@@ -102,3 +104,5 @@ TEST_CASE("a stop waits for a dependent's stop even through a dependent that is 
     CHECK_FALSE(r.advance(plan));
     CHECK(r.stops == std::vector<std::string>{"proxy", "db"});
 }
+
+}  // namespace unit_reload_plan_test

@@ -2,6 +2,8 @@
 
 #include "tend/control/reload_reply.hpp"
 
+namespace unit_reload_reply_test {
+
 using namespace tend;
 
 namespace {
@@ -44,3 +46,5 @@ TEST_CASE("the reply's cut is made well within what a control connection may hol
     CHECK(reply["plan"].back() == "... and " + std::to_string(reply["left_out"].get<std::size_t>()) +
                                       " more not listed (a reply holds at most 3 MiB)");
 }
+
+}  // namespace unit_reload_reply_test

@@ -6,6 +6,8 @@
 #include "tend/config/replica_scale.hpp"
 #include "tend/supervisor/operations.hpp"
 
+namespace unit_replica_scale_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -162,3 +164,5 @@ TEST_CASE("rescale is pure: a set's instances past the count go, new ones come a
     CHECK(c.services.size() == 1);
     CHECK(c.replica_sets.at("w").count == 0);
 }
+
+}  // namespace unit_replica_scale_test

@@ -10,6 +10,8 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/operations.hpp"
 
+namespace unit_replicas_test {
+
 using namespace tend;
 
 namespace {
@@ -130,3 +132,5 @@ TEST_CASE("a reload that changes only replicas adds or removes the highest insta
     for (const auto& d : down.services) said.push_back(describe(d));
     CHECK(said == std::vector<std::string>{"= w-0", "= w-1", "- w-2", "- w-3", "- w-4"});
 }
+
+}  // namespace unit_replicas_test

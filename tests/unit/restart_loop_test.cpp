@@ -2,6 +2,8 @@
 
 #include "tend/service/restart_loop.hpp"
 
+namespace unit_restart_loop_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -21,3 +23,5 @@ TEST_CASE("restarts spread wider than a minute are no loop") {
     CHECK_FALSE(loop.note(at += 13s));
     CHECK(loop.note(at += 13s));
 }
+
+}  // namespace unit_restart_loop_test

@@ -11,6 +11,8 @@
 
 #include "tend/output/rotating_file.hpp"
 
+namespace unit_rotating_file_test {
+
 using namespace tend;
 namespace fs = std::filesystem;
 
@@ -124,3 +126,5 @@ TEST_CASE("a FIFO log file with no reader does not block the writer") {
     file.write("dropped, and reported\n");
     CHECK_FALSE(file.healthy());
 }
+
+}  // namespace unit_rotating_file_test

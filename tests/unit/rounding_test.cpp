@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+namespace unit_rounding_test {
+
 namespace {
 
 bool negative_zero(double x) { return x == 0.0 && std::signbit(x); }
@@ -54,3 +56,5 @@ TEST_CASE("lround and llround round halves away from zero and saturate to the in
     CHECK(std::lround(v(-9.3e18)) == LONG_MIN);
     CHECK(std::llround(v(-9.2e18)) == -9200000000000000000LL);
 }
+
+}  // namespace unit_rounding_test

@@ -4,6 +4,8 @@
 #include "config_errors.hpp"
 #include "fake_credentials.hpp"
 
+namespace unit_schedule_keys_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -54,3 +56,5 @@ TEST_CASE("depending on a scheduled job is an error: it is never running") {
           "t.yaml:7:18: services.web.depends_on: job is a scheduled job: it is never running, so nothing can wait for "
           "it (a one-shot without schedule can be waited for)");
 }
+
+}  // namespace unit_schedule_keys_test

@@ -5,6 +5,8 @@
 #include "supervisor_harness.hpp"
 #include "tend/supervisor/scheduler.hpp"
 
+namespace unit_scheduler_test {
+
 using namespace tend;
 using namespace tend::test;
 using namespace std::chrono_literals;
@@ -172,3 +174,5 @@ TEST_CASE("a job a reload removes is forgotten; one it adds is aimed from the re
     CHECK(runs(h, "b") == 1);
     CHECK(times(h, "b").last->started == h.clock.wall_start + 15s);
 }
+
+}  // namespace unit_scheduler_test

@@ -6,6 +6,8 @@
 
 #include "supervisor_harness.hpp"
 
+namespace unit_scope_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -77,3 +79,5 @@ TEST_CASE("once stopped, its scope is empty: a signal request says it is not run
     CHECK(web.scope.empty());
     CHECK(h.supervisor->signal(web, SIGUSR1) == "web is not running");
 }
+
+}  // namespace unit_scope_test

@@ -17,6 +17,8 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/supervisor/service_checks.hpp"
 
+namespace unit_service_checks_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -398,3 +400,5 @@ TEST_CASE("ready.log: searches take at most a tenth of the time; past it lines a
     line("started");
     CHECK(rig.got(EventKind::ready));
 }
+
+}  // namespace unit_service_checks_test

@@ -8,6 +8,8 @@
 #include "tend/config/config_loader.hpp"
 #include "tend/config/service_keys.hpp"
 
+namespace unit_service_keys_test {
+
 using namespace tend;
 
 namespace {
@@ -67,3 +69,5 @@ TEST_CASE("the key names, the parser's known keys and the diff's restart keys co
         if (key.effect == ReloadEffect::restart && !key.spelling_of) restarting.emplace_back(key.key);
     CHECK(restart_keys() == restarting);
 }
+
+}  // namespace unit_service_keys_test

@@ -6,6 +6,8 @@
 
 #include "tend/service/service_machine.hpp"
 
+namespace unit_service_machine_test {
+
 using namespace tend;
 using std::chrono::milliseconds;
 
@@ -671,3 +673,5 @@ TEST_CASE("the machine's policy takes the spec's run policy and its defaults fro
     CHECK(p.max_restarts == -1);
     CHECK(p.readiness.immediate());
 }
+
+}  // namespace unit_service_machine_test

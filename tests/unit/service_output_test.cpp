@@ -11,6 +11,8 @@
 #include "open_descriptors.hpp"
 #include "test_pipe.hpp"
 
+namespace unit_service_output_test {
+
 using namespace tend;
 using tend::testing::open_descriptors;
 using tend::testing::TestPipe;
@@ -157,3 +159,5 @@ TEST_CASE("drain takes what is in the pipe and ends a partial line when the main
     output.drain();
     CHECK(kept(output) == std::vector<std::string>{"out:done", "out:no newline"});
 }
+
+}  // namespace unit_service_output_test

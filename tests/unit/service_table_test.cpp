@@ -5,6 +5,8 @@
 
 #include "tend/supervisor/service_table.hpp"
 
+namespace unit_service_table_test {
+
 using namespace tend;
 
 namespace {
@@ -74,3 +76,5 @@ TEST_CASE("an unknown name is answered with the closest configured one") {
     CHECK(table.no_such_service("webb") == "no such service: webb (did you mean web?)");
     CHECK(table.no_such_service("postgres") == "no such service: postgres");
 }
+
+}  // namespace unit_service_table_test

@@ -8,6 +8,8 @@
 
 #include "tend/supervisor/service.hpp"
 
+namespace unit_service_test {
+
 using namespace tend;
 
 namespace {
@@ -71,3 +73,5 @@ TEST_CASE("of two inherited entries of one name, the later one is passed on, onc
     CHECK(value_in(env, "TEND_TEST_TWICE") == "second");
     CHECK(env.size() == saved.size() + 1);
 }
+
+}  // namespace unit_service_test

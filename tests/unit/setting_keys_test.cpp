@@ -13,6 +13,8 @@
 #include "tend/config/setting_keys.hpp"
 #include "tend/config/settings_parser.hpp"
 
+namespace unit_setting_keys_test {
+
 using namespace tend;
 
 namespace {
@@ -96,3 +98,5 @@ TEST_CASE("docs/configuration.md's settings table is the registry's rows, and te
         CHECK(man.find(std::string("*") + key.key + "*") != std::string::npos);
     }
 }
+
+}  // namespace unit_setting_keys_test

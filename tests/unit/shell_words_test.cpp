@@ -2,6 +2,8 @@
 
 #include "tend/util/shell_words.hpp"
 
+namespace unit_shell_words_test {
+
 using namespace tend;
 using Words = std::vector<std::string>;
 
@@ -24,3 +26,5 @@ TEST_CASE("an unterminated quote or a trailing backslash is no command") {
         CHECK_FALSE(split_shell_words(bad).has_value());
     }
 }
+
+}  // namespace unit_shell_words_test

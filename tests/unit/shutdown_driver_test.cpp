@@ -6,6 +6,8 @@
 
 #include "supervisor_harness.hpp"
 
+namespace unit_shutdown_driver_test {
+
 using namespace tend;
 using namespace tend::test;
 using namespace std::chrono_literals;
@@ -130,3 +132,5 @@ TEST_CASE("a SIGTERM while shutting down changes nothing: the stop keeps its gra
     CHECK(got(h, slow, SIGKILL));
     CHECK(h.loop.finished_with() == 1);
 }
+
+}  // namespace unit_shutdown_driver_test

@@ -2,6 +2,8 @@
 
 #include "tend/supervisor/shutdown_sequence.hpp"
 
+namespace unit_shutdown_sequence_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -45,3 +47,5 @@ TEST_CASE("grace is skipped once; the phases after the services are sweeping one
     CHECK(s.done());
     CHECK_FALSE(s.sweeping());
 }
+
+}  // namespace unit_shutdown_sequence_test

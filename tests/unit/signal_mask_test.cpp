@@ -9,6 +9,8 @@
 
 #include "tend/event/signal_mask.hpp"
 
+namespace unit_signal_mask_test {
+
 using namespace tend;
 
 namespace {
@@ -89,3 +91,5 @@ TEST_CASE("a kill(2)-sent fault signal is held for signalfd once the fault signa
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGSEGV);
 }
+
+}  // namespace unit_signal_mask_test

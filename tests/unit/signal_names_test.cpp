@@ -4,6 +4,8 @@
 
 #include "tend/util/signal_names.hpp"
 
+namespace unit_signal_names_test {
+
 using namespace tend;
 
 TEST_CASE("signals parse by short name, SIG name, any case, or number") {
@@ -49,3 +51,5 @@ TEST_CASE("numbers the C library keeps for itself are no signal (a fuzzer found 
     for (int n = 1; n < 70; ++n)
         if (auto sig = parse_signal(std::to_string(n))) CHECK(parse_signal(signal_name(*sig)) == sig);
 }
+
+}  // namespace unit_signal_names_test

@@ -9,6 +9,8 @@
 
 #include "supervisor_harness.hpp"
 
+namespace unit_signal_router_test {
+
 using namespace tend;
 using namespace tend::test;
 using namespace std::chrono_literals;
@@ -74,3 +76,5 @@ TEST_CASE("in tend -- CMD mode every signal goes to CMD's group, rewritten or dr
     CHECK(std::find(sent.begin(), sent.end(), SIGQUIT) != sent.end());
     CHECK(std::find(sent.begin(), sent.end(), SIGTERM) == sent.end());
 }
+
+}  // namespace unit_signal_router_test

@@ -10,6 +10,8 @@
 
 #include "tend/control/socket_listener.hpp"
 
+namespace unit_socket_listener_test {
+
 using namespace tend;
 
 TEST_CASE("the peer's uid, pid and supplementary groups come from the kernel") {
@@ -49,3 +51,5 @@ TEST_CASE("a control socket path that names a file which is not a socket is refu
     CHECK_THROWS_AS(bind_listener(path, std::nullopt), std::runtime_error);  // a live one
     std::filesystem::remove_all(dir);
 }
+
+}  // namespace unit_socket_listener_test

@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <vector>
 
+namespace unit_status_command_line_test {
+
 using namespace tend;
 
 namespace {
@@ -49,3 +51,5 @@ TEST_CASE("every other command line is left to CLI11") {
         CHECK_FALSE(read(args));
     }
 }
+
+}  // namespace unit_status_command_line_test

@@ -3,6 +3,8 @@
 #include "supervisor_harness.hpp"
 #include "tend/http/status_page.hpp"
 
+namespace unit_status_page_test {
+
 using namespace tend;
 using namespace tend::test;
 
@@ -103,3 +105,5 @@ TEST_CASE("the page lists every service, and its actions start, stop and restart
     CHECK(page.act("kill/web").status == 404);
     CHECK(page.act("start").body == "no such action: start (start, stop or restart)\n");
 }
+
+}  // namespace unit_status_page_test

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+namespace unit_status_reply_test {
+
 using namespace tend;
 
 TEST_CASE("a status reply's rows carry every field the table shows") {
@@ -141,3 +143,5 @@ TEST_CASE("deeply nested or huge replies are read without recursion and in full"
     CHECK(many.rows[4999].name == "s4999");
     CHECK(many.rows[4999].pid == 5001);
 }
+
+}  // namespace unit_status_reply_test

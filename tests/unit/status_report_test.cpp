@@ -8,6 +8,8 @@
 #include "tend/control/protocol.hpp"
 #include "tend/control/status_report.hpp"
 
+namespace unit_status_report_test {
+
 using namespace tend;
 
 namespace {
@@ -75,3 +77,5 @@ TEST_CASE("the status reply is byte for byte what the json tree dumped") {
 
     CHECK(encode_status_reply(services) == through_json(services));
 }
+
+}  // namespace unit_status_report_test

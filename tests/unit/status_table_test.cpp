@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+namespace unit_status_table_test {
+
 using namespace tend;
 
 namespace {
@@ -78,3 +80,5 @@ TEST_CASE("sd_notify's status, the health check and a completed one-shot are sho
           "init  COMPLETED exit code 0\n");
     CHECK(table_of(services, true).find("\033[32mCOMPLETED\033[0m") != std::string::npos);
 }
+
+}  // namespace unit_status_table_test

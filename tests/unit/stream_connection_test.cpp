@@ -13,6 +13,8 @@
 #include "tend/event/event_loop.hpp"
 #include "tend/event/stream_connection.hpp"
 
+namespace unit_stream_connection_test {
+
 using namespace tend;
 
 namespace {
@@ -256,3 +258,5 @@ TEST_CASE("an idle connection closes after idle_timeout, a streaming one never d
     step(loop, 5);
     CHECK_FALSE(streaming.closed);
 }
+
+}  // namespace unit_stream_connection_test

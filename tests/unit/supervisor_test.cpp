@@ -5,6 +5,8 @@
 
 #include "supervisor_harness.hpp"
 
+namespace unit_supervisor_test {
+
 using namespace tend;
 using namespace tend::test;
 using namespace std::chrono_literals;
@@ -456,3 +458,5 @@ TEST_CASE("a service with neither readiness nor health has no checks; a reload t
     h.turn();
     CHECK_FALSE(h.host.is_alive(web));  // one failure of retries: 1 restarts it
 }
+
+}  // namespace unit_supervisor_test

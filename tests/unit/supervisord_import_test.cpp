@@ -13,6 +13,8 @@
 #include "tend/cli/supervisord_import.hpp"
 #include "tend/config/config_loader.hpp"
 
+namespace unit_supervisord_import_test {
+
 using namespace tend;
 
 namespace {
@@ -423,3 +425,5 @@ TEST_CASE("import's work is linear in a value's length and in the number of sect
         CHECK_MESSAGE(large / small < 16, shape);
     }
 }
+
+}  // namespace unit_supervisord_import_test

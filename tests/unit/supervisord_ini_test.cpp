@@ -4,6 +4,8 @@
 
 #include "tend/cli/supervisord_ini.hpp"
 
+namespace unit_supervisord_ini_test {
+
 using namespace tend;
 
 TEST_CASE("supervisord's ini: sections, both separators, comments, inline comments and continued values") {
@@ -37,3 +39,5 @@ TEST_CASE("a line that is nothing supervisord reads is an error with its file an
     CHECK_THROWS_WITH_AS(parse_ini("[program:a\n", "s.conf"), "s.conf:1: a section header must end with ']': [program:a",
                          std::runtime_error);
 }
+
+}  // namespace unit_supervisord_ini_test

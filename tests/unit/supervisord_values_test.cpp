@@ -4,6 +4,8 @@
 
 #include "tend/cli/supervisord_values.hpp"
 
+namespace unit_supervisord_values_test {
+
 using namespace tend;
 using Words = std::vector<std::string>;
 
@@ -38,3 +40,5 @@ TEST_CASE("supervisord's booleans") {
     for (const char* yes : {"true", "TRUE", "yes", "On", "1"}) CHECK(truthy(yes));
     for (const char* no : {"false", "no", "off", "0", "", "unexpected"}) CHECK_FALSE(truthy(no));
 }
+
+}  // namespace unit_supervisord_values_test

@@ -2,6 +2,8 @@
 
 #include "tend/util/time_budget.hpp"
 
+namespace unit_time_budget_test {
+
 using namespace tend;
 using namespace std::chrono_literals;
 
@@ -25,3 +27,5 @@ TEST_CASE("a budget that never spends is always available") {
     const TimeBudget::TimePoint t0 = std::chrono::steady_clock::time_point{} + 1h;
     for (int i = 0; i < 1000; ++i) CHECK(budget.available(t0 + std::chrono::milliseconds(i)));
 }
+
+}  // namespace unit_time_budget_test

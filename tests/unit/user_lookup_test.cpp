@@ -2,6 +2,8 @@
 
 #include "tend/process/user_lookup.hpp"
 
+namespace unit_user_lookup_test {
+
 using namespace tend;
 
 TEST_CASE("numeric ids: every value that fits, but never (id_t)-1 or an overflow") {
@@ -41,3 +43,5 @@ TEST_CASE("a bare uid without a passwd entry runs as itself, gid = uid") {
     CHECK(creds.uid == 4000000000u);
     CHECK(creds.gid == 4000000000u);
 }
+
+}  // namespace unit_user_lookup_test

@@ -4,6 +4,8 @@
 #include "supervisor_harness.hpp"
 #include "tend/supervisor/wait_reasons.hpp"
 
+namespace unit_wait_reasons_test {
+
 using namespace tend;
 using namespace tend::test;
 using namespace std::chrono_literals;
@@ -63,3 +65,5 @@ TEST_CASE("a dependency not yet up is waited for with what it lacks") {
     h.turn();
     CHECK(waiting(h, "web") == "db: restarting after a failure");
 }
+
+}  // namespace unit_wait_reasons_test

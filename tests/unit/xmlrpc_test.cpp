@@ -5,6 +5,8 @@
 #include "tend/http/supervisor_rpc.hpp"
 #include "tend/http/xmlrpc.hpp"
 
+namespace unit_xmlrpc_test {
+
 using namespace tend;
 
 namespace {
@@ -135,3 +137,5 @@ TEST_CASE("faults read as supervisord's: the code's name, then the detail") {
     CHECK(RpcError(Fault::bad_name, "").text == "BAD_NAME: ");  // getProcessInfo(""), as supervisord words it
     CHECK(static_cast<int>(Fault::cant_reread) == 92);
 }
+
+}  // namespace unit_xmlrpc_test

@@ -5,6 +5,8 @@
 #include "tend/config/yaml_document.hpp"
 #include "tend/config/yaml_merge.hpp"
 
+namespace unit_yaml_merge_test {
+
 using namespace tend;
 
 namespace {
@@ -74,3 +76,5 @@ TEST_CASE("a merge key that merges a map into itself is refused, not walked for 
     const bool loaded = load_one_document(reader, "a: &a\n  k: 1\n  <<: *a\n").has_value();
     CHECK((!loaded || !reader.errors().empty()));
 }
+
+}  // namespace unit_yaml_merge_test
