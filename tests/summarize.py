@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def counts(entry):
-    if entry.get("name", "").startswith("fuzz-"):
+    if entry.get("name", "").split(" / ")[-1].startswith("fuzz-"):  # "tend:fuzz / fuzz-config"
         # A fuzz target's run is one case: it ran its time without a finding, or it did not.
         return (1, 0) if entry.get("result") == "OK" else (0, 1)
     out = entry.get("stdout", "") or ""

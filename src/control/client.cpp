@@ -9,7 +9,8 @@
 
 namespace tend {
 
-ControlClient::ControlClient(const std::string& socket_path) {
+ControlClient::ControlClient(const std::string& socket_path, std::size_t max_reply_line)
+    : socket_path_(socket_path), max_reply_line_(max_reply_line) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (socket_path.size() >= sizeof addr.sun_path) throw ConnectError("socket path " + socket_path + " is too long");
@@ -82,6 +83,10 @@ std::optional<std::string> ControlClient::next_line() {
             return line;
         }
         scanned_ = buffer_.size();
+        if (buffer_.size() > max_reply_line_)
+            throw std::runtime_error("the reply from " + socket_path_ + " has no line end in its first " +
+                                     std::to_string(max_reply_line_) +
+                                     " bytes: not tend's control socket, or a broken tend");
         char chunk[65536];
         ssize_t n = read(fd_.get(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) continue;

@@ -140,7 +140,12 @@ Subscription SupervisorRpc::reload_config(const XmlRpcArray& params, RpcReply& r
             else if (d.change == ServiceChange::removed) removed.push_back(d.name);
             else if (d.change == ServiceChange::restarted || d.change == ServiceChange::updated) changed.push_back(d.name);
         }
-        done(XmlRpcValue(XmlRpcArray{XmlRpcArray{std::move(added), std::move(changed), std::move(removed)}}));
+        // One array holding the three: XmlRpcArray{XmlRpcArray{...}} would be
+        // the inner array itself under clang (a braced list of one element of the
+        // same type copies it), and supervisorctl unpacks result[0] into three.
+        XmlRpcArray result_list;
+        result_list.emplace_back(XmlRpcArray{std::move(added), std::move(changed), std::move(removed)});
+        done(XmlRpcValue(std::move(result_list)));
     });
 }
 
