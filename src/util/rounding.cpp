@@ -1,9 +1,11 @@
-// ceil, floor, lround and llround, defined here so that tend and tendctl need
-// no libm.so.6: these four (called by fmt's and spdlog's inline code and by a
-// few conversions of seconds to milliseconds) were all they took from it. A
-// shared object costs PID 1 a mapping and its relocations, tendctl a load at
-// every call, and the portable bundle 340 KB compressed (0.9 MB unpacked).
-// Static libm is no way out: glibc's libm.a needs the static libc's internals.
+// ceil, floor, lround, llround and fmod, defined here so that tend and tendctl
+// need no libm.so.6: the first four (called by fmt's and spdlog's inline code
+// and by a few conversions of seconds to milliseconds) and pugixml's fmod (its
+// XPath `mod`, linked in with the XML-RPC reader though tend runs no XPath)
+// were all they took from it. A shared object costs PID 1 a mapping and its
+// relocations (libm: 164 KiB of tend's PSS), tendctl a load at every call, and
+// the portable bundle 340 KB compressed (0.9 MB unpacked). Static libm is no
+// way out: glibc's libm.a needs the static libc's internals.
 //
 // Exact for every double: a value of magnitude 2^52 or more (and an infinity
 // or NaN) is already integral and is returned as it is; below that the
@@ -48,5 +50,22 @@ double floor(double x) {
 long lround(double x) { return rounded_half_away<long>(x, LONG_MIN); }
 
 long long llround(double x) { return rounded_half_away<long long>(x, LLONG_MIN); }
+
+#if defined(__x86_64__) || defined(__i386__)
+// The x87's partial remainder, repeated until complete (C2 clear), as glibc's
+// own i386 fmod did: exact, with the dividend's sign; NaN for a zero divisor
+// or an infinite dividend, the dividend itself for an infinite divisor. Each
+// step takes up to 63 bits off the quotient's exponent, so at most 33 steps.
+// (errno is not set: nothing in tend reads it after fmod.) Elsewhere libm's is linked.
+double fmod(double x, double y) {
+    long double rest = x;
+    const long double divisor = y;
+    unsigned short status;
+    do {
+        asm("fprem\n\tfnstsw %0" : "=a"(status), "+t"(rest) : "u"(divisor));
+    } while (status & 0x400);
+    return static_cast<double>(rest);
+}
+#endif
 
 }  // extern "C"

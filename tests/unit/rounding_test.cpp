@@ -1,10 +1,13 @@
-// src/util/rounding.cpp replaces libm's ceil, floor, lround and llround in
-// the programs (and in this test binary): they must give libm's answers.
+// src/util/rounding.cpp replaces libm's ceil, floor, lround, llround and fmod
+// in the programs (and in this test binary): they must give libm's answers.
 #include <doctest/doctest.h>
 
 #include <climits>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
 
 namespace unit_rounding_test {
 
@@ -56,5 +59,61 @@ TEST_CASE("lround and llround round halves away from zero and saturate to the in
     CHECK(std::lround(v(-9.3e18)) == LONG_MIN);
     CHECK(std::llround(v(-9.2e18)) == -9200000000000000000LL);
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+namespace {
+
+std::uint64_t bits(double x) {
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+// libm's long double fmodl (a symbol rounding.cpp leaves to libm) is the
+// reference: a remainder of two doubles is exact, so both give the same double.
+bool same_as_libm(double x, double y) {
+    const double ours = std::fmod(v(x), v(y));
+    const double theirs = static_cast<double>(fmodl(x, y));
+    if (std::isnan(theirs)) return std::isnan(ours);
+    return bits(ours) == bits(theirs);
+}
+
+}  // namespace
+
+TEST_CASE("fmod is exact, keeps the dividend's sign, and is NaN where libm's is") {
+    const double inf = std::numeric_limits<double>::infinity();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double tiny = std::numeric_limits<double>::denorm_min();
+    CHECK(std::fmod(v(7.0), v(3.0)) == 1.0);
+    CHECK(std::fmod(v(-7.0), v(3.0)) == -1.0);
+    CHECK(std::fmod(v(7.0), v(-3.0)) == 1.0);
+    CHECK(std::fmod(v(5.5), v(1.25)) == 0.5);
+    CHECK(negative_zero(std::fmod(v(-6.0), v(3.0))));
+    CHECK(negative_zero(std::fmod(v(-0.0), v(3.0))));
+    CHECK(std::isnan(std::fmod(v(1.0), v(0.0))));
+    CHECK(std::isnan(std::fmod(v(inf), v(2.0))));
+    CHECK(std::isnan(std::fmod(v(nan), v(2.0))));
+    CHECK(std::isnan(std::fmod(v(2.0), v(nan))));
+    CHECK(std::fmod(v(2.5), v(inf)) == 2.5);
+    // The largest quotient there is (about 2^2098): the partial remainder is repeated.
+    CHECK(same_as_libm(std::numeric_limits<double>::max(), tiny));
+    CHECK(same_as_libm(1e308, 3.0));
+    CHECK(same_as_libm(tiny * 7, tiny * 2));
+    CHECK(same_as_libm(0.1, 0.01));
+    // Every kind of double (subnormals, infinities, NaNs) as random bit patterns,
+    // and pairs of nearby magnitudes, where most remainders are not zero.
+    std::mt19937_64 random(20261207);
+    int differing = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::uint64_t a = random(), b = random();
+        if (i % 2) b = (a & 0xfff0'0000'0000'0000) ^ (b & 0x800f'ffff'ffff'ffff) ^ (std::uint64_t{random() % 8} << 52);
+        double x, y;
+        std::memcpy(&x, &a, sizeof x);
+        std::memcpy(&y, &b, sizeof y);
+        if (!same_as_libm(x, y)) ++differing;
+    }
+    CHECK(differing == 0);
+}
+#endif
 
 }  // namespace unit_rounding_test
