@@ -67,6 +67,11 @@ nlohmann::json ControlClient::parse_message(const char* begin, const char* end) 
 std::optional<std::string> ControlClient::next_line() {
     for (;;) {
         auto newline = buffer_.find('\n', scanned_);
+        // The line's length so far: up to its line end, or all that came.
+        if ((newline != std::string::npos ? newline : buffer_.size()) > max_reply_line_)
+            throw std::runtime_error("the reply from " + socket_path_ + " has no line end in its first " +
+                                     std::to_string(max_reply_line_) +
+                                     " bytes: not tend's control socket, or a broken tend");
         if (newline != std::string::npos) {
             // The buffer itself when it holds just this line (a reply), so a
             // large one is not copied into fresh pages.
@@ -83,10 +88,6 @@ std::optional<std::string> ControlClient::next_line() {
             return line;
         }
         scanned_ = buffer_.size();
-        if (buffer_.size() > max_reply_line_)
-            throw std::runtime_error("the reply from " + socket_path_ + " has no line end in its first " +
-                                     std::to_string(max_reply_line_) +
-                                     " bytes: not tend's control socket, or a broken tend");
         char chunk[65536];
         ssize_t n = read(fd_.get(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) continue;

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-# Under the sanitizer build (meson -Dsanitize=true) tend runs about 3x slower and
+# Under a sanitizer build (meson -Dsanitize=true, or CI's -Dfuzz=true) tend runs about 3x slower and
 # its RSS holds ASan's shadow memory and quarantine: upper bounds on time and
 # memory are multiplied by this factor there, and only there (tests/run-all.sh sets it).
 SLOWDOWN = float(os.environ.get("TEND_TEST_SLOWDOWN", "1"))

@@ -39,11 +39,17 @@ struct FakeTend {
     UniqueFd accept_one() {
         UniqueFd peer{accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC)};
         REQUIRE(peer);
+        // A small send buffer, so what the kernel holds for a client that
+        // stopped reading does not depend on this machine's defaults.
+        int size = 16 * 1024;
+        REQUIRE(setsockopt(peer.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size) == 0);
         return peer;
     }
 };
 
-// Writes `bytes` (blocking) until done or the client closes; returns how many went.
+// Writes `bytes` (blocking) until done or the client closes, then ends the
+// stream, so a client that wrongly waits for more sees the end instead of
+// hanging the test; returns how many bytes went.
 std::size_t write_all(int fd, const std::string& bytes) {
     std::size_t sent = 0;
     while (sent < bytes.size()) {
@@ -51,52 +57,62 @@ std::size_t write_all(int fd, const std::string& bytes) {
         if (n <= 0) break;  // the client stopped reading and closed
         sent += static_cast<std::size_t>(n);
     }
+    shutdown(fd, SHUT_WR);
     return sent;
 }
 
-std::string refusal_of(ControlClient& client) {
+// The request's outcome as text: the error, or the reply's "result" when it is a string.
+std::string outcome_of(ControlClient& client) {
     try {
-        client.request("status", nlohmann::json::object());
-    } catch (const std::runtime_error& e) {
+        nlohmann::json reply = client.request("status", nlohmann::json::object());
+        return "result of " + std::to_string(reply.value("result", std::string()).size()) + " bytes";
+    } catch (const std::exception& e) {
         return e.what();
     }
-    return "(no error)";
 }
+
+// A reply line of exactly `length` bytes before its line end.
+std::string reply_line(std::size_t length) {
+    const std::string prefix = R"({"ok":true,"result":")";
+    const std::string suffix = R"("})";
+    return prefix + std::string(length - prefix.size() - suffix.size(), 'a') + suffix + "\n";
+}
+
+// Sends `bytes` from another thread while the client reads; the outcome of its request.
+std::string outcome_with_reply(FakeTend& tend, std::size_t limit, const std::string& bytes, std::size_t* sent = nullptr) {
+    std::optional<ControlClient> client(std::in_place, tend.path, limit);
+    UniqueFd peer = tend.accept_one();
+    std::size_t went = 0;
+    std::thread sender([&] { went = write_all(peer.get(), bytes); });
+    std::string outcome = outcome_of(*client);  // never throws, so the thread is always joined
+    client.reset();  // closes the socket: a sender blocked on a full buffer returns
+    sender.join();
+    if (sent) *sent = went;
+    return outcome;
+}
+
+const std::string kTooLong = " has no line end in its first 262144 bytes: not tend's control socket, or a broken tend";
 
 }  // namespace
 
 TEST_CASE("a reply that runs past the longest line taken is refused, naming the socket, before it is all read") {
     FakeTend tend;
     const std::size_t limit = 256 * 1024;
-    std::optional<ControlClient> client(std::in_place, tend.path, limit);
-    UniqueFd peer = tend.accept_one();
     // Sixteen times the limit and no line end: the client stops reading past the
-    // limit, and this sender's send fails once the client's socket is closed.
+    // limit, and the sender's send fails once the client's socket is closed.
     const std::string endless(16 * limit, 'x');
     std::size_t sent = 0;
-    std::thread sender([&] { sent = write_all(peer.get(), endless); });
-    const std::string error = refusal_of(*client);
-    client.reset();
-    sender.join();
-    CHECK(error == "the reply from " + tend.path + " has no line end in its first 262144 bytes: " +
-                       "not tend's control socket, or a broken tend");
+    CHECK(outcome_with_reply(tend, limit, endless, &sent) == "the reply from " + tend.path + kTooLong);
     // What was read (the limit and one chunk) plus both sockets' kernel buffers.
     CHECK(sent < endless.size() / 2);
 }
 
-TEST_CASE("a reply as long as the limit, with its line end, is taken whole") {
+TEST_CASE("a reply line as long as the limit is taken whole, one byte longer is refused however it arrives") {
     FakeTend tend;
     const std::size_t limit = 256 * 1024;
-    ControlClient client(tend.path, limit);
-    UniqueFd peer = tend.accept_one();
-    const std::string prefix = R"({"ok":true,"result":")";
-    const std::string suffix = R"("})";
-    const std::string padding(limit - prefix.size() - suffix.size(), 'a');
-    std::thread sender([&] { write_all(peer.get(), prefix + padding + suffix + "\n"); });
-    nlohmann::json reply = client.request("status", nlohmann::json::object());
-    sender.join();
-    CHECK(reply["ok"] == true);
-    CHECK(reply["result"].get<std::string>().size() == padding.size());
+    CHECK(outcome_with_reply(tend, limit, reply_line(limit)) == "result of " + std::to_string(limit - 23) + " bytes");
+    // The line end arrives in the read that crosses the limit: refused all the same.
+    CHECK(outcome_with_reply(tend, limit, reply_line(limit + 1)) == "the reply from " + tend.path + kTooLong);
 }
 
 // Reads the client's request line, as tend would before answering.
@@ -112,7 +128,7 @@ TEST_CASE("a peer that closes before or after the request, or answers what is no
     {
         ControlClient client(tend.path);
         tend.accept_one();  // accepted and closed at once: the request cannot go
-        CHECK(refusal_of(client) == "tend closed the connection before the request was sent");
+        CHECK(outcome_of(client) == "tend closed the connection before the request was sent");
     }
     {
         ControlClient client(tend.path);
@@ -122,16 +138,16 @@ TEST_CASE("a peer that closes before or after the request, or answers what is no
             request = request_of(peer.get());
             peer.reset();
         });
-        const std::string error = refusal_of(client);
+        const std::string outcome = outcome_of(client);
         reader.join();
         CHECK(request == R"({"args":{},"cmd":"status"})");
-        CHECK(error == "tend closed the connection without a reply");
+        CHECK(outcome == "tend closed the connection without a reply");
     }
     for (const char* reply : {"[1,2,3]\n", "{\"ok\":tru\n", "\n"}) {
         ControlClient client(tend.path);
         UniqueFd peer = tend.accept_one();
         write_all(peer.get(), reply);
-        CHECK(refusal_of(client) == "tend sent an invalid reply");
+        CHECK(outcome_of(client) == "tend sent an invalid reply");
     }
 }
 

@@ -94,11 +94,18 @@ struct Walk {
 // On a 128 KiB stack: 5,000 levels of recursion would need 26 bytes or less each.
 // AddressSanitizer's frames are several times larger, so its tree gives the walk
 // room (there the release tree's run is what shows there is no recursion).
-#if defined(__SANITIZE_ADDRESS__)
+// gcc says ASan is on with __SANITIZE_ADDRESS__, clang (CI's sanitizer tree) with __has_feature.
+#if defined(__has_feature)
+#define TEND_TEST_ASAN __has_feature(address_sanitizer)
+#else
+#define TEND_TEST_ASAN 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || TEND_TEST_ASAN
 constexpr std::size_t kWalkStack = 2 * 1024 * 1024;
 #else
 constexpr std::size_t kWalkStack = 128 * 1024;
 #endif
+#undef TEND_TEST_ASAN
 
 Walk walk_on_a_small_stack(const std::vector<ServiceSpec>& specs) {
     Walk walk;

@@ -2,6 +2,8 @@
 // in the programs (and in this test binary): they must give libm's answers.
 #include <doctest/doctest.h>
 
+#include <dlfcn.h>
+
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -69,13 +71,19 @@ std::uint64_t bits(double x) {
     return b;
 }
 
-// libm's long double fmodl (a symbol rounding.cpp leaves to libm) is the
-// reference: a remainder of two doubles is exact, so both give the same double.
+// The references: libm's own fmod, found past this binary's (dlsym RTLD_NEXT:
+// glibc's is integer arithmetic on the bits, not the x87's), and its long double
+// fmodl (the x87's loop, in glibc). A remainder of two doubles is exact, so all
+// three give the same double.
+using Fmod = double (*)(double, double);
+const Fmod libm_fmod = reinterpret_cast<Fmod>(dlsym(RTLD_NEXT, "fmod"));
+
 bool same_as_libm(double x, double y) {
     const double ours = std::fmod(v(x), v(y));
-    const double theirs = static_cast<double>(fmodl(x, y));
-    if (std::isnan(theirs)) return std::isnan(ours);
-    return bits(ours) == bits(theirs);
+    for (double theirs : {libm_fmod(x, y), static_cast<double>(fmodl(x, y))}) {
+        if (std::isnan(theirs) ? !std::isnan(ours) : bits(ours) != bits(theirs)) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -84,6 +92,7 @@ TEST_CASE("fmod is exact, keeps the dividend's sign, and is NaN where libm's is"
     const double inf = std::numeric_limits<double>::infinity();
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const double tiny = std::numeric_limits<double>::denorm_min();
+    REQUIRE((libm_fmod != nullptr && libm_fmod != static_cast<Fmod>(&::fmod)));
     CHECK(std::fmod(v(7.0), v(3.0)) == 1.0);
     CHECK(std::fmod(v(-7.0), v(3.0)) == -1.0);
     CHECK(std::fmod(v(7.0), v(-3.0)) == 1.0);
@@ -95,8 +104,11 @@ TEST_CASE("fmod is exact, keeps the dividend's sign, and is NaN where libm's is"
     CHECK(std::isnan(std::fmod(v(nan), v(2.0))));
     CHECK(std::isnan(std::fmod(v(2.0), v(nan))));
     CHECK(std::fmod(v(2.5), v(inf)) == 2.5);
-    // The largest quotient there is (about 2^2098): the partial remainder is repeated.
-    CHECK(same_as_libm(std::numeric_limits<double>::max(), tiny));
+    // Quotients near the largest there is (about 2^2098), whose remainder is not
+    // zero early: the partial remainder is repeated some 60 times.
+    CHECK(same_as_libm(std::numeric_limits<double>::max(), tiny * 3));
+    CHECK(same_as_libm(std::numeric_limits<double>::max(), tiny * 7));
+    CHECK(same_as_libm(-std::numeric_limits<double>::max(), tiny * 3));
     CHECK(same_as_libm(1e308, 3.0));
     CHECK(same_as_libm(tiny * 7, tiny * 2));
     CHECK(same_as_libm(0.1, 0.01));
