@@ -12,6 +12,9 @@
 namespace tend {
 namespace {
 
+// Keys as string_view literals: their length is known where they are written.
+using namespace std::string_view_literals;
+
 nlohmann::json text_or_null(const std::string& text) {
     return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
@@ -45,24 +48,30 @@ public:
     Members(const Members&) = delete;
     Members& operator=(const Members&) = delete;
 
-    std::string& key(const char* name) {
-        if (!first_) out_ += ',';
+    // The separator, the quoted key and its colon in one append: keys are short
+    // literals, and four appends per member were a fifth of a status reply's cost.
+    std::string& key(std::string_view name) {
+        char piece[kLongestKey + 4];
+        std::size_t n = 0;
+        if (!first_) piece[n++] = ',';
         first_ = false;
-        out_ += '"';
-        out_ += name;
-        out_ += "\":";
+        piece[n++] = '"';
+        n += name.copy(piece + n, kLongestKey);
+        piece[n++] = '"';
+        piece[n++] = ':';
+        out_.append(piece, n);
         return out_;
     }
-    void text(const char* name, std::string_view value) { append_json_string(key(name), value); }
-    void text_or_null(const char* name, const std::string& value) {
+    void text(std::string_view name, std::string_view value) { append_json_string(key(name), value); }
+    void text_or_null(std::string_view name, const std::string& value) {
         if (value.empty()) key(name) += "null";
         else text(name, value);
     }
-    void integer(const char* name, long long value) {
+    void integer(std::string_view name, long long value) {
         char digits[24];
         key(name).append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
     }
-    void number_or_null(const char* name, const std::optional<double>& value) {
+    void number_or_null(std::string_view name, const std::optional<double>& value) {
         if (!value || !std::isfinite(*value)) {
             key(name) += "null";
             return;
@@ -73,17 +82,19 @@ public:
     }
 
 private:
+    static constexpr std::size_t kLongestKey = 32;  // "stopped_by_operator" is 19
+
     std::string& out_;
     bool first_ = true;
 };
 
 void health_check(std::string& out, const ServiceStatus& s) {
     Members m(out);
-    m.number_or_null("checked_ago", s.health_checked_ago);
-    m.integer("failures", s.health_failures);
-    m.text("output", s.health_output);
-    m.integer("retries", s.health_retries);
-    m.number_or_null("took", s.health_took);
+    m.number_or_null("checked_ago"sv, s.health_checked_ago);
+    m.integer("failures"sv, s.health_failures);
+    m.text("output"sv, s.health_output);
+    m.integer("retries"sv, s.health_retries);
+    m.number_or_null("took"sv, s.health_took);
 }
 
 void last_exit(std::string& out, const std::optional<ExitStatus>& exit) {
@@ -92,29 +103,29 @@ void last_exit(std::string& out, const std::optional<ExitStatus>& exit) {
         return;
     }
     Members m(out);
-    if (exit->signaled) m.text("signal", signal_name(exit->value));
-    else m.integer("code", exit->value);
+    if (exit->signaled) m.text("signal"sv, signal_name(exit->value));
+    else m.integer("code"sv, exit->value);
 }
 
 void append_status(std::string& out, const ServiceStatus& s) {
     Members m(out);
-    m.text_or_null("blocked_reason", s.blocked_reason);
-    m.text_or_null("fatal_reason", s.fatal_reason);
-    m.text_or_null("health", s.health);
-    if (!s.health.empty()) health_check(m.key("health_check"), s);
+    m.text_or_null("blocked_reason"sv, s.blocked_reason);
+    m.text_or_null("fatal_reason"sv, s.fatal_reason);
+    m.text_or_null("health"sv, s.health);
+    if (!s.health.empty()) health_check(m.key("health_check"sv), s);
     // A scheduled job's times: rare, and a few fields; nlohmann writes them.
-    if (s.job) m.key("job") += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    last_exit(m.key("last_exit"), s.last_exit);
-    m.text("name", s.name);
-    if (s.pid) m.integer("pid", *s.pid);
-    else m.key("pid") += "null";
-    m.integer("restarts", s.restarts);
-    m.text("state", s.state);
-    m.text_or_null("status_text", s.status_text);
-    m.key("stopped_by_operator") += s.stopped_by_operator ? "true" : "false";
-    m.number_or_null("uptime", s.uptime_seconds);
-    m.text_or_null("waiting", s.waiting);
-    m.text("want", to_string(s.want));
+    if (s.job) m.key("job"sv) += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    last_exit(m.key("last_exit"sv), s.last_exit);
+    m.text("name"sv, s.name);
+    if (s.pid) m.integer("pid"sv, *s.pid);
+    else m.key("pid"sv) += "null";
+    m.integer("restarts"sv, s.restarts);
+    m.text("state"sv, s.state);
+    m.text_or_null("status_text"sv, s.status_text);
+    m.key("stopped_by_operator"sv) += s.stopped_by_operator ? "true" : "false";
+    m.number_or_null("uptime"sv, s.uptime_seconds);
+    m.text_or_null("waiting"sv, s.waiting);
+    m.text("want"sv, to_string(s.want));
 }
 
 }  // namespace
