@@ -29,12 +29,21 @@ for _ in $(seq 1 300); do
     "$tendctl" -s "$work/tend.sock" status > /dev/null 2>&1 && break
     sleep 0.2
 done
-sleep 3  # restarts of flaky, health checks of web, lines of the talkers
+# Until flaky has failed and been restarted twice (web's health check runs every
+# second meanwhile, the talkers print); bounded, as valgrind is slow.
+for _ in $(seq 1 100); do
+    [ "$(grep -c 'flaky: .*-> backoff' "$work/log")" -ge 2 ] && break
+    sleep 0.2
+done
 for command in status "status --json" "logs talk0" "restart s1" "stop s2" "start s2" reload; do
     # shellcheck disable=SC2086
     "$tendctl" -s "$work/tend.sock" $command > /dev/null 2>&1 || true
 done
-sleep 2
+# Until the restarted and started services run again.
+for _ in $(seq 1 100); do
+    [ "$("$tendctl" -s "$work/tend.sock" status s1 s2 2>/dev/null | grep -c RUNNING)" -eq 2 ] && break
+    sleep 0.2
+done
 kill -TERM "$traced"
 wait "$traced" || true
 grep -q "RUNNING\|-> running" "$work/log" || { echo "tend did not start its services:" >&2; cat "$work/log" >&2; exit 1; }

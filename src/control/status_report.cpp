@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -11,9 +12,6 @@
 
 namespace tend {
 namespace {
-
-// Keys as string_view literals: their length is known where they are written.
-using namespace std::string_view_literals;
 
 nlohmann::json text_or_null(const std::string& text) {
     return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
@@ -37,6 +35,16 @@ nlohmann::json encode_job(const ServiceStatus& s) {
     return {{"next", local_time(s.job->next)}, {"next_in", value_or_null(s.next_run_in)}, {"last", last}};
 }
 
+// A member's key: a literal, whose length the compiler knows and checks.
+constexpr std::size_t kLongestKey = 32;  // "stopped_by_operator" is 19
+struct Key {
+    template <std::size_t N>
+    consteval Key(const char (&name)[N]) : text(name, N - 1) {  // implicit: m.text("name", ...)
+        static_assert(N - 1 <= kLongestKey, "a status key longer than kLongestKey");
+    }
+    std::string_view text;
+};
+
 // Writes one JSON object's members, in the order given: keys in the order
 // nlohmann::json's std::map dumps them (sorted), numbers as its serializer
 // formats them, strings through the same invalid-UTF-8 replacement, so the
@@ -50,28 +58,29 @@ public:
 
     // The separator, the quoted key and its colon in one append: keys are short
     // literals, and four appends per member were a fifth of a status reply's cost.
-    std::string& key(std::string_view name) {
+    std::string& key(Key name) {
         char piece[kLongestKey + 4];
         std::size_t n = 0;
         if (!first_) piece[n++] = ',';
         first_ = false;
         piece[n++] = '"';
-        n += name.copy(piece + n, kLongestKey);
+        std::memcpy(piece + n, name.text.data(), name.text.size());
+        n += name.text.size();
         piece[n++] = '"';
         piece[n++] = ':';
         out_.append(piece, n);
         return out_;
     }
-    void text(std::string_view name, std::string_view value) { append_json_string(key(name), value); }
-    void text_or_null(std::string_view name, const std::string& value) {
+    void text(Key name, std::string_view value) { append_json_string(key(name), value); }
+    void text_or_null(Key name, const std::string& value) {
         if (value.empty()) key(name) += "null";
         else text(name, value);
     }
-    void integer(std::string_view name, long long value) {
+    void integer(Key name, long long value) {
         char digits[24];
         key(name).append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
     }
-    void number_or_null(std::string_view name, const std::optional<double>& value) {
+    void number_or_null(Key name, const std::optional<double>& value) {
         if (!value || !std::isfinite(*value)) {
             key(name) += "null";
             return;
@@ -82,19 +91,17 @@ public:
     }
 
 private:
-    static constexpr std::size_t kLongestKey = 32;  // "stopped_by_operator" is 19
-
     std::string& out_;
     bool first_ = true;
 };
 
 void health_check(std::string& out, const ServiceStatus& s) {
     Members m(out);
-    m.number_or_null("checked_ago"sv, s.health_checked_ago);
-    m.integer("failures"sv, s.health_failures);
-    m.text("output"sv, s.health_output);
-    m.integer("retries"sv, s.health_retries);
-    m.number_or_null("took"sv, s.health_took);
+    m.number_or_null("checked_ago", s.health_checked_ago);
+    m.integer("failures", s.health_failures);
+    m.text("output", s.health_output);
+    m.integer("retries", s.health_retries);
+    m.number_or_null("took", s.health_took);
 }
 
 void last_exit(std::string& out, const std::optional<ExitStatus>& exit) {
@@ -103,29 +110,29 @@ void last_exit(std::string& out, const std::optional<ExitStatus>& exit) {
         return;
     }
     Members m(out);
-    if (exit->signaled) m.text("signal"sv, signal_name(exit->value));
-    else m.integer("code"sv, exit->value);
+    if (exit->signaled) m.text("signal", signal_name(exit->value));
+    else m.integer("code", exit->value);
 }
 
 void append_status(std::string& out, const ServiceStatus& s) {
     Members m(out);
-    m.text_or_null("blocked_reason"sv, s.blocked_reason);
-    m.text_or_null("fatal_reason"sv, s.fatal_reason);
-    m.text_or_null("health"sv, s.health);
-    if (!s.health.empty()) health_check(m.key("health_check"sv), s);
+    m.text_or_null("blocked_reason", s.blocked_reason);
+    m.text_or_null("fatal_reason", s.fatal_reason);
+    m.text_or_null("health", s.health);
+    if (!s.health.empty()) health_check(m.key("health_check"), s);
     // A scheduled job's times: rare, and a few fields; nlohmann writes them.
-    if (s.job) m.key("job"sv) += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    last_exit(m.key("last_exit"sv), s.last_exit);
-    m.text("name"sv, s.name);
-    if (s.pid) m.integer("pid"sv, *s.pid);
-    else m.key("pid"sv) += "null";
-    m.integer("restarts"sv, s.restarts);
-    m.text("state"sv, s.state);
-    m.text_or_null("status_text"sv, s.status_text);
-    m.key("stopped_by_operator"sv) += s.stopped_by_operator ? "true" : "false";
-    m.number_or_null("uptime"sv, s.uptime_seconds);
-    m.text_or_null("waiting"sv, s.waiting);
-    m.text("want"sv, to_string(s.want));
+    if (s.job) m.key("job") += encode_job(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    last_exit(m.key("last_exit"), s.last_exit);
+    m.text("name", s.name);
+    if (s.pid) m.integer("pid", *s.pid);
+    else m.key("pid") += "null";
+    m.integer("restarts", s.restarts);
+    m.text("state", s.state);
+    m.text_or_null("status_text", s.status_text);
+    m.key("stopped_by_operator") += s.stopped_by_operator ? "true" : "false";
+    m.number_or_null("uptime", s.uptime_seconds);
+    m.text_or_null("waiting", s.waiting);
+    m.text("want", to_string(s.want));
 }
 
 }  // namespace

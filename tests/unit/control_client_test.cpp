@@ -1,15 +1,14 @@
 #include <doctest/doctest.h>
 
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "tend/control/client.hpp"
+#include "tend/control/socket_listener.hpp"
 #include "tend/util/unique_fd.hpp"
 #include "temp_dir.hpp"
 
@@ -25,16 +24,7 @@ namespace {
 struct FakeTend {
     TempDir dir;
     std::string path = (dir.path / "tend.sock").string();
-    UniqueFd listener{socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-
-    FakeTend() {
-        REQUIRE(listener);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-        REQUIRE(bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(listen(listener.get(), 4) == 0);
-    }
+    UniqueFd listener = bind_listener(path, std::nullopt, "fake tend's socket");
 
     UniqueFd accept_one() {
         UniqueFd peer{accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC)};

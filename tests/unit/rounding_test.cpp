@@ -4,10 +4,10 @@
 
 #include <dlfcn.h>
 
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 
@@ -65,12 +65,6 @@ TEST_CASE("lround and llround round halves away from zero and saturate to the in
 #if defined(__x86_64__) || defined(__i386__)
 namespace {
 
-std::uint64_t bits(double x) {
-    std::uint64_t b;
-    std::memcpy(&b, &x, sizeof b);
-    return b;
-}
-
 // The references: libm's own fmod, found past this binary's (dlsym RTLD_NEXT:
 // glibc's is integer arithmetic on the bits, not the x87's), and its long double
 // fmodl (the x87's loop, in glibc). A remainder of two doubles is exact, so all
@@ -81,7 +75,7 @@ const Fmod libm_fmod = reinterpret_cast<Fmod>(dlsym(RTLD_NEXT, "fmod"));
 bool same_as_libm(double x, double y) {
     const double ours = std::fmod(v(x), v(y));
     for (double theirs : {libm_fmod(x, y), static_cast<double>(fmodl(x, y))}) {
-        if (std::isnan(theirs) ? !std::isnan(ours) : bits(ours) != bits(theirs)) return false;
+        if (std::isnan(theirs) ? !std::isnan(ours) : std::bit_cast<std::uint64_t>(ours) != std::bit_cast<std::uint64_t>(theirs)) return false;
     }
     return true;
 }
@@ -119,10 +113,7 @@ TEST_CASE("fmod is exact, keeps the dividend's sign, and is NaN where libm's is"
     for (int i = 0; i < 200000; ++i) {
         std::uint64_t a = random(), b = random();
         if (i % 2) b = (a & 0xfff0'0000'0000'0000) ^ (b & 0x800f'ffff'ffff'ffff) ^ (std::uint64_t{random() % 8} << 52);
-        double x, y;
-        std::memcpy(&x, &a, sizeof x);
-        std::memcpy(&y, &b, sizeof y);
-        if (!same_as_libm(x, y)) ++differing;
+        if (!same_as_libm(std::bit_cast<double>(a), std::bit_cast<double>(b))) ++differing;
     }
     CHECK(differing == 0);
 }
