@@ -98,7 +98,9 @@ def _stack_up(t):
     t.wait_log("app: starting -> running")
     # Running at once (min_uptime 0): its shell may not have set its trap yet.
     wait_for(lambda: t.file("app-trapping").exists(), 10, what="the app's TERM trap")
-    assert t.read("events").split() == ["migrated"]
+    # app waits for migrate to have started, not to have written its line: the
+    # two shells run side by side (app's trap came first in a loaded CI run).
+    wait_for(lambda: t.read("events").split() == ["migrated"], 10, what="migrate's line, and nothing else yet")
 
 
 def _app_before_db(t):
