@@ -100,14 +100,35 @@ EventSource EventLoop::add_io(int fd, uint32_t events, std::function<void(uint32
     });
 }
 
-EventSource EventLoop::add_post(std::function<void()> callback) {
+namespace {
+
+// A source whose callback takes nothing (sd-event's defer and post kinds), created off.
+using AddPlain = int (*)(sd_event*, sd_event_source**, sd_event_handler_t, void*);
+
+EventSource plain_source(sd_event* event, AddPlain add, std::function<void()> callback, const char* what) {
     using Fn = std::function<void()>;
-    auto source = make_source(std::move(callback), "Failed to create deferred event", [&](auto** s, void* ud) {
-        return sd_event_add_defer(event_, s,
+    auto source = make_source(std::move(callback), what, [&](auto** s, void* ud) {
+        return add(event, s,
             [](sd_event_source*, void* userdata) { return guarded([&] { callback_of<Fn>(userdata)(); }); }, ud);
     });
     sd_event_source_set_enabled(source.get(), SD_EVENT_OFF);
     return source;
+}
+
+}  // namespace
+
+EventSource EventLoop::add_post(std::function<void()> callback) {
+    return plain_source(event_, sd_event_add_defer, std::move(callback), "Failed to create deferred event");
+}
+
+EventSource EventLoop::add_after_events(std::function<void()> callback) {
+    return plain_source(event_, sd_event_add_post, std::move(callback), "Failed to create an after-events source");
+}
+
+std::uint64_t EventLoop::iteration() const {
+    std::uint64_t count = 0;
+    sd_event_get_iteration(event_, &count);
+    return count;
 }
 
 void EventLoop::arm(sd_event_source* timer, Duration delay) {

@@ -22,9 +22,11 @@
 #include "tend/event/background_task.hpp"
 #include "tend/event/event_loop.hpp"
 #include "tend/event/loop_clock.hpp"
+#include "tend/event/quiet_watch.hpp"
 #include "tend/event/signal_mask.hpp"
 #include "tend/log/logging.hpp"
 #include "tend/log/queued_log.hpp"
+#include "tend/process/code_pages.hpp"
 #include "tend/process/fd_limit.hpp"
 #include "tend/process/posix_spawner.hpp"
 #include "tend/process/standard_fds.hpp"
@@ -68,9 +70,10 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
         http = make_http_front(loop, operations, supervisor.settings());
     }
     supervisor.start();
-    // Parsing the config and spawning left freed heap behind; a long-lived PID 1
-    // should not keep it.
-    malloc_trim(0);
+    // What ran once (the config's reading, the first spawns, a reload, a
+    // request) leaves its code mapped and freed heap behind; a second with
+    // nothing to do gives them back.
+    QuietWatch quiet(loop, std::chrono::seconds(1), release_idle_pages);
     return loop.run();
 }
 

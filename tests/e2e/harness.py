@@ -238,10 +238,12 @@ class Tend:
 
     def idle_over(self, seconds):
         """tend's context switches and CPU seconds over a window of `seconds`, once it has
-        settled (no context switch over half a second)."""
+        settled: no context switch over 1.2 s. A quiet tend wakes once more, 1 to 2 s
+        after its last event, to give back pages (src/tend/main.cpp); the gaps before
+        that wake are at most 1 s, so a settled tend has had it."""
         def settled():
             before = self.context_switches()
-            time.sleep(0.5)
+            time.sleep(1.2)
             return self.context_switches() == before
 
         wait_for(settled, 20, what="tend idle")

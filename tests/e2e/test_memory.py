@@ -51,3 +51,35 @@ def test_memory_with_every_service_running_stays_within_its_budget(count, extra,
         m = rollup_kib(t.pid)
         assert m["Anonymous"] < anonymous_kib, f"tend with {count} services: {m} KiB, anonymous budget {anonymous_kib}"
         assert m["Rss"] < rss_kib, f"tend with {count} services: {m} KiB, RSS budget {rss_kib}"
+
+
+def file_backed_rss_kib(pid):
+    m = rollup_kib(pid)
+    return m["Rss"] - m["Anonymous"]
+
+
+def test_a_quiet_tend_gives_back_the_code_it_ran_once_and_still_does_everything():
+    """Once nothing has happened for a second, tend drops its mappings of the code
+    and read-only data that start-up ran (src/process/code_pages.cpp): 100 services
+    measured 3,200 KiB of file pages mapped right after start, 1,100 once quiet. What
+    it runs next faults back in, so supervising, status, a restart, a reload and the
+    shutdown must all still work after it."""
+    config = sleep_services(100, "    output: null\n")
+    with Tend(config) as t:
+        wait_for(lambda: t.ctl("status").stdout.count("RUNNING") == 100, 60, what="100 services running")
+        started = file_backed_rss_kib(t.pid)
+        wait_for(lambda: file_backed_rss_kib(t.pid) < started - 1024, 10, what="tend's code pages released")
+        assert file_backed_rss_kib(t.pid) < 1800, rollup_kib(t.pid)
+        t.idle_over(0)  # and released again after the reads above
+        assert t.ctl("restart", "s7").returncode == 0
+        assert "RUNNING" in t.ctl("status", "s7").stdout
+        killed = t.ctl("pid", "s8").stdout.strip()  # as the test's namespace sees it
+        subprocess.run(["kill", "-KILL", killed], check=True)
+        wait_for(lambda: t.ctl("pid", "s8").stdout.strip() not in ("", "0", killed), 10,
+                 what="s8 started again after it was killed")
+        t.idle_over(0)
+        t.config_path.write_text(config + "  extra:\n    command: [sleep, '1000']\n    output: null\n")
+        assert t.ctl("reload").returncode == 0
+        wait_for(lambda: "RUNNING" in t.ctl("status", "extra").stdout, 10, what="the service a reload added")
+        t.signal(15)
+        assert t.wait(timeout=30) == 0

@@ -34,6 +34,9 @@ public:
     EventSource add_io(int fd, uint32_t events, std::function<void(uint32_t revents)> callback);
     // Runs once per loop iteration after other events were dispatched (enabled on demand).
     EventSource add_post(std::function<void()> callback);
+    // Runs after any other source of the loop was dispatched, while enabled
+    // (created off; EventLoop::schedule() enables it for one run).
+    EventSource add_after_events(std::function<void()> callback);
 
     void arm(sd_event_source* timer, Duration delay);
     static void disarm(sd_event_source* timer);
@@ -52,6 +55,8 @@ public:
     void run_once(Duration max_wait);
     // The code given to exit(), once the loop has finished.
     std::optional<int> finished_with() const;
+    // How many times the loop has run: it grows by one per dispatched event.
+    std::uint64_t iteration() const;
     void exit(int code);
     sd_event* get() const { return event_; }
 
