@@ -20,9 +20,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
 from harness import Tend, wait_for  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def compile_helpers(out):
     for name in ("spawn_floor", "stamp", "restart_floor", "term_sleeper", "shutdown_floor"):
         subprocess.run(["cc", "-O2", "-o", str(out / name), str(HERE / f"{name}.c")], check=True)
@@ -43,15 +40,6 @@ def memory_kib(pid):
     pss = int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1))
     rss = int(re.search(r"^Rss:\s+(\d+)", rollup, re.M).group(1))
     return pss, rss
-
-
-def cpu_and_switches(pid):
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime + stime
-    status = Path(f"/proc/{pid}/status").read_text()
-    switches = sum(int(n) for n in re.findall(r"ctxt_switches:\s+(\d+)", status))
-    return ticks, switches
 
 
 def sleep_services(n, extra=""):
@@ -80,17 +68,44 @@ def bench_start(n, helpers, idle_seconds):
             runs.append(max(log_times(t.log, r"-> running")) - begin)
             if attempt == 0:
                 result["pss"], result["rss"] = memory_kib(t.pid)
+                # At rest: a second after its last event tend gives back the pages
+                # start-up ran (src/process/code_pages.cpp); idle_over waits for it.
+                switches, cpu = t.idle_over(idle_seconds)
+                result["rest_pss"], result["rest_rss"] = memory_kib(t.pid)
                 if idle_seconds:
-                    ticks0, sw0 = cpu_and_switches(t.pid)
-                    time.sleep(idle_seconds)  # the measurement itself: tend left alone
-                    ticks1, sw1 = cpu_and_switches(t.pid)
-                    result["idle_ticks"], result["idle_switches"] = ticks1 - ticks0, sw1 - sw0
+                    result["idle_cpu"], result["idle_switches"] = cpu, switches
+                result.update(status_after_rest(t))
             t.signal(signal.SIGTERM)
             t.wait(timeout=60)
     result["start"] = statistics.median(runs)
     result["floor"] = statistics.median(floors)
     result["overhead"] = statistics.median(overheads)
     return result
+
+
+def minor_faults(pid):
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2:].split()[7])
+
+
+def status_after_rest(t):
+    """What giving pages back costs the next request: `tendctl status` timed and
+    tend's minor faults counted right after another status (warm) and once tend
+    is at rest again (its pages released); five of each, medians."""
+    def one():
+        faults = minor_faults(t.pid)
+        begin = time.perf_counter()
+        t.ctl("status", check=True)
+        return time.perf_counter() - begin, minor_faults(t.pid) - faults
+    warm, cold = [], []
+    for _ in range(5):
+        t.idle_over(0)
+        cold.append(one())
+        warm.append(one())
+    pss, _ = memory_kib(t.pid)
+    return {"status_warm": statistics.median(w[0] for w in warm), "faults_warm": statistics.median(w[1] for w in warm),
+            "status_cold": statistics.median(c[0] for c in cold), "faults_cold": statistics.median(c[1] for c in cold),
+            "status_pss": pss}
 
 
 def bench_restart_gap(helpers):
@@ -190,9 +205,13 @@ def main():
             print(f"N={n}: start-to-running {r['start'] * 1000:.1f} ms, posix_spawn floor {r['floor'] * 1000:.1f} ms "
                   f"(both include {r['overhead'] * 1000:.1f} ms of unshare); net {net_tend * 1000:.1f} vs "
                   f"{net_floor * 1000:.1f} ms, ratio {net_tend / net_floor:.2f}x (target <= 1.3x)")
-            print(f"N={n}: tend PSS {r['pss'] / 1024:.2f} MiB, RSS {r['rss'] / 1024:.2f} MiB")
-            if "idle_ticks" in r:
-                print(f"N={n}: idle {args.idle:.0f} s: {r['idle_ticks']} CPU ticks, {r['idle_switches']} context switches")
+            print(f"N={n}: tend PSS {r['pss'] / 1024:.2f} MiB, RSS {r['rss'] / 1024:.2f} MiB right after start; "
+                  f"at rest PSS {r['rest_pss'] / 1024:.2f} MiB, RSS {r['rest_rss'] / 1024:.2f} MiB; "
+                  f"right after a status PSS {r['status_pss'] / 1024:.2f} MiB")
+            print(f"N={n}: tendctl status {r['status_warm'] * 1000:.2f} ms with tend warm ({r['faults_warm']:.0f} minor "
+                  f"faults in tend), {r['status_cold'] * 1000:.2f} ms at rest ({r['faults_cold']:.0f} faults)")
+            if "idle_cpu" in r:
+                print(f"N={n}: idle {args.idle:.0f} s at rest: {r['idle_cpu']:.2f} CPU s, {r['idle_switches']} context switches")
         gap, floor = bench_restart_gap(helpers)
         print(f"restart gap (exit to next start, median of 200): tend {gap:.2f} ms, posix_spawn+waitpid floor "
               f"{floor:.2f} ms (target < 10 ms)")

@@ -32,6 +32,7 @@
 #include "tend/process/standard_fds.hpp"
 #include "tend/supervisor/operations.hpp"
 #include "tend/supervisor/supervisor.hpp"
+#include "tend/util/terminate_message.hpp"
 
 namespace {
 
@@ -91,6 +92,7 @@ int end_process(int code) {
 
 int main(int argc, char** argv) {
     using namespace tend;
+    install_terminate_message();
     try {
         open_missing_standard_fds();
         block_signals();
