@@ -53,4 +53,10 @@ std::terminate_handler __terminate_handler = tend::say_why_and_abort;
 
 // Not std::set_terminate: its code names the verbose handler (set_terminate(nullptr)
 // restores it), so calling it would link the demangler back in.
-void tend::install_terminate_message() { __cxxabiv1::__terminate_handler = say_why_and_abort; }
+void tend::install_terminate_message() {
+    __cxxabiv1::__terminate_handler = say_why_and_abort;
+#ifdef TEND_SHARED_LIBSTDCXX
+    // A shared libstdc++ reads its own variable, and its verbose handler costs this program nothing.
+    std::set_terminate(say_why_and_abort);
+#endif
+}
