@@ -44,12 +44,47 @@ for _ in $(seq 1 100); do
     [ "$("$tendctl" -s "$work/tend.sock" status s1 s2 2>/dev/null | grep -c RUNNING)" -eq 2 ] && break
     sleep 0.2
 done
+# Then quiet: with the busy services stopped, tend gives back its pages a second
+# after its last event (src/process/code_pages.cpp); what runs after that, and
+# the status that wakes it, belong in the list too. Waits (bounded) for tend's
+# context switches to stop for 2 s, which the release itself ends.
+for name in flaky web talk0 talk1 talk2 talk3 talk4 talk5 talk6 talk7 talk8 talk9; do
+    "$tendctl" -s "$work/tend.sock" stop "$name" > /dev/null 2>&1 || true
+done
+switches() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$traced/status"; }
+quiet() {
+    for _ in $(seq 1 30); do
+        before=$(switches)
+        sleep 2
+        [ "$(switches)" = "$before" ] && return
+    done
+}
+quiet
+# Everything so far in one profile; from here on, what a running tend does
+# after it gave its pages back (a status, a restart, a service's death, the
+# next release) in a second one, whose functions the list names first: laid
+# side by side at the front, they are what faults back in at rest.
+callgrind_control -d "$traced" > /dev/null 2>&1
+"$tendctl" -s "$work/tend.sock" status > /dev/null 2>&1 || true
+"$tendctl" -s "$work/tend.sock" restart s3 > /dev/null 2>&1 || true
+pkill -KILL -P "$traced" -f "sleep 100000" -n || true
+for _ in $(seq 1 100); do
+    [ "$("$tendctl" -s "$work/tend.sock" status 2>/dev/null | grep -c RUNNING)" -ge 50 ] && break
+    sleep 0.2
+done
+quiet
+"$tendctl" -s "$work/tend.sock" status > /dev/null 2>&1 || true
+callgrind_control -d "$traced" > /dev/null 2>&1
 kill -TERM "$traced"
 wait "$traced" || true
 grep -q "RUNNING\|-> running" "$work/log" || { echo "tend did not start its services:" >&2; cat "$work/log" >&2; exit 1; }
 # Every function named in the profile that tend's binary defines, by its
 # mangled name (what the linker orders).
-grep -E "^c?fn=\([0-9]+\) " "$work/calls" | sed -E "s/^c?fn=\(([0-9]+)\) //" | sort -u > "$work/called"
+# The steady profile is the second dump (calls.2; calls.1 is the first, calls the end).
+names() { grep -hE "^c?fn=\([0-9]+\) " "$@" | sed -E "s/^c?fn=\(([0-9]+)\) //" | sort -u; }
 nm --defined-only "$tend" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u > "$work/defined"
-comm -12 "$work/called" "$work/defined" > src/tend/hot_symbols.txt
-echo "src/tend/hot_symbols.txt: $(wc -l < src/tend/hot_symbols.txt) functions"
+[ -s "$work/calls.2" ] || { echo "no steady profile ($work/calls.2): callgrind_control -d failed" >&2; exit 1; }
+names "$work/calls.2" | comm -12 - "$work/defined" > "$work/steady"
+names "$work"/calls* | comm -12 - "$work/defined" | comm -23 - "$work/steady" > "$work/rest"
+cat "$work/steady" "$work/rest" > src/tend/hot_symbols.txt
+echo "src/tend/hot_symbols.txt: $(wc -l < src/tend/hot_symbols.txt) functions, the first $(wc -l < "$work/steady") what a running tend does"
