@@ -28,6 +28,15 @@ struct BackgroundTask::Shared {
 namespace {
 
 std::atomic<int> abandoned_threads{0};
+std::atomic<int> working_threads{0};
+
+// Counts a work as running from before its thread starts to its very end.
+struct Working {
+    Working() = default;
+    Working(const Working&) = delete;
+    Working& operator=(const Working&) = delete;
+    ~Working() { --working_threads; }
+};
 
 // The work's own exceptions stop at the thread's edge; what they said is kept.
 void run_guarded(const std::function<void()>& work, std::string& failure) {
@@ -44,6 +53,8 @@ void run_guarded(const std::function<void()>& work, std::string& failure) {
 
 int BackgroundTask::abandoned() { return abandoned_threads.load(); }
 
+int BackgroundTask::working() { return working_threads.load(); }
+
 BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std::function<void()> done)
     : shared_(std::make_shared<Shared>()), done_(std::move(done)) {
     shared_->wake = UniqueFd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -51,6 +62,7 @@ BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std:
     shared_->work = std::move(work);
     watch_ = loop.add_io(shared_->wake.get(), EPOLLIN, [this](uint32_t) { finish(); });
     auto run = [shared = shared_] {
+        Working counted;
         run_guarded(shared->work, shared->failure);
         shared->work = nullptr;  // what it captured (a parsed config) goes now, not with the task
         // The work's writes happen before this exchange; finish() reads them after seeing it.
@@ -63,6 +75,7 @@ BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std:
         // An eventfd write of 1 cannot fail short of a counter at 2^64-2.
         while (write(shared->wake.get(), &one, sizeof one) < 0 && errno == EINTR) {}
     };
+    ++working_threads;  // taken back by `run`'s end, on whichever thread it runs
     try {
         std::thread(run).detach();
         threaded_ = true;

@@ -5,10 +5,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -63,7 +65,8 @@ bool parse_header(std::string_view line, Header& header) {
     if (!hex_number(range.substr(0, dash), header.begin) || !hex_number(range.substr(dash + 1), header.end) ||
         header.end <= header.begin)
         return false;
-    header.candidate = perms[1] != 'w' && inode != "0";
+    // Private only: a shared mapping's pages are other processes' too.
+    header.candidate = perms[1] != 'w' && perms[3] == 'p' && inode != "0";
     return true;
 }
 
@@ -81,6 +84,8 @@ public:
             header_ = next;
             open_ = header_.candidate;
             anonymous_seen_ = false;
+            swap_seen_ = false;
+            flags_seen_ = false;
             rss_ = 0;
             return;
         }
@@ -89,14 +94,24 @@ public:
         if (kib_field(text, "Rss", bytes)) {
             rss_ = bytes;
         } else if (kib_field(text, "Anonymous", bytes)) {
-            // Only a block that says it holds no anonymous page is taken.
+            // Only a block that says it holds no anonymous page is taken...
             if (bytes != 0) open_ = false;
             anonymous_seen_ = true;
+        } else if (kib_field(text, "Swap", bytes)) {
+            // ...and none swapped out: a written page in swap counts as Swap, not
+            // Anonymous, and the advice would free it for the file's bytes.
+            if (bytes != 0) open_ = false;
+            swap_seen_ = true;
         } else if (text.substr(0, 8) == "VmFlags:") {
-            // Locked pages refuse the advice (EINVAL); I/O and PFN maps are not page cache.
+            flags_seen_ = true;  // the block's last line: it was read whole
+            // Locked pages refuse the advice (EINVAL); I/O and PFN maps are not
+            // page cache; sealed mappings may refuse it; userfaultfd's belong to
+            // whoever registered them.
             for (std::string_view rest = text.substr(8); !rest.empty();) {
                 std::string_view flag = next_word(rest);
-                if (flag == "lo" || flag == "io" || flag == "pf" || flag == "ht") open_ = false;
+                if (flag == "lo" || flag == "io" || flag == "pf" || flag == "ht" || flag == "sl" || flag == "um" ||
+                    flag == "uw" || flag == "ui")
+                    open_ = false;
             }
         }
     }
@@ -106,9 +121,14 @@ public:
         return std::move(found_);
     }
 
+    // A line too long to read whole, which only a mapping's header (its
+    // path) can be: the block before it ends there, and the lines up to the
+    // next header belong to a mapping never seen, so they are not taken.
+    void lost_a_line() { close(); }
+
 private:
     void close() {
-        if (open_ && anonymous_seen_) found_.push_back({header_.begin, header_.end, rss_});
+        if (open_ && anonymous_seen_ && swap_seen_ && flags_seen_) found_.push_back({header_.begin, header_.end, rss_});
         open_ = false;
     }
 
@@ -116,6 +136,8 @@ private:
     Header header_;
     bool open_ = false;  // inside a candidate's block, not yet ruled out
     bool anonymous_seen_ = false;
+    bool swap_seen_ = false;
+    bool flags_seen_ = false;
     std::size_t rss_ = 0;
 };
 
@@ -130,20 +152,37 @@ std::vector<CodeMapping> own_clean_file_mappings() {
     UniqueFd fd(open("/proc/self/smaps", O_RDONLY | O_CLOEXEC));
     if (!fd) throw errno_error("Failed to open /proc/self/smaps");
     MappingScanner scanner;
-    // A line is at most a path (PATH_MAX) and its fields: a piece twice that always holds one.
+    // Lines are short but for a mapping's path; one longer than a piece (a
+    // path near PATH_MAX, its newlines written as \012) is skipped to its end,
+    // and its block is not taken.
     char buffer[8192];
     std::size_t kept = 0;
+    bool skipping = false;  // inside a line too long for the buffer
     for (;;) {
         ssize_t n = read(fd.get(), buffer + kept, sizeof buffer - kept);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw errno_error("Failed to read /proc/self/smaps");
         if (n == 0) break;
-        std::string_view rest = feed_lines({buffer, kept + static_cast<std::size_t>(n)}, scanner);
-        if (rest.size() == sizeof buffer) rest = {};  // no line end in a whole piece: not smaps as the kernel writes it
+        std::string_view text{buffer, kept + static_cast<std::size_t>(n)};
+        if (skipping) {
+            std::size_t end = text.find('\n');
+            if (end == std::string_view::npos) {
+                kept = 0;
+                continue;
+            }
+            text.remove_prefix(end + 1);
+            skipping = false;
+        }
+        std::string_view rest = feed_lines(text, scanner);
+        if (rest.size() == sizeof buffer) {
+            scanner.lost_a_line();
+            skipping = true;
+            rest = {};
+        }
         std::memmove(buffer, rest.data(), rest.size());
         kept = rest.size();
     }
-    scanner.line({buffer, kept});
+    if (!skipping) scanner.line({buffer, kept});
     return scanner.finish();
 }
 
@@ -159,8 +198,13 @@ CodeRelease release_clean_file_pages() {
     CodeRelease released;
     for (const CodeMapping& m : own_clean_file_mappings()) {
         if (m.resident_bytes == 0) continue;
-        if (madvise(reinterpret_cast<void*>(m.begin), m.end - m.begin, MADV_DONTNEED) < 0)
-            throw errno_error(fmt::format("Failed to drop the pages of mapping {:#x}-{:#x}", m.begin, m.end));
+        if (madvise(reinterpret_cast<void*>(m.begin), m.end - m.begin, MADV_DONTNEED) < 0) {
+            // That mapping keeps its pages; the others are still given back.
+            if (released.failure.empty())
+                released.failure = fmt::format("Failed to drop the pages of mapping {:#x}-{:#x}: {}", m.begin, m.end,
+                                               std::strerror(errno));
+            continue;
+        }
         ++released.mappings;
         released.resident_bytes += m.resident_bytes;
     }
@@ -169,11 +213,13 @@ CodeRelease release_clean_file_pages() {
 
 bool release_idle_pages() {
     malloc_trim(0);
+    static bool warned = false;
     try {
-        release_clean_file_pages();
+        CodeRelease released = release_clean_file_pages();
+        if (!released.failure.empty() && !std::exchange(warned, true)) spdlog::warn("{}, ignoring", released.failure);
         return true;
-    } catch (const std::system_error& e) {
-        spdlog::warn("{}; code pages stay mapped from now on", e.what());
+    } catch (const std::exception& e) {
+        spdlog::warn("{}: code pages stay mapped from now on", e.what());
         return false;
     }
 }

@@ -71,10 +71,16 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
         http = make_http_front(loop, operations, supervisor.settings());
     }
     supervisor.start();
+    // Parsing the config and spawning left freed heap behind; a long-lived PID 1
+    // should not keep it, even one that is never quiet.
+    malloc_trim(0);
     // What ran once (the config's reading, the first spawns, a reload, a
     // request) leaves its code mapped and freed heap behind; a second with
-    // nothing to do gives them back.
-    QuietWatch quiet(loop, std::chrono::seconds(1), release_idle_pages);
+    // nothing to do gives them back. Not while a reload's read runs on its
+    // thread: it is busy, not quiet, and the mappings could change under the
+    // release's look at them (its user lookups may load NSS modules).
+    QuietWatch quiet(loop, std::chrono::seconds(1),
+                     [] { return BackgroundTask::working() > 0 || release_idle_pages(); });
     return loop.run();
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -22,6 +23,9 @@ void say(const char* text) {
 }
 
 [[noreturn]] void say_why_and_abort() noexcept {
+    // A second entry (what() threw, or another thread terminates meanwhile) says nothing more.
+    static std::atomic_flag entered = ATOMIC_FLAG_INIT;
+    if (entered.test_and_set()) std::abort();
     say(program_invocation_short_name);
     if (std::exception_ptr uncaught = std::current_exception()) {
         try {

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -22,9 +23,11 @@ using namespace tend;
 
 namespace {
 
-std::string block(const std::string& header, const std::string& anonymous, const std::string& flags = "rd ex mr mw me") {
+std::string block(const std::string& header, const std::string& anonymous, const std::string& flags = "rd ex mr mw me",
+                  const std::string& swap = "0") {
     return header + "\nSize:                 64 kB\nRss:                  40 kB\nPss:                  40 kB\n" +
            (anonymous.empty() ? "" : "Anonymous:       " + anonymous + " kB\n") +
+           (swap.empty() ? "" : "Swap:            " + swap + " kB\nSwapPss:               0 kB\n") +
            "Locked:                0 kB\nVmFlags: " + flags + "\n";
 }
 
@@ -76,14 +79,22 @@ TEST_CASE("written, writable, anonymous, locked and special mappings are left al
         block("7f0000020000-7f0000030000 r--p 00000000 00:00 0 ", "0") +
         block("7f0000030000-7f0000040000 r-xp 00000000 00:00 0                          [vdso]", "0") +
         block("7f0000040000-7f0000050000 r-xp 00001000 08:01 77 /usr/lib/libc.so.6", "0", "rd ex mr mw me lo") +
-        block("7f0000050000-7f0000060000 r-xp 00001000 08:01 78 /usr/lib/libz.so.1", "");  // no Anonymous line
+        block("7f0000050000-7f0000060000 r-xp 00001000 08:01 78 /usr/lib/libz.so.1", "") +  // no Anonymous line
+        // RELRO whose written pages are in swap: Anonymous counts only those in memory.
+        block("7f0000060000-7f0000070000 r--p 00020000 08:01 79 /usr/lib/libm.so.6", "0", "rd mr mw me", "8") +
+        block("7f0000070000-7f0000080000 r-xp 00001000 08:01 80 /usr/lib/libq.so.1", "0", "rd ex mr mw me", "") +
+        block("7f0000080000-7f0000090000 r--s 00000000 08:01 81 /dev/shm/shared", "0") +
+        block("7f0000090000-7f00000a0000 r-xp 00001000 08:01 82 /usr/lib/libr.so.1", "0", "rd ex mr mw me sl") +
+        block("7f00000a0000-7f00000b0000 r--p 00000000 08:01 83 /usr/lib/libs.so.1", "0", "rd mr mw me um") +
+        // Cut short before its last line, VmFlags.
+        "7f00000b0000-7f00000c0000 r-xp 00001000 08:01 84 /usr/lib/libt.so.1\nRss: 4 kB\nAnonymous: 0 kB\nSwap: 0 kB\n";
     CHECK(clean_file_mappings(smaps).empty());
 }
 
 TEST_CASE("paths with spaces, a last block without a line end and stray lines are read as smaps writes them") {
     std::string smaps = "garbage that is not a mapping\n" +
                         block("1000-3000 r-xp 00000000 fd:00 5 /opt/my app/bin (deleted)", "0") +
-                        "7f00-8f00 r--p 00000000 fd:00 6 /opt/b\nRss: 8 kB\nAnonymous: 0 kB";
+                        "7f00-8f00 r--p 00000000 fd:00 6 /opt/b\nRss: 8 kB\nAnonymous: 0 kB\nSwap: 0 kB\nVmFlags: rd";
     auto found = clean_file_mappings(smaps);
     REQUIRE(found.size() == 2);
     CHECK(found[0].begin == 0x1000u);
@@ -117,6 +128,43 @@ TEST_CASE("a read-only page that was written keeps what was written") {
     release_clean_file_pages();
     CHECK(file.data[0] == 'b');
     CHECK(file.data[file.size - 1] == 'a');
+}
+
+TEST_CASE("a mapping whose smaps line is longer than the reader's piece is skipped, and the rest still read") {
+    // Twelve directories named by 200 newlines each: the kernel writes each as
+    // \012, so the mapping's line in smaps is near 10,000 bytes.
+    std::string path = "/tmp/tend-long-XXXXXX";
+    REQUIRE(mkdtemp(path.data()) != nullptr);
+    const std::string top = path;
+    for (int i = 0; i < 12; ++i) {
+        path += "/" + std::string(200, '\n');
+        REQUIRE(mkdir(path.c_str(), 0700) == 0);
+    }
+    path += "/file";
+    tend::UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    REQUIRE(fd);
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    REQUIRE(ftruncate(fd.get(), static_cast<off_t>(page)) == 0);
+    auto* long_named = static_cast<const char*>(mmap(nullptr, page, PROT_READ, MAP_PRIVATE, fd.get(), 0));
+    REQUIRE(long_named != MAP_FAILED);
+    CHECK(long_named[0] == 0);
+    MappedFile other;
+    REQUIRE(mprotect(other.data, other.size, PROT_READ) == 0);
+    CHECK(other.data[0] == 'a');
+
+    CodeRelease released = release_clean_file_pages();
+    CHECK(released.failure.empty());
+    CHECK(page_present(long_named));        // its block was not read whole: not taken
+    CHECK_FALSE(page_present(other.data));  // the blocks around it were
+    CHECK(long_named[0] == 0);
+
+    munmap(const_cast<char*>(long_named), page);
+    unlink(path.c_str());
+    for (int i = 0; i < 12; ++i) {
+        path.resize(path.rfind('/'));
+        rmdir(path.c_str());
+    }
+    rmdir(top.c_str());
 }
 
 }  // namespace unit_code_pages_test

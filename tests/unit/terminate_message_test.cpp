@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tend/util/unique_fd.hpp"
+
 namespace unit_terminate_message_test {
 
 namespace {
@@ -21,20 +23,21 @@ template <typename Body>
 std::string ended_by_terminate(Body body) {
     int pipe_ends[2];
     REQUIRE(pipe(pipe_ends) == 0);
+    tend::UniqueFd read_end(pipe_ends[0]);
+    tend::UniqueFd write_end(pipe_ends[1]);
     pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
-        dup2(pipe_ends[1], STDERR_FILENO);
+        dup2(write_end.get(), STDERR_FILENO);
         signal(SIGABRT, SIG_DFL);  // not the test runner's crash report
         tend::install_terminate_message();
         body();
         _exit(0);
     }
-    close(pipe_ends[1]);
+    write_end.reset();
     std::string said;
     char buffer[512];
-    for (ssize_t n; (n = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) said.append(buffer, static_cast<std::size_t>(n));
-    close(pipe_ends[0]);
+    for (ssize_t n; (n = read(read_end.get(), buffer, sizeof buffer)) > 0;) said.append(buffer, static_cast<std::size_t>(n));
     int status = 0;
     REQUIRE(waitpid(child, &status, 0) == child);
     CHECK(WIFSIGNALED(status));

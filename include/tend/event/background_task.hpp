@@ -37,6 +37,9 @@ public:
     // one, the process must end with _exit(): exit()'s static destructors
     // would free what that work may still be using.
     static int abandoned();
+    // Threads whose work has not returned yet, abandoned or not: while there
+    // is one, tend's address space can change under a look at /proc/self/maps.
+    static int working();
 
 private:
     struct Shared;

@@ -55,7 +55,8 @@ public:
     void run_once(Duration max_wait);
     // The code given to exit(), once the loop has finished.
     std::optional<int> finished_with() const;
-    // How many times the loop has run: it grows by one per dispatched event.
+    // How many times the loop has turned (sd_event_prepare): once per
+    // dispatched event, and once per wait that timed out or woke for nothing.
     std::uint64_t iteration() const;
     void exit(int code);
     sd_event* get() const { return event_; }
