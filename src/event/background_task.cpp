@@ -62,9 +62,11 @@ BackgroundTask::BackgroundTask(EventLoop& loop, std::function<void()> work, std:
     shared_->work = std::move(work);
     watch_ = loop.add_io(shared_->wake.get(), EPOLLIN, [this](uint32_t) { finish(); });
     auto run = [shared = shared_] {
-        Working counted;
-        run_guarded(shared->work, shared->failure);
-        shared->work = nullptr;  // what it captured (a parsed config) goes now, not with the task
+        {
+            Working counted;  // until the work and what it captured are gone, before the loop hears of it
+            run_guarded(shared->work, shared->failure);
+            shared->work = nullptr;  // what it captured (a parsed config) goes now, not with the task
+        }
         // The work's writes happen before this exchange; finish() reads them after seeing it.
         auto state = Shared::State::running;
         if (!shared->state.compare_exchange_strong(state, Shared::State::ended)) {

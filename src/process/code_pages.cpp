@@ -179,7 +179,7 @@ std::vector<CodeMapping> own_clean_file_mappings() {
             skipping = true;
             rest = {};
         }
-        std::memmove(buffer, rest.data(), rest.size());
+        if (!rest.empty()) std::memmove(buffer, rest.data(), rest.size());
         kept = rest.size();
     }
     if (!skipping) scanner.line({buffer, kept});

@@ -33,9 +33,11 @@ TEST_CASE("background work runs on its own thread while the loop goes on, and en
     for (int i = 0; i < 100 && !ticked; ++i) loop.run_once(10ms);
     CHECK(ticked);
     CHECK_FALSE(done);
+    CHECK(BackgroundTask::working() == 1);  // the release of a quiet tend's pages waits for it
     release = true;
     for (int i = 0; i < 500 && !done; ++i) loop.run_once(10ms);
     CHECK(done);
+    CHECK(BackgroundTask::working() == 0);  // counted off before the work's end reached the loop
     CHECK(task.finished());
     CHECK(worker != std::this_thread::get_id());
     CHECK(finisher == std::this_thread::get_id());
