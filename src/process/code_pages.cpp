@@ -49,7 +49,7 @@ bool hex_number(std::string_view text, std::uintptr_t& value) {
 struct Header {
     std::uintptr_t begin = 0;
     std::uintptr_t end = 0;
-    bool candidate = false;  // file-backed and not writable
+    bool candidate = false;  // file-backed, private and not writable
 };
 
 bool parse_header(std::string_view line, Header& header) {
