@@ -78,4 +78,8 @@ QueuedLog::~QueuedLog() {
 
 std::size_t QueuedLog::dropped() const { return sink_->dropped(); }
 
+void QueuedLog::release_idle() {
+    if (own_) own_->release_idle();
+}
+
 }  // namespace tend

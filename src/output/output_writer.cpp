@@ -185,6 +185,13 @@ void OutputWriter::consumed(std::size_t bytes) {
     }
 }
 
+void OutputWriter::release_idle() {
+    if (queued() > 0 || tail_account_) return;
+    std::string().swap(buffer_);
+    head_ = 0;
+    std::deque<Segment>().swap(segments_);
+}
+
 bool OutputWriter::flush_until(std::chrono::steady_clock::time_point deadline) {
     for (;;) {
         if (write_some()) return true;

@@ -75,12 +75,17 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     // should not keep it, even one that is never quiet.
     malloc_trim(0);
     // What ran once (the config's reading, the first spawns, a reload, a
-    // request) leaves its code mapped and freed heap behind; a second with
-    // nothing to do gives them back. Not while a reload's read runs on its
-    // thread: it is busy, not quiet, and the mappings could change under the
-    // release's look at them (its user lookups may load NSS modules).
-    QuietWatch quiet(loop, std::chrono::seconds(1),
-                     [] { return BackgroundTask::working() > 0 || release_idle_pages(); });
+    // request) leaves its code mapped, freed heap and grown output queues
+    // behind; a second with nothing to do gives them back. Not while a
+    // reload's read runs on its thread: it is busy, not quiet, and the
+    // mappings could change under the release's look at them (its user
+    // lookups may load NSS modules).
+    QuietWatch quiet(loop, std::chrono::seconds(1), [&] {
+        if (BackgroundTask::working() > 0) return true;
+        supervisor.output().writer().release_idle();
+        queued_log.release_idle();
+        return release_idle_pages();
+    });
     return loop.run();
 }
 

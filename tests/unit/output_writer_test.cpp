@@ -139,4 +139,31 @@ TEST_CASE("a tail left open is charged before anything is written") {
     CHECK(writer.queued() == 0);
 }
 
+TEST_CASE("a quiet writer gives back the room a burst grew; one with bytes waiting keeps them all") {
+    EventLoop loop;
+    TestPipe pipe;
+    OutputWriter writer(loop, pipe.write.get(), "test output");
+    auto account = std::make_shared<QueueAccount>();
+    std::string chunk(64 * 1024, 'x');
+    for (int i = 0; i < 4; ++i) writer.append(chunk, account);  // more than the pipe takes at once
+    turn(loop);
+    REQUIRE(writer.queued() > 0);
+    writer.release_idle();  // bytes wait: nothing is given back or lost
+    CHECK(writer.held() >= writer.queued());
+    std::string received;
+    for (int i = 0; i < 1000 && received.size() < 4 * chunk.size(); ++i) {
+        received += pipe.drain();
+        turn(loop, 1);
+    }
+    CHECK(received == chunk + chunk + chunk + chunk);
+    REQUIRE(writer.queued() == 0);
+    CHECK(writer.held() >= 4 * chunk.size());  // kept while busy: the next burst reuses it
+    writer.release_idle();
+    CHECK(writer.held() < 64);
+    writer.append("after\n", account);  // and it still writes
+    turn(loop);
+    CHECK(pipe.drain() == "after\n");
+    CHECK(account->queued == 0);
+}
+
 }  // namespace unit_output_writer_test

@@ -29,6 +29,8 @@ public:
     QueuedLog& operator=(const QueuedLog&) = delete;
 
     std::size_t dropped() const;
+    // For a quiet tend: its own writer gives back what a burst of lines grew.
+    void release_idle();
 
 private:
     std::optional<OutputWriter> own_;

@@ -46,8 +46,14 @@ public:
     void notify_when_low(const std::shared_ptr<QueueAccount>& account);
     // At exit: writes what is queued, waiting for the reader until `deadline`. Returns false if bytes were left.
     bool flush_until(std::chrono::steady_clock::time_point deadline);
+    // For a quiet tend: when nothing waits, gives back the room a burst grew
+    // (500 services' start-up lines: 86 KiB kept for good). Not after every
+    // write: a flood would grow the queue again at each turn.
+    void release_idle();
 
     std::size_t queued() const { return buffer_.size() - head_; }
+    // Room the queue holds, queued or not (what release_idle() gives back).
+    std::size_t held() const { return buffer_.capacity(); }
     // A regular file or a plain device: a write never waits for a reader.
     bool never_blocks() const { return mode_ == Mode::plain; }
     std::size_t lost_bytes() const { return lost_; }
