@@ -5,7 +5,7 @@
 namespace tend {
 
 OutputRouter::OutputRouter(EventLoop& loop, LogFormat format, int stdout_fd)
-    : writer_(loop, stdout_fd, "service output to stdout"), format_(format) {}
+    : writer_(loop, stdout_fd, "service output to stdout"), pipes_(loop), format_(format) {}
 
 Subscription OutputRouter::follow(std::vector<std::string> services, Follower follower) {
     if (services.empty()) return followers_.add(std::move(follower));

@@ -57,7 +57,7 @@ bool ServiceOutput::captures(const ServiceSpec& spec) {
     return spec.output == OutputMode::prefix || (spec.output == OutputMode::discard && !spec.log_file.empty());
 }
 
-ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const ServiceSpec& spec)
+ServiceOutput::ServiceOutput(OutputRouter& router, const ServiceSpec& spec)
     : router_(router), name_(spec.name), to_stdout_(spec.output == OutputMode::prefix),
       pipes_{Pipe{OutputStream::out, {}, {}, {}, LineSplitter(), {}}, Pipe{OutputStream::err, {}, {}, {}, LineSplitter(), {}}},
       ring_(static_cast<std::size_t>(spec.log_buffer_lines)), account_(std::make_shared<QueueAccount>()) {
@@ -76,7 +76,7 @@ ServiceOutput::ServiceOutput(EventLoop& loop, OutputRouter& router, const Servic
         // may change their mode: tend keeps its write ends rather than reopen them.
         pipe.keep_write = spec.credentials.has_value() || !proc_reopens_pipes(pipe.read.get());
         Pipe* raw = &pipe;
-        pipe.source = loop.add_io(pipe.read.get(), EPOLLIN, [this, raw](uint32_t) {
+        pipe.reading = router.pipes().watch(pipe.read.get(), [this, raw](uint32_t) {
             read_once(*raw);
             commit();
         });
@@ -104,7 +104,7 @@ bool ServiceOutput::read_once(Pipe& pipe) {
         // Every writer is gone: the read end would report EPOLLHUP on each turn,
         // and no one can finish a partial line.
         pipe.hung_up = true;
-        EventLoop::enable(pipe.source.get(), false);
+        pipe.reading.enable(false);
         pipe.splitter.flush([&](std::string_view text, bool continued) { on_line(pipe, text, continued); });
         return false;
     }
@@ -140,7 +140,7 @@ void ServiceOutput::commit() {
 // until tend's stdout has taken enough of what this service already wrote.
 void ServiceOutput::pause() {
     paused_ = true;
-    for (Pipe& pipe : pipes_) EventLoop::enable(pipe.source.get(), false);
+    for (Pipe& pipe : pipes_) pipe.reading.enable(false);
     router_.writer().notify_when_low(account_);
 }
 
@@ -152,7 +152,7 @@ void ServiceOutput::resume() {
 
 void ServiceOutput::watch(Pipe& pipe) {
     if (paused_ || pipe.hung_up) return;
-    if (int error = EventLoop::enable(pipe.source.get(), true))
+    if (int error = pipe.reading.enable(true))
         spdlog::error("{}: failed to watch its {} pipe again: {}; its output is not read until its next start", name_,
                       stream_name(pipe.stream), std::strerror(error));
 }

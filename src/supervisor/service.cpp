@@ -57,18 +57,18 @@ std::vector<std::string> merged_environment(const ServiceSpec& spec) {
 
 }  // namespace
 
-Service::Service(ServiceSpec spec, std::size_t index, std::uint64_t id)
-    : spec_(std::move(spec)), index_(index), id_(id), machine_(ServicePolicy::from(spec_)) {}
+Service::Service(const ServiceSpec& spec, std::size_t index, std::uint64_t id)
+    : spec_(spec), index_(index), id_(id), machine_(ServicePolicy::from(spec_)) {}
 
-void Service::update_spec(ServiceSpec spec) {
-    spec_ = std::move(spec);
+void Service::update_spec(const ServiceSpec& spec) {
+    spec_ = spec;
     machine_.set_policy(ServicePolicy::from(spec_));
     if (output) output->update(spec_);
     if (checks) checks->update_health(spec_.health);
 }
 
-void Service::replace_spec(ServiceSpec spec) {
-    spec_ = std::move(spec);
+void Service::replace_spec(const ServiceSpec& spec) {
+    spec_ = spec;
     checks.reset();
     machine_ = ServiceMachine(ServicePolicy::from(spec_));
     // Still captured: the pipes and the kept lines stay. Else they go (drained now).

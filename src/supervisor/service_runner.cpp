@@ -153,7 +153,7 @@ std::optional<ServiceEvent> ServiceRunner::attach_output(Service& service, Spawn
                                                          OutputWriters& writers) {
     if (ServiceOutput::captures(service.spec())) {
         try {
-            if (!service.output) service.output = std::make_unique<ServiceOutput>(loop_, output_, service.spec());
+            if (!service.output) service.output = std::make_unique<ServiceOutput>(output_, service.spec());
             writers = service.output->open_writers();
         } catch (const std::exception& e) {
             spdlog::error("{}: {}", service.name(), e.what());

@@ -8,20 +8,14 @@
 
 #include "tend/output/output_writer.hpp"
 #include "tend/util/unique_fd.hpp"
+#include "loop_turns.hpp"
 #include "test_pipe.hpp"
 
 namespace unit_output_writer_test {
 
 using namespace tend;
 using tend::testing::TestPipe;
-
-namespace {
-
-void turn(EventLoop& loop, int times = 20) {
-    for (int i = 0; i < times; ++i) sd_event_run(loop.get(), 0);
-}
-
-}  // namespace
+using tend::testing::turn;
 
 TEST_CASE("bytes are written on the next loop turn, in order, charged to their producer until then") {
     EventLoop loop;

@@ -49,7 +49,7 @@ struct Fixture {
 
 TEST_CASE("each spawn's write ends reach the same pipes, so lines of every run are kept in order") {
     Fixture f;
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     {
         OutputWriters first = output.open_writers();
         say(first.out, "one\n");
@@ -68,7 +68,7 @@ TEST_CASE("each spawn's write ends reach the same pipes, so lines of every run a
 
 TEST_CASE("once no process holds a write end the pipes are silent until the next spawn opens them") {
     Fixture f;
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     { OutputWriters gone = output.open_writers(); }
     settle(f.loop);
     // A pipe without writers reports EPOLLHUP on every turn unless its watch is off.
@@ -82,7 +82,7 @@ TEST_CASE("once no process holds a write end the pipes are silent until the next
 
 TEST_CASE("a process left behind by an earlier run still writes into the pipe after a later spawn") {
     Fixture f;
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     OutputWriters earlier = output.open_writers();
     UniqueFd left_behind(dup(earlier.out.get()));
     earlier = OutputWriters{};
@@ -94,7 +94,7 @@ TEST_CASE("a process left behind by an earlier run still writes into the pipe af
 
 TEST_CASE("the write ends are blocking, closed on exec, and writable by a service's other users") {
     Fixture f;
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     { OutputWriters first = output.open_writers(); }  // pipe2()'s own ends
     OutputWriters writers = output.open_writers();    // reopened through /proc/self/fd
     for (const UniqueFd* fd : {&writers.out, &writers.err}) {
@@ -110,7 +110,7 @@ TEST_CASE("the write ends are blocking, closed on exec, and writable by a servic
 TEST_CASE("between spawns tend holds only the read ends: every descriptor it holds is copied into each child") {
     Fixture f;
     const long before = open_descriptors();
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     CHECK(open_descriptors() == before + 4);  // pipe2()'s write ends wait for the first spawn
     { OutputWriters first = output.open_writers(); }
     CHECK(open_descriptors() == before + 2);
@@ -120,7 +120,7 @@ TEST_CASE("between spawns tend holds only the read ends: every descriptor it hol
 
 TEST_CASE("a partial line is ended once the last writer is gone: no one can finish it") {
     Fixture f;
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     {
         OutputWriters writers = output.open_writers();
         say(writers.out, "half a line");
@@ -139,7 +139,7 @@ TEST_CASE("a `user:` service's pipes keep their write ends: it owns them and may
     Fixture f;
     f.spec.credentials = Credentials{};
     const long before = open_descriptors();
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     { OutputWriters first = output.open_writers(); }
     CHECK(open_descriptors() == before + 4);
     OutputWriters second = output.open_writers();
@@ -151,7 +151,7 @@ TEST_CASE("a `user:` service's pipes keep their write ends: it owns them and may
 
 TEST_CASE("drain takes what is in the pipe and ends a partial line when the main process exits") {
     Fixture f;
-    ServiceOutput output(f.loop, f.router, f.spec);
+    ServiceOutput output(f.router, f.spec);
     {
         OutputWriters writers = output.open_writers();
         say(writers.out, "done\nno newline");

