@@ -1,5 +1,6 @@
 #include "tend/supervisor/scheduler.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -40,7 +41,6 @@ double seconds_between(TimePoint from, TimePoint to) { return std::chrono::durat
 
 Scheduler::Scheduler(Supervisor& supervisor, Clock& clock) : supervisor_(supervisor), clock_(clock) {
     timer_ = clock_.timer([this] { on_due(); });
-    watch_ = clock_.watch_wall_clock([this] { on_wall_step(); });
     transitions_ = supervisor_.news().transitions.add([this](const Service& s, const Transition& t) { on_transition(s, t); });
     replaced_ = supervisor_.news().services_replaced.add([this] { rebuild(); });
     rebuild();
@@ -75,7 +75,21 @@ void Scheduler::rebuild() {
         next.emplace(s->name(), std::move(job));
     }
     jobs_ = std::move(next);
+    watch_wall_clock();
     rearm();
+}
+
+void Scheduler::watch_wall_clock() {
+    const bool cron = std::any_of(jobs_.begin(), jobs_.end(),
+                                  [](const auto& entry) { return entry.second->schedule && !entry.second->schedule->when.every; });
+    if (!cron) {
+        watch_.reset();
+        return;
+    }
+    if (watch_) return;
+    watch_ = clock_.watch_wall_clock([this] { on_wall_step(); });
+    wall_seen_ = clock_.wall_now();
+    steady_seen_ = clock_.now();
 }
 
 // The job's next run strictly after now: missed runs are not caught up.
@@ -177,8 +191,20 @@ void Scheduler::on_timeout(const std::string& name) {
 }
 
 // Cron jobs re-aim from the new wall time; @every jobs keep their interval.
+// A set that moved the clock by less than a second (a time sync's small
+// steps, which may come many times a second) is said at debug level only.
 void Scheduler::on_wall_step() {
-    spdlog::info("The wall clock was set: scheduled jobs re-aimed");
+    const WallTime wall = clock_.wall_now();
+    const TimePoint steady = clock_.now();
+    const auto moved = (wall - wall_seen_) - std::chrono::duration_cast<WallTime::duration>(steady - steady_seen_);
+    wall_seen_ = wall;
+    steady_seen_ = steady;
+    const auto size = std::chrono::duration_cast<Duration>(moved < moved.zero() ? -moved : moved);
+    if (size >= std::chrono::seconds(1))
+        spdlog::info("The wall clock was set {} {}: scheduled jobs re-aimed", moved < moved.zero() ? "back" : "forward",
+                     format_duration(size));
+    else
+        spdlog::debug("The wall clock was set (moved under a second): scheduled jobs re-aimed");
     for (auto& [name, job] : jobs_)
         if (job->schedule) aim(*job, true);
     rearm();

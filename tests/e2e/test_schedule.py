@@ -3,6 +3,7 @@ output, no overlap under forbid, a timeout that stops an overrunning run,
 last and next runs in status, a run started by hand, and a step of the wall
 clock heard by the real kernel timer."""
 import subprocess
+import threading
 import time
 
 import pytest
@@ -87,18 +88,48 @@ def test_a_run_past_its_timeout_is_stopped_and_counted_as_failed():
         assert t.status()["stuck"]["pid"] is None
 
 
+def set_clock_to_itself():
+    """Setting the clock to what it reads is a set all the same: the kernel tells every
+    TFD_TIMER_CANCEL_ON_SET timer, and no other program sees time move."""
+    try:
+        time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
+    except PermissionError:
+        pytest.skip("setting the clock needs CAP_SYS_TIME")
+
+
 def test_a_set_of_the_wall_clock_is_heard_and_the_jobs_go_on():
-    with Tend(RECORDING_JOB.format(sleep="0")) as t:
+    # A cron job's times are wall times: with one defined, tend watches the clock.
+    config = "settings: {log_level: debug}\n" + RECORDING_JOB.format(sleep="0") + \
+        "  hourly:\n    command: [/bin/true]\n    schedule: '0 * * * *'\n"
+    with Tend(config) as t:
         wait_for(lambda: len(runs(t)) >= 1, 10, what="a first run")
-        try:
-            # Setting the clock to what it reads is a set all the same: the kernel tells every
-            # TFD_TIMER_CANCEL_ON_SET timer, and no other program sees time move.
-            time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
-        except PermissionError:
-            pytest.skip("setting the clock needs CAP_SYS_TIME")
-        wait_for(lambda: "The wall clock was set: scheduled jobs re-aimed" in t.log, 10, what="the step heard")
+        set_clock_to_itself()
+        # Moved by nothing: said at debug level only (a time sync may set it many times a second).
+        wait_for(lambda: "The wall clock was set (moved under a second): scheduled jobs re-aimed" in t.log, 10,
+                 what="the step heard")
         seen = len(runs(t))
         wait_for(lambda: len(runs(t)) >= seen + 2, 10, what="runs after the step")
+
+
+def test_a_tend_without_cron_jobs_sleeps_through_sets_of_the_clock():
+    """A virtual machine's time sync was seen setting the clock ten times a second;
+    a tend with no cron job has no reason to hear of it."""
+    # An @every job keeps elapsed time: the clock is nothing to it either.
+    with Tend("services:\n  web:\n    command: [sleep, '1000']\n  every:\n    command: [/bin/true]\n    schedule: '@every 1h'\n") as t:
+        wait_for(lambda: (t.status() or {}).get("web", {}).get("state") == "running", 10, what="web running")
+        set_clock_to_itself()
+        stop = threading.Event()
+        def keep_setting():
+            while not stop.wait(0.05):
+                time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
+        setter = threading.Thread(target=keep_setting)
+        setter.start()
+        try:
+            assert t.wake_ups_over(1.0) == 0
+        finally:
+            stop.set()
+            setter.join()
+        assert "wall clock" not in t.log
 
 
 def test_tend_check_names_a_bad_schedule_field_and_a_dependency_on_a_job(tmp_path):

@@ -40,6 +40,7 @@ public:
         watches_[id] = std::move(stepped);
         return std::make_unique<FakeWatch>(*this, id);
     }
+    std::size_t wall_watches() const { return watches_.size(); }
     std::size_t armed_timers() const {
         return static_cast<std::size_t>(std::count_if(timers_.begin(), timers_.end(), [](const auto& t) { return t.second.armed; }));
     }

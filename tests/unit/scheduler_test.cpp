@@ -175,4 +175,34 @@ TEST_CASE("a job a reload removes is forgotten; one it adds is aimed from the re
     CHECK(times(h, "b").last->started == h.clock.wall_start + 15s);
 }
 
+TEST_CASE("the wall clock is watched only while a cron job is defined: a reload adds and removes the watch") {
+    Harness h("services:\n" + job("every", "@every 30m") + service("web"));
+    CHECK(h.clock.wall_watches() == 0);  // @every keeps elapsed time: a set of the clock means nothing to it
+    REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + job("every", "@every 30m") + job("hourly", "0 * * * *") +
+                                                        service("web"), "t.yaml"), false).ok());
+    h.turn();
+    CHECK(h.clock.wall_watches() == 1);
+    REQUIRE(h.supervisor->apply_config(parse_config("services:\n" + service("web"), "t.yaml"), false).ok());
+    h.turn();
+    CHECK(h.clock.wall_watches() == 0);
+}
+
+TEST_CASE("a set of the clock is said with how far it moved; one under a second only at debug level") {
+    Harness h("services:\n" + job("hourly", "0 * * * *"));
+    LogCapture log;
+    h.advance(10min);
+    h.clock.step_wall(0s);  // a set to what it read: a time sync's step
+    h.clock.step_wall(300ms);
+    CHECK(log.lines_with("The wall clock was set").empty());
+    h.clock.step_wall(40min);
+    h.clock.step_wall(-90s);
+    CHECK(log.lines_with("The wall clock was set") ==
+          std::vector<std::string>{"The wall clock was set forward 40m: scheduled jobs re-aimed",
+                                   "The wall clock was set back 90s: scheduled jobs re-aimed"});
+    h.advance(10min + 90s - 300ms - 1s);  // to a second before the hour by the wall, after all four sets
+    CHECK(runs(h, "hourly") == 0);
+    h.advance(1s);
+    CHECK(runs(h, "hourly") == 1);
+}
+
 }  // namespace unit_scheduler_test

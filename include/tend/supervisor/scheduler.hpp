@@ -58,12 +58,20 @@ private:
     void on_transition(const Service& service, const Transition& t);
     void on_timeout(const std::string& name);
     void on_wall_step();
+    void watch_wall_clock();  // on while a cron job is defined
 
     Supervisor& supervisor_;
     Clock& clock_;
     std::map<std::string, std::unique_ptr<Job>> jobs_;  // by service name
     std::unique_ptr<Timer> timer_;                      // at the earliest due job
+    // Only while a cron job is defined: their times are wall times; @every
+    // jobs and timeouts do not care, and a host that sets its clock ten times
+    // a second (seen on a virtual machine's time sync) must not wake a tend
+    // that has no cron job.
     std::unique_ptr<WallClockWatch> watch_;
+    // The wall and steady times at the last look, to say how far a set moved the clock.
+    WallTime wall_seen_{};
+    std::chrono::steady_clock::time_point steady_seen_{};
     Subscription transitions_;
     Subscription replaced_;
 };
