@@ -34,12 +34,18 @@ void IoGroup::dispatch() {
     for (int i = 0; i < ready_count_; ++i) {
         auto* entry = static_cast<Entry*>(ready_[i].data.ptr);
         if (!entry) continue;  // its watch went in an earlier callback of this batch
+        const int fd = entry->fd;
+        dispatching_ = entry;
         // Each fd's callback is its own boundary, as each source's is in EventLoop.
         try {
             entry->callback(ready_[i].events);
         } catch (const std::exception& e) {
-            spdlog::error("Failed to handle event on fd {}: {}, ignoring", entry->fd, e.what());
+            spdlog::error("Failed to handle event on fd {}: {}, ignoring", fd, e.what());
+        } catch (...) {
+            spdlog::error("Failed to handle event on fd {}: unknown error, ignoring", fd);
         }
+        dispatching_ = nullptr;
+        doomed_.reset();  // a watch destroyed by its own callback is freed once that returns
     }
     ready_count_ = 0;
 }
@@ -52,7 +58,9 @@ void IoGroup::forget(const Entry* entry) {
 IoGroup::Watch::~Watch() {
     if (!entry_) return;
     enable(false);
-    entry_->group->forget(entry_.get());
+    IoGroup& group = *entry_->group;
+    group.forget(entry_.get());
+    if (group.dispatching_ == entry_.get()) group.doomed_ = std::move(entry_);
 }
 
 IoGroup::Watch& IoGroup::Watch::operator=(Watch&& other) noexcept {
@@ -72,6 +80,7 @@ int IoGroup::Watch::enable(bool on) {
         // Off: the fd is not in the epoll (it was closed first), which is what off means.
         if (!on) {
             entry_->on = false;
+            entry_->group->forget(entry_.get());
             return 0;
         }
         return errno;

@@ -189,7 +189,7 @@ void OutputWriter::release_idle() {
     if (queued() > 0 || tail_account_) return;
     std::string().swap(buffer_);
     head_ = 0;
-    std::deque<Segment>().swap(segments_);
+    segments_.shrink_to_fit();
 }
 
 bool OutputWriter::flush_until(std::chrono::steady_clock::time_point deadline) {

@@ -67,7 +67,8 @@ bool ReloadPlan::advance(const std::function<void(Service&)>& stop_service) {
             moved = true;
             if (stop.next) {
                 replacing_.erase(stop.service);
-                stop.service->replace_spec(std::move(*stop.next));
+                stop.service->replace_spec(*stop.next);
+                stop.next.reset();  // the parsed spec goes now, not at the plan's end
                 // Its start, when the goal set at replace() (or changed since) is up, is owed now.
                 if (stop.service->goal.want != Want::down) stop.service->goal.reached = false;
             }

@@ -43,6 +43,7 @@ Scheduler::Scheduler(Supervisor& supervisor, Clock& clock) : supervisor_(supervi
     timer_ = clock_.timer([this] { on_due(); });
     transitions_ = supervisor_.news().transitions.add([this](const Service& s, const Transition& t) { on_transition(s, t); });
     replaced_ = supervisor_.news().services_replaced.add([this] { rebuild(); });
+    reloaded_ = supervisor_.news().reload_done.add([this] { rebuild(); });
     rebuild();
 }
 
@@ -87,7 +88,13 @@ void Scheduler::watch_wall_clock() {
         return;
     }
     if (watch_) return;
-    watch_ = clock_.watch_wall_clock([this] { on_wall_step(); });
+    // Made at a reload too: a failure must not stop the reload; the next rebuild tries again.
+    try {
+        watch_ = clock_.watch_wall_clock([this] { on_wall_step(); });
+    } catch (const std::exception& e) {
+        spdlog::warn("{}; a step of the wall clock will not re-aim cron jobs until their next run", e.what());
+        return;
+    }
     wall_seen_ = clock_.wall_now();
     steady_seen_ = clock_.now();
 }
@@ -199,7 +206,8 @@ void Scheduler::on_wall_step() {
     const auto moved = (wall - wall_seen_) - std::chrono::duration_cast<WallTime::duration>(steady - steady_seen_);
     wall_seen_ = wall;
     steady_seen_ = steady;
-    const auto size = std::chrono::duration_cast<Duration>(moved < moved.zero() ? -moved : moved);
+    // Whole seconds: two real clocks read one after the other differ by microseconds.
+    const auto size = std::chrono::round<std::chrono::seconds>(moved < moved.zero() ? -moved : moved);
     if (size >= std::chrono::seconds(1))
         spdlog::info("The wall clock was set {} {}: scheduled jobs re-aimed", moved < moved.zero() ? "back" : "forward",
                      format_duration(size));

@@ -21,7 +21,7 @@ Supervisor::Supervisor(Config config, EventLoop& loop, ProcessHost& host, Clock&
     replica_sets_ = std::move(config.replica_sets);
     ServiceTable::List services;
     for (std::size_t i = 0; i < config.services.size(); ++i)
-        services.push_back(std::make_unique<Service>(std::move(config.services[i]), i, services_.next_id()));
+        services.push_back(std::make_unique<Service>(config.services[i], i, services_.next_id()));
     services_.set(std::move(services));
     if (!options_.config_path.empty()) config_reader_.emplace(loop_, clock_, options_.config_path);
     exits_source_ = host_.watch_exits(loop_, [this] { on_sigchld(); });

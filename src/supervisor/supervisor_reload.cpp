@@ -106,7 +106,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
         ServiceSpec& spec = specs[i];
         const ServiceDiff& change = diff.services[i];
         if (change.change == ServiceChange::added) {
-            Service& added = *next.emplace_back(std::make_unique<Service>(std::move(spec), i, services_.next_id()));
+            Service& added = *next.emplace_back(std::make_unique<Service>(spec, i, services_.next_id()));
             if (added.spec().autostart) added.goal = wanted(added.run_want());
             continue;
         }
@@ -118,7 +118,7 @@ std::vector<Service*> Supervisor::replace_services(std::vector<ServiceSpec> spec
             if (!is_down(service->state()) && service->goal.want != Want::down) restarted.push_back(service.get());
             reload_.replace(*service, std::move(spec), start_after);
         } else {
-            service->update_spec(std::move(spec));
+            service->update_spec(spec);
             updated.push_back(service.get());
         }
         next.push_back(std::move(service));

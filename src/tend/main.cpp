@@ -80,11 +80,13 @@ int supervise(tend::Config config, const tend::TendOptions& options) {
     // reload's read runs on its thread: it is busy, not quiet, and the
     // mappings could change under the release's look at them (its user
     // lookups may load NSS modules).
-    QuietWatch quiet(loop, std::chrono::seconds(1), [&] {
+    QuietWatch quiet(loop, std::chrono::seconds(1), [&, pages = true]() mutable {
         if (BackgroundTask::working() > 0) return true;
         supervisor.output().writer().release_idle();
         queued_log.release_idle();
-        return release_idle_pages();
+        // Once /proc/self/smaps could not be read the code stays mapped; the rest is still given back.
+        if (!pages || !(pages = release_idle_pages())) malloc_trim(0);
+        return true;
     });
     return loop.run();
 }

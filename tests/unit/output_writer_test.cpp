@@ -136,6 +136,7 @@ TEST_CASE("a tail left open is charged before anything is written") {
 TEST_CASE("a quiet writer gives back the room a burst grew; one with bytes waiting keeps them all") {
     EventLoop loop;
     TestPipe pipe;
+    REQUIRE(fcntl(pipe.write.get(), F_SETPIPE_SZ, 64 * 1024) >= 0);  // 64K-page kernels make 1 MiB pipes
     OutputWriter writer(loop, pipe.write.get(), "test output");
     auto account = std::make_shared<QueueAccount>();
     std::string chunk(64 * 1024, 'x');

@@ -68,6 +68,8 @@ private:
     // The batch being served: a watch destroyed meanwhile is struck from it.
     epoll_event ready_[kBatch];
     int ready_count_ = 0;
+    Entry* dispatching_ = nullptr;   // whose callback runs now
+    std::unique_ptr<Entry> doomed_;  // its watch went while it ran: freed after it returns
 };
 
 }  // namespace tend

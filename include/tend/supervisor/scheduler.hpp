@@ -74,6 +74,7 @@ private:
     std::chrono::steady_clock::time_point steady_seen_{};
     Subscription transitions_;
     Subscription replaced_;
+    Subscription reloaded_;  // a service restarted by the reload takes its new spec only once it is down
 };
 
 }  // namespace tend
