@@ -10,7 +10,7 @@
 namespace tend {
 
 IoGroup::IoGroup(EventLoop& loop) : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
-    if (!epoll_) throw errno_error("Failed to create an epoll for the output pipes");
+    if (!epoll_) throw errno_error("Failed to create an epoll for a group of watched fds");
     source_ = loop.add_io(epoll_.get(), EPOLLIN, [this](std::uint32_t) { dispatch(); });
 }
 
@@ -27,7 +27,7 @@ void IoGroup::dispatch() {
     do n = epoll_wait(epoll_.get(), ready_, kBatch, 0);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
-        spdlog::error("Failed to read which output pipes are ready: {}", std::strerror(errno));
+        spdlog::error("Failed to read which fds of a group are ready: {}", std::strerror(errno));
         return;
     }
     ready_count_ = n;
@@ -57,9 +57,8 @@ void IoGroup::forget(const Entry* entry) {
 
 IoGroup::Watch::~Watch() {
     if (!entry_) return;
-    enable(false);
+    enable(false);  // struck from the batch too, if it was in it
     IoGroup& group = *entry_->group;
-    group.forget(entry_.get());
     if (group.dispatching_ == entry_.get()) group.doomed_ = std::move(entry_);
 }
 
@@ -76,15 +75,9 @@ int IoGroup::Watch::enable(bool on) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.ptr = entry_.get();
-    if (epoll_ctl(entry_->group->epoll_.get(), on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, entry_->fd, &event) < 0) {
-        // Off: the fd is not in the epoll (it was closed first), which is what off means.
-        if (!on) {
-            entry_->on = false;
-            entry_->group->forget(entry_.get());
-            return 0;
-        }
+    // A removal that fails finds the fd out of the epoll already (closed first): what off means.
+    if (epoll_ctl(entry_->group->epoll_.get(), on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, entry_->fd, &event) < 0 && on)
         return errno;
-    }
     entry_->on = on;
     if (!on) entry_->group->forget(entry_.get());  // turned off mid-batch: no call after it
     return 0;

@@ -207,7 +207,7 @@ void Scheduler::on_wall_step() {
     wall_seen_ = wall;
     steady_seen_ = steady;
     // Whole seconds: two real clocks read one after the other differ by microseconds.
-    const auto size = std::chrono::round<std::chrono::seconds>(moved < moved.zero() ? -moved : moved);
+    const auto size = std::chrono::round<std::chrono::seconds>(std::chrono::abs(moved));
     if (size >= std::chrono::seconds(1))
         spdlog::info("The wall clock was set {} {}: scheduled jobs re-aimed", moved < moved.zero() ? "back" : "forward",
                      format_duration(size));
